@@ -1,0 +1,348 @@
+//! The whole command line, defined once: every verb, alias and switch, with
+//! its help text. Completions and the man page are generated from this.
+//!
+//! Clap guidelines for this file: doc comments are the help; the long
+//! option names are the GNU spelling that `compat` rewrites winrm.cmd
+//! switches into; connection and output options are global so they may
+//! stand before or after the verb; no I/O and no XML here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A WS-Management command line: what winrm.cmd is on Windows, for Linux
+/// and macOS. Talks to Windows WinRM, Dell iDRAC, Intel AMT, ESXi, OMI and
+/// openwsman servers.
+#[derive(Debug, Parser)]
+#[command(
+    name = "winrm",
+    version,
+    disable_help_subcommand = true,
+    after_help = "Both switch styles work and mix freely: -r:HOST -u:USER -a:basic, or \
+                  --remote HOST --username USER --auth basic.\n\
+                  Topics: winrm help uris | input | filters | switches | auth | remoting | \
+                  exit | formats | config | VERB\n\
+                  Exit codes: 0 ok, 1 fault, 2 usage, 3 auth refused, 4 connection/TLS/timeout, \
+                  5 reply not WS-Man."
+)]
+pub struct Cli {
+    /// The operation.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Where to connect and how.
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+
+    /// How to print results.
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// The operations (winrm.cmd's verbs and their aliases).
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ask the server who it is (WS-Man Identify).
+    #[command(visible_alias = "id")]
+    Identify,
+
+    /// Read one resource instance.
+    #[command(visible_alias = "g")]
+    Get {
+        /// Resource URI or alias path, with selectors:
+        /// wmicimv2/Win32_Service?Name=spooler
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// Change properties of a resource (Get, change, Put).
+    #[command(visible_aliases = ["s", "put", "p"])]
+    Set {
+        /// Resource URI or alias path, with selectors.
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        /// New values: '@{Name="value";Other=$null}' (quote it for the shell).
+        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        input: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// Create a resource instance; prints the new instance's reference.
+    #[command(visible_alias = "c")]
+    Create {
+        /// Resource URI or alias path, with selectors.
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        /// Properties: '@{Name="value"}'.
+        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        input: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// Delete a resource instance.
+    #[command(visible_alias = "d")]
+    Delete {
+        /// Resource URI or alias path, with selectors.
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// List the instances of a resource (WS-Enumeration), as they arrive.
+    #[command(visible_aliases = ["e", "enum"])]
+    Enumerate {
+        /// Resource URI or alias path (wmicimv2/* for WQL and associations).
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        #[command(flatten)]
+        enumeration: EnumerateArgs,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// Run a method (custom action) on a resource; prints its output.
+    #[command(visible_alias = "i")]
+    Invoke {
+        /// The method name (StartService) or a full action URI.
+        #[arg(value_name = "ACTION")]
+        action: String,
+        /// Resource URI or alias path, with selectors.
+        #[arg(value_name = "RESOURCE_URI")]
+        resource: String,
+        /// Method parameters: '@{Name="value"}'.
+        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        input: Option<String>,
+        #[command(flatten)]
+        body: BodyArgs,
+        #[command(flatten)]
+        request: RequestArgs,
+    },
+
+    /// Show help on a topic: uris, input, filters, switches, auth, remoting,
+    /// exit, formats, config, or a verb.
+    Help {
+        /// The topic.
+        topic: Option<String>,
+    },
+
+    /// Explain a WinRM error number (decimal, negative, or 0x hex).
+    Helpmsg {
+        /// The error number, e.g. 0x80338012 or -2144108526.
+        #[arg(allow_hyphen_values = true)]
+        code: String,
+    },
+
+    /// Windows only: configures the local WinRM service.
+    #[command(visible_alias = "qc", hide = true)]
+    Quickconfig {
+        /// Ignored: the verb is not available off Windows.
+        #[arg(long, hide = true)]
+        quiet: bool,
+        /// Ignored: the verb is not available off Windows.
+        #[arg(long, hide = true)]
+        force: bool,
+        /// Ignored: the verb is not available off Windows.
+        #[arg(long, hide = true)]
+        transport: Option<String>,
+    },
+
+    /// Windows only: edits a resource's access control list.
+    #[command(hide = true)]
+    Configsddl {
+        /// Ignored: the verb is not available off Windows.
+        resource: Option<String>,
+    },
+}
+
+/// Connection, authentication and transport switches.
+#[derive(Debug, Args)]
+pub struct ConnectionArgs {
+    /// Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman).
+    /// A bare host means http://HOST:5985/wsman (5986 and https with
+    /// --use-ssl); an explicit http:// or https:// without a port means 80 or
+    /// 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]
+    #[arg(long, global = true, value_name = "HOST|URL")]
+    pub remote: Option<String>,
+
+    /// User name: user, DOMAIN\user or user@REALM. Defaults to $WINRM_USER.
+    /// [-u: -username:]
+    #[arg(long, global = true, value_name = "USER")]
+    pub username: Option<String>,
+
+    /// Password (visible to other local users in the process list; prefer
+    /// $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]
+    #[arg(long, global = true, value_name = "PASSWORD")]
+    pub password: Option<String>,
+
+    /// Read the password from the first line of FILE.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+
+    /// Authentication: none or basic (negotiate, kerberos, ntlm, credssp,
+    /// digest, certificate are coming). Default: basic when a user is
+    /// given, else none. [-a: -auth: -authentication:]
+    #[arg(long, global = true, value_name = "METHOD")]
+    pub auth: Option<String>,
+
+    /// Allow unencrypted HTTP (needed for Basic over http://). [-unencrypted]
+    #[arg(long, global = true)]
+    pub unencrypted: bool,
+
+    /// Use HTTPS (default port 5986). [-usessl]
+    #[arg(long, global = true)]
+    pub use_ssl: bool,
+
+    /// Accept a server certificate that no trusted authority signed
+    /// (the name is still checked). [-skipCAcheck]
+    #[arg(long, global = true)]
+    pub skip_ca_check: bool,
+
+    /// Accept a server certificate issued for another name (the issuer is
+    /// still checked). [-skipCNcheck]
+    #[arg(long, global = true)]
+    pub skip_cn_check: bool,
+
+    /// Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]
+    #[arg(long, global = true, hide = true)]
+    pub skip_revocation_check: bool,
+
+    /// Also trust the CA certificates in this PEM file.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cacert: Option<PathBuf>,
+
+    /// Operation timeout in milliseconds (the server's wsman:OperationTimeout;
+    /// the client waits that long plus a margin). Default 60000. [-timeout:]
+    #[arg(long, global = true, value_name = "MS")]
+    pub timeout: Option<u64>,
+
+    /// Request encoding: utf-8 (default) or utf-16. [-encoding:]
+    #[arg(long, global = true, value_name = "ENCODING")]
+    pub encoding: Option<String>,
+
+    /// Locale for messages (wsman:Locale). Default en-US. [-locale:]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub locale: Option<String>,
+
+    /// Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]
+    #[arg(long, global = true, value_name = "LANG")]
+    pub data_locale: Option<String>,
+
+    /// Largest reply envelope to ask for, in bytes. Default 512000.
+    /// [-maxenvelopesize:]
+    #[arg(long, global = true, value_name = "BYTES")]
+    pub max_envelope_size: Option<u32>,
+
+    /// Windows certificate-store thumbprint; not available off Windows. [-c:]
+    #[arg(long, global = true, hide = true)]
+    pub certificate: Option<String>,
+
+    /// Windows logon credentials; not available off Windows. [-defaultCreds]
+    #[arg(long, global = true, hide = true)]
+    pub default_creds: bool,
+
+    /// Add the port to the Kerberos SPN. [-SPNPort]
+    #[arg(long, global = true, hide = true)]
+    pub spn_port: bool,
+
+    /// Kerberos service principal name override.
+    #[arg(long, global = true, hide = true)]
+    pub spn: Option<String>,
+
+    /// winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]
+    #[arg(long, global = true, hide = true)]
+    pub proxy_access: Option<String>,
+
+    /// Proxy authentication; not supported yet. [-proxyauth:]
+    #[arg(long, global = true, hide = true)]
+    pub proxy_auth: Option<String>,
+
+    /// Proxy user; not supported yet. [-proxyusername:]
+    #[arg(long, global = true, hide = true)]
+    pub proxy_username: Option<String>,
+
+    /// Proxy password; not supported yet. [-proxypassword:]
+    #[arg(long, global = true, hide = true)]
+    pub proxy_password: Option<String>,
+}
+
+/// Output switches.
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output format: text (winrm.cmd's layout, default), xml (as received)
+    /// or pretty (indented xml). A leading # is ignored. [-format: -f:]
+    #[arg(long, short = 'o', global = true, value_name = "FORMAT")]
+    pub format: Option<String>,
+}
+
+/// Provider options and fragments, for every verb that names a resource.
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// Provider options as a hash: {Name="value";Other=$null}. [-options:]
+    #[arg(long, value_name = "{KEY=\"VALUE\"}")]
+    pub options: Option<String>,
+
+    /// One provider option, NAME=VALUE (repeatable).
+    #[arg(long = "option", value_name = "NAME=VALUE")]
+    pub option: Vec<String>,
+
+    /// Read or write only part of the resource (an XPath-like expression such
+    /// as Status/text()). [-fragment:]
+    #[arg(long, value_name = "EXPRESSION")]
+    pub fragment: Option<String>,
+
+    /// Dialect of the filter or fragment: wql, selector, association, xpath,
+    /// cql, or a URI. [-dialect:]
+    #[arg(long, value_name = "DIALECT")]
+    pub dialect: Option<String>,
+}
+
+/// Where a request body comes from, besides `@{...}`.
+#[derive(Debug, Args)]
+pub struct BodyArgs {
+    /// Send the XML in FILE as the body. [-file:]
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<PathBuf>,
+}
+
+/// Enumeration switches.
+#[derive(Debug, Args)]
+pub struct EnumerateArgs {
+    /// Filter expression; WQL unless --dialect says otherwise. [-filter:]
+    #[arg(long, value_name = "EXPRESSION")]
+    pub filter: Option<String>,
+
+    /// With the association dialect: return the association instances
+    /// rather than the associated ones. [-associations]
+    #[arg(long)]
+    pub associations: bool,
+
+    /// What each item is: object (default), epr, or objectandepr. [-ReturnType:]
+    #[arg(long, value_name = "TYPE")]
+    pub return_type: Option<String>,
+
+    /// Only instances of the class itself, not of subclasses. [-Shallow]
+    #[arg(long)]
+    pub shallow: bool,
+
+    /// Subclass instances with base-class properties only. [-BasePropertiesOnly]
+    #[arg(long)]
+    pub base_properties_only: bool,
+
+    /// Items per reply (wsman:MaxElements). Default 100.
+    #[arg(long, value_name = "N")]
+    pub max_elements: Option<u32>,
+
+    /// Do not ask for items in the first reply (for servers that mishandle
+    /// OptimizeEnumeration).
+    #[arg(long)]
+    pub no_optimize: bool,
+}

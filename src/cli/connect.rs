@@ -1,0 +1,188 @@
+//! Connection switches → a ready [`Session`]: endpoint, authentication
+//! method, credentials (from the switches, the environment, a file, or a
+//! prompt on a terminal; never a prompt without one), TLS and timeouts.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use winrm::session::{Encoding, Session, SessionOptions};
+use winrm::transport::{Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions};
+
+use super::UsageError;
+use super::args::ConnectionArgs;
+use super::target::endpoint_url;
+
+/// How long to wait for a TCP and TLS connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How much longer than the OperationTimeout to wait for a reply: the server
+/// may hold a request for the whole OperationTimeout before answering.
+const REPLY_MARGIN: Duration = Duration::from_secs(10);
+/// The smallest MaxEnvelopeSize that still fits a fault (DSP0226 R6.2-3).
+const MIN_ENVELOPE: u32 = 8192;
+
+/// Builds the session the switches describe. `identify_unauthenticated` is
+/// true for `identify -a:none`, which needs no credentials at all.
+pub fn session(args: &ConnectionArgs) -> anyhow::Result<(Session, Method)> {
+    reject_windows_only(args)?;
+    let url = endpoint_url(args.remote.as_deref(), args.use_ssl)?;
+    let username = args
+        .username
+        .clone()
+        .or_else(|| std::env::var("WINRM_USER").ok().filter(|u| !u.is_empty()));
+    let method = match args.auth.as_deref() {
+        Some(name) => Method::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|(_, n)| *n).collect();
+            UsageError::new(format!(
+                "unknown authentication method '{name}'; choose one of: {}",
+                names.join(", ")
+            ))
+        })?,
+        // winrm.cmd defaults to Kerberos/Negotiate; until those land, Basic
+        // is the one method that can use a user name.
+        None if username.is_some() => Method::Basic,
+        None => Method::None,
+    };
+    if !method.is_supported() {
+        return Err(UsageError::new(format!(
+            "-a:{} is not supported yet; this release speaks -a:basic and -a:none \
+             (see 'winrm help auth')",
+            method.name()
+        ))
+        .into());
+    }
+    let credentials = match method {
+        Method::None => {
+            if args.username.is_some() || args.password.is_some() {
+                return Err(UsageError::new(
+                    "-a:none sends no credentials; drop -u/-p or choose -a:basic",
+                )
+                .into());
+            }
+            None
+        }
+        _ => {
+            let username = username.ok_or_else(|| {
+                UsageError::new(format!(
+                    "-a:{} needs a user name: give -u:USER or set WINRM_USER",
+                    method.name()
+                ))
+            })?;
+            let password = password(args, &username, &url)?;
+            Some(Credentials { username, password })
+        }
+    };
+
+    let operation_timeout = Duration::from_millis(args.timeout.unwrap_or(60_000));
+    if operation_timeout.is_zero() {
+        return Err(UsageError::new("-timeout must be more than 0 milliseconds").into());
+    }
+    let max_envelope_size = args.max_envelope_size.unwrap_or(512_000);
+    if max_envelope_size < MIN_ENVELOPE {
+        return Err(UsageError::new(format!(
+            "--max-envelope-size {max_envelope_size} is too small; servers need at least {MIN_ENVELOPE} bytes"
+        ))
+        .into());
+    }
+    let encoding = match args
+        .encoding
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("utf-8" | "utf8") => Encoding::Utf8,
+        Some("utf-16" | "utf16") => Encoding::Utf16,
+        Some(other) => {
+            return Err(UsageError::new(format!(
+                "unknown encoding '{other}'; choose utf-8 or utf-16"
+            ))
+            .into());
+        }
+    };
+    let options = SessionOptions {
+        max_envelope_size,
+        operation_timeout,
+        locale: Some(args.locale.clone().unwrap_or_else(|| "en-US".into())),
+        data_locale: args.data_locale.clone(),
+        encoding,
+    };
+    let http = HttpOptions {
+        url,
+        tls: TlsOptions {
+            skip_ca_check: args.skip_ca_check,
+            skip_cn_check: args.skip_cn_check,
+            ca_file: args.cacert.clone(),
+        },
+        connect_timeout: CONNECT_TIMEOUT,
+        reply_timeout: operation_timeout + REPLY_MARGIN,
+        // UTF-16 doubles the bytes of an envelope; leave room for servers
+        // that overshoot a little. Anything bigger is refused unread.
+        max_reply_bytes: u64::from(max_envelope_size) * 4 + 65_536,
+        method,
+        credentials,
+        allow_unencrypted: args.unencrypted,
+    };
+    let transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
+    Ok((Session::new(Box::new(transport), options), method))
+}
+
+fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
+    if args.certificate.is_some() {
+        return Err(UsageError::new(
+            "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \
+             client certificates (-a:certificate with PEM files) are coming",
+        ));
+    }
+    if args.default_creds {
+        return Err(UsageError::new(
+            "-defaultCreds uses the Windows logon session, which does not exist here; give -u and a password",
+        ));
+    }
+    if args.spn_port || args.spn.is_some() {
+        return Err(UsageError::new(
+            "-SPNPort and --spn apply to Kerberos, which is not supported yet",
+        ));
+    }
+    if args.proxy_access.is_some()
+        || args.proxy_auth.is_some()
+        || args.proxy_username.is_some()
+        || args.proxy_password.is_some()
+    {
+        return Err(UsageError::new(
+            "proxy switches are not supported yet; connect directly",
+        ));
+    }
+    Ok(())
+}
+
+/// The password: -p, then $WINRM_PASSWORD, then --password-file, then a
+/// prompt if there is a terminal.
+fn password(args: &ConnectionArgs, username: &str, url: &str) -> anyhow::Result<Secret> {
+    if let Some(p) = &args.password {
+        return Ok(Secret::new(p.clone()));
+    }
+    if let Ok(p) = std::env::var("WINRM_PASSWORD") {
+        return Ok(Secret::new(p));
+    }
+    if let Some(path) = &args.password_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UsageError::new(format!(
+                "cannot read the password file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let first = text.lines().next().unwrap_or("");
+        return Ok(Secret::new(first.to_string()));
+    }
+    if std::io::stdin().is_terminal() {
+        let prompt = format!("Password for {username} at {url}: ");
+        let typed = rpassword::prompt_password(prompt).map_err(|e| {
+            UsageError::new(format!("cannot read the password from the terminal: {e}"))
+        })?;
+        return Ok(Secret::new(typed));
+    }
+    Err(UsageError::new(format!(
+        "no password for {username}: set WINRM_PASSWORD, use --password-file FILE, \
+         or run on a terminal to be prompted"
+    ))
+    .into())
+}

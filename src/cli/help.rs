@@ -1,0 +1,870 @@
+//! Text for `winrm help [TOPIC]`.
+//!
+//! Windows' winrm.cmd ships a long built-in help; this module holds our own
+//! help, written for an administrator driving Windows hosts, Dell iDRACs,
+//! Intel AMT and OMI servers from a Linux or macOS shell. Examples therefore
+//! use POSIX shell quoting and keep passwords out of the command line.
+//!
+//! Each topic is a static string that fits an 80-column terminal. Topic
+//! names are matched case-insensitively and accept the same aliases as
+//! winrm.cmd's help (operation abbreviations, switch names); an unknown
+//! topic yields `None` and the caller prints the general help instead.
+//!
+//! The module only returns text: it does no I/O and knows nothing about
+//! how arguments are parsed.
+
+use std::sync::OnceLock;
+
+/// The list of topics, for error messages and completions.
+///
+/// Every entry is accepted by [`topic`]; aliases (such as `id`, `enum` or
+/// `alias`) are accepted too but not listed here.
+pub const TOPICS: &[&str] = &[
+    "uris",
+    "aliases",
+    "config",
+    "remoting",
+    "auth",
+    "input",
+    "filters",
+    "switches",
+    "formats",
+    "exit",
+    "helpmsg",
+    "env",
+    "identify",
+    "get",
+    "set",
+    "create",
+    "delete",
+    "enumerate",
+    "invoke",
+    "quickconfig",
+    "configsddl",
+    "all",
+];
+
+/// Returns the help text for a topic, or `None` when the topic is unknown
+/// (the caller then prints the general help plus the list of topics).
+///
+/// Matching ignores case, surrounding whitespace, leading `-`/`/` and a
+/// trailing `:`, so `winrm help -R:` finds the same page as `remoting`.
+#[must_use]
+pub fn topic(name: &str) -> Option<&'static str> {
+    let key = normalize(name);
+    let text = match key.as_str() {
+        "uris" | "uri" | "resource" | "resources" | "selectors" => URIS,
+        "aliases" | "alias" => ALIASES,
+        "config" | "configuration" | "trustedhosts" => CONFIG,
+        "remoting" | "remote" | "r" | "machine" | "unencrypted" | "un" | "usessl" | "ssl"
+        | "use-ssl" | "skipcacheck" | "skip-ca-check" | "skipcncheck" | "skip-cn-check"
+        | "cacert" | "https" | "tls" => REMOTING,
+        "auth" | "authentication" | "a" | "username" | "u" | "password" | "password-file"
+        | "credentials" => AUTH,
+        "input" | "file" | "@{}" | "hash" => INPUT,
+        "filters"
+        | "filter"
+        | "dialect"
+        | "returntype"
+        | "return-type"
+        | "shallow"
+        | "basepropertiesonly"
+        | "base-properties-only"
+        | "associations" => FILTERS,
+        "switches" | "switch" | "options" | "option" | "timeout" | "encoding" | "fragment"
+        | "locale" | "maxenvelopesize" | "max-envelope-size" | "debug" => SWITCHES,
+        "formats" | "format" | "f" | "output" => FORMATS,
+        "exit" | "exitcodes" | "exit-codes" | "exit-status" => EXIT,
+        "helpmsg" | "errors" | "error-codes" => HELPMSG,
+        "env" | "environment" => ENV,
+        "identify" | "id" => IDENTIFY,
+        "get" | "g" => GET,
+        "set" | "s" | "put" | "p" => SET,
+        "create" | "c" => CREATE,
+        "delete" | "d" => DELETE,
+        "enumerate" | "e" | "enum" => ENUMERATE,
+        "invoke" | "i" => INVOKE,
+        "quickconfig" | "qc" | "configsddl" => QUICKCONFIG,
+        "all" => all(),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// Lower-cases a topic name and strips switch decoration (`-r:` → `r`).
+fn normalize(name: &str) -> String {
+    let trimmed = name.trim();
+    if trimmed == "@{}" {
+        return trimmed.to_string();
+    }
+    trimmed
+        .trim_start_matches(['-', '/'])
+        .trim_end_matches(':')
+        .to_ascii_lowercase()
+}
+
+/// Every distinct topic once, in reading order, for `winrm help all`.
+const SECTIONS: &[&str] = &[
+    URIS,
+    ALIASES,
+    REMOTING,
+    AUTH,
+    INPUT,
+    FILTERS,
+    SWITCHES,
+    FORMATS,
+    EXIT,
+    ENV,
+    CONFIG,
+    IDENTIFY,
+    GET,
+    SET,
+    CREATE,
+    DELETE,
+    ENUMERATE,
+    INVOKE,
+    HELPMSG,
+    QUICKCONFIG,
+];
+
+/// All topics concatenated, built once on first use.
+fn all() -> &'static str {
+    static ALL: OnceLock<String> = OnceLock::new();
+    ALL.get_or_init(|| SECTIONS.join("\n\n")).as_str()
+}
+
+/// Text of `winrm help uris`.
+const URIS: &str = r#"winrm help uris -- resource URIs, aliases and selectors
+
+Every operation except identify names a resource URI: the class, instance
+or configuration node to act on. Give it in full, or start it with one of
+these aliases (the first path segment; case does not matter):
+
+  wmi       http://schemas.microsoft.com/wbem/wsman/1/wmi
+  wmicimv2  http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2
+  cimv2     http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2
+  winrm     http://schemas.microsoft.com/wbem/wsman/1
+  wsman     http://schemas.microsoft.com/wbem/wsman/1
+  shell     http://schemas.microsoft.com/wbem/wsman/1/windows/shell
+
+So winrm/config/client expands to
+http://schemas.microsoft.com/wbem/wsman/1/config/client, and
+wmicimv2/Win32_Service means the Win32_Service class in WMI's root/cimv2.
+WMI URIs read wmi/NAMESPACE/CLASS, e.g. wmi/root/default/StdRegProv; use
+* as the class (wmicimv2/*) for a WQL query, see winrm help filters.
+
+Selectors pick one instance. Add them after '?' as Name=Value pairs joined
+by '+'. Quote the URI so the shell leaves '?', '*' and '&' alone:
+
+  'wmicimv2/Win32_Service?Name=spooler'
+  'winrm/config/Listener?Address=*+Transport=HTTPS'
+
+The selector __cimnamespace tells a CIM server (OMI, iDRAC, WMI) which
+namespace holds a class when the URI itself does not say:
+
+  'cimv2/CIM_RegisteredProfile?__cimnamespace=root/interop'
+
+A URI that starts with http:// is used exactly as typed. Vendors publish
+classes under their own prefixes; a shell variable keeps lines short:
+
+  DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2    # Dell iDRAC
+  AMT=http://intel.com/wbem/wscim/1/amt-schema/1            # Intel AMT
+  OMI=http://schemas.microsoft.com/wbem/wscim/1/cim-schema/2  # OMI, Linux
+  CIM=http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2     # DMTF classes
+
+  winrm e "$DCIM/DCIM_SystemView?__cimnamespace=root/dcim" ...
+  winrm get "$AMT/AMT_GeneralSettings" ...
+  winrm e "$OMI/OMI_Identify?__cimnamespace=root/omi" ...
+  winrm e "$CIM/CIM_ComputerSystem" ...
+
+The OMI one, written out, is
+http://schemas.microsoft.com/wbem/wscim/1/cim-schema/2/OMI_Identify
+followed by ?__cimnamespace=root/omi.
+
+WMI class, property and method names are case-sensitive; the Windows
+configuration URIs (winrm/config/...) are not.
+"#;
+
+/// Text of `winrm help aliases`.
+const ALIASES: &str = r"winrm help aliases -- short names
+
+Resource URI aliases replace the first segment of a URI:
+
+  wmi       http://schemas.microsoft.com/wbem/wsman/1/wmi
+  wmicimv2  http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2
+  cimv2     http://schemas.dmtf.org/wbem/wscim/1/cim-schema/2
+  winrm     http://schemas.microsoft.com/wbem/wsman/1
+  wsman     http://schemas.microsoft.com/wbem/wsman/1
+  shell     http://schemas.microsoft.com/wbem/wsman/1/windows/shell
+
+  winrm/config/service  ->  .../wbem/wsman/1/config/service
+  shell/cmd             ->  .../wbem/wsman/1/windows/shell/cmd
+
+Operations have abbreviations too:
+
+  identify id    get g    set s, put, p    create c    delete d
+  enumerate e, enum    invoke i
+
+Switches have short forms (-r for -remote, -u for -username, ...); see
+winrm help switches for the full list.
+";
+
+/// Text of `winrm help config`.
+const CONFIG: &str = r#"winrm help config -- reading and changing WinRM settings on Windows
+
+A Windows host publishes its WinRM settings as resources under
+winrm/config. Read and change them with get and set like any resource,
+from here over the network as an administrator of that host. (This client
+keeps no configuration of its own: switches and environment variables
+decide how it behaves.)
+
+The examples assume WINRM_USER / WINRM_PASSWORD hold a local admin of
+srv01 and that srv01 has an HTTPS listener; see winrm help auth and
+winrm help remoting.
+
+  winrm get winrm/config -r:https://srv01:5986 -a:basic
+  winrm get winrm/config/service -r:https://srv01:5986 -a:basic
+  winrm e winrm/config/listener -r:https://srv01:5986 -a:basic
+
+  winrm set winrm/config '@{MaxEnvelopeSizekb="8192"}' \
+      -r:https://srv01:5986 -a:basic
+  winrm set winrm/config/service/auth '@{Basic="true"}' \
+      -r:https://srv01:5986 -a:basic
+
+Nested blocks have their own URIs: Basic lives in .../service/auth, not
+in .../service. Put the hash in single quotes (see winrm help input).
+
+TrustedHosts belongs to the Windows client side: it lists the hosts a
+Windows machine may talk to without Kerberos. This client ignores it, but
+you can still set it on a Windows box, e.g. a jump host:
+
+  winrm set winrm/config/client '@{TrustedHosts="srv01,10.0.0.*"}' \
+      -r:https://jump01:5986 -a:basic
+
+Listeners decide where the service accepts requests:
+
+  winrm create 'winrm/config/Listener?Address=*+Transport=HTTPS' \
+      '@{Hostname="srv01.corp.example";CertificateThumbprint="AB12..."}' \
+      -r:https://srv01:5986 -a:basic
+  winrm delete 'winrm/config/Listener?Address=*+Transport=HTTP' \
+      -r:https://srv01:5986 -a:basic
+
+Do not delete the listener you are connected through. To put every
+setting back to its default:
+
+  winrm invoke Restore winrm/config '@{}' -r:https://srv01:5986 -a:basic
+"#;
+
+/// Text of `winrm help remoting`.
+const REMOTING: &str = r#"winrm help remoting -- choosing the endpoint
+
+  -r:TARGET  (also -remote:, -machine:, --remote TARGET)
+
+TARGET is [http://|https://]HOST[:PORT][/PATH]. Parts left out are filled
+in as follows:
+
+  -r:srv01                    http://srv01:5985/wsman
+  -r:srv01 -usessl            https://srv01:5986/wsman
+  -r:srv01:8080               http://srv01:8080/wsman
+  -r:http://srv01             http://srv01:80/wsman
+  -r:https://srv01            https://srv01:443/wsman
+  -r:https://srv01:5986       https://srv01:5986/wsman
+  -r:http://amt1:16992/wsman  used as given
+  -r:[fe80::1]                http://[fe80::1]:5985/wsman
+
+Watch rows 4 and 5: with an explicit http:// or https:// but no port the
+port is 80 or 443 (as with winrm.cmd), not 5985/5986. That suits iDRAC
+and ESXi (443) but not a default Windows listener: add :5985 or :5986.
+Write IPv6 addresses in brackets. Without -r the target is
+http://localhost:5985/wsman.
+
+Transport switches:
+
+  -usessl, -ssl, --use-ssl
+      Use HTTPS. Don't combine it with http:// or https:// in -r.
+  -unencrypted, -un, --unencrypted
+      Allow plain HTTP without message encryption. Required for -a:basic
+      over http:// (the password then crosses the network readable).
+      A Windows service must also have AllowUnencrypted="true".
+  -skipCAcheck, --skip-ca-check
+      Accept a certificate from an issuer that is not trusted.
+  -skipCNcheck, --skip-cn-check
+      Accept a certificate issued for a different host name.
+  --cacert FILE
+      Trust the CA certificate(s) in the PEM file FILE.
+
+Self-signed certificates (iDRAC, lab Windows boxes) need -skipCAcheck, or
+better, --cacert with the issuing certificate. Reaching a host by IP when
+its certificate names a host name needs -skipCNcheck.
+
+Usual endpoints: Windows 5985/5986, iDRAC https 443, Intel AMT 16992
+(http) / 16993 (https), OMI 5985/5986, all with the path /wsman.
+"#;
+
+/// Text of `winrm help auth`.
+const AUTH: &str = r#"winrm help auth -- logging on
+
+  -a:SCHEME  (also -authentication:, -auth:, --auth SCHEME)
+
+  none    send no credentials; most servers answer identify this way
+  basic   user name and password in an HTTP header (base64, not secret)
+
+Planned and for now rejected with a clear error: negotiate, kerberos,
+ntlm, credssp, digest, certificate. Windows' winrm.cmd defaults to
+Kerberos or Negotiate, which this client lacks so far, so pass -a:basic
+or -a:none explicitly.
+
+User name: -u:USER (also -username:, --username USER) or the variable
+WINRM_USER. Basic on Windows works only with local accounts; iDRAC
+usually uses root, OMI a local Unix account.
+
+Password, from one of:
+  WINRM_PASSWORD       environment variable
+  --password-file F    read from file F (keep it chmod 600)
+  the prompt           asked on the terminal when nothing else is given
+  -p:PASS              discouraged: other users can read it with ps, and
+                       it lands in your shell history
+
+Basic over plain http:// also needs -unencrypted, and the Windows service
+must allow it (Basic="true" in winrm/config/service/auth and
+AllowUnencrypted="true" in winrm/config/service). Prefer HTTPS.
+
+Examples:
+
+  winrm id -r:srv01 -a:none
+
+  export WINRM_USER=Administrator
+  read -rs WINRM_PASSWORD; export WINRM_PASSWORD
+  winrm get winrm/config -r:https://srv01:5986 -a:basic
+
+  winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted \
+      -u:Administrator                 # prompts for the password
+
+  DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
+  winrm e "$DCIM/DCIM_NICView?__cimnamespace=root/dcim" \
+      -r:https://idrac1/wsman -a:basic -u:root \
+      --password-file ~/.config/winrm/idrac1.pw -skipCAcheck -skipCNcheck
+"#;
+
+/// Text of `winrm help input`.
+const INPUT: &str = r#"winrm help input -- property values for set, create and invoke
+
+Input comes either as a hash on the command line or as an XML file.
+
+The hash:  @{KEY="VALUE";KEY2="VALUE2";KEY3=$null}
+
+  - keys use letters, digits, '_' and ':'
+  - a value is a double-quoted string, which cannot itself contain '"',
+    or $null (any case) to send an explicit nil
+  - pairs are separated by ';'; @{} is an empty hash
+  - each key may appear once; the order is kept
+  - unquoted values are an error: write @{MaxEnvelopeSizekb="8192"},
+    not @{MaxEnvelopeSizekb=8192}
+  - no nesting: a value cannot be another hash, a list or a reference;
+    use -file for those
+
+Your shell removes double quotes and expands $, so put the whole hash in
+single quotes:
+
+  winrm set winrm/config/client '@{TrustedHosts="*"}'
+  winrm invoke SetInfo URI '@{Name="web01";Comment=$null}'
+
+What the hash becomes:
+  set      winrm reads the resource, replaces each named top-level
+           property, and writes the whole resource back (Get, then Put)
+  create   a body whose root is named after the class in the URI, with
+           one child element per key
+  invoke   a METHOD_INPUT body with one child element per key
+
+  -file:FILE  (--file FILE)
+
+sends the contents of FILE unchanged as the body. It is used when no hash,
+or an empty one, is given. Use it for embedded objects, arrays and
+endpoint references, such as the job targets of iDRAC methods. A good
+starting point for set is the output of winrm get URI -format:xml.
+"#;
+
+/// Text of `winrm help filters`.
+const FILTERS: &str = r#"winrm help filters -- narrowing an enumerate
+
+  -filter:EXPR (--filter EXPR)   -dialect:D (--dialect D)
+
+D is wql (the default once a filter is given), selector, association, or
+a full dialect URI.
+
+WQL, WMI's query language, runs against a namespace, so end the URI in /*:
+
+  winrm e 'wmicimv2/*' -r:srv01 -a:basic -unencrypted \
+      -filter:"select Name,State from Win32_Service where StartMode='Auto'"
+
+Selector filters match property values; the braces use the hash grammar
+without the @ (see winrm help input):
+
+  winrm e wmicimv2/Win32_Service -dialect:selector \
+      -filter:'{State="Running"}' -r:srv01 -a:basic -unencrypted
+
+Association filters walk from one instance to related ones. The text is
+passed on as written: Object= names the start instance (class?selectors,
+in the URI's namespace), then optional ResultClassName=,
+AssociationClassName=, Role=, ResultRole=, separated by ';'.
+
+  f='{Object=Win32_Service?Name=WinRM;'
+  f+='AssociationClassName=Win32_DependentService;'
+  f+='ResultClassName=Win32_Service}'
+  winrm e 'wmicimv2/*' -dialect:association -filter:"$f" -r:srv01 ...
+
+Add -associations (--associations) to get the association instances
+themselves instead of the instances at the other end.
+
+What each item holds, and which classes count:
+
+  -ReturnType:object (--return-type object)
+      the instance itself; the default
+  -ReturnType:epr (--return-type epr)
+      only an endpoint reference: the address and selectors of the
+      instance, ready for a later get, set, delete or invoke
+  -ReturnType:objectandepr (--return-type objectandepr)
+      both
+  -Shallow (--shallow)
+      only instances of the class in the URI, none of its subclasses
+  -BasePropertiesOnly (--base-properties-only)
+      subclasses too, but only with the properties the class in the URI
+      defines (ignored together with -Shallow)
+"#;
+
+/// Text of `winrm help switches`.
+const SWITCHES: &str = r#"winrm help switches -- every switch, in both styles
+
+winrm accepts winrm.cmd's -name:value style (names in any case) and the
+GNU style --name VALUE or --name=VALUE. Switches follow the positional
+arguments.
+
+  -remote:T, -r:T, -machine:T    --remote T
+      endpoint [http://|https://]HOST[:PORT][/PATH]; winrm help remoting
+  -username:U, -u:U              --username U
+  -password:P, -p:P              --password P   (discouraged, shows in ps)
+  --password-file FILE           read the password from FILE
+  -authentication:A, -a:A, -auth:A   --auth A    none | basic
+  -unencrypted, -un              --unencrypted   allow plain HTTP
+  -usessl, -ssl                  --use-ssl       use HTTPS
+  -skipCAcheck                   --skip-ca-check  trust any issuer
+  -skipCNcheck                   --skip-cn-check  ignore the host name
+  --cacert FILE                  trust the CA certificate(s) in FILE
+  -timeout:MS                    --timeout MS
+      operation timeout in milliseconds
+  -encoding:utf-8|utf-16         --encoding E    request encoding
+  -format:F, -f:F                --format F
+      text (default), xml, pretty; winrm help formats
+  -file:FILE                     --file FILE     request body from a file
+  -fragment:PATH                 --fragment PATH
+      get or set one part of a resource, e.g. -fragment:'Status/text()'
+  -filter:EXPR                   --filter EXPR   enumerate filter
+  -dialect:D                     --dialect D     wql|selector|association
+  -ReturnType:T                  --return-type T  object|epr|objectandepr
+  -Shallow                       --shallow       exact class only
+  -BasePropertiesOnly            --base-properties-only
+  -associations                  --associations  association instances
+  -options:{K="V";...}           --option K=V    (repeatable)
+      provider options, e.g. -options:'{ShowExtensions="true"}'
+  -locale:LANG                   --locale LANG   e.g. en-US
+  -maxenvelopesize:BYTES         --max-envelope-size BYTES
+      largest reply the server may send in one message
+  --debug                        trace requests and replies to stderr
+                                 (credentials are masked)
+
+-locale and -maxenvelopesize are extensions: winrm.cmd has no such
+switches and takes both values from the Windows configuration.
+"#;
+
+/// Text of `winrm help formats`.
+const FORMATS: &str = r#"winrm help formats -- output formats
+
+  -format:F, -f:F, --format F
+
+  text    the default; the same layout as winrm.cmd: the element name on
+          the first line, then one "Name = value" line per property,
+          indented four spaces per level; nil values print as null and
+          repeated properties are joined with ", "
+  xml     the SOAP body exactly as the server sent it (for enumerate,
+          the items wrapped in a single <wsman:Results> element)
+  pretty  the same XML, indented for reading
+
+Planned: json, jsonl (one JSON object per line) and table.
+
+Examples:
+  winrm get winrm/config/service -r:srv01 -a:basic -unencrypted -f:pretty
+  winrm e wmicimv2/Win32_Service -r:srv01 ... -format:xml > services.xml
+"#;
+
+/// Text of `winrm help exit`.
+const EXIT: &str = r"winrm help exit -- exit status
+
+  0   success
+  1   the server returned a WS-Management fault
+  2   usage error or bad input: unknown switch, bad @{...}, unreadable
+      -file, unknown format
+  3   authentication refused
+  4   no conversation with the server: connection refused, name not
+      found, TLS failure or timeout
+  5   the reply was not valid WS-Management (not SOAP, or unexpected)
+
+winrm.cmd on Windows exits with 1 for every failure, so scripts that only
+test for non-zero work with both. For a fault, winrm also prints the
+error number; winrm helpmsg explains it.
+";
+
+/// Text of `winrm help helpmsg`.
+const HELPMSG: &str = r#"winrm help helpmsg -- explaining an error number
+
+  winrm helpmsg CODE
+
+CODE may be decimal (2150858778), negative decimal (-2144108526, as
+winrm.cmd prints it after "Error number:"), or hex (0x8033801A, any case).
+The three forms below are the same number:
+
+  winrm helpmsg 2150858770
+  winrm helpmsg -2144108526
+  winrm helpmsg 0x80338012
+
+winrm prints the constant's name, what it means and what to try. On
+Windows helpmsg asks the operating system; here the table is built in and
+covers the WinRM/WS-Management codes and the Windows, security and WMI
+errors that WinRM faults commonly carry. The number to look up is the
+Code of a WSManFault, or the "Error number:" line.
+"#;
+
+/// Text of `winrm help env`.
+const ENV: &str = r#"winrm help env -- environment variables
+
+  WINRM_USER       user name, used when -u is not given
+  WINRM_PASSWORD   password, used when -p and --password-file are not
+                   given; safer than -p because ps does not show it
+  NO_COLOR         set to any non-empty value to turn off colour
+
+Set them for one command or for the whole session:
+
+  WINRM_PASSWORD="$(pass show idrac/root)" winrm e ... -u:root -a:basic
+
+  export WINRM_USER=Administrator
+  read -rs WINRM_PASSWORD; export WINRM_PASSWORD
+"#;
+
+/// Text of `winrm help identify`.
+const IDENTIFY: &str = r"winrm help identify -- is there a WS-Management service?
+
+  winrm identify [-r:TARGET] [-a:none|basic] [switches]      alias: id
+
+Asks the endpoint to describe itself: protocol version, vendor, product
+version and, when authenticated, the security profiles it supports. It is
+the quickest test that a host is reachable and speaks WS-Management, and
+most servers answer it with -a:none.
+
+  winrm id -r:srv01 -a:none                       # Windows, port 5985
+  winrm id -r:https://idrac1/wsman -a:none -skipCAcheck -skipCNcheck
+  winrm id -r:http://amt1:16992/wsman -a:none     # Intel AMT
+  winrm id -r:http://linux01:5985 -a:none         # OMI on Linux
+";
+
+/// Text of `winrm help get`.
+const GET: &str = r#"winrm help get -- reading one resource
+
+  winrm get URI [-fragment:PATH] [switches]                   alias: g
+
+Reads one instance or configuration node; selectors in the URI pick the
+instance. -fragment reads just one part of it. Examples assume WINRM_USER
+and WINRM_PASSWORD are set (see winrm help auth).
+
+  winrm get 'wmicimv2/Win32_Service?Name=WinRM' \
+      -r:https://srv01:5986 -a:basic
+  winrm get wmicimv2/Win32_OperatingSystem -fragment:'Caption/text()' \
+      -r:https://srv01:5986 -a:basic
+
+  DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
+  winrm get "$DCIM/DCIM_LifecycleJob?InstanceID=JID_001234567890" \
+      -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
+
+  AMT=http://intel.com/wbem/wscim/1/amt-schema/1
+  winrm get "$AMT/AMT_GeneralSettings" -r:http://amt1:16992/wsman \
+      -a:digest -u:admin -unencrypted    # AMT needs digest (planned)
+"#;
+
+/// Text of `winrm help set`.
+const SET: &str = r#"winrm help set -- changing a resource
+
+  winrm set URI '@{KEY="VALUE";...}' [switches]    aliases: s, put, p
+  winrm set URI -file:FILE [switches]
+
+With a hash, winrm reads the resource, changes the named properties and
+writes it back, then prints what the server returned. With -file, FILE is
+sent as the new resource. With -fragment:PATH only that part is read and
+written. Examples assume WINRM_USER / WINRM_PASSWORD are set.
+
+  winrm set winrm/config '@{MaxEnvelopeSizekb="8192"}' \
+      -r:https://srv01:5986 -a:basic
+  winrm set winrm/config/service/auth '@{Basic="true"}' \
+      -r:https://srv01:5986 -a:basic
+  winrm get winrm/config/client -r:https://srv01:5986 -a:basic \
+      -format:xml > client.xml          # edit client.xml, then:
+  winrm set winrm/config/client -file:client.xml \
+      -r:https://srv01:5986 -a:basic
+"#;
+
+/// Text of `winrm help create`.
+const CREATE: &str = r#"winrm help create -- making a new resource
+
+  winrm create URI ['@{KEY="VALUE";...}' | -file:FILE] [switches]
+                                                              alias: c
+
+Creates an instance and prints the reference (selectors) to it. The hash
+becomes a body named after the class in the URI; anything richer goes in
+-file. Examples assume WINRM_USER / WINRM_PASSWORD are set.
+
+  winrm create 'winrm/config/Listener?Address=*+Transport=HTTPS' \
+      '@{Hostname="srv01.corp.example";CertificateThumbprint="AB12..."}' \
+      -r:https://srv01:5986 -a:basic
+
+  winrm create shell/cmd -file:shell.xml \
+      -r:https://srv01:5986 -a:basic    # opens a cmd shell, prints ShellId
+
+where shell.xml holds an rsp:Shell element naming the input and output
+streams (stdin; stdout stderr).
+"#;
+
+/// Text of `winrm help delete`.
+const DELETE: &str = r"winrm help delete -- removing a resource
+
+  winrm delete URI [switches]                                 alias: d
+
+Deletes the instance the URI and its selectors point at. Nothing is
+printed on success. Examples assume WINRM_USER / WINRM_PASSWORD are set.
+
+  winrm delete 'winrm/config/Listener?Address=*+Transport=HTTP' \
+      -r:https://srv01:5986 -a:basic
+  winrm delete 'shell/cmd?ShellId=0A1B2C3D-0000-4000-8000-000000000001' \
+      -r:https://srv01:5986 -a:basic    # close a leftover shell
+";
+
+/// Text of `winrm help enumerate`.
+const ENUMERATE: &str = r#"winrm help enumerate -- listing instances
+
+  winrm enumerate URI [-filter:EXPR [-dialect:D]] [-ReturnType:T]
+        [-Shallow] [-BasePropertiesOnly] [-associations] [switches]
+                                                       aliases: e, enum
+
+Lists every instance of a class (or every match of a filter), fetching
+them batch by batch until the server says it is done. Filters and return
+types are in winrm help filters. Examples assume WINRM_USER and
+WINRM_PASSWORD are set.
+
+  winrm e winrm/config/listener -r:https://srv01:5986 -a:basic
+  winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted
+
+  DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
+  winrm e "$DCIM/DCIM_SystemView?__cimnamespace=root/dcim" \
+      -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
+
+  OMI=http://schemas.microsoft.com/wbem/wscim/1/cim-schema/2
+  winrm e "$OMI/OMI_Identify?__cimnamespace=root/omi" \
+      -r:http://linux01:5985 -a:basic -u:root -unencrypted
+"#;
+
+/// Text of `winrm help invoke`.
+const INVOKE: &str = r#"winrm help invoke -- calling a method
+
+  winrm invoke METHOD URI ['@{KEY="VALUE";...}' | -file:FILE] [switches]
+                                                              alias: i
+
+Calls METHOD on the instance (or class) the URI names and prints its
+output, usually with a ReturnValue. Method and parameter names are
+case-sensitive for WMI. Parameters that are objects or references (such as
+the Target of many iDRAC methods) need -file. Examples assume WINRM_USER
+and WINRM_PASSWORD are set.
+
+  winrm invoke StopService 'wmicimv2/Win32_Service?Name=spooler' \
+      -r:https://srv01:5986 -a:basic
+  winrm invoke Create wmicimv2/Win32_Process \
+      '@{CommandLine="cmd /c ipconfig > C:\Windows\Temp\ip.txt"}' \
+      -r:https://srv01:5986 -a:basic
+
+  DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
+  sel='SystemCreationClassName=DCIM_ComputerSystem+CreationClassName='
+  sel+='DCIM_LCService+SystemName=DCIM:ComputerSystem+Name=DCIM:LCService'
+  winrm i GetRemoteServicesAPIStatus "$DCIM/DCIM_LCService?$sel" \
+      -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
+
+iDRAC methods that start a job answer ReturnValue = 4096 with a Job
+reference; follow it with winrm get "$DCIM/DCIM_LifecycleJob?InstanceID=...".
+"#;
+
+/// Text of `winrm help quickconfig`.
+const QUICKCONFIG: &str = r#"winrm help quickconfig -- Windows-only operations
+
+winrm.cmd's quickconfig (qc) sets up the WinRM service on the machine it
+runs on, and configsddl opens a Windows permissions dialog. Neither makes
+sense from Linux or macOS, so this client does not offer them. Instead:
+
+To turn WinRM on, run this on the Windows host itself, elevated:
+
+  winrm quickconfig                    HTTP listener on 5985
+  winrm quickconfig -transport:https   HTTPS listener on 5986; needs a
+                                       server-authentication certificate
+  Enable-PSRemoting -Force             the PowerShell equivalent
+
+Once the service answers, change its settings from here:
+
+  winrm set winrm/config/service '@{AllowUnencrypted="false"}' \
+      -r:https://srv01:5986 -a:basic
+  winrm create 'winrm/config/Listener?Address=*+Transport=HTTPS' \
+      '@{Hostname="srv01.corp.example";CertificateThumbprint="AB12..."}' \
+      -r:https://srv01:5986 -a:basic
+
+Instead of configsddl, read and write the security descriptor (an SDDL
+string) directly:
+
+  winrm get winrm/config/service -r:https://srv01:5986 -a:basic
+  winrm set winrm/config/service '@{RootSDDL="O:NSG:BAD:P(...)"}' ...
+
+Change RootSDDL with care: a wrong value can lock every remote user out.
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_topic_resolves() {
+        for name in TOPICS {
+            let text = topic(name).unwrap_or_else(|| panic!("topic {name}"));
+            assert!(!text.trim().is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn topics_have_their_own_heading() {
+        for name in TOPICS
+            .iter()
+            .filter(|n| **n != "all" && **n != "configsddl")
+        {
+            let text = topic(name).unwrap_or_default();
+            let first = text.lines().next().unwrap_or_default();
+            assert!(
+                first.starts_with(&format!("winrm help {name} ")),
+                "{name}: {first}"
+            );
+        }
+    }
+
+    #[test]
+    fn aliases_resolve_to_the_same_text() {
+        let same = [
+            ("id", "identify"),
+            ("g", "get"),
+            ("s", "set"),
+            ("put", "set"),
+            ("p", "set"),
+            ("c", "create"),
+            ("d", "delete"),
+            ("e", "enumerate"),
+            ("enum", "enumerate"),
+            ("i", "invoke"),
+            ("alias", "aliases"),
+            ("exitcodes", "exit"),
+            ("qc", "quickconfig"),
+            ("configsddl", "quickconfig"),
+            ("username", "auth"),
+            ("password", "auth"),
+            ("authentication", "auth"),
+            ("remote", "remoting"),
+            ("unencrypted", "remoting"),
+            ("usessl", "remoting"),
+            ("file", "input"),
+            ("@{}", "input"),
+            ("timeout", "switches"),
+            ("format", "formats"),
+            ("dialect", "filters"),
+        ];
+        for (alias, canonical) in same {
+            assert!(topic(alias).is_some(), "{alias}");
+            assert_eq!(topic(alias), topic(canonical), "{alias} -> {canonical}");
+        }
+    }
+
+    #[test]
+    fn lookup_ignores_case_and_switch_decoration() {
+        assert_eq!(topic("URIS"), topic("uris"));
+        assert_eq!(topic("Enumerate"), topic("enumerate"));
+        assert_eq!(topic("  Auth "), topic("auth"));
+        assert_eq!(topic("-r:"), topic("remoting"));
+        assert_eq!(topic("--use-ssl"), topic("remoting"));
+        assert_eq!(topic("/Username"), topic("auth"));
+        assert_eq!(topic("-SkipCAcheck"), topic("remoting"));
+    }
+
+    #[test]
+    fn unknown_topics_are_none() {
+        for name in ["", "bogus", "uris2", "-", "@", "help me"] {
+            assert!(topic(name).is_none(), "{name}");
+        }
+    }
+
+    #[test]
+    fn no_line_is_longer_than_80_columns() {
+        for name in TOPICS {
+            for line in topic(name).unwrap_or_default().lines() {
+                assert!(
+                    line.chars().count() <= 80,
+                    "{name}: {} chars: {line}",
+                    line.chars().count()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn no_tabs_or_trailing_spaces() {
+        for section in SECTIONS {
+            for line in section.lines() {
+                assert!(!line.contains('\t'), "tab in: {line}");
+                assert_eq!(line, line.trim_end(), "trailing space in: {line}");
+            }
+        }
+    }
+
+    #[test]
+    fn all_contains_every_section_once() {
+        let all = topic("all").unwrap_or_default();
+        for section in SECTIONS {
+            assert_eq!(all.matches(section).count(), 1);
+        }
+        for name in TOPICS.iter().filter(|n| **n != "all") {
+            let text = topic(name).unwrap_or_default();
+            assert!(all.contains(text), "{name} missing from all");
+        }
+    }
+
+    #[test]
+    fn examples_keep_passwords_off_the_command_line() {
+        for section in SECTIONS {
+            for line in section.lines() {
+                let trimmed = line.trim_start();
+                if trimmed.starts_with("winrm ") {
+                    assert!(!line.contains("-p:"), "password in: {line}");
+                    assert!(!line.contains("--password "), "password in: {line}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hashes_in_examples_are_single_quoted() {
+        for section in SECTIONS {
+            for line in section.lines() {
+                let trimmed = line.trim_start();
+                let is_example = trimmed.starts_with("winrm ") || trimmed.starts_with('\'');
+                if is_example && let Some((before, _)) = line.split_once("@{") {
+                    assert!(before.ends_with('\''), "unquoted hash: {line}");
+                }
+            }
+        }
+    }
+}

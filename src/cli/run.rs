@@ -1,0 +1,415 @@
+//! Per verb: validated arguments → one Session call → the printer.
+//!
+//! Reads `-file:` bodies, turns `@{...}`, `-options:`, `-filter:` and
+//! `-dialect:` into typed request data, and picks the renderer. It never
+//! formats output or builds XML itself.
+
+use std::io::Write;
+
+use winrm::protocol::envelope::{Association, Filter, Fragment, OptionValue};
+use winrm::protocol::{codes, ns};
+use winrm::render::{Format, Printer};
+use winrm::session::{self, EnumerateOptions, RequestOptions, ResourceUri, ReturnType};
+
+use super::args::{BodyArgs, Cli, Command, EnumerateArgs, RequestArgs};
+use super::hash::{parse_association, parse_hash};
+use super::{UsageError, connect, help};
+
+/// Runs the parsed command line, writing results to `out`.
+pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    let Some(command) = cli.command else {
+        return print_help(None, out);
+    };
+    match command {
+        Command::Help { topic } => print_help(topic.as_deref(), out),
+        Command::Helpmsg { code } => helpmsg(&code, out),
+        Command::Quickconfig { .. } | Command::Configsddl { .. } => Err(UsageError::new(
+            "this verb changes the local Windows WinRM service and is not available off Windows; \
+             run it on the Windows host, or change settings remotely with 'winrm set winrm/config/service ...' \
+             (see 'winrm help config')",
+        )
+        .into()),
+        Command::Identify => {
+            let (mut session, method) = connect::session(&cli.connection)?;
+            let reply = session.identify(method == winrm::transport::Method::None)?;
+            Printer::new(format, out).single(&reply)?;
+            Ok(())
+        }
+        Command::Get { resource, request } => {
+            let resource = parse_resource(&resource)?;
+            let request = request_options(&request)?;
+            let (mut session, _) = connect::session(&cli.connection)?;
+            let reply = session.get(&resource, &request)?;
+            Printer::new(format, out).single(&reply)?;
+            Ok(())
+        }
+        Command::Set {
+            resource,
+            input,
+            body,
+            request,
+        } => {
+            let resource = parse_resource(&resource)?;
+            let request = request_options(&request)?;
+            let pairs = input_pairs(input.as_deref())?;
+            let file = read_body(&body)?;
+            if pairs.is_empty() && file.is_none() {
+                return Err(UsageError::new(
+                    "set needs the new values: '@{Name=\"value\"}' or -file:FILE",
+                )
+                .into());
+            }
+            if !pairs.is_empty() && file.is_some() {
+                return Err(both_inputs());
+            }
+            let (mut session, _) = connect::session(&cli.connection)?;
+            let reply = match file {
+                Some(text) => session.put(&resource, &request, &text)?,
+                None => session.set(&resource, &request, &pairs)?,
+            };
+            print_optional(format, out, reply.as_ref())
+        }
+        Command::Create {
+            resource,
+            input,
+            body,
+            request,
+        } => {
+            let resource = parse_resource(&resource)?;
+            let request = request_options(&request)?;
+            let pairs = input_pairs(input.as_deref())?;
+            let text = match (pairs.is_empty(), read_body(&body)?) {
+                (false, Some(_)) => return Err(both_inputs()),
+                (false, None) => session::create_input(&resource, &pairs),
+                (true, Some(text)) => text,
+                (true, None) => {
+                    return Err(UsageError::new(
+                        "create needs the new resource: '@{Name=\"value\"}' or -file:FILE",
+                    )
+                    .into());
+                }
+            };
+            let (mut session, _) = connect::session(&cli.connection)?;
+            let reply = session.create(&resource, &request, &text)?;
+            print_optional(format, out, reply.as_ref())
+        }
+        Command::Delete { resource, request } => {
+            let resource = parse_resource(&resource)?;
+            let request = request_options(&request)?;
+            let (mut session, _) = connect::session(&cli.connection)?;
+            session.delete(&resource, &request)?;
+            Ok(())
+        }
+        Command::Invoke {
+            action,
+            resource,
+            input,
+            body,
+            request,
+        } => {
+            let resource = parse_resource(&resource)?;
+            let request = request_options(&request)?;
+            let pairs = input_pairs(input.as_deref())?;
+            let text = match (input.is_some(), read_body(&body)?) {
+                (true, Some(_)) if !pairs.is_empty() => return Err(both_inputs()),
+                (_, Some(text)) => text,
+                (_, None) => session::invoke_input(&action, &resource, &pairs),
+            };
+            let (mut session, _) = connect::session(&cli.connection)?;
+            let reply = session.invoke(&action, &resource, &request, &text)?;
+            print_optional(format, out, reply.as_ref())
+        }
+        Command::Enumerate {
+            resource,
+            enumeration,
+            request,
+        } => {
+            let resource = parse_resource(&resource)?;
+            let options = enumerate_options(&enumeration, request.dialect.as_deref(), &resource)?;
+            let mut request = request_options(&request)?;
+            // -dialect belongs to the filter here, not to a fragment.
+            if let Some(f) = request.fragment.as_mut() {
+                f.dialect = None;
+            }
+            let (mut session, _) = connect::session(&cli.connection)?;
+            let mut printer = Printer::new(format, out);
+            let items = session.enumerate(&resource, &request, &options)?;
+            for item in items {
+                printer.item(&item?)?;
+            }
+            printer.finish_list()?;
+            Ok(())
+        }
+    }
+}
+
+fn both_inputs() -> anyhow::Error {
+    UsageError::new("give either '@{...}' or -file:FILE, not both").into()
+}
+
+fn print_optional(
+    format: Format,
+    out: &mut dyn Write,
+    reply: Option<&winrm::Element>,
+) -> anyhow::Result<()> {
+    if let Some(element) = reply {
+        Printer::new(format, out).single(element)?;
+    }
+    Ok(())
+}
+
+fn print_help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
+    let text = match topic {
+        None => None,
+        Some(t) => help::topic(t),
+    };
+    match text {
+        Some(text) => out.write_all(text.as_bytes())?,
+        None => {
+            if let Some(t) = topic {
+                writeln!(out, "There is no help topic '{t}'.\n")?;
+            }
+            let mut command = <Cli as clap::CommandFactory>::command();
+            write!(out, "{}", command.render_long_help())?;
+            writeln!(out, "\nHelp topics: {}", help::TOPICS.join(", "))?;
+        }
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn helpmsg(code: &str, out: &mut dyn Write) -> anyhow::Result<()> {
+    let value = codes::parse_code(code).map_err(UsageError::new)?;
+    writeln!(out, "Error number:  {}", codes::signed_and_hex(value))?;
+    match codes::lookup(value) {
+        Some(entry) => {
+            writeln!(out, "{}", entry.name)?;
+            writeln!(out, "{}", entry.summary)?;
+            if let Some(hint) = entry.hint {
+                writeln!(out, "hint: {hint}")?;
+            }
+        }
+        None => writeln!(
+            out,
+            "This number is not in winrm's table of WinRM and Windows errors."
+        )?,
+    }
+    Ok(())
+}
+
+fn parse_resource(text: &str) -> Result<ResourceUri, UsageError> {
+    ResourceUri::parse(text).map_err(|e| UsageError::new(e.to_string()))
+}
+
+fn input_pairs(input: Option<&str>) -> Result<Vec<(String, Option<String>)>, UsageError> {
+    match input {
+        None => Ok(Vec::new()),
+        Some(text) => {
+            if !text.trim_start().starts_with('@') {
+                return Err(UsageError::new(format!(
+                    "unexpected argument '{text}': input is written '@{{Name=\"value\"}}'"
+                )));
+            }
+            parse_hash(text).map_err(|e| UsageError::new(format!("in the @{{...}} input: {e}")))
+        }
+    }
+}
+
+fn read_body(args: &BodyArgs) -> Result<Option<String>, UsageError> {
+    let Some(path) = &args.file else {
+        return Ok(None);
+    };
+    let bytes = std::fs::read(path)
+        .map_err(|e| UsageError::new(format!("cannot read -file {}: {e}", path.display())))?;
+    let text = winrm::protocol::reply::decode(&bytes, None)
+        .map_err(|e| UsageError::new(format!("-file {}: {e}", path.display())))?;
+    Ok(Some(text))
+}
+
+/// Expands a `-dialect:` alias.
+fn dialect_uri(dialect: &str) -> String {
+    match dialect.to_ascii_lowercase().as_str() {
+        "wql" => ns::DIALECT_WQL.into(),
+        "cql" => ns::DIALECT_CQL.into(),
+        "selector" => ns::DIALECT_SELECTOR.into(),
+        "association" => ns::DIALECT_ASSOCIATION.into(),
+        "xpath" => ns::DIALECT_XPATH.into(),
+        _ => dialect.to_string(),
+    }
+}
+
+fn request_options(args: &RequestArgs) -> Result<RequestOptions, UsageError> {
+    let mut options: Vec<OptionValue> = Vec::new();
+    if let Some(hash) = &args.options {
+        let pairs = parse_hash(hash).map_err(|e| UsageError::new(format!("in -options: {e}")))?;
+        for (name, value) in pairs {
+            options.push(OptionValue { name, value });
+        }
+    }
+    for item in &args.option {
+        let (name, value) = item.split_once('=').ok_or_else(|| {
+            UsageError::new(format!("--option '{item}' needs the form NAME=VALUE"))
+        })?;
+        if name.trim().is_empty() {
+            return Err(UsageError::new(format!("--option '{item}' has no name")));
+        }
+        options.push(OptionValue {
+            name: name.trim().to_string(),
+            value: Some(value.to_string()),
+        });
+    }
+    for (i, o) in options.iter().enumerate() {
+        if options[..i]
+            .iter()
+            .any(|p| p.name.eq_ignore_ascii_case(&o.name))
+        {
+            return Err(UsageError::new(format!(
+                "the option '{}' is given twice",
+                o.name
+            )));
+        }
+    }
+    let fragment = args.fragment.as_ref().map(|expression| Fragment {
+        expression: expression.clone(),
+        dialect: args.dialect.as_deref().map(dialect_uri),
+    });
+    Ok(RequestOptions { options, fragment })
+}
+
+fn enumerate_options(
+    args: &EnumerateArgs,
+    dialect: Option<&str>,
+    resource: &ResourceUri,
+) -> Result<EnumerateOptions, UsageError> {
+    let return_type = match args
+        .return_type
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("object") => ReturnType::Object,
+        Some("epr") => ReturnType::Epr,
+        Some("objectandepr") => ReturnType::ObjectAndEpr,
+        Some(other) => {
+            return Err(UsageError::new(format!(
+                "unknown -ReturnType '{other}'; choose object, epr or objectandepr"
+            )));
+        }
+    };
+    let dialect = dialect.map(dialect_uri);
+    let filter = match (&args.filter, dialect) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err(UsageError::new(
+                "-dialect needs a -filter to apply to (or a -fragment)",
+            ));
+        }
+        (Some(expression), dialect) => {
+            let dialect = dialect.unwrap_or_else(|| ns::DIALECT_WQL.to_string());
+            Some(filter(expression, dialect, args.associations, resource)?)
+        }
+    };
+    if args.associations && !matches!(filter, Some(Filter::Association(_))) {
+        return Err(UsageError::new(
+            "-associations only applies with -dialect:association",
+        ));
+    }
+    let max_elements = args.max_elements.unwrap_or(100);
+    if max_elements == 0 {
+        return Err(UsageError::new("--max-elements must be at least 1"));
+    }
+    Ok(EnumerateOptions {
+        return_type,
+        shallow: args.shallow,
+        base_properties_only: args.base_properties_only,
+        filter,
+        optimize: !args.no_optimize,
+        max_elements,
+    })
+}
+
+fn filter(
+    expression: &str,
+    dialect: String,
+    associations: bool,
+    resource: &ResourceUri,
+) -> Result<Filter, UsageError> {
+    if dialect == ns::DIALECT_SELECTOR {
+        let pairs = parse_hash(expression)
+            .map_err(|e| UsageError::new(format!("in the selector -filter: {e}")))?;
+        let mut selectors = Vec::new();
+        for (name, value) in pairs {
+            let value = value.ok_or_else(|| {
+                UsageError::new(format!(
+                    "the selector filter cannot match '{name}' to $null"
+                ))
+            })?;
+            selectors.push((name, value));
+        }
+        return Ok(Filter::Selectors(selectors));
+    }
+    let is_association = dialect.eq_ignore_ascii_case(ns::DIALECT_ASSOCIATION);
+    if !is_association {
+        return Ok(Filter::Text {
+            dialect,
+            expression: expression.to_string(),
+        });
+    }
+    let pairs = parse_association(expression)
+        .map_err(|e| UsageError::new(format!("in the association -filter: {e}")))?;
+    let mut object = None;
+    let mut fields = Vec::new();
+    for (key, value) in pairs {
+        let field = match key.to_ascii_lowercase().as_str() {
+            "object" => {
+                object = Some(value);
+                continue;
+            }
+            "associationclassname" => "AssociationClassName",
+            "role" => "Role",
+            "resultclassname" => "ResultClassName",
+            "resultrole" => "ResultRole",
+            _ => {
+                return Err(UsageError::new(format!(
+                    "the association filter has no field '{key}'; use Object, \
+                     AssociationClassName, Role, ResultClassName, ResultRole"
+                )));
+            }
+        };
+        fields.push((field, value));
+    }
+    // DSP0227 order: AssociationClassName, Role, ResultClassName, ResultRole.
+    let order = [
+        "AssociationClassName",
+        "Role",
+        "ResultClassName",
+        "ResultRole",
+    ];
+    fields.sort_by_key(|(name, _)| order.iter().position(|o| o == name));
+    let object = object
+        .ok_or_else(|| UsageError::new("the association filter needs Object=CLASS?Key=Value"))?;
+    // Object is relative to the request's namespace (wmicimv2/* →
+    // .../root/cimv2/CLASS) unless it is a full URI or alias path.
+    let object = if object.contains('/') {
+        parse_resource(&object)?
+    } else {
+        let base = resource.uri.trim_end_matches('*').trim_end_matches('/');
+        let (class, query) = match object.split_once('?') {
+            Some((c, q)) => (c, Some(q)),
+            None => (object.as_str(), None),
+        };
+        let full = format!("{base}/{class}");
+        let text = match query {
+            Some(q) => format!("{full}?{q}"),
+            None => full,
+        };
+        parse_resource(&text)?
+    };
+    Ok(Filter::Association(Association {
+        dialect,
+        association_instances: associations,
+        object_uri: object.uri,
+        object_selectors: object.selectors,
+        fields,
+    }))
+}

@@ -1,0 +1,58 @@
+//! # winrm: a WS-Management client
+//!
+//! The library behind the `winrm` command line, usable from any Rust
+//! program. It is built in layers, like the WinRM client stack:
+//!
+//! - [`session`]: the automation layer. A [`Session`] has one method per
+//!   WS-Management operation: `identify`, `get`, `put`, `set` (Get, change,
+//!   Put), `create`, `delete`, `invoke`, and `enumerate` (a lazy iterator).
+//! - [`protocol`]: envelopes, replies and faults as data; no I/O.
+//! - [`transport`]: HTTP/HTTPS over ureq and rustls, authentication.
+//! - [`render`]: text (winrm.cmd's layout), xml and pretty output.
+//!
+//! ```no_run
+//! use winrm::session::{RequestOptions, ResourceUri, Session, SessionOptions};
+//! use winrm::transport::{Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions};
+//! use std::time::Duration;
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let transport = HttpTransport::new(HttpOptions {
+//!     url: "https://server01:5986/wsman".into(),
+//!     tls: TlsOptions::default(),
+//!     connect_timeout: Duration::from_secs(20),
+//!     reply_timeout: Duration::from_secs(70),
+//!     max_reply_bytes: 4 << 20,
+//!     method: Method::Basic,
+//!     credentials: Some(Credentials {
+//!         username: "admin".into(),
+//!         password: Secret::new(std::env::var("WINRM_PASSWORD")?),
+//!     }),
+//!     allow_unencrypted: false,
+//! })?;
+//! let mut session = Session::new(Box::new(transport), SessionOptions::default());
+//!
+//! let spooler = ResourceUri::parse("wmicimv2/Win32_Service?Name=spooler")?;
+//! let instance = session.get(&spooler, &RequestOptions::default())?;
+//! println!("{}", instance.child_local("State").map_or("?", |s| s.text_or_empty()));
+//!
+//! let services = ResourceUri::parse("wmicimv2/Win32_Service")?;
+//! for item in session.enumerate(&services, &RequestOptions::default(), &Default::default())? {
+//!     let item = item?;
+//!     println!("{}", item.child_local("Name").map_or("?", |n| n.text_or_empty()));
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used))]
+
+pub mod protocol;
+pub mod render;
+pub mod session;
+pub mod transport;
+
+pub use protocol::{Element, Fault};
+pub use render::Format;
+pub use session::{Error, ResourceUri, Session};

@@ -1,0 +1,30 @@
+//! What can be wrong with a reply, seen from the protocol layer.
+//!
+//! No sockets and no HTTP statuses here: the transport reports those.
+
+use super::fault::Fault;
+
+/// A reply the protocol layer could not accept.
+#[derive(Debug, thiserror::Error)]
+pub enum ProtocolError {
+    /// The server answered with a SOAP fault.
+    #[error("the server returned a fault: {}", .0.message.as_deref().unwrap_or("(no message)"))]
+    Fault(Box<Fault>),
+    /// The bytes are not well-formed XML in a known encoding.
+    #[error("{0}")]
+    Malformed(String),
+    /// Well-formed XML, but not a SOAP 1.2 envelope.
+    #[error("{0}")]
+    NotSoap(String),
+    /// A SOAP envelope that lacks what this operation's reply must hold.
+    #[error("{0}")]
+    Unexpected(String),
+    /// The reply answers another request.
+    #[error("the reply answers message {got}, not the request we sent ({sent})")]
+    WrongRelatesTo {
+        /// Our MessageID.
+        sent: String,
+        /// Their RelatesTo.
+        got: String,
+    },
+}

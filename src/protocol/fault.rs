@@ -1,0 +1,196 @@
+//! SOAP 1.2 faults as WS-Management servers send them → [`Fault`].
+//!
+//! One parser for every dialect seen in the field: Windows' `WSManFault`
+//! detail (with nested `ProviderFault`s), OMI's `CIM_Error`, Windows'
+//! `MSFT_WmiError`, and the bare Code/Reason of openwsman and Intel AMT. It
+//! extracts facts (codes, machine, message, provider) and keeps the detail
+//! element for renderers; it writes no sentences of its own.
+
+use roxmltree::Node;
+
+use super::model::Element;
+use super::ns;
+use super::reply::{child, element_from_node};
+
+/// A fault returned by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    /// `wsa:Action` of the fault message, if any.
+    pub action: Option<String>,
+    /// SOAP code local name: `Sender` or `Receiver` (or `MustUnderstand`…).
+    pub code: String,
+    /// Subcode local name, e.g. `InvalidSelectors`, `DestinationUnreachable`.
+    pub subcode: Option<String>,
+    /// Subcode namespace URI.
+    pub subcode_namespace: Option<String>,
+    /// `s:Reason/s:Text`, trimmed.
+    pub reason: Option<String>,
+    /// `WSManFault/@Code` (a Win32 error or HRESULT), or a CIM error's
+    /// `error_Code`.
+    pub wsman_code: Option<u32>,
+    /// `WSManFault/@Machine`.
+    pub machine: Option<String>,
+    /// The most specific message: the innermost WSManFault message, a CIM
+    /// error's Message, else the reason.
+    pub message: Option<String>,
+    /// `ProviderFault/@provider` and `@path`, when a provider failed.
+    pub provider: Option<(String, String)>,
+    /// `w:FaultDetail` URI.
+    pub fault_detail: Option<String>,
+    /// `CIMStatusCode` from a CIM error detail (OMI, WMI).
+    pub cim_status: Option<u32>,
+    /// The detail element to show (`WSManFault`, `CIM_Error`,
+    /// `MSFT_WmiError`), if the server sent one.
+    pub detail: Option<Element>,
+}
+
+impl Fault {
+    /// Extracts a fault from an `s:Fault` element.
+    pub fn from_node(fault: Node, action: Option<&str>) -> Fault {
+        let code_node = child(fault, ns::SOAP, "Code");
+        let code = code_node
+            .and_then(|c| child(c, ns::SOAP, "Value"))
+            .and_then(|v| qname_local(v))
+            .unwrap_or_else(|| "Unknown".to_string());
+        let subcode_value = code_node
+            .and_then(|c| child(c, ns::SOAP, "Subcode"))
+            .and_then(|s| child(s, ns::SOAP, "Value"));
+        let subcode = subcode_value.and_then(qname_local);
+        let subcode_namespace = subcode_value.and_then(|v| {
+            let text = v.text()?.trim();
+            let prefix = text.split_once(':').map(|(p, _)| p);
+            v.lookup_namespace_uri(prefix).map(str::to_string)
+        });
+        let reason = child(fault, ns::SOAP, "Reason")
+            .and_then(|r| child(r, ns::SOAP, "Text"))
+            .and_then(|t| t.text())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_string);
+
+        let mut out = Fault {
+            action: action.map(str::to_string),
+            code,
+            subcode,
+            subcode_namespace,
+            reason: reason.clone(),
+            wsman_code: None,
+            machine: None,
+            message: None,
+            provider: None,
+            fault_detail: None,
+            cim_status: None,
+            detail: None,
+        };
+
+        if let Some(detail) = child(fault, ns::SOAP, "Detail") {
+            out.fault_detail = child(detail, ns::WSMAN, "FaultDetail")
+                .and_then(|d| d.text())
+                .map(|t| t.trim().to_string());
+            if let Some(wsman_fault) = detail
+                .children()
+                .find(|c| c.is_element() && is_wsman_fault(*c))
+            {
+                out.read_wsman_fault(wsman_fault);
+                out.detail = element_from_node(wsman_fault).ok();
+            } else if let Some(cim) = detail.children().find(|c| {
+                c.is_element()
+                    && c.attributes()
+                        .any(|a| a.name() == "IsCIM_Error" && a.value() == "true")
+            }) {
+                out.read_cim_error(cim);
+                out.detail = element_from_node(cim).ok();
+            }
+        }
+        if out.message.is_none() {
+            out.message = reason;
+        }
+        out
+    }
+
+    fn read_wsman_fault(&mut self, node: Node) {
+        self.wsman_code = node.attribute("Code").and_then(|c| c.trim().parse().ok());
+        self.machine = node.attribute("Machine").map(str::to_string);
+        let Some(message) = node
+            .children()
+            .find(|c| c.is_element() && c.tag_name().name() == "Message")
+        else {
+            return;
+        };
+        if let Some(provider) = message
+            .children()
+            .find(|c| c.is_element() && c.tag_name().name() == "ProviderFault")
+        {
+            self.provider = Some((
+                provider.attribute("provider").unwrap_or("").to_string(),
+                provider.attribute("path").unwrap_or("").to_string(),
+            ));
+            // The provider's own words: a nested WSManFault's message, or
+            // the ProviderFault's text.
+            let nested = provider
+                .descendants()
+                .filter(|d| d.is_element() && is_wsman_fault(*d))
+                .filter_map(|d| {
+                    d.children()
+                        .find(|c| c.is_element() && c.tag_name().name() == "Message")
+                })
+                .filter_map(own_text)
+                .next_back();
+            self.message = nested.or_else(|| own_text(provider));
+        }
+        if self.message.is_none() {
+            self.message = own_text(message);
+        }
+    }
+
+    fn read_cim_error(&mut self, node: Node) {
+        let field = |name: &str| {
+            node.children()
+                .find(|c| c.is_element() && c.tag_name().name() == name)
+                .and_then(|c| c.text())
+                .map(str::trim)
+                .filter(|t| !t.is_empty())
+        };
+        self.cim_status = field("CIMStatusCode").and_then(|c| c.parse().ok());
+        self.wsman_code = field("error_Code").and_then(|c| c.parse().ok());
+        self.message = field("Message").map(str::to_string);
+    }
+
+    /// The fault's identity for people: `w:InvalidSelectors` style, using
+    /// the usual prefix for well-known namespaces.
+    pub fn subcode_qname(&self) -> Option<String> {
+        let local = self.subcode.as_deref()?;
+        let prefix = match self.subcode_namespace.as_deref() {
+            Some(ns::WSMAN) => "wsman:",
+            Some(ns::ADDRESSING) => "wsa:",
+            Some(ns::ENUMERATION) => "wsen:",
+            Some(ns::TRANSFER) => "wxf:",
+            Some(ns::SOAP) => "s:",
+            _ => "",
+        };
+        Some(format!("{prefix}{local}"))
+    }
+}
+
+fn is_wsman_fault(node: Node) -> bool {
+    node.tag_name().name() == "WSManFault"
+        && node.tag_name().namespace().is_some_and(ns::is_wsman_fault)
+}
+
+/// The local part of a QName held as element text (`w:InvalidSelectors`).
+fn qname_local(node: Node) -> Option<String> {
+    let text = node.text()?.trim();
+    let local = text.rsplit_once(':').map_or(text, |(_, l)| l);
+    (!local.is_empty()).then(|| local.to_string())
+}
+
+/// The element's own direct text, trimmed, if not empty.
+fn own_text(node: Node) -> Option<String> {
+    let text: String = node
+        .children()
+        .filter(Node::is_text)
+        .filter_map(|t| t.text())
+        .collect();
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_string())
+}

@@ -1,0 +1,123 @@
+//! The neutral tree that replies are parsed into and renderers read.
+//!
+//! An [`Element`] is one XML element of a reply body: a resource instance, an
+//! `IdentifyResponse`, a `ResourceCreated` EPR, a method's `_OUTPUT`, or a
+//! fault detail. It keeps what the renderers need (names, namespace URIs and
+//! the prefixes they were sent with, attributes, text, nil, children) and
+//! nothing of the document it came from, so a page of an enumeration can be
+//! dropped while its items live on. It knows no XML syntax and no output
+//! format.
+
+use std::sync::Arc;
+
+use super::ns;
+
+/// A qualified name as received.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Name {
+    /// The local part (`Win32_Service`).
+    pub local: String,
+    /// The namespace URI, if the name is qualified.
+    pub namespace: Option<Arc<str>>,
+    /// The prefix the sender used (`p`), kept so XML output looks as sent.
+    pub prefix: Option<String>,
+}
+
+impl Name {
+    /// Whether this name is `{namespace}local`.
+    pub fn is(&self, namespace: &str, local: &str) -> bool {
+        self.local == local && self.namespace.as_deref() == Some(namespace)
+    }
+}
+
+/// An attribute of an element.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribute {
+    /// The attribute's name.
+    pub name: Name,
+    /// Its value, with entities resolved.
+    pub value: String,
+}
+
+/// One XML element of a reply.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Element {
+    /// The element's name.
+    pub name: Name,
+    /// Attributes, in document order (namespace declarations excluded).
+    pub attributes: Vec<Attribute>,
+    /// Namespace declarations to write on this element when serialising:
+    /// `(prefix, uri)`, `None` for the default namespace.
+    pub namespaces: Vec<(Option<String>, Arc<str>)>,
+    /// The text of a leaf; `None` for an empty element or one with children.
+    pub text: Option<String>,
+    /// Child elements in document order.
+    pub children: Vec<Element>,
+}
+
+impl Element {
+    /// Whether the element carries `xsi:nil="true"`.
+    pub fn is_nil(&self) -> bool {
+        self.attribute(Some(ns::XSI), "nil")
+            .is_some_and(|v| v.trim() == "true" || v.trim() == "1")
+    }
+
+    /// The value of the attribute `{namespace}local` (`None` namespace for an
+    /// unqualified attribute).
+    pub fn attribute(&self, namespace: Option<&str>, local: &str) -> Option<&str> {
+        self.attributes
+            .iter()
+            .find(|a| a.name.local == local && a.name.namespace.as_deref() == namespace)
+            .map(|a| a.value.as_str())
+    }
+
+    /// The first child named `{namespace}local`.
+    pub fn child(&self, namespace: &str, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name.is(namespace, local))
+    }
+
+    /// The first child with this local name, whatever its namespace.
+    pub fn child_local(&self, local: &str) -> Option<&Element> {
+        self.children.iter().find(|c| c.name.local == local)
+    }
+
+    /// The element's text, or "" when it has none.
+    pub fn text_or_empty(&self) -> &str {
+        self.text.as_deref().unwrap_or("")
+    }
+
+    /// Whether this element is a WS-Addressing endpoint reference: it has an
+    /// `Address` and a `ReferenceParameters` child in the addressing namespace.
+    pub fn is_epr(&self) -> bool {
+        self.child(ns::ADDRESSING, "Address").is_some()
+            && self.child(ns::ADDRESSING, "ReferenceParameters").is_some()
+    }
+
+    /// For an EPR: its resource URI and selectors.
+    pub fn epr_parts(&self) -> Option<EprParts<'_>> {
+        let params = self.child(ns::ADDRESSING, "ReferenceParameters")?;
+        let uri = params
+            .child(ns::WSMAN, "ResourceURI")
+            .map(|e| e.text_or_empty().trim());
+        let selectors = params
+            .child(ns::WSMAN, "SelectorSet")
+            .map(|set| {
+                set.children
+                    .iter()
+                    .filter(|s| s.name.is(ns::WSMAN, "Selector"))
+                    .map(|s| (s.attribute(None, "Name").unwrap_or(""), s.text_or_empty()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Some(EprParts { uri, selectors })
+    }
+}
+
+/// The addressing parts of an endpoint reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EprParts<'a> {
+    /// `wsman:ResourceURI`, if present.
+    pub uri: Option<&'a str>,
+    /// `wsman:Selector` name/value pairs, in order.
+    pub selectors: Vec<(&'a str, &'a str)>,
+}

@@ -1,0 +1,311 @@
+//! Reply bytes → the [`model`](super::model) tree.
+//!
+//! Owns decoding (UTF-8, UTF-16 with or without BOM, as the HTTP charset or
+//! the BOM says), XML parsing with roxmltree (DTDs refused, so entity
+//! expansion cannot happen; node count and depth capped), the SOAP envelope
+//! checks (`Envelope`, `Body`, `RelatesTo` against the `MessageID` we sent),
+//! and turning a `Fault` body into [`Fault`]. It knows no HTTP and no output
+//! formats.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use roxmltree::{Document, Node, ParsingOptions};
+
+use super::error::ProtocolError;
+use super::fault::Fault;
+use super::model::{Attribute, Element, Name};
+use super::ns;
+
+/// The most XML nodes one reply may hold (a 512 KB envelope holds far fewer).
+const MAX_NODES: u32 = 4_000_000;
+/// The deepest element nesting we accept (WS-Man replies are shallow).
+const MAX_DEPTH: usize = 200;
+
+/// A parsed, non-fault reply.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// `wsa:Action` of the reply, if sent.
+    pub action: Option<String>,
+    /// The first element inside `s:Body`, if any (Delete and Release have none).
+    pub body: Option<Element>,
+}
+
+/// Decodes reply bytes to text. The BOM wins over the declared charset; a
+/// declared UTF-16 without BOM is taken as little-endian, as Windows sends it.
+pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<String, ProtocolError> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return utf8(rest);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        return utf16(rest, u16::from_le_bytes);
+    }
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        return utf16(rest, u16::from_be_bytes);
+    }
+    let charset = content_type.and_then(charset_of).unwrap_or_default();
+    match charset.as_str() {
+        "utf-16" | "utf-16le" => utf16(bytes, u16::from_le_bytes),
+        "utf-16be" => utf16(bytes, u16::from_be_bytes),
+        _ => utf8(bytes),
+    }
+}
+
+/// The lowercased `charset` parameter of a Content-Type value.
+pub fn charset_of(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| value.trim().trim_matches('"').to_ascii_lowercase())
+    })
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, ProtocolError> {
+    String::from_utf8(bytes.to_vec()).map_err(|e| {
+        ProtocolError::Malformed(format!(
+            "the reply is not valid UTF-8 (bad byte at offset {})",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, ProtocolError> {
+    if !bytes.len().is_multiple_of(2) {
+        return Err(ProtocolError::Malformed(
+            "the reply claims UTF-16 but has an odd number of bytes".into(),
+        ));
+    }
+    let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
+    char::decode_utf16(units)
+        .collect::<Result<String, _>>()
+        .map_err(|_| ProtocolError::Malformed("the reply is not valid UTF-16".into()))
+}
+
+/// Parses XML text with the limits every reply gets.
+pub fn parse_document(text: &str) -> Result<Document<'_>, ProtocolError> {
+    let options = ParsingOptions {
+        allow_dtd: false,
+        nodes_limit: MAX_NODES,
+        ..ParsingOptions::default()
+    };
+    // An XML declaration naming UTF-16 is fine once we have decoded the text.
+    Document::parse_with_options(text, options).map_err(|e| match e {
+        roxmltree::Error::DtdDetected => ProtocolError::Malformed(
+            "the reply contains a DTD, which WS-Management forbids; refused without expanding it"
+                .into(),
+        ),
+        other => ProtocolError::Malformed(format!("the reply is not well-formed XML: {other}")),
+    })
+}
+
+/// Parses a whole reply: checks the envelope, turns a SOAP fault into
+/// [`ProtocolError::Fault`], checks `RelatesTo` against `message_id`, and
+/// converts the first element of the body.
+pub fn parse_reply(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    message_id: &str,
+) -> Result<Reply, ProtocolError> {
+    parse_reply_with(bytes, content_type, message_id, |body| {
+        let body = match body {
+            Some(node) => Some(element_from_node(node)?),
+            None => None,
+        };
+        Ok(body)
+    })
+    .map(|(action, body)| Reply { action, body })
+}
+
+/// Like [`parse_reply`], but hands the body's first element to `read` while
+/// the document is alive, so callers can pick items out without converting
+/// the whole body. Returns the reply's action and what `read` returned.
+pub fn parse_reply_with<T>(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    message_id: &str,
+    read: impl FnOnce(Option<Node>) -> Result<T, ProtocolError>,
+) -> Result<(Option<String>, T), ProtocolError> {
+    let text = decode(bytes, content_type)?;
+    let doc = parse_document(&text)?;
+    let envelope = doc.root_element();
+    if !envelope.has_tag_name((ns::SOAP, "Envelope")) {
+        return Err(ProtocolError::NotSoap(format!(
+            "the reply's root element is <{}>, not a SOAP 1.2 Envelope",
+            envelope.tag_name().name()
+        )));
+    }
+    let header = child(envelope, ns::SOAP, "Header");
+    let body = child(envelope, ns::SOAP, "Body")
+        .ok_or_else(|| ProtocolError::NotSoap("the reply's SOAP envelope has no Body".into()))?;
+    let action = header
+        .and_then(|h| child(h, ns::ADDRESSING, "Action"))
+        .and_then(|a| a.text())
+        .map(|a| a.trim().to_string());
+    let first = body.children().find(Node::is_element);
+
+    if let Some(fault) = first.filter(|n| n.has_tag_name((ns::SOAP, "Fault"))) {
+        return Err(ProtocolError::Fault(Box::new(Fault::from_node(
+            fault,
+            action.as_deref(),
+        ))));
+    }
+
+    let relates_to = header
+        .and_then(|h| child(h, ns::ADDRESSING, "RelatesTo"))
+        .and_then(|r| r.text())
+        .map(str::trim);
+    if let Some(relates_to) = relates_to.filter(|_| !message_id.is_empty())
+        && !same_message_id(relates_to, message_id)
+    {
+        return Err(ProtocolError::WrongRelatesTo {
+            sent: message_id.to_string(),
+            got: relates_to.to_string(),
+        });
+    }
+    Ok((action, read(first)?))
+}
+
+/// Servers differ in case and in `uuid:` versus `urn:uuid:`; the identity is
+/// the UUID itself.
+fn same_message_id(a: &str, b: &str) -> bool {
+    fn core(id: &str) -> &str {
+        id.trim_start_matches("urn:").trim_start_matches("uuid:")
+    }
+    core(a).eq_ignore_ascii_case(core(b))
+}
+
+/// The first child element named `{namespace}local`.
+pub fn child<'a, 'i>(node: Node<'a, 'i>, namespace: &str, local: &str) -> Option<Node<'a, 'i>> {
+    node.children()
+        .find(|c| c.is_element() && c.has_tag_name((namespace, local)))
+}
+
+/// Converts a roxmltree element and its subtree into an owned [`Element`].
+/// The top element gets every inherited namespace declaration its subtree
+/// uses, so it serialises as a standalone document.
+pub fn element_from_node(node: Node) -> Result<Element, ProtocolError> {
+    let mut interner = Interner::default();
+    let mut top = convert(node, &mut interner, 0)?;
+    let mut used = Vec::new();
+    used_prefixes(&top, &mut used);
+    for decl in node.namespaces() {
+        let prefix = decl.name().map(str::to_string);
+        let declared = top.namespaces.iter().any(|(p, _)| *p == prefix);
+        if !declared && used.contains(&prefix) {
+            let uri = interner.get(decl.uri());
+            top.namespaces.push((prefix, uri));
+        }
+    }
+    Ok(top)
+}
+
+/// Shares namespace URI strings between the elements of one reply, so a
+/// page of instances does not hold thousands of copies of the same URI.
+#[derive(Default)]
+struct Interner {
+    seen: HashMap<String, Arc<str>>,
+}
+
+impl Interner {
+    fn get(&mut self, uri: &str) -> Arc<str> {
+        if let Some(shared) = self.seen.get(uri) {
+            return shared.clone();
+        }
+        let shared: Arc<str> = Arc::from(uri);
+        self.seen.insert(uri.to_string(), shared.clone());
+        shared
+    }
+}
+
+fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element, ProtocolError> {
+    if depth > MAX_DEPTH {
+        return Err(ProtocolError::Malformed(format!(
+            "the reply nests elements more than {MAX_DEPTH} deep"
+        )));
+    }
+    let input = node.document().input_text();
+    let qname = &input[node.range().start + 1..];
+    let qname_end = qname
+        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .unwrap_or(qname.len());
+    let prefix = qname[..qname_end]
+        .split_once(':')
+        .map(|(p, _)| p.to_string());
+
+    let attributes = node
+        .attributes()
+        .map(|a| {
+            let raw = &input[a.range_qname()];
+            Attribute {
+                name: Name {
+                    local: a.name().to_string(),
+                    namespace: a.namespace().map(|u| interner.get(u)),
+                    prefix: raw.split_once(':').map(|(p, _)| p.to_string()),
+                },
+                value: a.value().to_string(),
+            }
+        })
+        .collect();
+
+    // Declarations that are new on this element compared with its parent.
+    let parent_ns: Vec<(Option<&str>, &str)> = node
+        .parent_element()
+        .map(|p| p.namespaces().map(|d| (d.name(), d.uri())).collect())
+        .unwrap_or_default();
+    let namespaces = node
+        .namespaces()
+        .filter(|d| !parent_ns.contains(&(d.name(), d.uri())))
+        .map(|d| (d.name().map(str::to_string), interner.get(d.uri())))
+        .collect();
+
+    let mut children = Vec::new();
+    let mut text: Option<String> = None;
+    for c in node.children() {
+        if c.is_element() {
+            children.push(convert(c, interner, depth + 1)?);
+        } else if c.is_text()
+            && let Some(t) = c.text()
+        {
+            text.get_or_insert_with(String::new).push_str(t);
+        }
+    }
+    // Text between child elements is layout, not data.
+    if !children.is_empty() {
+        text = None;
+    }
+
+    Ok(Element {
+        name: Name {
+            local: node.tag_name().name().to_string(),
+            namespace: node.tag_name().namespace().map(|u| interner.get(u)),
+            prefix,
+        },
+        attributes,
+        namespaces,
+        text,
+        children,
+    })
+}
+
+/// Prefixes the subtree uses in element names, attribute names and
+/// `xsi:type` values (a QName in content).
+fn used_prefixes(element: &Element, out: &mut Vec<Option<String>>) {
+    let mut add = |p: Option<String>| {
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    };
+    add(element.name.prefix.clone());
+    for a in &element.attributes {
+        if let Some(p) = &a.name.prefix {
+            add(Some(p.clone()));
+        }
+        if a.name.local == "type" && a.name.namespace.as_deref() == Some(ns::XSI) {
+            add(a.value.split_once(':').map(|(p, _)| p.to_string()));
+        }
+    }
+    for c in &element.children {
+        used_prefixes(c, out);
+    }
+}

@@ -1,0 +1,107 @@
+//! Writing XML text: escaping, and serialising an [`Element`] tree.
+//!
+//! Used by the envelope builder (a Set puts back the resource it read) and by
+//! the `xml`/`pretty` renderers, so both write elements the same way. Prefixes
+//! are kept as the server sent them.
+
+use std::fmt::Write as _;
+
+use super::model::{Element, Name};
+
+/// Appends `text` to `out` with `& < > " '` escaped (safe in content and in
+/// either kind of attribute quotes).
+pub fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // Carriage returns would be normalised away by the reader.
+            '\r' => out.push_str("&#13;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text` escaped, as a new string.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+fn qname(out: &mut String, name: &Name) {
+    if let Some(prefix) = &name.prefix {
+        out.push_str(prefix);
+        out.push(':');
+    }
+    out.push_str(&name.local);
+}
+
+/// Serialises `element` into `out`. With `indent`, children go on their own
+/// lines indented by that many spaces per level (leaves stay on one line);
+/// without, the output is compact.
+pub fn write_element(out: &mut String, element: &Element, indent: Option<usize>) {
+    write_at(out, element, indent, 0, false);
+}
+
+/// Like [`write_element`] with indentation, starting `depth` levels in
+/// (for items inside a wrapper element).
+pub fn write_element_nested(out: &mut String, element: &Element, step: usize, depth: usize) {
+    out.extend(std::iter::repeat_n(' ', step * depth));
+    write_at(out, element, Some(step), depth, false);
+}
+
+/// `nested`: the element is a child, so with indentation it starts on a
+/// new line.
+fn write_at(
+    out: &mut String,
+    element: &Element,
+    indent: Option<usize>,
+    depth: usize,
+    nested: bool,
+) {
+    if let (Some(step), true) = (indent, nested) {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', step * depth));
+    }
+    out.push('<');
+    qname(out, &element.name);
+    for (prefix, uri) in &element.namespaces {
+        match prefix {
+            Some(p) => {
+                let _ = write!(out, " xmlns:{p}=\"");
+            }
+            None => out.push_str(" xmlns=\""),
+        }
+        escape_into(out, uri);
+        out.push('"');
+    }
+    for attribute in &element.attributes {
+        out.push(' ');
+        qname(out, &attribute.name);
+        out.push_str("=\"");
+        escape_into(out, &attribute.value);
+        out.push('"');
+    }
+    if element.children.is_empty() && element.text.as_deref().is_none_or(str::is_empty) {
+        out.push_str("/>");
+        return;
+    }
+    out.push('>');
+    if let Some(text) = &element.text {
+        escape_into(out, text);
+    }
+    for c in &element.children {
+        write_at(out, c, indent, depth + 1, true);
+    }
+    if let (Some(step), false) = (indent, element.children.is_empty()) {
+        out.push('\n');
+        out.extend(std::iter::repeat_n(' ', step * depth));
+    }
+    out.push_str("</");
+    qname(out, &element.name);
+    out.push('>');
+}

@@ -1,0 +1,104 @@
+//! winrm.cmd's `text` layout (reference §7.2): the root's local name, then
+//! one line per child indented four spaces a level; `Name = value`,
+//! `Name = null` for nil, a bare `Name` for empty; consecutive same-named
+//! leaves joined by ", "; ` [Source="GPO"]` kept; an EPR's selectors on one
+//! `Selector: A = 1, B = 2` line. Pure: model in, text out.
+
+use std::fmt::Write as _;
+
+use crate::protocol::model::Element;
+use crate::protocol::ns;
+
+const INDENT: usize = 4;
+/// Namespace of the `cim:Location` EPR WMI appends to instances; winrm.cmd
+/// leaves it out of text output.
+const BASE_NS: &str = "http://schemas.dmtf.org/wbem/wsman/1/base";
+
+/// Writes `element` in text layout, ending with a newline.
+pub fn write(out: &mut String, element: &Element) {
+    out.push_str(&element.name.local);
+    source_suffix(out, element);
+    out.push('\n');
+    children(out, element, 1);
+}
+
+fn source_suffix(out: &mut String, element: &Element) {
+    if let Some(source) = element.attribute(None, "Source") {
+        let _ = write!(out, " [Source=\"{source}\"]");
+    }
+}
+
+fn is_leaf(e: &Element) -> bool {
+    e.children.is_empty()
+}
+
+fn value_of(e: &Element) -> Option<&str> {
+    if e.is_nil() {
+        Some("null")
+    } else {
+        e.text.as_deref().filter(|t| !t.is_empty())
+    }
+}
+
+fn children(out: &mut String, parent: &Element, depth: usize) {
+    let pad = " ".repeat(INDENT * depth);
+    let kids = &parent.children;
+    let mut i = 0;
+    while i < kids.len() {
+        let child = &kids[i];
+        if child.name.local == "Location" && child.name.namespace.as_deref() == Some(BASE_NS) {
+            i += 1;
+            continue;
+        }
+        if child.name.is(ns::WSMAN, "SelectorSet") {
+            let selectors: Vec<String> = child
+                .children
+                .iter()
+                .map(|s| {
+                    let name = s.attribute(None, "Name").unwrap_or("");
+                    if s.is_epr() || !s.children.is_empty() {
+                        format!("{name} = (reference)")
+                    } else {
+                        format!("{name} = {}", s.text_or_empty())
+                    }
+                })
+                .collect();
+            let _ = writeln!(out, "{pad}SelectorSet");
+            let _ = writeln!(
+                out,
+                "{pad}{}Selector: {}",
+                " ".repeat(INDENT),
+                selectors.join(", ")
+            );
+            i += 1;
+            continue;
+        }
+        if is_leaf(child) {
+            // Collapse a run of same-named leaves into one line.
+            let mut values = Vec::new();
+            let mut j = i;
+            while j < kids.len() && is_leaf(&kids[j]) && kids[j].name == child.name {
+                if let Some(v) = value_of(&kids[j]) {
+                    values.push(v);
+                }
+                j += 1;
+            }
+            out.push_str(&pad);
+            out.push_str(&child.name.local);
+            if !values.is_empty() {
+                out.push_str(" = ");
+                out.push_str(&values.join(", "));
+            }
+            source_suffix(out, child);
+            out.push('\n');
+            i = j;
+        } else {
+            out.push_str(&pad);
+            out.push_str(&child.name.local);
+            source_suffix(out, child);
+            out.push('\n');
+            children(out, child, depth + 1);
+            i += 1;
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Errors → what the user reads on stderr, and the exit code.
+//!
+//! Exit codes (documented in the README and `winrm help exit`): 0 ok, 1 the
+//! server returned a WS-Man fault, 2 usage or bad input, 3 authentication
+//! refused, 4 connection, TLS or timeout, 5 the reply was not valid WS-Man.
+//! A closed stdout pipe (`| head`) ends the run quietly with 0. Faults print
+//! as winrm.cmd does (the WSManFault, then `Error number:`); everything else
+//! is one `winrm: error:` line and, where a classic cause is likely, a
+//! `hint:` line naming our switches. Nothing here retries or talks to the
+//! network.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use winrm::protocol::model::{Element, Name};
+use winrm::protocol::{Fault, codes};
+use winrm::render::{Format, Printer};
+use winrm::session::ErrorKind;
+use winrm::transport::TransportError;
+
+use crate::cli::UsageError;
+use crate::cli::args::Cli;
+
+const EXIT_FAULT: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+const EXIT_AUTH: u8 = 3;
+const EXIT_CONNECTION: u8 = 4;
+const EXIT_BAD_REPLY: u8 = 5;
+
+/// The output format asked for, validated.
+pub fn format(cli: &Cli) -> Result<Format, String> {
+    match cli.output.format.as_deref() {
+        None => Ok(Format::Text),
+        Some(name) => Format::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Format::ALL.iter().map(|(_, n)| *n).collect();
+            format!(
+                "unknown format '{name}'; choose one of: {}",
+                names.join(", ")
+            )
+        }),
+    }
+}
+
+/// A usage error found before clap (winrm.cmd switch syntax) or after it.
+pub fn usage(message: &str) -> ExitCode {
+    eprintln!("winrm: error: {message}");
+    if !message.contains("winrm help") {
+        eprintln!("hint: run 'winrm help' or 'winrm help switches'");
+    }
+    ExitCode::from(EXIT_USAGE)
+}
+
+/// A clap error: help and version print to stdout with 0, the rest exit 2.
+pub fn clap(error: clap::Error) -> ExitCode {
+    let code = error.exit_code();
+    let _ = error.print();
+    if code == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_USAGE)
+    }
+}
+
+/// Reports a failed run and picks the exit code.
+pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
+    if is_broken_pipe(error) {
+        return ExitCode::SUCCESS;
+    }
+    if let Some(usage) = error.downcast_ref::<UsageError>() {
+        eprintln!("winrm: error: {usage}");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    let Some(e) = error.downcast_ref::<winrm::Error>() else {
+        eprintln!("winrm: error: {error:#}");
+        return ExitCode::from(EXIT_FAULT);
+    };
+    if let Some(fault) = e.fault() {
+        print_fault(fault, format);
+        return ExitCode::from(EXIT_FAULT);
+    }
+    eprintln!("winrm: error: {e}");
+    if let Some(hint) = hint(e) {
+        eprintln!("hint: {hint}");
+    }
+    let code = if e.is_auth() {
+        EXIT_AUTH
+    } else if e.is_connection() {
+        EXIT_CONNECTION
+    } else if e.is_bad_reply() {
+        EXIT_BAD_REPLY
+    } else if e.is_input() {
+        EXIT_USAGE
+    } else {
+        EXIT_FAULT
+    };
+    ExitCode::from(code)
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
+/// The classic causes, named with our switches.
+fn hint(e: &winrm::Error) -> Option<String> {
+    let https = e.url().starts_with("https://");
+    match e.kind() {
+        ErrorKind::Transport(t) => match t {
+            TransportError::Connect { reason, .. } if reason.contains("refused") => Some(
+                if https {
+                    "is an HTTPS listener configured on that port? WinRM's HTTPS port is 5986 \
+                     (-usessl); plain HTTP is 5985"
+                } else {
+                    "is WinRM listening there? run 'winrm quickconfig' on the Windows host; \
+                     for HTTPS use -usessl or -r:https://HOST:5986"
+                }
+                .into(),
+            ),
+            TransportError::Connect { .. } => {
+                Some("check the host name in -r and that the network allows the port".into())
+            }
+            TransportError::Tls {
+                untrusted: true, ..
+            } => Some(
+                "trust the server's CA with --cacert FILE, or accept it anyway with -skipCAcheck"
+                    .into(),
+            ),
+            TransportError::Tls {
+                wrong_name: true, ..
+            } => Some(
+                "connect by a name the certificate lists, or accept the mismatch with -skipCNcheck"
+                    .into(),
+            ),
+            TransportError::Timeout { .. } => Some(
+                "the server may be slow or unreachable; raise -timeout:MS, or check -r".into(),
+            ),
+            TransportError::AuthRefused {
+                sent_credentials: true,
+                ..
+            } => Some(
+                "check the user name and password; Windows accepts Basic only for local accounts \
+                 and only when winrm/config/service/auth Basic is true"
+                    .into(),
+            ),
+            TransportError::AuthRefused { .. } => {
+                Some("the server wants credentials: give -u:USER and -a:basic".into())
+            }
+            TransportError::TooLarge { .. } => Some(
+                "ask for fewer items per reply with --max-elements, or a smaller --max-envelope-size"
+                    .into(),
+            ),
+            TransportError::Redirect { .. } => {
+                Some("point -r at the final URL yourself if you trust it".into())
+            }
+            _ => None,
+        },
+        ErrorKind::Http { status, .. } => match status {
+            500 if !https => Some(
+                "a Windows service answers an empty 500 when it refuses unencrypted traffic \
+                 (AllowUnencrypted=false); use HTTPS (-usessl)"
+                    .into(),
+            ),
+            404 => Some(
+                "the URL path is wrong; WinRM listens on /wsman (give the path in -r if it differs)"
+                    .into(),
+            ),
+            415 => Some("the server does not accept SOAP here; is this a WS-Man endpoint?".into()),
+            _ => None,
+        },
+        ErrorKind::BadReply(_) => {
+            Some("is -r pointing at a WS-Management endpoint (usually /wsman)?".into())
+        }
+        _ => None,
+    }
+}
+
+/// winrm.cmd's fault layout: the WSManFault in the chosen format, then the
+/// error number and what it means.
+fn print_fault(fault: &Fault, format: Format) {
+    let detail = match &fault.detail {
+        Some(d) if is_wsman_fault(d) => d.clone(),
+        _ => synthesized(fault),
+    };
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let _ = Printer::new(format, &mut err).single(&detail);
+    let code = fault.wsman_code.or_else(|| subcode_number(fault));
+    if let Some(code) = code {
+        let _ = writeln!(err, "\nError number:  {}", codes::signed_and_hex(code));
+        match codes::lookup(code) {
+            Some(entry) => {
+                let _ = writeln!(err, "{}", entry.summary);
+                if let Some(hint) = entry.hint {
+                    let _ = writeln!(err, "hint: {hint}");
+                }
+            }
+            None => {
+                if let Some(reason) = &fault.reason {
+                    let _ = writeln!(err, "{reason}");
+                }
+            }
+        }
+    }
+}
+
+fn is_wsman_fault(e: &Element) -> bool {
+    e.name.local == "WSManFault"
+}
+
+/// A WSManFault-shaped element for servers that send only Code and Reason
+/// (openwsman, AMT) or a CIM error (OMI).
+fn synthesized(fault: &Fault) -> Element {
+    let leaf = |name: &str, value: &str| Element {
+        name: Name {
+            local: name.into(),
+            namespace: None,
+            prefix: None,
+        },
+        text: Some(value.to_string()),
+        ..Element::default()
+    };
+    let mut root = Element {
+        name: Name {
+            local: "WSManFault".into(),
+            namespace: None,
+            prefix: None,
+        },
+        ..Element::default()
+    };
+    root.children.push(leaf(
+        "Message",
+        fault
+            .message
+            .as_deref()
+            .unwrap_or("(the server gave no message)"),
+    ));
+    if let Some(q) = fault.subcode_qname() {
+        root.children.push(leaf("Subcode", &q));
+    }
+    if let Some(status) = fault.cim_status {
+        root.children
+            .push(leaf("CIMStatusCode", &status.to_string()));
+    }
+    if let Some(detail) = &fault.fault_detail {
+        root.children.push(leaf("FaultDetail", detail));
+    }
+    root
+}
+
+/// The Windows error number for a bare subcode, so every fault gets an
+/// `Error number:` line (WinRM 2.0 and 3.0 report the same condition either
+/// way).
+fn subcode_number(fault: &Fault) -> Option<u32> {
+    let number = match fault.subcode.as_deref()? {
+        "DestinationUnreachable" => 2150858752,
+        "InvalidMessageInformationHeader" => 2150858767,
+        "CannotProcessFilter" => 2150858778,
+        "TimedOut" => 2150858793,
+        "InvalidSelectors" => 2150858813,
+        "AccessDenied" => 5,
+        _ => return None,
+    };
+    Some(number)
+}

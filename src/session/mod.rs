@@ -1,0 +1,621 @@
+//! The automation layer: a [`Session`] with one method per WS-Management
+//! operation, usable from any Rust program.
+//!
+//! A session owns a [`Transport`] and the settings every request shares
+//! (MaxEnvelopeSize, OperationTimeout, Locale, SessionId, encoding). Each
+//! method builds one envelope through the protocol layer, sends it, checks
+//! the reply answers it, and returns the neutral model. `set` is winrm.cmd's
+//! Get, change, Put; `enumerate` streams pages through a lazy iterator. No
+//! clap, no terminal, no output formats here.
+
+pub mod error;
+pub mod options;
+pub mod resource;
+
+use std::collections::VecDeque;
+
+use crate::protocol::enumerate::{self as enumeration, Enumerator};
+use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
+use crate::protocol::model::{Attribute, Element, Name};
+use crate::protocol::reply::{self, element_from_node};
+use crate::protocol::{ProtocolError, ns, xml};
+use crate::transport::{self, Transport};
+
+pub use error::{Error, ErrorKind};
+pub use options::{Encoding, EnumerateOptions, RequestOptions, ReturnType, SessionOptions};
+pub use resource::ResourceUri;
+
+/// A conversation with one WS-Management endpoint.
+pub struct Session {
+    transport: Box<dyn Transport>,
+    options: SessionOptions,
+    session_id: String,
+    next_id: Box<dyn FnMut() -> String + Send>,
+}
+
+impl Session {
+    /// A session over `transport`.
+    pub fn new(transport: Box<dyn Transport>, options: SessionOptions) -> Self {
+        Session {
+            transport,
+            options,
+            session_id: random_uuid(),
+            next_id: Box::new(random_uuid),
+        }
+    }
+
+    /// Replaces the MessageID source (for byte-exact tests). Each call must
+    /// return a fresh `uuid:...`.
+    pub fn with_message_ids(mut self, ids: impl FnMut() -> String + Send + 'static) -> Self {
+        self.next_id = Box::new(ids);
+        self.session_id = (self.next_id)();
+        self
+    }
+
+    /// The settings in force.
+    pub fn options(&self) -> &SessionOptions {
+        &self.options
+    }
+
+    /// The endpoint URL.
+    pub fn url(&self) -> &str {
+        self.transport.url()
+    }
+
+    /// WS-Man Identify. With `unauthenticated`, asks the server to answer
+    /// without checking credentials (Windows' `WSMANIDENTIFY` header).
+    pub fn identify(&mut self, unauthenticated: bool) -> Result<Element, Error> {
+        let xml = envelope::identify();
+        let body = self.exchange(xml, "", unauthenticated)?;
+        let body = self.require_body(body, "IdentifyResponse")?;
+        if body.name.local != "IdentifyResponse" {
+            return Err(self.bad_reply(format!(
+                "expected an IdentifyResponse, got <{}>",
+                body.name.local
+            )));
+        }
+        Ok(body)
+    }
+
+    /// WS-Transfer Get.
+    pub fn get(
+        &mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+    ) -> Result<Element, Error> {
+        let body = self.call(ns::ACTION_GET, resource, request, "")?;
+        self.require_body(body, "resource")
+    }
+
+    /// WS-Transfer Put of a whole body. Returns what the server sent back
+    /// (Windows returns the updated resource; the spec allows nothing).
+    pub fn put(
+        &mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<Option<Element>, Error> {
+        let body = strip_declaration(body);
+        self.call(ns::ACTION_PUT, resource, request, body)
+    }
+
+    /// winrm.cmd's `set` with `@{...}`: Get the resource, change the named
+    /// properties (direct children of the root, matched by local name), Put
+    /// the whole resource back. Nothing is sent for the Put unless every
+    /// name matched exactly one text-only property.
+    pub fn set(
+        &mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        changes: &[(String, Option<String>)],
+    ) -> Result<Option<Element>, Error> {
+        if changes.is_empty() {
+            return Err(Error::input(
+                "set needs at least one property to change, e.g. @{Name=\"value\"}",
+            ));
+        }
+        let mut current = self.get(resource, request)?;
+        apply_changes(&mut current, changes)?;
+        let mut body = String::new();
+        xml::write_element(&mut body, &current, None);
+        self.call(ns::ACTION_PUT, resource, request, &body)
+    }
+
+    /// WS-Transfer Create. Returns the `ResourceCreated` EPR (and whatever
+    /// else the server put in the body).
+    pub fn create(
+        &mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<Option<Element>, Error> {
+        let body = strip_declaration(body);
+        self.call(ns::ACTION_CREATE, resource, request, body)
+    }
+
+    /// WS-Transfer Delete.
+    pub fn delete(
+        &mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+    ) -> Result<(), Error> {
+        self.call(ns::ACTION_DELETE, resource, request, "")?;
+        Ok(())
+    }
+
+    /// A custom action: `method` on the resource (`URI/method`, or `method`
+    /// itself when it is already a URI). Returns the `_OUTPUT` element.
+    pub fn invoke(
+        &mut self,
+        method: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<Option<Element>, Error> {
+        let action = action_uri(method, &resource.uri);
+        let body = strip_declaration(body);
+        // An empty method input is still an element: `<p:M_INPUT/>`.
+        let default_body;
+        let body = if body.trim().is_empty() {
+            default_body = invoke_input(method, resource, &[]);
+            default_body.as_str()
+        } else {
+            body
+        };
+        self.call(&action, resource, request, body)
+    }
+
+    /// WS-Enumeration: Enumerate, then Pull until EndOfSequence. Items come
+    /// lazily, one page in memory at a time; dropping the iterator before the
+    /// end sends a Release.
+    pub fn enumerate<'s>(
+        &'s mut self,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        options: &EnumerateOptions,
+    ) -> Result<Enumeration<'s>, Error> {
+        let body = EnumerateBody {
+            optimize: options.optimize,
+            max_elements: options.max_elements,
+            mode: match options.return_type {
+                ReturnType::Object => None,
+                ReturnType::Epr => Some("EnumerateEPR"),
+                ReturnType::ObjectAndEpr => Some("EnumerateObjectAndEPR"),
+            },
+            polymorphism: if options.shallow {
+                Some("None")
+            } else if options.base_properties_only {
+                Some("ExcludeSubClassProperties")
+            } else {
+                None
+            },
+            filter: options.filter.clone(),
+        }
+        .to_xml();
+        let mut state = Enumerator::new(options.max_elements);
+        let page = self.call_with(
+            ns::ACTION_ENUMERATE,
+            resource,
+            request,
+            &body,
+            enumeration::read_page,
+        )?;
+        let items: VecDeque<Element> = state.take(page).into();
+        Ok(Enumeration {
+            session: self,
+            resource: ResourceUri::new(resource.uri.clone()),
+            state,
+            pending: items,
+            pages: 1,
+            delivered: 0,
+        })
+    }
+
+    /// Sends an addressed request and converts the reply's body.
+    fn call(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<Option<Element>, Error> {
+        self.call_with(action, resource, request, body, |node| {
+            node.map(element_from_node).transpose()
+        })
+    }
+
+    /// Sends an addressed request; `read` picks what it needs from the body.
+    fn call_with<T>(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+        read: impl FnOnce(Option<roxmltree::Node>) -> Result<T, ProtocolError>,
+    ) -> Result<T, Error> {
+        let message_id = (self.next_id)();
+        let url = self.transport.url().to_string();
+        let envelope = Envelope {
+            action,
+            addressing: Addressing {
+                to: &url,
+                message_id: &message_id,
+                max_envelope_size: self.options.max_envelope_size,
+                operation_timeout_ms: self.options.operation_timeout.as_millis() as u64,
+                locale: self.options.locale.as_deref(),
+                data_locale: self.options.data_locale.as_deref(),
+                session_id: Some(&self.session_id),
+            },
+            resource_uri: &resource.uri,
+            selectors: &resource.selectors,
+            options: &request.options,
+            fragment: request.fragment.as_ref(),
+            body,
+        };
+        let raw = self.send(envelope.to_xml(), false)?;
+        self.parse(&raw, &message_id, read)
+    }
+
+    /// Sends a request without addressing (Identify) and converts the body.
+    fn exchange(
+        &mut self,
+        xml: String,
+        message_id: &str,
+        unauthenticated: bool,
+    ) -> Result<Option<Element>, Error> {
+        let raw = self.send(xml, unauthenticated)?;
+        self.parse(&raw, message_id, |node| {
+            node.map(element_from_node).transpose()
+        })
+    }
+
+    fn send(&mut self, xml: String, unauthenticated: bool) -> Result<transport::Reply, Error> {
+        let (bytes, content_type) = match self.options.encoding {
+            Encoding::Utf8 => (xml.into_bytes(), "application/soap+xml;charset=UTF-8"),
+            Encoding::Utf16 => {
+                let mut bytes = vec![0xFF, 0xFE];
+                for unit in xml.encode_utf16() {
+                    bytes.extend_from_slice(&unit.to_le_bytes());
+                }
+                (bytes, "application/soap+xml;charset=UTF-16")
+            }
+        };
+        let request = transport::Request {
+            body: &bytes,
+            content_type,
+            unauthenticated_identify: unauthenticated,
+        };
+        Ok(self.transport.send(&request)?)
+    }
+
+    /// Turns an HTTP reply into the body, a fault, or a clear error. A SOAP
+    /// fault is looked for whatever the status: Windows sends faults with
+    /// 500, openwsman with 400/503 and sometimes 200.
+    fn parse<T>(
+        &self,
+        raw: &transport::Reply,
+        message_id: &str,
+        read: impl FnOnce(Option<roxmltree::Node>) -> Result<T, ProtocolError>,
+    ) -> Result<T, Error> {
+        let url = self.transport.url();
+        let ok_status = (200..300).contains(&raw.status);
+        if raw.body.iter().all(u8::is_ascii_whitespace) {
+            return Err(if ok_status {
+                self.bad_reply(format!("HTTP {} with an empty body", raw.status))
+            } else {
+                Error::new(
+                    ErrorKind::Http {
+                        status: raw.status,
+                        detail: None,
+                    },
+                    url,
+                )
+            });
+        }
+        let parsed =
+            reply::parse_reply_with(&raw.body, raw.content_type.as_deref(), message_id, read);
+        match parsed {
+            Err(ProtocolError::Fault(fault)) => Err(Error::new(ErrorKind::Fault(fault), url)),
+            _ if !ok_status => Err(Error::new(
+                ErrorKind::Http {
+                    status: raw.status,
+                    detail: text_snippet(&raw.body),
+                },
+                url,
+            )),
+            Ok((_, value)) => Ok(value),
+            Err(other) => Err(Error::from_protocol(other, url)),
+        }
+    }
+
+    fn require_body(&self, body: Option<Element>, what: &str) -> Result<Element, Error> {
+        body.ok_or_else(|| self.bad_reply(format!("the SOAP Body is empty; expected the {what}")))
+    }
+
+    fn bad_reply(&self, why: String) -> Error {
+        Error::new(ErrorKind::BadReply(why), self.transport.url())
+    }
+}
+
+/// A running enumeration: an iterator over its items.
+pub struct Enumeration<'s> {
+    session: &'s mut Session,
+    resource: ResourceUri,
+    state: Enumerator,
+    pending: VecDeque<Element>,
+    pages: usize,
+    delivered: usize,
+}
+
+impl Enumeration<'_> {
+    /// How many replies (pages) have arrived so far.
+    pub fn pages(&self) -> usize {
+        self.pages
+    }
+
+    /// How many items have been handed out so far.
+    pub fn delivered(&self) -> usize {
+        self.delivered
+    }
+
+    /// Whether the items of the current page are all handed out, so the
+    /// next item needs another round trip.
+    pub fn page_done(&self) -> bool {
+        self.pending.is_empty()
+    }
+
+    fn pull(&mut self) -> Result<(), Error> {
+        let Some(body) = self.state.next_pull() else {
+            return Ok(());
+        };
+        let request = RequestOptions::default();
+        let page = self.session.call_with(
+            ns::ACTION_PULL,
+            &self.resource,
+            &request,
+            &body,
+            enumeration::read_page,
+        );
+        match page {
+            Ok(page) => {
+                self.pages += 1;
+                self.pending = self.state.take(page).into();
+                Ok(())
+            }
+            Err(e) => {
+                // The context may be gone; never pull or release it again.
+                self.state.finish();
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Iterator for Enumeration<'_> {
+    type Item = Result<Element, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Empty pages are legal mid-sequence: keep pulling until items or
+        // the end arrive.
+        while self.pending.is_empty() {
+            if self.state.is_finished() {
+                return None;
+            }
+            if let Err(e) = self.pull() {
+                return Some(Err(e));
+            }
+        }
+        self.delivered += 1;
+        self.pending.pop_front().map(Ok)
+    }
+}
+
+impl Drop for Enumeration<'_> {
+    fn drop(&mut self) {
+        // Stopped early: release the server's context (best effort).
+        if let Some(body) = self.state.release() {
+            self.state.finish();
+            let request = RequestOptions::default();
+            let _ =
+                self.session
+                    .call_with(ns::ACTION_RELEASE, &self.resource, &request, &body, |_| {
+                        Ok(())
+                    });
+        }
+    }
+}
+
+/// The body winrm.cmd builds for `create URI @{...}`: the root is the
+/// class name (last URI segment), in the resource's namespace.
+pub fn create_input(resource: &ResourceUri, pairs: &[(String, Option<String>)]) -> String {
+    envelope::input_body(&xml_name(resource.class_name()), &resource.uri, pairs)
+}
+
+/// The body winrm.cmd builds for `invoke METHOD URI @{...}`: `METHOD_INPUT`
+/// in the resource's namespace.
+pub fn invoke_input(
+    method: &str,
+    resource: &ResourceUri,
+    pairs: &[(String, Option<String>)],
+) -> String {
+    let method = method.rsplit('/').next().unwrap_or(method);
+    envelope::input_body(&format!("{}_INPUT", xml_name(method)), &resource.uri, pairs)
+}
+
+/// The action URI of a custom method.
+pub fn action_uri(method: &str, resource_uri: &str) -> String {
+    if method.contains("://") {
+        method.to_string()
+    } else {
+        format!("{}/{}", resource_uri.trim_end_matches('/'), method)
+    }
+}
+
+/// Keeps only characters an XML element name may hold, so a strange URI
+/// cannot produce a malformed body.
+fn xml_name(text: &str) -> String {
+    let name: String = text
+        .chars()
+        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+        .collect();
+    match name.chars().next() {
+        Some(c) if c.is_alphabetic() || c == '_' => name,
+        _ => format!("_{name}"),
+    }
+}
+
+/// File bodies may start with a BOM or an XML declaration, neither of which
+/// is allowed inside a SOAP Body.
+fn strip_declaration(body: &str) -> &str {
+    let body = body.trim_start_matches('\u{feff}').trim_start();
+    if body.starts_with("<?xml")
+        && let Some(end) = body.find("?>")
+    {
+        return body[end + 2..].trim_start();
+    }
+    body
+}
+
+/// The set semantics of winrm.vbs: each key names exactly one direct child
+/// (ignoring `cim:Location`), which must hold text only.
+fn apply_changes(root: &mut Element, changes: &[(String, Option<String>)]) -> Result<(), Error> {
+    let root_name = root.name.local.clone();
+    // A text() fragment comes back as a bare XmlFragment with text.
+    if root.children.is_empty()
+        && root.name.local == "XmlFragment"
+        && let [(_, value)] = changes
+    {
+        root.text = value.clone();
+        return Ok(());
+    }
+    for (key, value) in changes {
+        let matches: Vec<usize> = root
+            .children
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.name.local == *key
+                    && !(c.name.local == "Location"
+                        && c.name.namespace.as_deref()
+                            == Some("http://schemas.dmtf.org/wbem/wsman/1/base"))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        let index = match matches.as_slice() {
+            [one] => *one,
+            [] => {
+                let names: Vec<&str> = root
+                    .children
+                    .iter()
+                    .filter(|c| c.children.is_empty())
+                    .map(|c| c.name.local.as_str())
+                    .collect();
+                return Err(Error::input(format!(
+                    "{root_name} has no property named '{key}' (names are case-sensitive); \
+                     it has: {}",
+                    names.join(", ")
+                )));
+            }
+            _ => {
+                return Err(Error::input(format!(
+                    "{root_name} has {} properties named '{key}'; set cannot tell which to change",
+                    matches.len()
+                )));
+            }
+        };
+        let target = &mut root.children[index];
+        if !target.children.is_empty() {
+            return Err(Error::input(format!(
+                "'{key}' in {root_name} is a container, not a value; \
+                 set its properties through its own URI (for example winrm/config/client/auth)"
+            )));
+        }
+        target
+            .attributes
+            .retain(|a| !(a.name.local == "nil" && a.name.namespace.as_deref() == Some(ns::XSI)));
+        match value {
+            Some(v) => target.text = Some(v.clone()),
+            None => {
+                target.text = None;
+                let prefix = xsi_prefix(root);
+                let target = &mut root.children[index];
+                target.attributes.push(Attribute {
+                    name: Name {
+                        local: "nil".into(),
+                        namespace: Some(ns::XSI.into()),
+                        prefix: Some(prefix),
+                    },
+                    value: "true".into(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The prefix bound to the XSI namespace on the root, declaring `xsi` if
+/// the document had none.
+fn xsi_prefix(root: &mut Element) -> String {
+    if let Some((Some(prefix), _)) = root.namespaces.iter().find(|(_, uri)| &**uri == ns::XSI) {
+        return prefix.clone();
+    }
+    let taken = root
+        .namespaces
+        .iter()
+        .any(|(p, _)| p.as_deref() == Some("xsi"));
+    let prefix = if taken { "xsi_" } else { "xsi" }.to_string();
+    root.namespaces.push((Some(prefix.clone()), ns::XSI.into()));
+    prefix
+}
+
+/// The first 200 characters of a text body, on one line, for error messages.
+fn text_snippet(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if line.is_empty() {
+        return None;
+    }
+    let mut short: String = line.chars().take(200).collect();
+    if short.len() < line.len() {
+        short.push('…');
+    }
+    Some(short)
+}
+
+/// A random (version 4) UUID as `uuid:XXXXXXXX-...`, uppercase like Windows.
+pub fn random_uuid() -> String {
+    let mut b = [0u8; 16];
+    // Without an OS random source, fall back to the clock plus a counter:
+    // MessageIDs must be unique, not secret.
+    if getrandom::fill(&mut b).is_err() {
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or_default();
+        let count = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        b[..8].copy_from_slice(&nanos.to_le_bytes());
+        b[8..].copy_from_slice(&count.to_le_bytes());
+    }
+    b[6] = (b[6] & 0x0F) | 0x40;
+    b[8] = (b[8] & 0x3F) | 0x80;
+    format!(
+        "uuid:{:02X}{:02X}{:02X}{:02X}-{:02X}{:02X}-{:02X}{:02X}-{:02X}{:02X}-{:02X}{:02X}{:02X}{:02X}{:02X}{:02X}",
+        b[0],
+        b[1],
+        b[2],
+        b[3],
+        b[4],
+        b[5],
+        b[6],
+        b[7],
+        b[8],
+        b[9],
+        b[10],
+        b[11],
+        b[12],
+        b[13],
+        b[14],
+        b[15]
+    )
+}

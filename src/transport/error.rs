@@ -1,0 +1,86 @@
+//! What can go wrong below WS-Man: connecting, TLS, timeouts, HTTP, and
+//! authentication. No XML here; errors carry no credentials.
+
+/// A failure of the HTTP layer.
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    /// The local setup is wrong (unreadable CA file, bad URL, ...).
+    #[error("{0}")]
+    Config(String),
+    /// No TCP connection could be made.
+    #[error("cannot connect to {url}: {reason}")]
+    Connect {
+        /// The endpoint.
+        url: String,
+        /// Why, in a few words.
+        reason: String,
+    },
+    /// The TLS handshake failed (certificate, protocol).
+    #[error("TLS with {url} failed: {reason}")]
+    Tls {
+        /// The endpoint.
+        url: String,
+        /// Why, in a few words.
+        reason: String,
+        /// The failure is about the certificate's issuer (so -skipCAcheck or
+        /// --cacert would help).
+        untrusted: bool,
+        /// The failure is about the certificate's names (-skipCNcheck).
+        wrong_name: bool,
+    },
+    /// A connect, send or receive deadline passed.
+    #[error("{url} did not answer within {seconds} s ({stage})")]
+    Timeout {
+        /// The endpoint.
+        url: String,
+        /// The deadline that passed, in seconds.
+        seconds: u64,
+        /// Which stage: connecting, sending, waiting for the reply.
+        stage: &'static str,
+    },
+    /// The connection broke mid-exchange.
+    #[error("the connection to {url} failed: {reason}")]
+    Io {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// The server refused our credentials (HTTP 401).
+    #[error("{url} refused the credentials (HTTP 401){}", offered_list(.offered))]
+    AuthRefused {
+        /// The endpoint.
+        url: String,
+        /// The schemes the server offered in WWW-Authenticate.
+        offered: Vec<String>,
+        /// Whether we sent credentials at all.
+        sent_credentials: bool,
+    },
+    /// The reply is bigger than we accept.
+    #[error("the reply from {url} is larger than {limit} bytes; refused without reading it all")]
+    TooLarge {
+        /// The endpoint.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// The server redirected us; we never follow (credentials must not
+    /// travel to another host).
+    #[error("{url} answered HTTP {status} redirecting to {location}; redirects are not followed")]
+    Redirect {
+        /// The endpoint.
+        url: String,
+        /// The 3xx status.
+        status: u16,
+        /// The Location header.
+        location: String,
+    },
+}
+
+fn offered_list(offered: &[String]) -> String {
+    if offered.is_empty() {
+        String::new()
+    } else {
+        format!("; it offers: {}", offered.join(", "))
+    }
+}

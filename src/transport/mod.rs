@@ -1,0 +1,339 @@
+//! The HTTP layer: bytes in, status + content type + bytes out.
+//!
+//! [`Transport`] is the seam the session talks through; [`HttpTransport`]
+//! implements it over one ureq agent (HTTP/1.1, keep-alive, our own TLS
+//! connector) with authentication applied from [`auth`]. It owns timeouts,
+//! the reply size cap, redirect refusal, and the policy that Basic never goes
+//! over plain HTTP unless the user said `-unencrypted`. It knows no XML, no
+//! actions and no faults: a 500 with a SOAP body is a normal reply here.
+
+pub mod auth;
+pub mod error;
+pub mod secret;
+pub mod tls;
+
+use std::io::Read;
+use std::time::Duration;
+
+use ureq::unversioned::resolver::DefaultResolver;
+use ureq::unversioned::transport::{Connector, TcpConnector};
+
+pub use auth::{Credentials, Method};
+pub use error::TransportError;
+pub use secret::Secret;
+pub use tls::TlsOptions;
+
+/// One request to send.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    /// The body bytes, already encoded.
+    pub body: &'a [u8],
+    /// The Content-Type header value.
+    pub content_type: &'a str,
+    /// An Identify that asks the server not to authenticate us
+    /// (`WSMANIDENTIFY: unauthenticated`, MS-WSMV §3.1.4.1.23): no
+    /// Authorization header is sent.
+    pub unauthenticated_identify: bool,
+}
+
+/// What came back.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    /// HTTP status code.
+    pub status: u16,
+    /// The Content-Type header, if any.
+    pub content_type: Option<String>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+/// Sends one request and returns the reply. The session's only view of the
+/// network, so tests can stand a stub in its place.
+pub trait Transport {
+    /// Sends `request` and waits for the whole reply.
+    fn send(&mut self, request: &Request) -> Result<Reply, TransportError>;
+    /// The endpoint URL, as used in `wsa:To`.
+    fn url(&self) -> &str;
+}
+
+/// How to reach and authenticate to an endpoint.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// The endpoint URL (`http://host:5985/wsman`).
+    pub url: String,
+    /// Certificate checks for HTTPS.
+    pub tls: TlsOptions,
+    /// How long to wait for the TCP (and TLS) connection.
+    pub connect_timeout: Duration,
+    /// How long to wait for a reply once the request is sent. Must exceed
+    /// the WS-Man OperationTimeout, since the server may legitimately hold
+    /// the request that long.
+    pub reply_timeout: Duration,
+    /// The largest reply body accepted, in bytes.
+    pub max_reply_bytes: u64,
+    /// The authentication method.
+    pub method: Method,
+    /// Credentials, for methods that need them.
+    pub credentials: Option<Credentials>,
+    /// The user allowed unencrypted traffic (`-unencrypted`).
+    pub allow_unencrypted: bool,
+}
+
+/// The production transport: one ureq agent, so connections are kept alive
+/// and reused for every request of a run.
+pub struct HttpTransport {
+    agent: ureq::Agent,
+    options: HttpOptions,
+    authorization: Option<String>,
+}
+
+impl HttpTransport {
+    /// Prepares a transport; nothing is sent until the first request.
+    pub fn new(options: HttpOptions) -> Result<Self, TransportError> {
+        let https = options.url.starts_with("https://");
+        if !https && !options.url.starts_with("http://") {
+            return Err(TransportError::Config(format!(
+                "the endpoint {} is neither http:// nor https://",
+                options.url
+            )));
+        }
+        let authorization = match options.method {
+            Method::None => None,
+            Method::Basic => {
+                if !https && !options.allow_unencrypted {
+                    return Err(TransportError::Config(format!(
+                        "refusing to send a Basic password unencrypted to {}; \
+                         use HTTPS (-usessl) or allow it explicitly with -unencrypted",
+                        options.url
+                    )));
+                }
+                let credentials = options.credentials.as_ref().ok_or_else(|| {
+                    TransportError::Config("Basic authentication needs a user name (-u)".into())
+                })?;
+                Some(auth::basic::authorization(credentials))
+            }
+            other => {
+                return Err(TransportError::Config(format!(
+                    "the authentication method '{}' is not supported yet; use -a:basic \
+                     (over HTTPS, or with -unencrypted) or -a:none",
+                    other.name()
+                )));
+            }
+        };
+
+        let tls = tls::client_config(&options.tls)?;
+        let config = ureq::Agent::config_builder()
+            // Faults arrive as HTTP 500 with a SOAP body: not an error here.
+            .http_status_as_error(false)
+            // Credentials must never follow a redirect to another host.
+            .max_redirects(0)
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_send_request(Some(options.reply_timeout))
+            .timeout_send_body(Some(options.reply_timeout))
+            .timeout_recv_response(Some(options.reply_timeout))
+            .timeout_recv_body(Some(options.reply_timeout))
+            .user_agent("winrm-rs/".to_string() + env!("CARGO_PKG_VERSION"))
+            // IIS-hosted endpoints compress unless told not to.
+            .accept_encoding("identity")
+            .accept("application/soap+xml")
+            .build();
+        let connector = ().chain(TcpConnector::default()).chain(tls::TlsConnector::new(tls));
+        let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
+        Ok(HttpTransport {
+            agent,
+            options,
+            authorization,
+        })
+    }
+
+    fn map_error(&self, error: ureq::Error) -> TransportError {
+        let url = self.options.url.clone();
+        match error {
+            ureq::Error::Timeout(which) => {
+                use ureq::Timeout;
+                let (stage, limit) = match which {
+                    Timeout::Resolve | Timeout::Connect => {
+                        ("connecting", self.options.connect_timeout)
+                    }
+                    Timeout::SendRequest | Timeout::SendBody | Timeout::PerWrite => {
+                        ("sending the request", self.options.reply_timeout)
+                    }
+                    _ => ("waiting for the reply", self.options.reply_timeout),
+                };
+                TransportError::Timeout {
+                    url,
+                    seconds: limit.as_secs().max(1),
+                    stage,
+                }
+            }
+            ureq::Error::HostNotFound => TransportError::Connect {
+                url,
+                reason: "the host name does not resolve".into(),
+            },
+            ureq::Error::ConnectionFailed => TransportError::Connect {
+                url,
+                reason: "connection failed".into(),
+            },
+            ureq::Error::BodyExceedsLimit(limit) => TransportError::TooLarge { url, limit },
+            ureq::Error::Tls(reason) => TransportError::Tls {
+                url,
+                reason: reason.to_string(),
+                untrusted: false,
+                wrong_name: false,
+            },
+            ureq::Error::Io(io) => self.map_io(io),
+            ureq::Error::BadUri(reason) => {
+                TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
+            }
+            other => TransportError::Io {
+                url,
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    fn map_io(&self, io: std::io::Error) -> TransportError {
+        use std::io::ErrorKind;
+        let url = self.options.url.clone();
+        if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            return tls_error(url, tls);
+        }
+        match io.kind() {
+            ErrorKind::ConnectionRefused => TransportError::Connect {
+                url,
+                reason: "connection refused".into(),
+            },
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportError::Timeout {
+                url,
+                seconds: self.options.reply_timeout.as_secs().max(1),
+                stage: "waiting for the reply",
+            },
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+                TransportError::Io {
+                    url,
+                    reason: "the server closed the connection".into(),
+                }
+            }
+            ErrorKind::UnexpectedEof => TransportError::Io {
+                url,
+                reason: "the server closed the connection before the reply was complete".into(),
+            },
+            _ => TransportError::Io {
+                url,
+                reason: io.to_string(),
+            },
+        }
+    }
+}
+
+fn tls_error(url: String, error: &rustls::Error) -> TransportError {
+    use rustls::{CertificateError, Error};
+    let (reason, untrusted, wrong_name) = match error {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
+            "the server's certificate is not signed by a trusted authority".to_string(),
+            true,
+            false,
+        ),
+        Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => (
+            "the server's certificate is not valid for this host name".to_string(),
+            false,
+            true,
+        ),
+        Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => (
+            "the server's certificate has expired".to_string(),
+            false,
+            false,
+        ),
+        Error::InvalidCertificate(other) => (
+            format!("the server's certificate was rejected ({other:?})"),
+            true,
+            false,
+        ),
+        other => (other.to_string(), false, false),
+    };
+    TransportError::Tls {
+        url,
+        reason,
+        untrusted,
+        wrong_name,
+    }
+}
+
+impl Transport for HttpTransport {
+    fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
+        let mut call = self
+            .agent
+            .post(&self.options.url)
+            .header("Content-Type", request.content_type);
+        if request.unauthenticated_identify {
+            call = call.header("WSMANIDENTIFY", "unauthenticated");
+        } else if let Some(value) = &self.authorization {
+            call = call.header("Authorization", value);
+        }
+        let mut response = call.send(request.body).map_err(|e| self.map_error(e))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        if status == 401 {
+            let offered = header("www-authenticate")
+                .iter()
+                .filter_map(|v| v.split_whitespace().next())
+                .map(str::to_string)
+                .collect();
+            return Err(TransportError::AuthRefused {
+                url: self.options.url.clone(),
+                offered,
+                sent_credentials: self.authorization.is_some() && !request.unauthenticated_identify,
+            });
+        }
+        if (300..400).contains(&status) {
+            return Err(TransportError::Redirect {
+                url: self.options.url.clone(),
+                status,
+                location: header("location").into_iter().next().unwrap_or_default(),
+            });
+        }
+        let content_type = header("content-type").into_iter().next();
+        let limit = self.options.max_reply_bytes;
+        let mut body = Vec::new();
+        // Read at most limit + 1 bytes: enough to know the reply is too big
+        // without holding all of it.
+        response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .reader()
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| match e.downcast::<ureq::Error>() {
+                Ok(inner) => self.map_error(inner),
+                Err(io) => self.map_io(io),
+            })?;
+        if body.len() as u64 > limit {
+            return Err(TransportError::TooLarge {
+                url: self.options.url.clone(),
+                limit,
+            });
+        }
+        Ok(Reply {
+            status,
+            content_type,
+            body,
+        })
+    }
+
+    fn url(&self) -> &str {
+        &self.options.url
+    }
+}

@@ -1,0 +1,295 @@
+//! TLS for HTTPS endpoints: the rustls client configuration and the ureq
+//! connector that applies it.
+//!
+//! Owns which certificates are trusted (the system's roots plus `--cacert`)
+//! and the two separate relaxations winrm.cmd offers: `-skipCAcheck` (accept
+//! a certificate no trusted root vouches for, but still check its name) and
+//! `-skipCNcheck` (accept a name mismatch, but still require a trusted chain).
+//! We plug our own connector into ureq's `unversioned` transport API because
+//! ureq's built-in one takes no custom verifier; that API is why ureq is
+//! pinned exactly in Cargo.toml. Nothing here knows WS-Man.
+
+use std::fmt;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rustls::client::WebPkiServerVerifier;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::WebPkiSupportedAlgorithms;
+use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use ureq::unversioned::transport::{
+    Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
+    TransportAdapter,
+};
+
+use super::error::TransportError;
+
+/// How the server's certificate is checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Accept a certificate that no trusted root vouches for.
+    pub skip_ca_check: bool,
+    /// Accept a certificate whose names do not include the host.
+    pub skip_cn_check: bool,
+    /// Extra trusted roots, PEM.
+    pub ca_file: Option<PathBuf>,
+}
+
+/// Builds the rustls client configuration for `options`.
+pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, TransportError> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let mut roots = RootCertStore::empty();
+    // A machine without a readable system store still works with --cacert.
+    let system = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(system.certs);
+    if let Some(path) = &options.ca_file {
+        let pem = std::fs::read(path).map_err(|e| {
+            TransportError::Config(format!("cannot read the CA file {}: {e}", path.display()))
+        })?;
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(&pem) {
+            let cert = cert.map_err(|e| {
+                TransportError::Config(format!(
+                    "the CA file {} is not valid PEM: {e}",
+                    path.display()
+                ))
+            })?;
+            roots.add(cert).map_err(|e| {
+                TransportError::Config(format!(
+                    "the CA file {} holds a certificate rustls cannot use: {e}",
+                    path.display()
+                ))
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(TransportError::Config(format!(
+                "the CA file {} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----)",
+                path.display()
+            )));
+        }
+    }
+    let chain = if roots.is_empty() {
+        None
+    } else {
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| {
+                    TransportError::Config(format!("cannot set up TLS verification: {e}"))
+                })?;
+        Some(verifier)
+    };
+    let verifier = Verifier {
+        chain,
+        skip_ca_check: options.skip_ca_check,
+        skip_cn_check: options.skip_cn_check,
+        algorithms: provider.signature_verification_algorithms,
+    };
+    let config = ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| TransportError::Config(format!("cannot set up TLS: {e}")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    Ok(Arc::new(config))
+}
+
+/// Checks chain and name separately, so each can be waived on its own.
+#[derive(Debug)]
+struct Verifier {
+    chain: Option<Arc<WebPkiServerVerifier>>,
+    skip_ca_check: bool,
+    skip_cn_check: bool,
+    algorithms: WebPkiSupportedAlgorithms,
+}
+
+fn is_name_error(e: &CertificateError) -> bool {
+    matches!(
+        e,
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. }
+    )
+}
+
+fn is_trust_error(e: &CertificateError) -> bool {
+    matches!(
+        e,
+        CertificateError::UnknownIssuer
+            | CertificateError::BadSignature
+            | CertificateError::UnhandledCriticalExtension
+            | CertificateError::UnknownRevocationStatus
+            | CertificateError::Other(_)
+    )
+}
+
+impl Verifier {
+    fn check_name(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        server_name: &ServerName<'_>,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        if self.skip_cn_check {
+            return Ok(ServerCertVerified::assertion());
+        }
+        let cert = webpki::EndEntityCert::try_from(end_entity)
+            .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::BadEncoding))?;
+        cert.verify_is_valid_for_subject_name(server_name)
+            .map(|()| ServerCertVerified::assertion())
+            .map_err(|_| rustls::Error::InvalidCertificate(CertificateError::NotValidForName))
+    }
+}
+
+impl ServerCertVerifier for Verifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let verdict = match &self.chain {
+            Some(chain) => {
+                chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+            }
+            None => Err(rustls::Error::InvalidCertificate(
+                CertificateError::UnknownIssuer,
+            )),
+        };
+        match verdict {
+            Ok(ok) => Ok(ok),
+            Err(rustls::Error::InvalidCertificate(e))
+                if is_name_error(&e) && self.skip_cn_check =>
+            {
+                Ok(ServerCertVerified::assertion())
+            }
+            Err(rustls::Error::InvalidCertificate(e))
+                if is_trust_error(&e) && self.skip_ca_check =>
+            {
+                self.check_name(end_entity, server_name)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &rustls::DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algorithms.supported_schemes()
+    }
+}
+
+/// A ureq connector that wraps the TCP transport in TLS with our config.
+pub struct TlsConnector {
+    config: Arc<ClientConfig>,
+}
+
+impl TlsConnector {
+    /// A connector using `config` for every HTTPS connection.
+    pub fn new(config: Arc<ClientConfig>) -> Self {
+        TlsConnector { config }
+    }
+}
+
+impl fmt::Debug for TlsConnector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsConnector").finish()
+    }
+}
+
+impl<In: Transport> Connector<In> for TlsConnector {
+    type Out = Either<In, TlsTransport>;
+
+    fn connect(
+        &self,
+        details: &ConnectionDetails,
+        chained: Option<In>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        let Some(transport) = chained else {
+            return Ok(None);
+        };
+        if !details.needs_tls() || transport.is_tls() {
+            return Ok(Some(Either::A(transport)));
+        }
+        let host = details
+            .uri
+            .host()
+            .ok_or(ureq::Error::Tls("the URL has no host name"))?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(bare.to_string())
+            .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?;
+        let mut conn = ClientConnection::new(self.config.clone(), name)
+            .map_err(|e| ureq::Error::Io(std::io::Error::other(e)))?;
+        let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
+        socket.set_timeout(details.timeout);
+        conn.complete_io(&mut socket)?;
+        let buffers = LazyBuffers::new(
+            details.config.input_buffer_size(),
+            details.config.output_buffer_size(),
+        );
+        Ok(Some(Either::B(TlsTransport {
+            buffers,
+            stream: StreamOwned { conn, sock: socket },
+        })))
+    }
+}
+
+/// A TLS stream as a ureq transport.
+pub struct TlsTransport {
+    buffers: LazyBuffers,
+    stream: StreamOwned<ClientConnection, TransportAdapter>,
+}
+
+impl fmt::Debug for TlsTransport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsTransport").finish()
+    }
+}
+
+impl Transport for TlsTransport {
+    fn buffers(&mut self) -> &mut dyn Buffers {
+        &mut self.buffers
+    }
+
+    fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let output = &self.buffers.output()[..amount];
+        self.stream.write_all(output)?;
+        Ok(())
+    }
+
+    fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
+        self.stream.get_mut().set_timeout(timeout);
+        let input = self.buffers.input_append_buf();
+        let amount = self.stream.read(input)?;
+        self.buffers.input_appended(amount);
+        Ok(amount > 0)
+    }
+
+    fn is_open(&mut self) -> bool {
+        self.stream.get_mut().get_mut().is_open()
+    }
+
+    fn is_tls(&self) -> bool {
+        true
+    }
+}

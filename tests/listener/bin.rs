@@ -1,0 +1,2 @@
+//! Placeholder until the listener lands.
+fn main() {}
