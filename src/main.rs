@@ -23,9 +23,12 @@ fn main() -> ExitCode {
         Ok(format) => format,
         Err(e) => return report::usage(&e),
     };
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
-    match cli::run::run(parsed, format, &mut out) {
+    // Buffered: the printers flush at page boundaries themselves.
+    let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
+    let result = cli::run::run(parsed, format, &mut out);
+    // Whatever was printed goes out before any error text.
+    let flushed = std::io::Write::flush(&mut out);
+    match result.and(flushed.map_err(Into::into)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report::error(&e, format),
     }

@@ -32,7 +32,9 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         Command::Identify => {
             let (mut session, method) = connect::session(&cli.connection)?;
             let reply = session.identify(method == winrm::transport::Method::None)?;
-            Printer::new(format, out).single(&reply)?;
+            let mut printer = Printer::new(format, out);
+            printer.single(&reply)?;
+            printer.flush()?;
             Ok(())
         }
         Command::Get { resource, request } => {
@@ -40,7 +42,9 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             let request = request_options(&request)?;
             let (mut session, _) = connect::session(&cli.connection)?;
             let reply = session.get(&resource, &request)?;
-            Printer::new(format, out).single(&reply)?;
+            let mut printer = Printer::new(format, out);
+            printer.single(&reply)?;
+            printer.flush()?;
             Ok(())
         }
         Command::Set {
@@ -133,9 +137,14 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             }
             let (mut session, _) = connect::session(&cli.connection)?;
             let mut printer = Printer::new(format, out);
-            let items = session.enumerate(&resource, &request, &options)?;
-            for item in items {
+            let mut items = session.enumerate(&resource, &request, &options)?;
+            while let Some(item) = items.next() {
                 printer.item(&item?)?;
+                // Show each page as soon as it is printed, not per item:
+                // one write per page keeps large enumerations cheap.
+                if items.page_done() {
+                    printer.flush()?;
+                }
             }
             printer.finish_list()?;
             Ok(())
@@ -153,7 +162,9 @@ fn print_optional(
     reply: Option<&winrm::Element>,
 ) -> anyhow::Result<()> {
     if let Some(element) = reply {
-        Printer::new(format, out).single(element)?;
+        let mut printer = Printer::new(format, out);
+        printer.single(element)?;
+        printer.flush()?;
     }
     Ok(())
 }

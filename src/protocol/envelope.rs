@@ -370,3 +370,56 @@ pub fn input_body(root: &str, namespace: &str, pairs: &[(String, Option<String>)
     let _ = write!(out, "</p:{root}>");
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pad_milliseconds() {
+        assert_eq!(duration(60_000), "PT60.000S");
+        assert_eq!(duration(1_050), "PT1.050S");
+        assert_eq!(duration(5), "PT0.005S");
+    }
+
+    #[test]
+    fn input_body_escapes_and_marks_nil() {
+        let body = input_body(
+            "StopService_INPUT",
+            "http://x/Win32_Service",
+            &[("A".into(), Some("<&\"'>".into())), ("B".into(), None)],
+        );
+        assert_eq!(
+            body,
+            concat!(
+                r#"<p:StopService_INPUT xmlns:p="http://x/Win32_Service" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">"#,
+                "<p:A>&lt;&amp;&quot;&apos;&gt;</p:A><p:B xsi:nil=\"true\"/></p:StopService_INPUT>"
+            )
+        );
+        assert_eq!(
+            input_body("M_INPUT", "u", &[]),
+            r#"<p:M_INPUT xmlns:p="u"/>"#
+        );
+    }
+
+    #[test]
+    fn enumerate_body_orders_children() {
+        let body = EnumerateBody {
+            optimize: true,
+            max_elements: 50,
+            mode: Some("EnumerateEPR"),
+            polymorphism: Some("None"),
+            filter: Some(Filter::Text {
+                dialect: ns::DIALECT_WQL.into(),
+                expression: "select * from X where A='<'".into(),
+            }),
+        };
+        let xml = body.to_xml();
+        assert!(xml.starts_with("<n:Enumerate><w:OptimizeEnumeration/><w:MaxElements>50</w:MaxElements><w:EnumerationMode>EnumerateEPR</w:EnumerationMode><b:PolymorphismMode>None</b:PolymorphismMode>"));
+        assert!(xml.contains("where A=&apos;&lt;&apos;</w:Filter>"));
+        assert_eq!(
+            EnumerateBody::default().to_xml(),
+            "<n:Enumerate></n:Enumerate>"
+        );
+    }
+}

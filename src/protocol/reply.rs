@@ -309,3 +309,61 @@ fn used_prefixes(element: &Element, out: &mut Vec<Option<String>>) {
         used_prefixes(c, out);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OK: &str = concat!(
+        r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" xmlns:p="urn:x">"#,
+        "<s:Header><a:RelatesTo>uuid:ABC</a:RelatesTo></s:Header>",
+        r#"<s:Body><p:Thing><p:Name>x</p:Name></p:Thing></s:Body></s:Envelope>"#
+    );
+
+    #[test]
+    fn decodes_utf16_with_and_without_bom() {
+        let text = "<a>é</a>";
+        let mut le: Vec<u8> = vec![0xFF, 0xFE];
+        text.encode_utf16().for_each(|u| le.extend(u.to_le_bytes()));
+        assert_eq!(decode(&le, None).unwrap(), text);
+        let bare: Vec<u8> = le[2..].to_vec();
+        assert_eq!(
+            decode(&bare, Some("application/soap+xml;charset=UTF-16")).unwrap(),
+            text
+        );
+        assert!(decode(&[0xC3], None).is_err());
+    }
+
+    #[test]
+    fn checks_relates_to_and_keeps_namespaces() {
+        let reply = parse_reply(OK.as_bytes(), None, "urn:uuid:abc").unwrap();
+        let body = reply.body.unwrap();
+        assert_eq!(body.name.local, "Thing");
+        // The item declares the prefix it inherited from the envelope.
+        assert!(
+            body.namespaces
+                .iter()
+                .any(|(p, u)| p.as_deref() == Some("p") && &**u == "urn:x")
+        );
+        assert!(matches!(
+            parse_reply(OK.as_bytes(), None, "uuid:OTHER"),
+            Err(ProtocolError::WrongRelatesTo { .. })
+        ));
+    }
+
+    #[test]
+    fn refuses_dtds_and_non_soap() {
+        let dtd = r#"<!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>"#;
+        assert!(
+            matches!(parse_reply(dtd.as_bytes(), None, ""), Err(ProtocolError::Malformed(m)) if m.contains("DTD"))
+        );
+        assert!(matches!(
+            parse_reply(b"<html/>", None, ""),
+            Err(ProtocolError::NotSoap(_))
+        ));
+        assert!(matches!(
+            parse_reply(b"<a><b></a>", None, ""),
+            Err(ProtocolError::Malformed(_))
+        ));
+    }
+}

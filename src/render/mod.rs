@@ -1,8 +1,9 @@
 //! The render layer: the model → what the user reads.
 //!
 //! [`Format`] names the output formats; [`Printer`] writes single results and
-//! streamed lists to the `Write` it is given, flushing per item so an
-//! enumeration shows up as it arrives. Renderers are pure: no environment,
+//! streamed lists to the `Write` it is given; the caller flushes at page
+//! boundaries (see [`Printer::flush`]) so an enumeration shows up as it
+//! arrives. Renderers are pure: no environment,
 //! no terminal queries, no network. One module per format: [`text`]
 //! (winrm.cmd's layout) and [`xml`] (as received, or pretty).
 
@@ -70,8 +71,7 @@ impl<'w> Printer<'w> {
             Format::Xml => xml::write(&mut self.buffer, element, false),
             Format::Pretty => xml::write(&mut self.buffer, element, true),
         }
-        self.out.write_all(self.buffer.as_bytes())?;
-        self.out.flush()
+        self.out.write_all(self.buffer.as_bytes())
     }
 
     /// Writes one item of a list (an enumeration), with what goes before
@@ -94,8 +94,7 @@ impl<'w> Printer<'w> {
                 xml::write_item(&mut self.buffer, element, self.format == Format::Pretty);
             }
         }
-        self.out.write_all(self.buffer.as_bytes())?;
-        self.out.flush()
+        self.out.write_all(self.buffer.as_bytes())
     }
 
     /// Ends a list (closes the XML wrapper; an empty list still gets one).
@@ -108,6 +107,11 @@ impl<'w> Printer<'w> {
             xml::close_results(&mut self.buffer);
         }
         self.out.write_all(self.buffer.as_bytes())?;
+        self.out.flush()
+    }
+
+    /// Pushes what was written out to the terminal or pipe.
+    pub fn flush(&mut self) -> io::Result<()> {
         self.out.flush()
     }
 

@@ -102,3 +102,46 @@ fn children(out: &mut String, parent: &Element, depth: usize) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::protocol::reply::parse_reply;
+
+    fn render(body: &str) -> String {
+        let xml = format!(
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><s:Body>{body}</s:Body></s:Envelope>"#
+        );
+        let element = parse_reply(xml.as_bytes(), None, "").unwrap().body.unwrap();
+        let mut out = String::new();
+        super::write(&mut out, &element);
+        out
+    }
+
+    #[test]
+    fn winrm_cmd_layout() {
+        let out = render(concat!(
+            "<c:Client xmlns:c=\"urn:cfg\"><c:NetworkDelayms>5000</c:NetworkDelayms>",
+            "<c:Auth><c:Basic Source=\"GPO\">true</c:Basic></c:Auth>",
+            "<c:TrustedHosts></c:TrustedHosts><c:InstallDate xsi:nil=\"true\"/>",
+            "<c:Codes>2</c:Codes><c:Codes>5</c:Codes><c:Codes>8</c:Codes></c:Client>"
+        ));
+        assert_eq!(
+            out,
+            "Client\n    NetworkDelayms = 5000\n    Auth\n        Basic = true [Source=\"GPO\"]\n    TrustedHosts\n    InstallDate = null\n    Codes = 2, 5, 8\n"
+        );
+    }
+
+    #[test]
+    fn selectors_on_one_line() {
+        let out = render(concat!(
+            "<x:ResourceCreated xmlns:x=\"http://schemas.xmlsoap.org/ws/2004/09/transfer\">",
+            "<a:Address>anon</a:Address><a:ReferenceParameters><w:ResourceURI>u</w:ResourceURI>",
+            "<w:SelectorSet><w:Selector Name=\"Address\">*</w:Selector><w:Selector Name=\"Transport\">HTTPS</w:Selector></w:SelectorSet>",
+            "</a:ReferenceParameters></x:ResourceCreated>"
+        ));
+        assert_eq!(
+            out,
+            "ResourceCreated\n    Address = anon\n    ReferenceParameters\n        ResourceURI = u\n        SelectorSet\n            Selector: Address = *, Transport = HTTPS\n"
+        );
+    }
+}

@@ -1,0 +1,343 @@
+//! What every test module shares: the built `winrm` binary run with a
+//! scrubbed environment ([`Cmd`]), the captured fixtures under
+//! `../shared/fixtures`, the simulated Windows listener, and tiny raw TCP
+//! servers for peers that misbehave ([`raw`]).
+
+#![allow(dead_code)]
+
+pub mod raw;
+
+#[path = "../../listener/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod listener;
+
+pub use listener::{Config, Listener, Recorded};
+
+use std::ffi::OsString;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The user and password every [`Listener`] accepts by default.
+pub const USER: &str = "demo";
+/// See [`USER`].
+pub const PASSWORD: &str = "demo-pass";
+
+/// The longest any one run of the binary may take before the test fails.
+const RUN_LIMIT: Duration = Duration::from_secs(40);
+
+/// Where the fixture files live: `shared/` is cloned beside the repository.
+pub fn fixtures_dir() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"))
+}
+
+/// The bytes of one fixture, by path relative to the fixtures folder.
+#[track_caller]
+pub fn fixture(relative: &str) -> Vec<u8> {
+    let path = fixtures_dir().join(relative);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()))
+}
+
+/// Every file under the fixtures folder, sorted, as paths relative to it.
+pub fn all_fixtures() -> Vec<String> {
+    fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
+        let entries = std::fs::read_dir(dir)
+            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, base, out);
+            } else if let Ok(rel) = path.strip_prefix(base) {
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    let base = fixtures_dir();
+    let mut out = Vec::new();
+    walk(&base, &base, &mut out);
+    out.sort();
+    out
+}
+
+/// A scratch directory unique to one test, removed when dropped.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    /// A new empty directory named after `tag`.
+    pub fn new(tag: &str) -> TempDir {
+        static COUNT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = COUNT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("winrm-it-{}-{tag}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path).expect("create temp dir");
+        TempDir(path)
+    }
+
+    /// Writes `contents` to `name` inside the directory; returns its path.
+    pub fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
+        let path = self.0.join(name);
+        std::fs::write(&path, contents).expect("write temp file");
+        path
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// One run of the `winrm` binary: arguments, and the only environment it
+/// gets (PATH plus what the test adds). Stdin is always null, so a prompt
+/// can never hang a test.
+#[derive(Debug, Clone)]
+pub struct Cmd {
+    args: Vec<OsString>,
+    env: Vec<(String, String)>,
+}
+
+impl Cmd {
+    /// `winrm ARGS...`.
+    pub fn new<S: AsRef<str>>(args: &[S]) -> Cmd {
+        Cmd {
+            args: args.iter().map(|a| OsString::from(a.as_ref())).collect(),
+            env: Vec::new(),
+        }
+    }
+
+    /// `winrm ARGS... -r:URL -u:demo -unencrypted` with the listener's
+    /// password in `WINRM_PASSWORD`: the usual way tests reach a listener.
+    pub fn to<S: AsRef<str>>(listener: &Listener, args: &[S]) -> Cmd {
+        let url = listener.http_url();
+        Cmd::new(args)
+            .args(&[format!("-r:{url}"), format!("-u:{USER}"), "-unencrypted".into()])
+            .env("WINRM_PASSWORD", PASSWORD)
+    }
+
+    /// Appends arguments.
+    pub fn args<S: AsRef<str>>(mut self, args: &[S]) -> Cmd {
+        self.args
+            .extend(args.iter().map(|a| OsString::from(a.as_ref())));
+        self
+    }
+
+    /// Adds one environment variable.
+    pub fn env(mut self, key: &str, value: &str) -> Cmd {
+        self.env.retain(|(k, _)| k != key);
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_winrm"));
+        command.args(&self.args).env_clear().stdin(Stdio::null());
+        if let Some(path) = std::env::var_os("PATH") {
+            command.env("PATH", path);
+        }
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    /// Starts the process with stdout and stderr piped, for tests that read
+    /// the output as it streams.
+    pub fn spawn(&self) -> Child {
+        self.command()
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start winrm")
+    }
+
+    /// Runs to completion (killed, and the test failed, after 40 s).
+    #[track_caller]
+    pub fn run(&self) -> Run {
+        let started = Instant::now();
+        let mut child = self.spawn();
+        let stdout = reader(child.stdout.take());
+        let stderr = reader(child.stderr.take());
+        let status = loop {
+            if let Some(status) = child.try_wait().expect("wait for winrm") {
+                break status;
+            }
+            if started.elapsed() > RUN_LIMIT {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("winrm {:?} still running after {RUN_LIMIT:?}", self.args);
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        Run {
+            args: self.args.iter().map(|a| a.to_string_lossy().into()).collect(),
+            stdout: stdout.join().expect("stdout reader"),
+            stderr: stderr.join().expect("stderr reader"),
+            code: status.code(),
+            elapsed: started.elapsed(),
+        }
+    }
+}
+
+fn reader<R: Read + Send + 'static>(pipe: Option<R>) -> std::thread::JoinHandle<String> {
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        if let Some(mut pipe) = pipe {
+            let _ = pipe.read_to_end(&mut bytes);
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    })
+}
+
+/// What a finished run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// The arguments, for failure messages.
+    pub args: Vec<String>,
+    /// Everything written to stdout.
+    pub stdout: String,
+    /// Everything written to stderr.
+    pub stderr: String,
+    /// The exit code (None if killed by a signal).
+    pub code: Option<i32>,
+    /// Wall-clock time of the run.
+    pub elapsed: Duration,
+}
+
+impl Run {
+    fn context(&self) -> String {
+        format!(
+            "winrm {:?}\n--- exit {:?}\n--- stdout\n{}--- stderr\n{}---",
+            self.args, self.code, self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit code.
+    #[track_caller]
+    pub fn code(&self, expected: i32) -> &Run {
+        assert_eq!(
+            self.code,
+            Some(expected),
+            "unexpected exit code\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts exit code 0 and an empty stderr.
+    #[track_caller]
+    pub fn ok(&self) -> &Run {
+        self.code(0);
+        assert_eq!(self.stderr, "", "stderr should be empty\n{}", self.context());
+        self
+    }
+
+    /// Stdout lines.
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+
+    /// Asserts stdout has exactly this line.
+    #[track_caller]
+    pub fn line(&self, line: &str) -> &Run {
+        assert!(
+            self.stdout.lines().any(|l| l == line),
+            "stdout lacks the line {line:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts stdout holds no line equal to `line`.
+    #[track_caller]
+    pub fn no_line(&self, line: &str) -> &Run {
+        assert!(
+            !self.stdout.lines().any(|l| l == line),
+            "stdout should not have the line {line:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts stdout contains `fragment`.
+    #[track_caller]
+    pub fn stdout_has(&self, fragment: &str) -> &Run {
+        assert!(
+            self.stdout.contains(fragment),
+            "stdout lacks {fragment:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts stderr contains `fragment`, ignoring ASCII case.
+    #[track_caller]
+    pub fn stderr_has(&self, fragment: &str) -> &Run {
+        assert!(
+            self.stderr
+                .to_ascii_lowercase()
+                .contains(&fragment.to_ascii_lowercase()),
+            "stderr lacks {fragment:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts stderr has exactly this line.
+    #[track_caller]
+    pub fn stderr_line(&self, line: &str) -> &Run {
+        assert!(
+            self.stderr.lines().any(|l| l == line),
+            "stderr lacks the line {line:?}\n{}",
+            self.context()
+        );
+        self
+    }
+
+    /// Asserts `secret` appears in neither stdout nor stderr.
+    #[track_caller]
+    pub fn hides(&self, secret: &str) -> &Run {
+        assert!(
+            !self.stdout.contains(secret) && !self.stderr.contains(secret),
+            "the output shows {secret:?}\n{}",
+            self.context()
+        );
+        self
+    }
+}
+
+/// A listener with the default configuration (120 services, HTTP only).
+pub fn listener() -> Listener {
+    Listener::start(Config::default()).expect("start the listener")
+}
+
+/// A listener with HTTPS as well.
+pub fn https_listener() -> Listener {
+    Listener::start(Config {
+        https: true,
+        ..Config::default()
+    })
+    .expect("start the HTTPS listener")
+}
+
+/// The recorded requests whose action ends with `/name` (Get, Put, Pull...).
+pub fn with_action<'a>(requests: &'a [Recorded], name: &str) -> Vec<&'a Recorded> {
+    let suffix = format!("/{name}");
+    requests
+        .iter()
+        .filter(|r| r.action.as_deref().is_some_and(|a| a.ends_with(&suffix)))
+        .collect()
+}
+
+/// The local names of the recorded actions, in order (`Get`, `Put`, ...;
+/// `Identify` for a request without one).
+pub fn actions(requests: &[Recorded]) -> Vec<String> {
+    requests
+        .iter()
+        .map(|r| match &r.action {
+            Some(a) => a.rsplit('/').next().unwrap_or(a).to_string(),
+            None if r.body.contains("Identify") => "Identify".into(),
+            None => "?".into(),
+        })
+        .collect()
+}
