@@ -55,16 +55,16 @@ pub fn clap(error: clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     // Clap's own advice for an unknown argument ("use -- to pass it as a
     // value") misleads here: the switch exists, just not for this verb.
-    if error.kind() == ErrorKind::UnknownArgument {
-        if let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg) {
-            let arg = arg.split('=').next().unwrap_or(arg);
-            eprintln!("winrm: error: '{arg}' is not a switch of this verb");
-            if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
-                eprintln!("{}", usage.to_string().trim_end());
-            }
-            eprintln!("hint: 'winrm help switches' says which verbs take which switches");
-            return ExitCode::from(EXIT_USAGE);
+    if error.kind() == ErrorKind::UnknownArgument
+        && let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg)
+    {
+        let arg = arg.split('=').next().unwrap_or(arg);
+        eprintln!("winrm: error: '{arg}' is not a switch of this verb");
+        if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
+            eprintln!("{}", usage.to_string().trim_end());
         }
+        eprintln!("hint: 'winrm help switches' says which verbs take which switches");
+        return ExitCode::from(EXIT_USAGE);
     }
     let code = error.exit_code();
     let _ = error.print();
