@@ -58,12 +58,18 @@ pub fn clap(error: clap::Error) -> ExitCode {
     if error.kind() == ErrorKind::UnknownArgument
         && let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg)
     {
-        let arg = arg.split('=').next().unwrap_or(arg);
-        eprintln!("winrm: error: '{arg}' is not a switch of this verb");
+        if arg.starts_with('@') {
+            eprintln!("winrm: error: this verb takes no @{{...}} input");
+        } else if arg.starts_with('-') {
+            let name = arg.split('=').next().unwrap_or(arg);
+            eprintln!("winrm: error: '{name}' is not a switch of this verb");
+        } else {
+            eprintln!("winrm: error: unexpected argument '{arg}'");
+        }
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
             eprintln!("{}", usage.to_string().trim_end());
         }
-        eprintln!("hint: 'winrm help switches' says which verbs take which switches");
+        eprintln!("hint: 'winrm help VERB' shows what each verb takes");
         return ExitCode::from(EXIT_USAGE);
     }
     let code = error.exit_code();
@@ -136,6 +142,15 @@ fn hint(e: &winrm::Error) -> Option<String> {
             TransportError::Connect { .. } => {
                 Some("check the host name in -r and that the network allows the port".into())
             }
+            TransportError::Tls {
+                untrusted: true,
+                wrong_name: true,
+                ..
+            } => Some(
+                "trust the server's CA with --cacert FILE (or -skipCAcheck), and connect by a name \
+                 the certificate lists (or add -skipCNcheck)"
+                    .into(),
+            ),
             TransportError::Tls {
                 untrusted: true, ..
             } => Some(
@@ -264,18 +279,48 @@ fn synthesized(fault: &Fault) -> Element {
     root
 }
 
-/// The Windows error number for a bare subcode, so every fault gets an
-/// `Error number:` line (WinRM 2.0 and 3.0 report the same condition either
-/// way).
+/// The Windows error number for a fault that carries only a subcode
+/// (openwsman, AMT, OMI), so it still gets an `Error number:` line; WinRM
+/// 2.0 and 3.0 report the same condition either way.
 fn subcode_number(fault: &Fault) -> Option<u32> {
-    let number = match fault.subcode.as_deref()? {
-        "DestinationUnreachable" => 2150858752,
-        "InvalidMessageInformationHeader" => 2150858767,
-        "CannotProcessFilter" => 2150858778,
-        "TimedOut" => 2150858793,
-        "InvalidSelectors" => 2150858813,
-        "AccessDenied" => 5,
+    let subcode = fault.subcode.as_deref().unwrap_or(&fault.code);
+    let name = match subcode {
+        "AccessDenied" => return Some(5),
+        "ActionNotSupported" => "ERROR_WSMAN_ACTION_NOT_SUPPORTED",
+        "AlreadyExists" => "ERROR_WSMAN_ALREADY_EXISTS",
+        "CannotProcessFilter" => "ERROR_WSMAN_ENUMERATE_CANNOT_PROCESS_FILTER",
+        "Concurrency" => "ERROR_WSMAN_CONCURRENCY",
+        // Windows itself answers DestinationUnreachable for an unknown
+        // resource URI or instance, with these numbers.
+        "DestinationUnreachable"
+            if fault
+                .fault_detail
+                .as_deref()
+                .is_some_and(|d| d.ends_with("/InvalidResourceURI")) =>
+        {
+            "ERROR_WSMAN_INVALID_RESOURCE_URI"
+        }
+        "DestinationUnreachable" => "ERROR_WSMAN_RESOURCE_NOT_FOUND",
+        "EncodingLimit" => "ERROR_WSMAN_ENCODING_LIMIT",
+        "EndpointUnavailable" => "ERROR_WSMAN_ENDPOINT_UNAVAILABLE",
+        "FilterDialectRequestedUnavailable" => {
+            "ERROR_WSMAN_ENUMERATE_FILTER_DIALECT_REQUESTED_UNAVAILABLE"
+        }
+        "FilteringNotSupported" => "ERROR_WSMAN_ENUMERATE_FILTERING_NOT_SUPPORTED",
+        "FragmentDialectNotSupported" => "ERROR_WSMAN_FRAGMENT_DIALECT_REQUESTED_UNAVAILABLE",
+        "InvalidEnumerationContext" => "ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT",
+        "InvalidMessageInformationHeader" => "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
+        "MessageInformationHeaderRequired" => "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",
+        "InvalidOptions" => "ERROR_WSMAN_INVALID_OPTIONS",
+        "InvalidParameter" => "ERROR_WSMAN_INVALID_PARAMETER",
+        "InvalidRepresentation" => "ERROR_WSMAN_INVALID_REPRESENTATION",
+        "InvalidSelectors" => "ERROR_WSMAN_INVALID_SELECTORS",
+        "MustUnderstand" | "NotUnderstood" => "ERROR_WSMAN_SOAP_FAULT_MUST_UNDERSTAND",
+        "QuotaLimit" => "ERROR_WSMAN_QUOTA_LIMIT",
+        "SchemaValidationError" => "ERROR_WSMAN_SCHEMA_VALIDATION_ERROR",
+        "TimedOut" => "ERROR_WSMAN_OPERATION_TIMEDOUT",
+        "UnsupportedFeature" => "ERROR_WSMAN_UNSUPPORTED_FEATURE",
         _ => return None,
     };
-    Some(number)
+    codes::all().iter().find(|c| c.name == name).map(|c| c.code)
 }

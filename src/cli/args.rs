@@ -130,7 +130,8 @@ pub enum Command {
     /// Show help on a topic: uris, input, filters, switches, auth, remoting,
     /// exit, formats, config, or a verb.
     Help {
-        /// The topic.
+        /// The topic (a switch name such as -r: works too).
+        #[arg(allow_hyphen_values = true)]
         topic: Option<String>,
     },
 

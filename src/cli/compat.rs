@@ -121,6 +121,75 @@ pub fn switch_names() -> impl Iterator<Item = (&'static str, &'static str)> {
         .flat_map(|s| s.names().map(move |n| (n, s.long)))
 }
 
+/// winrm.cmd strips one pair of double quotes around a switch value
+/// (`-filter:"select ..."` pasted inside single quotes keeps them on Unix)
+/// and refuses an opening quote without a closing one.
+fn unquote<'v>(name: &str, value: &'v str) -> Result<&'v str, CompatError> {
+    match value.strip_prefix('"') {
+        None => Ok(value),
+        Some(rest) => rest.strip_suffix('"').ok_or_else(|| {
+            message(format!(
+                "the value of '-{name}' opens a double quote but does not close it"
+            ))
+        }),
+    }
+}
+
+/// Puts `@{...}` input last, so it may stand anywhere after the verb as in
+/// winrm.cmd (`winrm set @{A="b"} URI` as well as `winrm set URI @{A="b"}`):
+/// clap then sees it after the resource URI, where the definition has it.
+pub fn hash_last(args: Vec<OsString>) -> Vec<OsString> {
+    let is_hash = |a: &OsString| a.to_str().is_some_and(|t| t.trim_start().starts_with("@{"));
+    let (hashes, mut rest): (Vec<_>, Vec<_>) = args.into_iter().partition(is_hash);
+    rest.extend(hashes);
+    rest
+}
+
+/// Every verb and alias winrm.cmd accepts, in lowercase.
+const VERBS: &[&str] = &[
+    "identify",
+    "id",
+    "get",
+    "g",
+    "set",
+    "s",
+    "put",
+    "p",
+    "create",
+    "c",
+    "delete",
+    "d",
+    "enumerate",
+    "e",
+    "enum",
+    "invoke",
+    "i",
+    "help",
+    "helpmsg",
+    "quickconfig",
+    "qc",
+    "configsddl",
+];
+
+/// winrm.cmd matches the operation case-insensitively (`winrm GET ...`,
+/// `winrm Enumerate ...`); clap does not, so the first positional that is a
+/// verb in another case is lowercased. Everything else is left alone.
+pub fn lowercase_verb(mut args: Vec<OsString>) -> Vec<OsString> {
+    let first = args.iter().position(|a| {
+        a.to_str()
+            .is_some_and(|t| !t.starts_with('-') && !t.starts_with('/'))
+    });
+    if let Some(i) = first
+        && let Some(lower) = args[i]
+            .to_str()
+            .map(str::to_ascii_lowercase)
+            .filter(|l| VERBS.contains(&l.as_str()))
+    {
+        args[i] = OsString::from(lower);
+    }
+    args
+}
+
 /// Rewrites winrm.cmd switches to GNU long options. Input: argv WITHOUT the
 /// program name. Output: the rewritten argv.
 ///
@@ -138,11 +207,18 @@ pub fn switch_names() -> impl Iterator<Item = (&'static str, &'static str)> {
 pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
     let mut out = Vec::with_capacity(args.len());
     let mut verbatim = false;
+    let mut seen_verb = false;
     for arg in args {
         let rewritten = match arg.to_str() {
             Some(_) if verbatim => None,
             Some("--") => {
                 verbatim = true;
+                None
+            }
+            // After `help`, a switch name is the topic: `winrm help -r:`.
+            Some(token) if !seen_verb && !token.starts_with(['-', '/']) => {
+                seen_verb = true;
+                verbatim = token.eq_ignore_ascii_case("help");
                 None
             }
             Some(token) => rewrite(token)?,
@@ -204,7 +280,10 @@ fn apply(switch: &Switch, value: Option<&str>) -> Result<String, CompatError> {
         (Arity::Flag, None) => Ok(format!("--{}", switch.long)),
         (Arity::Flag, Some(_)) => Err(message(format!("switch '-{name}' takes no value"))),
         // The `=` form keeps values that start with '-' from looking like options.
-        (Arity::Value(_), Some(value)) => Ok(format!("--{}={value}", switch.long)),
+        (Arity::Value(_), Some(value)) => {
+            let value = unquote(name, value)?;
+            Ok(format!("--{}={value}", switch.long))
+        }
         (Arity::Value(placeholder), None) => Err(message(format!(
             "switch '-{name}' needs a value, e.g. -{name}:{placeholder}"
         ))),

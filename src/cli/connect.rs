@@ -16,12 +16,14 @@ use super::target::endpoint_url;
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 /// How much longer than the OperationTimeout to wait for a reply: the server
 /// may hold a request for the whole OperationTimeout before answering.
-const REPLY_MARGIN: Duration = Duration::from_secs(10);
+/// Windows' client allows its NetworkDelayms (5 s) the same way.
+const REPLY_MARGIN: Duration = Duration::from_secs(5);
 /// The smallest MaxEnvelopeSize that still fits a fault (DSP0226 R6.2-3).
 const MIN_ENVELOPE: u32 = 8192;
 
-/// Builds the session the switches describe. `identify_unauthenticated` is
-/// true for `identify -a:none`, which needs no credentials at all.
+/// Builds the session the switches describe, and says which authentication
+/// method it uses (identify without credentials asks for the
+/// unauthenticated answer).
 pub fn session(args: &ConnectionArgs) -> anyhow::Result<(Session, Method)> {
     reject_windows_only(args)?;
     let url = endpoint_url(args.remote.as_deref(), args.use_ssl)?;
@@ -154,14 +156,11 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
     Ok(())
 }
 
-/// The password: -p, then $WINRM_PASSWORD, then --password-file, then a
-/// prompt if there is a terminal.
+/// The password: -p, then --password-file (explicit switches win), then
+/// $WINRM_PASSWORD, then a prompt if there is a terminal.
 fn password(args: &ConnectionArgs, username: &str, url: &str) -> anyhow::Result<Secret> {
     if let Some(p) = &args.password {
         return Ok(Secret::new(p.clone()));
-    }
-    if let Ok(p) = std::env::var("WINRM_PASSWORD") {
-        return Ok(Secret::new(p));
     }
     if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
@@ -172,6 +171,9 @@ fn password(args: &ConnectionArgs, username: &str, url: &str) -> anyhow::Result<
         })?;
         let first = text.lines().next().unwrap_or("");
         return Ok(Secret::new(first.to_string()));
+    }
+    if let Ok(p) = std::env::var("WINRM_PASSWORD") {
+        return Ok(Secret::new(p));
     }
     if std::io::stdin().is_terminal() {
         let prompt = format!("Password for {username} at {url}: ");

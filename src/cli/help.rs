@@ -311,8 +311,8 @@ const AUTH: &str = r#"winrm help auth -- logging on
 
 Planned and for now rejected with a clear error: negotiate, kerberos,
 ntlm, credssp, digest, certificate. Windows' winrm.cmd defaults to
-Kerberos or Negotiate, which this client lacks so far, so pass -a:basic
-or -a:none explicitly.
+Kerberos or Negotiate, which this client lacks so far; without -a this
+client uses basic when a user name is given and none otherwise.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC
@@ -469,8 +469,8 @@ arguments.
   -locale:LANG                   --locale LANG   e.g. en-US
   -maxenvelopesize:BYTES         --max-envelope-size BYTES
       largest reply the server may send in one message
-  --debug                        trace requests and replies to stderr
-                                 (credentials are masked)
+  --max-elements N               items per reply when enumerating (100)
+  --no-optimize                  no items in the first enumerate reply
 
 -locale and -maxenvelopesize are extensions: winrm.cmd has no such
 switches and takes both values from the Windows configuration.

@@ -17,6 +17,13 @@ const BASE_NS: &str = "http://schemas.dmtf.org/wbem/wsman/1/base";
 /// Writes `element` in text layout, ending with a newline.
 pub fn write(out: &mut String, element: &Element) {
     out.push_str(&element.name.local);
+    // A root that is itself a value (a `text()` fragment) shows it.
+    if is_leaf(element)
+        && let Some(value) = value_of(element)
+    {
+        out.push_str(" = ");
+        out.push_str(value);
+    }
     source_suffix(out, element);
     out.push('\n');
     children(out, element, 1);
@@ -36,7 +43,11 @@ fn value_of(e: &Element) -> Option<&str> {
     if e.is_nil() {
         Some("null")
     } else {
-        e.text.as_deref().filter(|t| !t.is_empty())
+        // Windows pads some messages with a trailing space; drop it.
+        e.text
+            .as_deref()
+            .map(str::trim_end)
+            .filter(|t| !t.is_empty())
     }
 }
 

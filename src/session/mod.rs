@@ -201,9 +201,16 @@ impl Session {
             enumeration::read_page,
         )?;
         let items: VecDeque<Element> = state.take(page).into();
+        // Pull and Release name the same resource, selectors (OMI needs
+        // __cimnamespace) and options as the Enumerate.
+        let follow_up = RequestOptions {
+            options: request.options.clone(),
+            fragment: None,
+        };
         Ok(Enumeration {
             session: self,
-            resource: ResourceUri::new(resource.uri.clone()),
+            resource: resource.clone(),
+            request: follow_up,
             state,
             pending: items,
             pages: 1,
@@ -341,6 +348,7 @@ impl Session {
 pub struct Enumeration<'s> {
     session: &'s mut Session,
     resource: ResourceUri,
+    request: RequestOptions,
     state: Enumerator,
     pending: VecDeque<Element>,
     pages: usize,
@@ -368,11 +376,10 @@ impl Enumeration<'_> {
         let Some(body) = self.state.next_pull() else {
             return Ok(());
         };
-        let request = RequestOptions::default();
         let page = self.session.call_with(
             ns::ACTION_PULL,
             &self.resource,
-            &request,
+            &self.request,
             &body,
             enumeration::read_page,
         );
@@ -510,10 +517,13 @@ fn apply_changes(root: &mut Element, changes: &[(String, Option<String>)]) -> Re
                     .filter(|c| c.children.is_empty())
                     .map(|c| c.name.local.as_str())
                     .collect();
+                let known = if names.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it has: {}", names.join(", "))
+                };
                 return Err(Error::input(format!(
-                    "{root_name} has no property named '{key}' (names are case-sensitive); \
-                     it has: {}",
-                    names.join(", ")
+                    "{root_name} has no property named '{key}' (names are case-sensitive){known}"
                 )));
             }
             _ => {

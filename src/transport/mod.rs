@@ -248,6 +248,14 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
             false,
             false,
         ),
+        Error::InvalidCertificate(CertificateError::Other(other))
+            if other
+                .0
+                .downcast_ref::<tls::UntrustedAndWrongName>()
+                .is_some() =>
+        {
+            (other.0.to_string(), true, true)
+        }
         Error::InvalidCertificate(other) => (
             format!("the server's certificate was rejected ({other:?})"),
             true,

@@ -166,10 +166,18 @@ impl ServerCertVerifier for Verifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
-            Err(rustls::Error::InvalidCertificate(e))
-                if is_trust_error(&e) && self.skip_ca_check =>
-            {
-                self.check_name(end_entity, server_name)
+            Err(rustls::Error::InvalidCertificate(e)) if is_trust_error(&e) => {
+                let name = self.check_name(end_entity, server_name);
+                match (self.skip_ca_check, name) {
+                    (true, name) => name,
+                    // Say both at once, so the user fixes both in one go.
+                    (false, Err(_)) => {
+                        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                            rustls::OtherError(Arc::new(UntrustedAndWrongName)),
+                        )))
+                    }
+                    (false, Ok(_)) => Err(rustls::Error::InvalidCertificate(e)),
+                }
             }
             Err(e) => Err(e),
         }
@@ -197,6 +205,22 @@ impl ServerCertVerifier for Verifier {
         self.algorithms.supported_schemes()
     }
 }
+
+/// A certificate that is both unsigned by a trusted root and issued for
+/// another name.
+#[derive(Debug)]
+pub struct UntrustedAndWrongName;
+
+impl fmt::Display for UntrustedAndWrongName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(
+            "the server's certificate is not signed by a trusted authority \
+             and is not valid for this host name",
+        )
+    }
+}
+
+impl std::error::Error for UntrustedAndWrongName {}
 
 /// A ureq connector that wraps the TCP transport in TLS with our config.
 pub struct TlsConnector {

@@ -1,1 +1,19 @@
-//! Integration tests (being written).
+//! The integration tests: one binary, one module per area. Tests run the
+//! real `winrm` binary against the simulated Windows listener
+//! (`tests/listener`) or tiny misbehaving servers, and feed the captured
+//! fixtures in `../shared/fixtures` through the library. Golden request
+//! envelopes live in `envelopes` (`SNAPSHOTS=overwrite` rewrites them).
+
+mod support;
+
+mod create_delete;
+mod enumerate;
+mod envelopes;
+mod faults;
+mod fixtures;
+mod get_set;
+mod identify;
+mod invoke;
+mod output;
+mod syntax;
+mod transport;

@@ -3,8 +3,6 @@
 //! `../shared/fixtures`, the simulated Windows listener, and tiny raw TCP
 //! servers for peers that misbehave ([`raw`]).
 
-#![allow(dead_code)]
-
 pub mod raw;
 
 #[path = "../../listener/mod.rs"]
@@ -42,8 +40,8 @@ pub fn fixture(relative: &str) -> Vec<u8> {
 /// Every file under the fixtures folder, sorted, as paths relative to it.
 pub fn all_fixtures() -> Vec<String> {
     fn walk(dir: &Path, base: &Path, out: &mut Vec<String>) {
-        let entries = std::fs::read_dir(dir)
-            .unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
+        let entries =
+            std::fs::read_dir(dir).unwrap_or_else(|e| panic!("cannot list {}: {e}", dir.display()));
         for entry in entries.flatten() {
             let path = entry.path();
             if path.is_dir() {
@@ -111,7 +109,11 @@ impl Cmd {
     pub fn to<S: AsRef<str>>(listener: &Listener, args: &[S]) -> Cmd {
         let url = listener.http_url();
         Cmd::new(args)
-            .args(&[format!("-r:{url}"), format!("-u:{USER}"), "-unencrypted".into()])
+            .args(&[
+                format!("-r:{url}"),
+                format!("-u:{USER}"),
+                "-unencrypted".into(),
+            ])
             .env("WINRM_PASSWORD", PASSWORD)
     }
 
@@ -170,7 +172,11 @@ impl Cmd {
             std::thread::sleep(Duration::from_millis(5));
         };
         Run {
-            args: self.args.iter().map(|a| a.to_string_lossy().into()).collect(),
+            args: self
+                .args
+                .iter()
+                .map(|a| a.to_string_lossy().into())
+                .collect(),
             stdout: stdout.join().expect("stdout reader"),
             stderr: stderr.join().expect("stderr reader"),
             code: status.code(),
@@ -228,7 +234,12 @@ impl Run {
     #[track_caller]
     pub fn ok(&self) -> &Run {
         self.code(0);
-        assert_eq!(self.stderr, "", "stderr should be empty\n{}", self.context());
+        assert_eq!(
+            self.stderr,
+            "",
+            "stderr should be empty\n{}",
+            self.context()
+        );
         self
     }
 
@@ -243,17 +254,6 @@ impl Run {
         assert!(
             self.stdout.lines().any(|l| l == line),
             "stdout lacks the line {line:?}\n{}",
-            self.context()
-        );
-        self
-    }
-
-    /// Asserts stdout holds no line equal to `line`.
-    #[track_caller]
-    pub fn no_line(&self, line: &str) -> &Run {
-        assert!(
-            !self.stdout.lines().any(|l| l == line),
-            "stdout should not have the line {line:?}\n{}",
             self.context()
         );
         self

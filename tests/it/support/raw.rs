@@ -1,7 +1,8 @@
 //! Tiny HTTP peers that misbehave on purpose: one that never answers, one
-//! that answers HTML, one that sends an empty 500, one whose reply answers
-//! another message. Each listens on 127.0.0.1:0 in its own thread, serves a
-//! bounded number of connections, and stops by itself (or when dropped).
+//! that hangs up, one that answers HTML, one that sends an empty 500, one
+//! whose reply answers another message, or one replaying a captured
+//! fixture. Each listens on 127.0.0.1:0 in its own thread, lives at most
+//! 30 s, and stops by itself (or when dropped).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -20,6 +21,8 @@ pub enum Behaviour {
     Silent,
     /// Answers with these bytes (a whole HTTP response), then closes.
     Reply(Vec<u8>),
+    /// Reads the request, then closes the connection without a word.
+    Hangup,
 }
 
 /// A running raw server.
@@ -68,12 +71,9 @@ impl RawServer {
             head.push_str(&format!("Content-Type: {content_type}\r\n"));
         }
         head.push_str("\r\n");
-        RawServer::start(Behaviour::Reply([head.as_bytes(), body.as_bytes()].concat()))
-    }
-
-    /// The port it listens on.
-    pub fn port(&self) -> u16 {
-        self.port
+        RawServer::start(Behaviour::Reply(
+            [head.as_bytes(), body.as_bytes()].concat(),
+        ))
     }
 
     /// `http://127.0.0.1:PORT/wsman`.
@@ -105,6 +105,9 @@ fn serve(stream: TcpStream, behaviour: &Behaviour, stop: &AtomicBool, requests: 
         Behaviour::Reply(bytes) => {
             let _ = stream.write_all(bytes);
             let _ = stream.flush();
+        }
+        Behaviour::Hangup => {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
         }
         Behaviour::Silent => {
             // Hold the connection until the client hangs up.

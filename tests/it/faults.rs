@@ -1,0 +1,476 @@
+//! Failures as users meet them: WS-Man faults from the listener (exit 1,
+//! winrm.cmd's `WSManFault` + `Error number:` on stderr), and everything
+//! below WS-Man: refused connections, TLS names and issuers, a server that
+//! never answers, HTML, an empty 500. Passwords never show in any of it.
+
+use std::time::Duration;
+
+use crate::support::raw::{Behaviour, RawServer, closed_port};
+use crate::support::{Cmd, PASSWORD, Run, USER, https_listener, listener};
+
+/// A password distinctive enough to spot anywhere in the output.
+const SECRET: &str = "Zq9-s3cret-Pw";
+
+/// `winrm ARGS -r:URL -u:demo -unencrypted`, password SECRET.
+fn against(url: &str, args: &[&str]) -> Run {
+    let run = Cmd::new(args)
+        .args(&[&format!("-r:{url}"), "-u:demo", "-unencrypted"])
+        .env("WINRM_PASSWORD", SECRET)
+        .run();
+    run.hides(SECRET);
+    run
+}
+
+#[test]
+fn cannot_process_filter_prints_the_wsman_fault() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &[
+            "enumerate",
+            "wmicimv2/*",
+            "-filter:select * from Win32_NoSuchClass",
+        ],
+    )
+    .run();
+    run.code(1).hides(PASSWORD);
+    assert_eq!(run.stdout, "");
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("WSManFault"),
+        "{}",
+        run.stderr
+    );
+    run.stderr_line("Error number:  -2144108518 0x8033801A")
+        .stderr_has("    Message");
+}
+
+#[test]
+fn unknown_resource_uri_is_a_fault() {
+    let server = listener();
+    let run = Cmd::to(&server, &["get", "wmicimv2/Win32_NoSuchClass"]).run();
+    run.code(1);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("WSManFault"),
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("Error number:  -");
+    let run = Cmd::to(&server, &["get", "http://example.com/not/a/resource"]).run();
+    run.code(1).stderr_has("Error number:  -");
+}
+
+#[test]
+fn invalid_selectors_are_a_fault() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &["get", "wmicimv2/Win32_Service?NoSuchKey=Spooler"],
+    )
+    .run();
+    run.code(1).stderr_has("WSManFault").stderr_has("selector");
+    run.stderr_line("Error number:  -2144108483 0x8033803D");
+}
+
+#[test]
+fn xml_format_applies_to_the_fault_too() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &["get", "wmicimv2/Win32_Service?NoSuchKey=x", "-format:xml"],
+    )
+    .run();
+    run.code(1);
+    let first = run.stderr.lines().next().unwrap_or_default();
+    assert!(
+        first.contains("WSManFault") && first.starts_with('<'),
+        "{}",
+        run.stderr
+    );
+    run.stderr_has("Error number:  -");
+}
+
+#[test]
+fn connection_refused() {
+    let url = format!("http://127.0.0.1:{}/wsman", closed_port());
+    let run = against(&url, &["identify"]);
+    run.code(4)
+        .stderr_has("cannot connect to")
+        .stderr_has("refused")
+        .stderr_has("hint:");
+    assert_eq!(run.stdout, "");
+}
+
+#[test]
+fn silent_server_times_out_within_bounds() {
+    let server = RawServer::start(Behaviour::Silent);
+    let run = against(&server.url(), &["get", "winrm/config", "-timeout:1000"]);
+    run.code(4)
+        .stderr_has("did not answer")
+        .stderr_has("-timeout");
+    assert!(
+        run.elapsed < Duration::from_secs(30),
+        "took {:?}",
+        run.elapsed
+    );
+    assert_eq!(server.requests(), 1);
+}
+
+#[test]
+fn html_instead_of_soap() {
+    let server = RawServer::answering(
+        "200 OK",
+        "text/html",
+        "<html><head><title>IIS</title></head><body>Welcome</body></html>",
+    );
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(5)
+        .stderr_has("not valid WS-Management")
+        .stderr_has("hint:")
+        .stderr_has("/wsman");
+}
+
+#[test]
+fn html_error_page_with_404() {
+    let server = RawServer::answering("404 Not Found", "text/html", "<html>nope</html>");
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(5).stderr_has("404").stderr_has("/wsman");
+}
+
+#[test]
+fn empty_500_suggests_allow_unencrypted() {
+    let server = RawServer::answering("500 Internal Server Error", "", "");
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(5).stderr_has("500").stderr_has("AllowUnencrypted");
+}
+
+#[test]
+fn truncated_xml() {
+    let body = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope"><s:Body><p:Config xmlns:p="urn:x"><p:A>1</p:A>"#;
+    let server = RawServer::answering("200 OK", "application/soap+xml;charset=UTF-8", body);
+    against(&server.url(), &["get", "winrm/config"])
+        .code(5)
+        .stderr_has("not well-formed");
+}
+
+#[test]
+fn not_xml_at_all() {
+    let server = RawServer::answering("200 OK", "application/soap+xml", "this is not xml");
+    against(&server.url(), &["get", "winrm/config"])
+        .code(5)
+        .stderr_has("not valid WS-Management");
+}
+
+/// `winrm id -r:URL -u:demo` over HTTPS with extra switches.
+fn https(url: &str, extra: &[&str]) -> Run {
+    let run = Cmd::new(&["identify", &format!("-r:{url}"), &format!("-u:{USER}")])
+        .args(extra)
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    run.hides(PASSWORD);
+    run
+}
+
+#[test]
+fn https_certificate_checks() {
+    let server = https_listener();
+    let localhost = server.https_url().expect("https url");
+    let port = server.https_port().expect("https port");
+    let by_ip = format!("https://127.0.0.1:{port}/wsman");
+    let ca = server.ca_pem_path().expect("CA file");
+    let ca = ca.to_str().expect("UTF-8 path");
+
+    // Untrusted issuer: the hint names both ways out.
+    https(&localhost, &[])
+        .code(4)
+        .stderr_has("--cacert")
+        .stderr_has("-skipCAcheck");
+    // Trusted, but the certificate names only localhost.
+    https(&by_ip, &["--cacert", ca])
+        .code(4)
+        .stderr_has("not valid for this host name")
+        .stderr_has("-skipCNcheck");
+
+    https(&localhost, &["--cacert", ca])
+        .ok()
+        .line("IdentifyResponse");
+    https(&localhost, &["-skipCAcheck"])
+        .ok()
+        .line("IdentifyResponse");
+    https(&by_ip, &["-skipCNcheck", "--cacert", ca])
+        .ok()
+        .line("IdentifyResponse");
+    https(&by_ip, &["-skipCAcheck", "-skipCNcheck"])
+        .ok()
+        .line("IdentifyResponse");
+    // Each switch waives one check only.
+    https(&localhost, &["-skipCNcheck"])
+        .code(4)
+        .stderr_has("-skipCAcheck");
+    https(&by_ip, &["-skipCAcheck"])
+        .code(4)
+        .stderr_has("-skipCNcheck");
+
+    let requests = server.requests();
+    assert!(!requests.is_empty());
+    // Basic over HTTPS needs no -unencrypted, and the password did travel.
+    assert!(requests.iter().all(|r| r.header("authorization").is_some()));
+}
+
+/// A self-signed certificate reached by IP fails both checks; the hint
+/// must name both switches, or the user fixes one problem only to meet the
+/// next.
+#[test]
+fn https_by_ip_to_an_untrusted_certificate_hints_both_checks() {
+    let server = https_listener();
+    let port = server.https_port().expect("https port");
+    https(&format!("https://127.0.0.1:{port}/wsman"), &[])
+        .code(4)
+        .stderr_has("-skipCAcheck")
+        .stderr_has("-skipCNcheck");
+}
+
+#[test]
+fn https_usessl_and_unreadable_cacert() {
+    let server = https_listener();
+    let port = server.https_port().expect("https port");
+    https(&format!("localhost:{port}"), &["-usessl", "-skipCAcheck"])
+        .ok()
+        .line("IdentifyResponse");
+    https(
+        &server.https_url().expect("url"),
+        &["--cacert", "/nonexistent/ca.pem"],
+    )
+    .code(2)
+    .stderr_has("/nonexistent/ca.pem");
+    let dir = crate::support::TempDir::new("bad-ca");
+    let bad = dir.write("ca.pem", b"not a certificate\n");
+    https(
+        &server.https_url().expect("url"),
+        &["--cacert", bad.to_str().expect("UTF-8 path")],
+    )
+    .code(2)
+    .stderr_has("PEM");
+}
+
+#[test]
+fn plain_http_to_an_https_port_fails_cleanly() {
+    let server = https_listener();
+    let port = server.https_port().expect("https port");
+    let run = against(&format!("http://localhost:{port}/wsman"), &["identify"]);
+    assert!(matches!(run.code, Some(4 | 5)), "{run:?}");
+    assert!(run.stderr.starts_with("winrm: error:"), "{}", run.stderr);
+}
+
+#[test]
+fn server_hangs_up_without_answering() {
+    let server = RawServer::start(Behaviour::Hangup);
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(4).stderr_has("closed the connection");
+}
+
+#[test]
+fn service_refusing_unencrypted_traffic() {
+    let server = https_listener();
+    Cmd::to(
+        &server,
+        &[
+            "set",
+            "winrm/config/service",
+            r#"@{AllowUnencrypted="false"}"#,
+        ],
+    )
+    .run()
+    .ok()
+    .line("    AllowUnencrypted = false");
+    // Plain HTTP now gets Windows' bare 500.
+    let run = Cmd::to(&server, &["get", "winrm/config"]).run();
+    run.code(5)
+        .stderr_has("HTTP 500")
+        .stderr_has("AllowUnencrypted")
+        .hides(PASSWORD);
+    // HTTPS still works.
+    let ca = server.ca_pem_path().expect("CA");
+    Cmd::new(&[
+        "get",
+        "winrm/config/service",
+        &format!("-r:{}", server.https_url().expect("url")),
+        "-u:demo",
+        "--cacert",
+        ca.to_str().expect("UTF-8 path"),
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run()
+    .ok()
+    .line("    AllowUnencrypted = false");
+}
+
+#[test]
+fn enumeration_context_expiring_mid_way() {
+    let server = listener();
+    Cmd::to(
+        &server,
+        &[
+            "set",
+            "winrm/config/service",
+            r#"@{EnumerationTimeoutms="0"}"#,
+        ],
+    )
+    .run()
+    .ok();
+    let run = Cmd::to(
+        &server,
+        &[
+            "enumerate",
+            "wmicimv2/Win32_Service",
+            "--max-elements",
+            "10",
+        ],
+    )
+    .run();
+    run.code(1)
+        .stderr_has("WSManFault")
+        .stderr_line("Error number:  -2144108517 0x8033801B");
+    // The first page was printed before the failure.
+    assert_eq!(
+        run.lines()
+            .iter()
+            .filter(|l| **l == "Win32_Service")
+            .count(),
+        10,
+        "{}",
+        run.stdout
+    );
+    let sent = crate::support::actions(&server.requests());
+    assert_eq!(
+        sent,
+        ["Get", "Put", "Enumerate", "Pull"],
+        "a dead context is neither pulled again nor released"
+    );
+}
+
+#[test]
+fn fault_error_numbers_per_case() {
+    let server = listener();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["get", "wmicimv2/Win32_NoSuchClass"],
+            "Error number:  -2144108544 0x80338000",
+        ),
+        (
+            &["get", "wmicimv2/Win32_Service?Name=NoSuchService"],
+            "Error number:  -2144108544 0x80338000",
+        ),
+        (
+            &["get", "http://example.com/not/a/resource"],
+            "Error number:  -2144108485 0x8033803B",
+        ),
+        (
+            &[
+                "invoke",
+                "FlyToTheMoon",
+                "wmicimv2/Win32_Service?Name=Spooler",
+            ],
+            "Error number:  -2144108525 0x80338013",
+        ),
+        (
+            &["set", "winrm/config/service", r#"@{IPv4Filter="10.0.0.1"}"#],
+            "Error number:  -2144108406 0x8033808A",
+        ),
+        (
+            &["set", "winrm/config", r#"@{MaxEnvelopeSizekb="abc"}"#],
+            "Error number:  -2144108458 0x80338056",
+        ),
+    ];
+    for (args, line) in cases {
+        let run = Cmd::to(&server, args).run();
+        run.code(1).stderr_line(line).stderr_line("WSManFault");
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+}
+
+/// An HTTP response around a captured fixture body.
+fn replaying(status: &str, fixture: &str, content_type: &str) -> RawServer {
+    let body = crate::support::fixture(fixture);
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    RawServer::start(Behaviour::Reply([head.into_bytes(), body].concat()))
+}
+
+#[test]
+fn captured_faults_from_other_servers() {
+    let soap = "application/soap+xml;charset=UTF-8";
+    // (status, fixture, a stderr line)
+    let cases = [
+        (
+            "503 Service Unavailable",
+            "openwsman/fault-destination-unreachable-invalid-resourceuri.response.xml",
+            // Only a subcode and FaultDetail: numbered as Windows numbers it.
+            "Error number:  -2144108485 0x8033803B",
+        ),
+        (
+            "200 (null)",
+            "openwsman/fault-mustunderstand.response.xml",
+            "WSManFault",
+        ),
+        (
+            "400 Bad Request",
+            "amt/fault-already-exists.response.xml",
+            "    Message = The sender attempted to create a resource which already exists.",
+        ),
+        (
+            "500 Internal Server Error",
+            "omi-live/09-get-msft_person-cimerror-fault.resp.xml",
+            "    Message = This is a test CIM Error",
+        ),
+        (
+            "500 Internal Server Error",
+            "windows/fault-invalid-selectors-nested-providerfault.response.xml",
+            "Error number:  -2144108453 0x8033805B",
+        ),
+        (
+            "500 Internal Server Error",
+            "windows/fault-concurrent-operations-en-gb.response.xml",
+            "WSManFault",
+        ),
+    ];
+    for (status, fixture, line) in cases {
+        let server = replaying(status, fixture, soap);
+        let run = against(&server.url(), &["get", "winrm/config"]);
+        run.code(1).stderr_line(line);
+        assert_eq!(run.stdout, "", "{fixture}");
+    }
+}
+
+#[test]
+fn captured_identify_replies_from_other_servers() {
+    // openwsman's status line reads "HTTP/1.1 200 (null)".
+    let raw = crate::support::fixture("openwsman/identify.response.http");
+    let server = RawServer::start(Behaviour::Reply(raw));
+    Cmd::new(&["id", &format!("-r:{}", server.url()), "-a:none"])
+        .run()
+        .ok()
+        .line("    ProductVendor = Openwsman Project")
+        .line("    ProductVersion = 2.8");
+    let server = replaying(
+        "200 OK",
+        "openwsman/identify-utf16.response.xml",
+        "application/soap+xml;charset=UTF-16",
+    );
+    Cmd::new(&["id", &format!("-r:{}", server.url()), "-a:none"])
+        .run()
+        .ok()
+        .line("    ProductVendor = Openwsman Project");
+    let server = replaying(
+        "200 OK",
+        "omi-live/01-identify.resp.xml",
+        "application/soap+xml;charset=UTF-8",
+    );
+    Cmd::new(&["id", &format!("-r:{}", server.url()), "-a:none"])
+        .run()
+        .ok()
+        .line("IdentifyResponse");
+}

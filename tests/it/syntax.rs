@@ -1,0 +1,566 @@
+//! The command line itself: both switch styles, aliases, help, helpmsg,
+//! usage errors (exit 2 with a line that says what to fix), where the
+//! password comes from, and the target forms `-r:` accepts.
+
+use crate::support::{Cmd, PASSWORD, TempDir, USER, actions, listener};
+
+#[test]
+fn help_without_arguments_and_with_dash_question() {
+    for args in [&[][..], &["help"], &["-?"], &["/?"]] {
+        let run = Cmd::new(args).run();
+        run.ok().stdout_has("Usage: winrm");
+        run.stdout_has("identify");
+        run.stdout_has("enumerate");
+    }
+    Cmd::new(&["help"]).run().stdout_has("Help topics: uris");
+}
+
+#[test]
+fn help_topics() {
+    let run = Cmd::new(&["help", "input"]).run();
+    run.ok();
+    assert!(
+        run.lines()[0].starts_with("winrm help input "),
+        "{}",
+        run.stdout
+    );
+    run.stdout_has("@{");
+    // Topic names ignore case and accept switch names, as winrm.cmd's do.
+    let remoting = Cmd::new(&["help", "remoting"]).run();
+    assert_eq!(
+        Cmd::new(&["help", "UnEncrypted"]).run().stdout,
+        remoting.stdout
+    );
+    let unknown = Cmd::new(&["help", "nosuchtopic"]).run();
+    unknown.ok().line("There is no help topic 'nosuchtopic'.");
+    unknown.stdout_has("Usage: winrm");
+}
+
+/// help.rs promises that `winrm help -R:` finds the remoting page; the
+/// switch rewriting must not turn the topic into a switch first.
+#[test]
+fn help_topic_spelled_as_a_switch() {
+    let remoting = Cmd::new(&["help", "remoting"]).run();
+    for spelling in ["-R:", "-unencrypted", "/usessl"] {
+        let run = Cmd::new(&["help", spelling]).run();
+        run.ok();
+        assert_eq!(
+            run.lines().first(),
+            remoting.lines().first(),
+            "winrm help {spelling} shows another page"
+        );
+    }
+}
+
+#[test]
+fn helpmsg_accepts_hex_negative_and_unsigned() {
+    let runs: Vec<_> = ["0x80338012", "-2144108526", "2150858770", "0X80338012"]
+        .iter()
+        .map(|code| Cmd::new(&["helpmsg", code]).run())
+        .collect();
+    for run in &runs {
+        run.ok();
+        assert_eq!(run.lines()[0], "Error number:  -2144108526 0x80338012");
+        assert_eq!(run.stdout, runs[0].stdout, "same number, same text");
+    }
+    runs[0].line("ERROR_WSMAN_DESTINATION_UNREACHABLE");
+    let unknown = Cmd::new(&["helpmsg", "0x1234"]).run();
+    unknown.ok().line("Error number:  4660 0x1234");
+}
+
+#[test]
+fn helpmsg_garbage_is_a_usage_error() {
+    for code in ["garbage", "0x", "99999999999", "0x1FFFFFFFF"] {
+        Cmd::new(&["helpmsg", code])
+            .run()
+            .code(2)
+            .stderr_has("invalid error number");
+    }
+}
+
+#[test]
+fn windows_only_verbs_are_refused() {
+    for args in [
+        &["quickconfig"][..],
+        &["qc", "-q"],
+        &["configsddl", "default"],
+    ] {
+        let run = Cmd::new(args).run();
+        run.code(2).stderr_has("not available off Windows");
+        assert_eq!(run.stdout, "");
+    }
+}
+
+#[test]
+fn unknown_switch_names_the_switch_and_suggests() {
+    Cmd::new(&["get", "winrm/config", "-bogus"])
+        .run()
+        .code(2)
+        .stderr_has("unknown switch '-bogus'")
+        .stderr_has("winrm help switches");
+    Cmd::new(&["get", "winrm/config", "-usrname:bob"])
+        .run()
+        .code(2)
+        .stderr_has("did you mean '-username'");
+    // A value glued with '=' is never echoed: it could be a password.
+    Cmd::new(&["id", "-p=hunter2"])
+        .run()
+        .code(2)
+        .stderr_has("-password")
+        .hides("hunter2");
+}
+
+#[test]
+fn switch_not_valid_for_the_verb() {
+    Cmd::new(&["get", "winrm/config", "-filter:select"])
+        .run()
+        .code(2)
+        .stderr_has("filter");
+    Cmd::new(&["identify", "-fragment:x"])
+        .run()
+        .code(2)
+        .stderr_has("fragment");
+    Cmd::new(&["delete", "winrm/config/listener", "-file:x.xml"])
+        .run()
+        .code(2)
+        .stderr_has("file");
+    Cmd::new(&["get", "winrm/config", "-unencrypted:yes"])
+        .run()
+        .code(2)
+        .stderr_has("takes no value");
+    Cmd::new(&["get", "winrm/config", "-r"])
+        .run()
+        .code(2)
+        .stderr_has("needs a value");
+}
+
+#[test]
+fn bad_hash_names_the_column() {
+    let run = Cmd::new(&["set", "winrm/config", "@{a=1}", "-r:127.0.0.1:1"]).run();
+    run.code(2)
+        .stderr_has("column 5")
+        .stderr_has("double quotes");
+    Cmd::new(&["set", "winrm/config", r#"@{a="1""#, "-r:127.0.0.1:1"])
+        .run()
+        .code(2)
+        .stderr_has("column");
+    Cmd::new(&["create", "winrm/config/listener", r#"@{a="1";a="2"}"#])
+        .run()
+        .code(2)
+        .stderr_has("duplicate key 'a'");
+    Cmd::new(&[
+        "enumerate",
+        "wmicimv2/Win32_Service",
+        "-dialect:selector",
+        "-filter:{State}",
+    ])
+    .run()
+    .code(2)
+    .stderr_has("column");
+}
+
+#[test]
+fn other_usage_errors() {
+    let cases: [(&[&str], &str); 7] = [
+        (&["get", "bogus/thing"], "known alias"),
+        (&["get", "winrm/config", "-format:json5"], "unknown format"),
+        (&["get", "winrm/config", "-r:ftp://x"], "http://"),
+        (&["get", "winrm/config", "-r:h:99999"], "port"),
+        (
+            &["get", "winrm/config", "-encoding:latin1", "-a:none"],
+            "utf-16",
+        ),
+        (&["set", "winrm/config", "-a:none"], "set needs"),
+        (
+            &["enumerate", "wmicimv2/*", "-ReturnType:everything"],
+            "objectandepr",
+        ),
+    ];
+    for (args, fragment) in cases {
+        let run = Cmd::new(args).run();
+        run.code(2).stderr_has(fragment);
+        assert_eq!(run.stdout, "", "{args:?}");
+    }
+}
+
+#[test]
+fn no_password_and_no_terminal_is_a_clear_error() {
+    let run = Cmd::new(&[
+        "get",
+        "winrm/config",
+        "-r:127.0.0.1:1",
+        "-u:demo",
+        "-unencrypted",
+    ])
+    .run();
+    run.code(2)
+        .stderr_has("no password for demo")
+        .stderr_has("WINRM_PASSWORD")
+        .stderr_has("--password-file");
+    assert!(run.elapsed.as_secs() < 10, "took {:?}", run.elapsed);
+}
+
+#[test]
+fn unsupported_auth_methods_say_so() {
+    for method in ["negotiate", "Kerberos", "credssp", "digest"] {
+        Cmd::new(&["id", "-r:127.0.0.1:1", &format!("-a:{method}"), "-u:demo"])
+            .env("WINRM_PASSWORD", "x")
+            .run()
+            .code(2)
+            .stderr_has("not supported yet");
+    }
+    Cmd::new(&["id", "-r:127.0.0.1:1", "-a:magic"])
+        .run()
+        .code(2)
+        .stderr_has("unknown authentication method 'magic'");
+    Cmd::new(&["id", "-r:127.0.0.1:1", "-a:none", "-u:demo"])
+        .run()
+        .code(2)
+        .stderr_has("-a:none");
+}
+
+#[test]
+fn basic_over_http_needs_unencrypted() {
+    let server = listener();
+    let run = Cmd::new(&[
+        "get",
+        "winrm/config",
+        &format!("-r:{}", server.http_url()),
+        "-u:demo",
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run();
+    run.code(2).stderr_has("-unencrypted").hides(PASSWORD);
+    assert!(server.requests().is_empty(), "nothing may be sent");
+}
+
+#[test]
+fn both_switch_styles_and_mixing_reach_the_listener() {
+    let server = listener();
+    let url = server.http_url();
+    let port = server.http_port().to_string();
+    let forms: [Vec<String>; 5] = [
+        vec![
+            format!("-r:{url}"),
+            "-u:demo".into(),
+            "-a:basic".into(),
+            "-unencrypted".into(),
+        ],
+        vec![
+            "--remote".into(),
+            url.clone(),
+            "--username".into(),
+            USER.into(),
+            "--auth".into(),
+            "basic".into(),
+            "--unencrypted".into(),
+        ],
+        vec![
+            format!("-REMOTE:127.0.0.1:{port}"),
+            "--username=demo".into(),
+            "/Auth:BASIC".into(),
+            "-UN".into(),
+        ],
+        vec![
+            format!("/r:http://127.0.0.1:{port}"),
+            "-U:demo".into(),
+            "/unencrypted".into(),
+        ],
+        vec![
+            format!("-machine:http://127.0.0.1:{port}/wsman"),
+            "-username:demo".into(),
+            "-authentication:basic".into(),
+            "--unencrypted".into(),
+        ],
+    ];
+    let mut outputs = Vec::new();
+    for form in &forms {
+        let mut args = vec!["get".to_string(), "winrm/config/client".to_string()];
+        args.extend(form.iter().cloned());
+        let run = Cmd::new(&args).env("WINRM_PASSWORD", PASSWORD).run();
+        run.ok().line("Client");
+        outputs.push(run.stdout);
+    }
+    assert!(outputs.iter().all(|o| *o == outputs[0]), "{outputs:#?}");
+    let requests = server.requests();
+    assert_eq!(requests.len(), forms.len());
+    for r in &requests {
+        assert_eq!(r.path, "/wsman");
+        assert_eq!(r.method, "POST");
+    }
+    // Connection switches may also stand before the verb.
+    Cmd::new(&[
+        &format!("-r:{url}"),
+        "-u:demo",
+        "-unencrypted",
+        "g",
+        "winrm/config/client",
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run()
+    .ok()
+    .line("Client");
+}
+
+#[test]
+fn format_switch_spellings() {
+    let server = listener();
+    let pretty = Cmd::to(&server, &["get", "winrm/config/client", "-format:#pretty"]).run();
+    pretty.ok();
+    assert!(
+        pretty.lines()[0].starts_with("<cfg:Client"),
+        "{}",
+        pretty.stdout
+    );
+    assert!(
+        pretty.lines()[1].starts_with("  <cfg:"),
+        "{}",
+        pretty.stdout
+    );
+    for spelling in ["-f:PRETTY", "--format=pretty", "-o", "/format:#Pretty"] {
+        let mut args = vec!["get", "winrm/config/client", spelling];
+        if spelling == "-o" {
+            args.push("pretty");
+        }
+        let run = Cmd::to(&server, &args).run();
+        assert_eq!(run.stdout, pretty.stdout, "{spelling}");
+    }
+}
+
+#[test]
+fn every_verb_alias_works() {
+    let server = listener();
+    let listener_uri = "winrm/config/Listener?Address=*+Transport=HTTPS";
+    let steps: [(&[&str], &str); 10] = [
+        (&["id"], "Identify"),
+        (&["g", "winrm/config/client"], "Get"),
+        (
+            &["s", "winrm/config/client", r#"@{TrustedHosts="a"}"#],
+            "Put",
+        ),
+        (
+            &["put", "winrm/config/client", r#"@{TrustedHosts="b"}"#],
+            "Put",
+        ),
+        (
+            &["p", "winrm/config/client", r#"@{TrustedHosts="c"}"#],
+            "Put",
+        ),
+        (&["c", listener_uri, r#"@{Hostname="srv01"}"#], "Create"),
+        (&["d", listener_uri], "Delete"),
+        (&["e", "winrm/config/listener"], "Enumerate"),
+        (&["enum", "winrm/config/listener"], "Enumerate"),
+        (
+            &["i", "StartService", "wmicimv2/Win32_Service?Name=Spooler"],
+            "StartService",
+        ),
+    ];
+    for (args, action) in steps {
+        let before = server.requests().len();
+        Cmd::to(&server, args).run().ok();
+        let after = server.requests();
+        let sent = actions(&after[before..]);
+        assert_eq!(
+            sent.last().map(String::as_str),
+            Some(action),
+            "{args:?}: {sent:?}"
+        );
+    }
+    let client = Cmd::to(&server, &["get", "winrm/config/client"]).run();
+    client.ok().line("    TrustedHosts = c");
+}
+
+/// winrm.cmd resolves the operation and its aliases ignoring case.
+#[test]
+fn verbs_ignore_case() {
+    let server = listener();
+    Cmd::to(&server, &["Identify"])
+        .run()
+        .ok()
+        .line("IdentifyResponse");
+    Cmd::to(&server, &["GET", "winrm/config/client"])
+        .run()
+        .ok()
+        .line("Client");
+    Cmd::to(&server, &["ENUM", "winrm/config/listener"])
+        .run()
+        .ok();
+    Cmd::to(
+        &server,
+        &["Set", "winrm/config/client", r#"@{TrustedHosts="d"}"#],
+    )
+    .run()
+    .ok()
+    .line("    TrustedHosts = d");
+}
+
+#[test]
+fn password_from_environment_or_file() {
+    let server = listener();
+    let from_env = Cmd::to(&server, &["get", "winrm/config/client"]).run();
+    from_env.ok().hides(PASSWORD);
+
+    let dir = TempDir::new("password");
+    let file = dir.write(
+        "pw",
+        format!("{PASSWORD}\nignored second line\n").as_bytes(),
+    );
+    let url = server.http_url();
+    let from_file = Cmd::new(&[
+        "get",
+        "winrm/config/client",
+        &format!("-r:{url}"),
+        "-u:demo",
+        "-unencrypted",
+        "--password-file",
+        file.to_str().expect("utf-8 path"),
+    ])
+    .run();
+    from_file.ok().hides(PASSWORD);
+    assert_eq!(from_file.stdout, from_env.stdout);
+
+    // -p on the command line works too (winrm.cmd habit).
+    Cmd::new(&[
+        "id",
+        &format!("-r:{url}"),
+        "-u:demo",
+        &format!("-p:{PASSWORD}"),
+        "-unencrypted",
+    ])
+    .run()
+    .ok();
+}
+
+#[test]
+fn user_from_winrm_user() {
+    let server = listener();
+    Cmd::new(&[
+        "get",
+        "winrm/config/client",
+        &format!("-r:{}", server.http_url()),
+        "-unencrypted",
+    ])
+    .env("WINRM_USER", USER)
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run()
+    .ok()
+    .line("Client");
+    assert!(server.requests()[0].header("authorization").is_some());
+}
+
+/// A password named on the command line (--password-file) is more specific
+/// than one exported for the whole shell, so it must win.
+#[test]
+fn password_file_beats_the_environment() {
+    let server = listener();
+    let dir = TempDir::new("password-order");
+    let file = dir.write("pw", format!("{PASSWORD}\n").as_bytes());
+    let run = Cmd::new(&[
+        "id",
+        &format!("-r:{}", server.http_url()),
+        "-u:demo",
+        "-unencrypted",
+        "--password-file",
+        file.to_str().expect("UTF-8 path"),
+    ])
+    .env("WINRM_PASSWORD", "stale-password-for-another-host")
+    .run();
+    run.ok();
+}
+
+#[test]
+fn a_password_on_the_command_line_is_never_echoed() {
+    for args in [
+        &["get", "bogus/thing", "-p:hunter2"][..],
+        &["get", "winrm/config", "-p:hunter2", "-bogus"],
+        &["get", "winrm/config", "-p:hunter2", "-r:ftp://x"],
+        &["id", "-p:hunter2", "-a:none"],
+    ] {
+        let run = Cmd::new(args).run();
+        run.code(2).hides("hunter2");
+    }
+}
+
+/// winrm.cmd takes the `@{...}` hash anywhere after the operation, not only
+/// after the resource URI (winrm-cmd.md §1).
+#[test]
+fn the_hash_may_come_anywhere_after_the_verb() {
+    let server = listener();
+    Cmd::to(
+        &server,
+        &["set", r#"@{TrustedHosts="early"}"#, "winrm/config/client"],
+    )
+    .run()
+    .ok()
+    .line("    TrustedHosts = early");
+    Cmd::to(
+        &server,
+        &[
+            "invoke",
+            "StopService",
+            "@{}",
+            "wmicimv2/Win32_Service?Name=Spooler",
+        ],
+    )
+    .run()
+    .ok()
+    .line("    ReturnValue = 0");
+}
+
+/// Verbs without input say so, instead of calling the hash a switch.
+#[test]
+fn input_to_a_verb_that_takes_none() {
+    for verb in ["get", "delete", "enumerate"] {
+        let run = Cmd::new(&[verb, "winrm/config", r#"@{a="b"}"#]).run();
+        run.code(2).stderr_has("input");
+        assert!(!run.stderr.contains("not a switch"), "{}", run.stderr);
+    }
+}
+
+/// winrm.cmd strips the double quotes around a switch value
+/// (`-filter:"select ..."`), which survive when a Windows command line is
+/// pasted inside single quotes (winrm-cmd.md §1).
+#[test]
+fn quoted_switch_values_lose_their_quotes() {
+    let server = listener();
+    Cmd::to(
+        &server,
+        &[
+            "enumerate",
+            "wmicimv2/*",
+            r#"-filter:"select Name from Win32_Service where Name='Spooler'""#,
+        ],
+    )
+    .run()
+    .ok()
+    .line("    Name = Spooler");
+}
+
+#[test]
+fn ipv6_literal_targets() {
+    if std::net::TcpListener::bind("[::1]:0").is_err() {
+        eprintln!("skipped: no IPv6 loopback here");
+        return;
+    }
+    let server = listener();
+    let port = server.http_port();
+    for target in [
+        format!("[::1]:{port}"),
+        format!("http://[::1]:{port}/wsman"),
+    ] {
+        Cmd::new(&["id", &format!("-r:{target}"), "-a:none"])
+            .run()
+            .ok()
+            .line("IdentifyResponse");
+    }
+}
+
+#[test]
+fn basic_needs_a_user_name() {
+    Cmd::new(&["id", "-r:127.0.0.1:1", "-a:basic", "-unencrypted"])
+        .env("WINRM_PASSWORD", "x")
+        .run()
+        .code(2)
+        .stderr_has("needs a user name")
+        .stderr_has("WINRM_USER");
+}
