@@ -121,7 +121,13 @@ impl HttpTransport {
             }
         };
 
-        let tls = tls::client_config(&options.tls)?;
+        // Loading and parsing the system's roots costs milliseconds; plain
+        // HTTP never needs them.
+        let tls = if https {
+            Some(tls::client_config(&options.tls)?)
+        } else {
+            None
+        };
         let config = ureq::Agent::config_builder()
             // Faults arrive as HTTP 500 with a SOAP body: not an error here.
             .http_status_as_error(false)

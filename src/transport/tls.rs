@@ -224,12 +224,13 @@ impl std::error::Error for UntrustedAndWrongName {}
 
 /// A ureq connector that wraps the TCP transport in TLS with our config.
 pub struct TlsConnector {
-    config: Arc<ClientConfig>,
+    config: Option<Arc<ClientConfig>>,
 }
 
 impl TlsConnector {
-    /// A connector using `config` for every HTTPS connection.
-    pub fn new(config: Arc<ClientConfig>) -> Self {
+    /// A connector using `config` for every HTTPS connection (`None` for an
+    /// agent that only speaks plain HTTP).
+    pub fn new(config: Option<Arc<ClientConfig>>) -> Self {
         TlsConnector { config }
     }
 }
@@ -261,7 +262,10 @@ impl<In: Transport> Connector<In> for TlsConnector {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let name = ServerName::try_from(bare.to_string())
             .map_err(|_| ureq::Error::Tls("the host is not a valid TLS server name"))?;
-        let mut conn = ClientConnection::new(self.config.clone(), name)
+        let config = self.config.clone().ok_or(ureq::Error::Tls(
+            "this agent was set up for plain HTTP only",
+        ))?;
+        let mut conn = ClientConnection::new(config, name)
             .map_err(|e| ureq::Error::Io(std::io::Error::other(e)))?;
         let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
         socket.set_timeout(details.timeout);
