@@ -55,21 +55,17 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let pairs = input_pairs(input.as_deref())?;
-            let file = read_body(&body)?;
-            if pairs.is_empty() && file.is_none() {
-                return Err(UsageError::new(
-                    "set needs the new values: '@{Name=\"value\"}' or -file:FILE",
-                )
-                .into());
-            }
-            if !pairs.is_empty() && file.is_some() {
-                return Err(both_inputs());
-            }
+            let input = Input::read(input.as_deref(), &body)?;
             let (mut session, _) = connect::session(&cli.connection)?;
-            let reply = match file {
-                Some(text) => session.put(&resource, &request, &text)?,
-                None => session.set(&resource, &request, &pairs)?,
+            let reply = match input {
+                Input::Pairs(pairs) => session.set(&resource, &request, &pairs)?,
+                Input::File(text) => session.put(&resource, &request, &text)?,
+                Input::None => {
+                    return Err(UsageError::new(
+                        "set needs the new values: '@{Name=\"value\"}' or -file:FILE",
+                    )
+                    .into());
+                }
             };
             print_optional(format, out, reply.as_ref())
         }
@@ -81,12 +77,10 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let pairs = input_pairs(input.as_deref())?;
-            let text = match (pairs.is_empty(), read_body(&body)?) {
-                (false, Some(_)) => return Err(both_inputs()),
-                (false, None) => session::create_input(&resource, &pairs),
-                (true, Some(text)) => text,
-                (true, None) => {
+            let text = match Input::read(input.as_deref(), &body)? {
+                Input::Pairs(pairs) => session::create_input(&resource, &pairs),
+                Input::File(text) => text,
+                Input::None => {
                     return Err(UsageError::new(
                         "create needs the new resource: '@{Name=\"value\"}' or -file:FILE",
                     )
@@ -113,11 +107,10 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let pairs = input_pairs(input.as_deref())?;
-            let text = match (input.is_some(), read_body(&body)?) {
-                (true, Some(_)) if !pairs.is_empty() => return Err(both_inputs()),
-                (_, Some(text)) => text,
-                (_, None) => session::invoke_input(&action, &resource, &pairs),
+            let text = match Input::read(input.as_deref(), &body)? {
+                Input::Pairs(pairs) => session::invoke_input(&action, &resource, &pairs),
+                Input::File(text) => text,
+                Input::None => session::invoke_input(&action, &resource, &[]),
             };
             let (mut session, _) = connect::session(&cli.connection)?;
             let reply = session.invoke(&action, &resource, &request, &text)?;
@@ -150,10 +143,6 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             Ok(())
         }
     }
-}
-
-fn both_inputs() -> anyhow::Error {
-    UsageError::new("give either '@{...}' or -file:FILE, not both").into()
 }
 
 fn print_optional(
@@ -212,29 +201,46 @@ fn parse_resource(text: &str) -> Result<ResourceUri, UsageError> {
     ResourceUri::parse(text).map_err(|e| UsageError::new(e.to_string()))
 }
 
-fn input_pairs(input: Option<&str>) -> Result<Vec<(String, Option<String>)>, UsageError> {
-    match input {
-        None => Ok(Vec::new()),
-        Some(text) => {
-            if !text.trim_start().starts_with('@') {
+/// A request body from the command line: `@{...}` pairs or `-file:` text.
+/// As in winrm.cmd, the file is used when the hash is absent or empty.
+enum Input {
+    None,
+    Pairs(Vec<(String, Option<String>)>),
+    File(String),
+}
+
+impl Input {
+    fn read(hash: Option<&str>, body: &BodyArgs) -> Result<Input, UsageError> {
+        let pairs = match hash {
+            None => Vec::new(),
+            Some(text) if !text.trim_start().starts_with('@') => {
                 return Err(UsageError::new(format!(
                     "unexpected argument '{text}': input is written '@{{Name=\"value\"}}'"
                 )));
             }
-            parse_hash(text).map_err(|e| UsageError::new(format!("in the @{{...}} input: {e}")))
+            Some(text) => parse_hash(text)
+                .map_err(|e| UsageError::new(format!("in the @{{...}} input: {e}")))?,
+        };
+        let file = match &body.file {
+            None => None,
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    UsageError::new(format!("cannot read -file {}: {e}", path.display()))
+                })?;
+                let text = winrm::protocol::reply::decode(&bytes, None)
+                    .map_err(|e| UsageError::new(format!("-file {}: {e}", path.display())))?;
+                Some(text)
+            }
+        };
+        match (pairs.is_empty(), file) {
+            (false, Some(_)) => Err(UsageError::new(
+                "give either '@{...}' or -file:FILE, not both",
+            )),
+            (false, None) => Ok(Input::Pairs(pairs)),
+            (true, Some(text)) => Ok(Input::File(text)),
+            (true, None) => Ok(Input::None),
         }
     }
-}
-
-fn read_body(args: &BodyArgs) -> Result<Option<String>, UsageError> {
-    let Some(path) = &args.file else {
-        return Ok(None);
-    };
-    let bytes = std::fs::read(path)
-        .map_err(|e| UsageError::new(format!("cannot read -file {}: {e}", path.display())))?;
-    let text = winrm::protocol::reply::decode(&bytes, None)
-        .map_err(|e| UsageError::new(format!("-file {}: {e}", path.display())))?;
-    Ok(Some(text))
 }
 
 /// Expands a `-dialect:` alias.

@@ -8,20 +8,25 @@
 //! Get, change, Put; `enumerate` streams pages through a lazy iterator. No
 //! clap, no terminal, no output formats here.
 
+mod enumeration;
 pub mod error;
+mod input;
 pub mod options;
 pub mod resource;
 
 use std::collections::VecDeque;
 
-use crate::protocol::enumerate::{self as enumeration, Enumerator};
+use crate::protocol::enumerate::{Enumerator, read_page};
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
-use crate::protocol::model::{Attribute, Element, Name};
+use crate::protocol::model::Element;
 use crate::protocol::reply::{self, element_from_node};
 use crate::protocol::{ProtocolError, ns, xml};
 use crate::transport::{self, Transport};
 
+pub use enumeration::Enumeration;
 pub use error::{Error, ErrorKind};
+pub use input::{action_uri, create_input, invoke_input};
+use input::{apply_changes, strip_declaration};
 pub use options::{Encoding, EnumerateOptions, RequestOptions, ReturnType, SessionOptions};
 pub use resource::ResourceUri;
 
@@ -193,13 +198,7 @@ impl Session {
         }
         .to_xml();
         let mut state = Enumerator::new(options.max_elements);
-        let page = self.call_with(
-            ns::ACTION_ENUMERATE,
-            resource,
-            request,
-            &body,
-            enumeration::read_page,
-        )?;
+        let page = self.call_with(ns::ACTION_ENUMERATE, resource, request, &body, read_page)?;
         let items: VecDeque<Element> = state.take(page).into();
         // Pull and Release name the same resource, selectors (OMI needs
         // __cimnamespace) and options as the Enumerate.
@@ -342,240 +341,6 @@ impl Session {
     fn bad_reply(&self, why: String) -> Error {
         Error::new(ErrorKind::BadReply(why), self.transport.url())
     }
-}
-
-/// A running enumeration: an iterator over its items.
-pub struct Enumeration<'s> {
-    session: &'s mut Session,
-    resource: ResourceUri,
-    request: RequestOptions,
-    state: Enumerator,
-    pending: VecDeque<Element>,
-    pages: usize,
-    delivered: usize,
-}
-
-impl Enumeration<'_> {
-    /// How many replies (pages) have arrived so far.
-    pub fn pages(&self) -> usize {
-        self.pages
-    }
-
-    /// How many items have been handed out so far.
-    pub fn delivered(&self) -> usize {
-        self.delivered
-    }
-
-    /// Whether the items of the current page are all handed out, so the
-    /// next item needs another round trip.
-    pub fn page_done(&self) -> bool {
-        self.pending.is_empty()
-    }
-
-    fn pull(&mut self) -> Result<(), Error> {
-        let Some(body) = self.state.next_pull() else {
-            return Ok(());
-        };
-        let page = self.session.call_with(
-            ns::ACTION_PULL,
-            &self.resource,
-            &self.request,
-            &body,
-            enumeration::read_page,
-        );
-        match page {
-            Ok(page) => {
-                self.pages += 1;
-                self.pending = self.state.take(page).into();
-                Ok(())
-            }
-            Err(e) => {
-                // The context may be gone; never pull or release it again.
-                self.state.finish();
-                Err(e)
-            }
-        }
-    }
-}
-
-impl Iterator for Enumeration<'_> {
-    type Item = Result<Element, Error>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        // Empty pages are legal mid-sequence: keep pulling until items or
-        // the end arrive.
-        while self.pending.is_empty() {
-            if self.state.is_finished() {
-                return None;
-            }
-            if let Err(e) = self.pull() {
-                return Some(Err(e));
-            }
-        }
-        self.delivered += 1;
-        self.pending.pop_front().map(Ok)
-    }
-}
-
-impl Drop for Enumeration<'_> {
-    fn drop(&mut self) {
-        // Stopped early: release the server's context (best effort).
-        if let Some(body) = self.state.release() {
-            self.state.finish();
-            let request = RequestOptions::default();
-            let _ =
-                self.session
-                    .call_with(ns::ACTION_RELEASE, &self.resource, &request, &body, |_| {
-                        Ok(())
-                    });
-        }
-    }
-}
-
-/// The body winrm.cmd builds for `create URI @{...}`: the root is the
-/// class name (last URI segment), in the resource's namespace.
-pub fn create_input(resource: &ResourceUri, pairs: &[(String, Option<String>)]) -> String {
-    envelope::input_body(&xml_name(resource.class_name()), &resource.uri, pairs)
-}
-
-/// The body winrm.cmd builds for `invoke METHOD URI @{...}`: `METHOD_INPUT`
-/// in the resource's namespace.
-pub fn invoke_input(
-    method: &str,
-    resource: &ResourceUri,
-    pairs: &[(String, Option<String>)],
-) -> String {
-    let method = method.rsplit('/').next().unwrap_or(method);
-    envelope::input_body(&format!("{}_INPUT", xml_name(method)), &resource.uri, pairs)
-}
-
-/// The action URI of a custom method.
-pub fn action_uri(method: &str, resource_uri: &str) -> String {
-    if method.contains("://") {
-        method.to_string()
-    } else {
-        format!("{}/{}", resource_uri.trim_end_matches('/'), method)
-    }
-}
-
-/// Keeps only characters an XML element name may hold, so a strange URI
-/// cannot produce a malformed body.
-fn xml_name(text: &str) -> String {
-    let name: String = text
-        .chars()
-        .filter(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
-        .collect();
-    match name.chars().next() {
-        Some(c) if c.is_alphabetic() || c == '_' => name,
-        _ => format!("_{name}"),
-    }
-}
-
-/// File bodies may start with a BOM or an XML declaration, neither of which
-/// is allowed inside a SOAP Body.
-fn strip_declaration(body: &str) -> &str {
-    let body = body.trim_start_matches('\u{feff}').trim_start();
-    if body.starts_with("<?xml")
-        && let Some(end) = body.find("?>")
-    {
-        return body[end + 2..].trim_start();
-    }
-    body
-}
-
-/// The set semantics of winrm.vbs: each key names exactly one direct child
-/// (ignoring `cim:Location`), which must hold text only.
-fn apply_changes(root: &mut Element, changes: &[(String, Option<String>)]) -> Result<(), Error> {
-    let root_name = root.name.local.clone();
-    // A text() fragment comes back as a bare XmlFragment with text.
-    if root.children.is_empty()
-        && root.name.local == "XmlFragment"
-        && let [(_, value)] = changes
-    {
-        root.text = value.clone();
-        return Ok(());
-    }
-    for (key, value) in changes {
-        let matches: Vec<usize> = root
-            .children
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| {
-                c.name.local == *key
-                    && !(c.name.local == "Location"
-                        && c.name.namespace.as_deref()
-                            == Some("http://schemas.dmtf.org/wbem/wsman/1/base"))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        let index = match matches.as_slice() {
-            [one] => *one,
-            [] => {
-                let names: Vec<&str> = root
-                    .children
-                    .iter()
-                    .filter(|c| c.children.is_empty())
-                    .map(|c| c.name.local.as_str())
-                    .collect();
-                let known = if names.is_empty() {
-                    String::new()
-                } else {
-                    format!("; it has: {}", names.join(", "))
-                };
-                return Err(Error::input(format!(
-                    "{root_name} has no property named '{key}' (names are case-sensitive){known}"
-                )));
-            }
-            _ => {
-                return Err(Error::input(format!(
-                    "{root_name} has {} properties named '{key}'; set cannot tell which to change",
-                    matches.len()
-                )));
-            }
-        };
-        let target = &mut root.children[index];
-        if !target.children.is_empty() {
-            return Err(Error::input(format!(
-                "'{key}' in {root_name} is a container, not a value; \
-                 set its properties through its own URI (for example winrm/config/client/auth)"
-            )));
-        }
-        target
-            .attributes
-            .retain(|a| !(a.name.local == "nil" && a.name.namespace.as_deref() == Some(ns::XSI)));
-        match value {
-            Some(v) => target.text = Some(v.clone()),
-            None => {
-                target.text = None;
-                let prefix = xsi_prefix(root);
-                let target = &mut root.children[index];
-                target.attributes.push(Attribute {
-                    name: Name {
-                        local: "nil".into(),
-                        namespace: Some(ns::XSI.into()),
-                        prefix: Some(prefix),
-                    },
-                    value: "true".into(),
-                });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// The prefix bound to the XSI namespace on the root, declaring `xsi` if
-/// the document had none.
-fn xsi_prefix(root: &mut Element) -> String {
-    if let Some((Some(prefix), _)) = root.namespaces.iter().find(|(_, uri)| &**uri == ns::XSI) {
-        return prefix.clone();
-    }
-    let taken = root
-        .namespaces
-        .iter()
-        .any(|(p, _)| p.as_deref() == Some("xsi"));
-    let prefix = if taken { "xsi_" } else { "xsi" }.to_string();
-    root.namespaces.push((Some(prefix.clone()), ns::XSI.into()));
-    prefix
 }
 
 /// The first 200 characters of a text body, on one line, for error messages.
