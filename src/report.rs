@@ -2,7 +2,8 @@
 //!
 //! Exit codes (documented in the README and `winrm help exit`): 0 ok, 1 the
 //! server returned a WS-Man fault, 2 usage or bad input, 3 authentication
-//! refused, 4 connection, TLS or timeout, 5 the reply was not valid WS-Man.
+//! refused, 4 connection, TLS or timeout, 5 the reply was not valid WS-Man,
+//! 130 stopped by Ctrl-C.
 //! A closed stdout pipe (`| head`) ends the run quietly with 0. Faults print
 //! as winrm.cmd does (the WSManFault, then `Error number:`); everything else
 //! is one `winrm: error:` line and, where a classic cause is likely, a
@@ -20,6 +21,7 @@ use winrm::transport::TransportError;
 
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
+use crate::cli::interrupt::{EXIT_INTERRUPTED, Interrupted};
 
 const EXIT_FAULT: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -85,6 +87,10 @@ pub fn clap(error: clap::Error) -> ExitCode {
 pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
     if is_broken_pipe(error) {
         return ExitCode::SUCCESS;
+    }
+    if let Some(stopped) = error.downcast_ref::<Interrupted>() {
+        eprintln!("winrm: {stopped}");
+        return ExitCode::from(EXIT_INTERRUPTED);
     }
     if let Some(usage) = error.downcast_ref::<UsageError>() {
         eprintln!("winrm: error: {usage}");

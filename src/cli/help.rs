@@ -507,7 +507,9 @@ const EXIT: &str = r"winrm help exit -- exit status
   4   no conversation with the server: connection refused, name not
       found, TLS failure or timeout
   5   the reply was not valid WS-Management (not SOAP, or unexpected)
+130   stopped by Ctrl-C; an enumeration releases its context first
 
+A closed pipe (winrm e ... | head) is not an error: exit 0.
 winrm.cmd on Windows exits with 1 for every failure, so scripts that only
 test for non-zero work with both. For a fault, winrm also prints the
 error number; winrm helpmsg explains it.

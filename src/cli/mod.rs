@@ -2,7 +2,8 @@
 //!
 //! `compat` rewrites winrm.cmd switches, `args` is the clap definition,
 //! `hash` the `@{}` grammar, `target` and `connect` turn switches into a
-//! session, `run` executes one verb, `help` holds the help topics. Clap types
+//! session, `run` executes one verb, `help` holds the help topics,
+//! `interrupt` handles Ctrl-C. Clap types
 //! stay here; the library never sees them.
 
 pub mod args;
@@ -10,6 +11,7 @@ pub mod compat;
 pub mod connect;
 pub mod hash;
 pub mod help;
+pub mod interrupt;
 pub mod run;
 pub mod target;
 

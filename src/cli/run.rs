@@ -13,7 +13,7 @@ use winrm::session::{self, EnumerateOptions, RequestOptions, ResourceUri, Return
 
 use super::args::{BodyArgs, Cli, Command, EnumerateArgs, RequestArgs};
 use super::hash::{parse_association, parse_hash};
-use super::{UsageError, connect, help};
+use super::{UsageError, connect, help, interrupt};
 
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -129,6 +129,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
                 f.dialect = None;
             }
             let (mut session, _) = connect::session(&cli.connection)?;
+            interrupt::install();
             let mut printer = Printer::new(format, out);
             let mut items = session.enumerate(&resource, &request, &options)?;
             while let Some(item) = items.next() {
@@ -137,6 +138,15 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
                 // one write per page keeps large enumerations cheap.
                 if items.page_done() {
                     printer.flush()?;
+                    if interrupt::requested() {
+                        // Dropping the iterator sends the Release.
+                        drop(items);
+                        printer.finish_list()?;
+                        return Err(interrupt::Interrupted {
+                            items: printer.items(),
+                        }
+                        .into());
+                    }
                 }
             }
             printer.finish_list()?;

@@ -460,3 +460,41 @@ fn listeners_and_empty_enumerations() {
         ""
     );
 }
+
+/// Ctrl-C stops after the page in flight, releases the context, says how
+/// many items were printed, and exits 130.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_releases_the_enumeration() {
+    let server = Listener::start(Config {
+        services: 20_000,
+        ..Config::default()
+    })
+    .expect("listener");
+    let mut child = Cmd::to(&server, &["enumerate", SERVICE, "--max-elements", "5"]).spawn();
+    let stdout = child.stdout.take().expect("stdout");
+    let mut reader = BufReader::new(stdout);
+    let mut line = String::new();
+    reader.read_line(&mut line).expect("a first line");
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(killed.success());
+    // Keep draining stdout so the child never blocks on a full pipe.
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).expect("stdout");
+    let status = child.wait().expect("wait");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("stderr");
+    assert_eq!(status.code(), Some(130), "stderr: {stderr}");
+    assert!(stderr.contains("the enumeration was released"), "{stderr}");
+    let printed = 1 + rest.lines().filter(|l| *l == "Win32_Service").count();
+    assert!(
+        stderr.contains(&format!("interrupted after {printed} items")),
+        "{stderr}"
+    );
+    let sent = actions(&server.requests());
+    assert_eq!(sent.last().map(String::as_str), Some("Release"), "{sent:?}");
+}
