@@ -13,7 +13,6 @@ fn main() -> ExitCode {
         Ok(argv) => argv,
         Err(e) => return report::usage(&e.to_string()),
     };
-    let argv = cli::compat::hash_last(cli::compat::lowercase_verb(argv));
     let parsed = match cli::args::Cli::try_parse_from(
         std::iter::once(std::ffi::OsString::from("winrm")).chain(argv),
     ) {

@@ -61,7 +61,9 @@ pub fn clap(error: clap::Error) -> ExitCode {
         && let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg)
     {
         if arg.starts_with('@') {
-            eprintln!("winrm: error: this verb takes no @{{...}} input");
+            eprintln!(
+                "winrm: error: unexpected @{{...}} input: this verb takes none, or it was given twice"
+            );
         } else if arg.starts_with('-') {
             let name = arg.split('=').next().unwrap_or(arg);
             eprintln!("winrm: error: '{name}' is not a switch of this verb");
@@ -97,8 +99,14 @@ pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     }
     let Some(e) = error.downcast_ref::<winrm::Error>() else {
-        eprintln!("winrm: error: {error:#}");
-        return ExitCode::from(EXIT_FAULT);
+        // What is left are local failures, such as writing the output to a
+        // full disk: not the server's fault, so not exit 1.
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            eprintln!("winrm: error: cannot write the output: {io}");
+        } else {
+            eprintln!("winrm: error: {error:#}");
+        }
+        return ExitCode::from(EXIT_USAGE);
     };
     if let Some(fault) = e.fault() {
         print_fault(fault, format);
@@ -145,7 +153,12 @@ fn hint(e: &winrm::Error) -> Option<String> {
                 }
                 .into(),
             ),
+            TransportError::UnencryptedBasic { .. } => Some(
+                "use HTTPS (-usessl or -r:https://HOST:5986), or allow it explicitly with -unencrypted"
+                    .into(),
+            ),
             TransportError::Connect { .. } => {
+
                 Some("check the host name in -r and that the network allows the port".into())
             }
             TransportError::Tls {
@@ -184,7 +197,8 @@ fn hint(e: &winrm::Error) -> Option<String> {
                 Some("the server wants credentials: give -u:USER and -a:basic".into())
             }
             TransportError::TooLarge { .. } => Some(
-                "ask for fewer items per reply with --max-elements, or a smaller --max-envelope-size"
+                "the server sent more than it was allowed (--max-envelope-size); for an \
+                 enumeration, ask for fewer items per reply with --max-elements"
                     .into(),
             ),
             TransportError::Redirect { .. } => {
@@ -205,7 +219,12 @@ fn hint(e: &winrm::Error) -> Option<String> {
             415 => Some("the server does not accept SOAP here; is this a WS-Man endpoint?".into()),
             _ => None,
         },
+        ErrorKind::WrongReply(_) => Some(
+            "something between us and the server (a proxy or load balancer) may be mixing up replies"
+                .into(),
+        ),
         ErrorKind::BadReply(_) => {
+
             Some("is -r pointing at a WS-Management endpoint (usually /wsman)?".into())
         }
         _ => None,
@@ -222,7 +241,7 @@ fn print_fault(fault: &Fault, format: Format) {
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let _ = Printer::new(format, &mut err).single(&detail);
-    let code = fault.wsman_code.or_else(|| subcode_number(fault));
+    let code = fault.error_code();
     if let Some(code) = code {
         let _ = writeln!(err, "\nError number:  {}", codes::signed_and_hex(code));
         match codes::lookup(code) {
@@ -283,50 +302,4 @@ fn synthesized(fault: &Fault) -> Element {
         root.children.push(leaf("FaultDetail", detail));
     }
     root
-}
-
-/// The Windows error number for a fault that carries only a subcode
-/// (openwsman, AMT, OMI), so it still gets an `Error number:` line; WinRM
-/// 2.0 and 3.0 report the same condition either way.
-fn subcode_number(fault: &Fault) -> Option<u32> {
-    let subcode = fault.subcode.as_deref().unwrap_or(&fault.code);
-    let name = match subcode {
-        "AccessDenied" => return Some(5),
-        "ActionNotSupported" => "ERROR_WSMAN_ACTION_NOT_SUPPORTED",
-        "AlreadyExists" => "ERROR_WSMAN_ALREADY_EXISTS",
-        "CannotProcessFilter" => "ERROR_WSMAN_ENUMERATE_CANNOT_PROCESS_FILTER",
-        "Concurrency" => "ERROR_WSMAN_CONCURRENCY",
-        // Windows itself answers DestinationUnreachable for an unknown
-        // resource URI or instance, with these numbers.
-        "DestinationUnreachable"
-            if fault
-                .fault_detail
-                .as_deref()
-                .is_some_and(|d| d.ends_with("/InvalidResourceURI")) =>
-        {
-            "ERROR_WSMAN_INVALID_RESOURCE_URI"
-        }
-        "DestinationUnreachable" => "ERROR_WSMAN_RESOURCE_NOT_FOUND",
-        "EncodingLimit" => "ERROR_WSMAN_ENCODING_LIMIT",
-        "EndpointUnavailable" => "ERROR_WSMAN_ENDPOINT_UNAVAILABLE",
-        "FilterDialectRequestedUnavailable" => {
-            "ERROR_WSMAN_ENUMERATE_FILTER_DIALECT_REQUESTED_UNAVAILABLE"
-        }
-        "FilteringNotSupported" => "ERROR_WSMAN_ENUMERATE_FILTERING_NOT_SUPPORTED",
-        "FragmentDialectNotSupported" => "ERROR_WSMAN_FRAGMENT_DIALECT_REQUESTED_UNAVAILABLE",
-        "InvalidEnumerationContext" => "ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT",
-        "InvalidMessageInformationHeader" => "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
-        "MessageInformationHeaderRequired" => "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",
-        "InvalidOptions" => "ERROR_WSMAN_INVALID_OPTIONS",
-        "InvalidParameter" => "ERROR_WSMAN_INVALID_PARAMETER",
-        "InvalidRepresentation" => "ERROR_WSMAN_INVALID_REPRESENTATION",
-        "InvalidSelectors" => "ERROR_WSMAN_INVALID_SELECTORS",
-        "MustUnderstand" | "NotUnderstood" => "ERROR_WSMAN_SOAP_FAULT_MUST_UNDERSTAND",
-        "QuotaLimit" => "ERROR_WSMAN_QUOTA_LIMIT",
-        "SchemaValidationError" => "ERROR_WSMAN_SCHEMA_VALIDATION_ERROR",
-        "TimedOut" => "ERROR_WSMAN_OPERATION_TIMEDOUT",
-        "UnsupportedFeature" => "ERROR_WSMAN_UNSUPPORTED_FEATURE",
-        _ => return None,
-    };
-    codes::all().iter().find(|c| c.name == name).map(|c| c.code)
 }

@@ -21,8 +21,10 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-WINRM = os.path.join(ROOT, "target", "release", "winrm")
-LISTENER = os.path.join(ROOT, "target", "release", "examples", "listener")
+TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
+WINRM = os.path.join(TARGET, "release", "winrm")
+LISTENER = os.path.join(TARGET, "release", "examples", "listener")
+
 
 
 def build():

@@ -6,11 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cargo build --quiet --release --bin winrm --example listener
-bin=target/release/winrm
+out=${CARGO_TARGET_DIR:-target}/release
+bin=$out/winrm
 ready=$(mktemp)
 trap 'kill "$listener" 2>/dev/null || true; rm -f "$ready"' EXIT
 
-target/release/examples/listener --port 0 --https-port 0 --ready-file "$ready" >/dev/null &
+"$out/examples/listener" --port 0 --https-port 0 --ready-file "$ready" >/dev/null &
 listener=$!
 for _ in $(seq 100); do [ -s "$ready" ] && break; sleep 0.05; done
 port=$(cat "$ready")
@@ -23,7 +24,8 @@ run $bin id -r:127.0.0.1:$port -a:none
 run $bin get winrm/config/client -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
 run $bin set winrm/config/client '@{TrustedHosts="*.corp.example"}' -r:127.0.0.1:$port -u:demo -unencrypted
 run $bin get wmicimv2/Win32_Service?Name=Spooler -r:127.0.0.1:$port -u:demo -unencrypted -format:pretty
-run $bin e wmicimv2/* -filter:"select Name,State from Win32_Service where State='Stopped'" \
+run $bin e 'wmicimv2/*' -filter:"select Name,State from Win32_Service where State='Stopped' and StartMode='Disabled'" \
+
     -r:127.0.0.1:$port -u:demo -unencrypted
 run $bin invoke StartService wmicimv2/Win32_Service?Name=BITS -r:127.0.0.1:$port -u:demo -unencrypted
 printf '\n$ %s\n' "$bin get wmicimv2/Win32_Service?Name=NoSuchService ... (a fault, exit 1)"

@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
                   Topics: winrm help uris | input | filters | switches | auth | remoting | \
                   exit | formats | config | VERB\n\
                   Exit codes: 0 ok, 1 fault, 2 usage, 3 auth refused, 4 connection/TLS/timeout, \
-                  5 reply not WS-Man."
+                  5 reply not WS-Man, 130 Ctrl-C."
 )]
 pub struct Cli {
     /// The operation.
@@ -51,7 +51,7 @@ pub enum Command {
     Get {
         /// Resource URI or alias path, with selectors:
         /// wmicimv2/Win32_Service?Name=spooler
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         #[command(flatten)]
         request: RequestArgs,
@@ -61,10 +61,10 @@ pub enum Command {
     #[command(visible_aliases = ["s", "put", "p"])]
     Set {
         /// Resource URI or alias path, with selectors.
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         /// New values: '@{Name="value";Other=$null}' (quote it for the shell).
-        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        #[arg(value_name = "@{KEY=\"VALUE\"}", allow_hyphen_values = true)]
         input: Option<String>,
         #[command(flatten)]
         body: BodyArgs,
@@ -76,10 +76,10 @@ pub enum Command {
     #[command(visible_alias = "c")]
     Create {
         /// Resource URI or alias path, with selectors.
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         /// Properties: '@{Name="value"}'.
-        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        #[arg(value_name = "@{KEY=\"VALUE\"}", allow_hyphen_values = true)]
         input: Option<String>,
         #[command(flatten)]
         body: BodyArgs,
@@ -91,7 +91,7 @@ pub enum Command {
     #[command(visible_alias = "d")]
     Delete {
         /// Resource URI or alias path, with selectors.
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         #[command(flatten)]
         request: RequestArgs,
@@ -101,7 +101,7 @@ pub enum Command {
     #[command(visible_aliases = ["e", "enum"])]
     Enumerate {
         /// Resource URI or alias path (wmicimv2/* for WQL and associations).
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         #[command(flatten)]
         enumeration: EnumerateArgs,
@@ -113,13 +113,13 @@ pub enum Command {
     #[command(visible_alias = "i")]
     Invoke {
         /// The method name (StartService) or a full action URI.
-        #[arg(value_name = "ACTION")]
+        #[arg(value_name = "ACTION", allow_hyphen_values = true)]
         action: String,
         /// Resource URI or alias path, with selectors.
-        #[arg(value_name = "RESOURCE_URI")]
+        #[arg(value_name = "RESOURCE_URI", allow_hyphen_values = true)]
         resource: String,
         /// Method parameters: '@{Name="value"}'.
-        #[arg(value_name = "@{KEY=\"VALUE\"}")]
+        #[arg(value_name = "@{KEY=\"VALUE\"}", allow_hyphen_values = true)]
         input: Option<String>,
         #[command(flatten)]
         body: BodyArgs,
@@ -171,27 +171,37 @@ pub struct ConnectionArgs {
     /// A bare host means http://HOST:5985/wsman (5986 and https with
     /// --use-ssl); an explicit http:// or https:// without a port means 80 or
     /// 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]
-    #[arg(long, global = true, value_name = "HOST|URL")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "HOST|URL",
+        allow_hyphen_values = true
+    )]
     pub remote: Option<String>,
 
     /// User name: user, DOMAIN\user or user@REALM. Defaults to $WINRM_USER.
     /// [-u: -username:]
-    #[arg(long, global = true, value_name = "USER")]
+    #[arg(long, global = true, value_name = "USER", allow_hyphen_values = true)]
     pub username: Option<String>,
 
     /// Password (visible to other local users in the process list; prefer
     /// $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]
-    #[arg(long, global = true, value_name = "PASSWORD")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "PASSWORD",
+        allow_hyphen_values = true
+    )]
     pub password: Option<String>,
 
     /// Read the password from the first line of FILE.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub password_file: Option<PathBuf>,
 
     /// Authentication: none or basic (negotiate, kerberos, ntlm, credssp,
     /// digest, certificate are coming). Default: basic when a user is
     /// given, else none. [-a: -auth: -authentication:]
-    #[arg(long, global = true, value_name = "METHOD")]
+    #[arg(long, global = true, value_name = "METHOD", allow_hyphen_values = true)]
     pub auth: Option<String>,
 
     /// Allow unencrypted HTTP (needed for Basic over http://). [-unencrypted]
@@ -217,29 +227,34 @@ pub struct ConnectionArgs {
     pub skip_revocation_check: bool,
 
     /// Also trust the CA certificates in this PEM file.
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub cacert: Option<PathBuf>,
 
     /// Operation timeout in milliseconds (the server's wsman:OperationTimeout;
     /// the client waits that long plus a margin). Default 60000. [-timeout:]
-    #[arg(long, global = true, value_name = "MS")]
+    #[arg(long, global = true, value_name = "MS", allow_hyphen_values = true)]
     pub timeout: Option<u64>,
 
     /// Request encoding: utf-8 (default) or utf-16. [-encoding:]
-    #[arg(long, global = true, value_name = "ENCODING")]
+    #[arg(
+        long,
+        global = true,
+        value_name = "ENCODING",
+        allow_hyphen_values = true
+    )]
     pub encoding: Option<String>,
 
     /// Locale for messages (wsman:Locale). Default en-US. [-locale:]
-    #[arg(long, global = true, value_name = "LANG")]
+    #[arg(long, global = true, value_name = "LANG", allow_hyphen_values = true)]
     pub locale: Option<String>,
 
     /// Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]
-    #[arg(long, global = true, value_name = "LANG")]
+    #[arg(long, global = true, value_name = "LANG", allow_hyphen_values = true)]
     pub data_locale: Option<String>,
 
     /// Largest reply envelope to ask for, in bytes. Default 512000.
     /// [-maxenvelopesize:]
-    #[arg(long, global = true, value_name = "BYTES")]
+    #[arg(long, global = true, value_name = "BYTES", allow_hyphen_values = true)]
     pub max_envelope_size: Option<u32>,
 
     /// Windows certificate-store thumbprint; not available off Windows. [-c:]
@@ -280,7 +295,13 @@ pub struct ConnectionArgs {
 pub struct OutputArgs {
     /// Output format: text (winrm.cmd's layout, default), xml (as received)
     /// or pretty (indented xml). A leading # is ignored. [-format: -f:]
-    #[arg(long, short = 'o', global = true, value_name = "FORMAT")]
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_name = "FORMAT",
+        allow_hyphen_values = true
+    )]
     pub format: Option<String>,
 }
 
@@ -288,21 +309,21 @@ pub struct OutputArgs {
 #[derive(Debug, Args)]
 pub struct RequestArgs {
     /// Provider options as a hash: {Name="value";Other=$null}. [-options:]
-    #[arg(long, value_name = "{KEY=\"VALUE\"}")]
+    #[arg(long, value_name = "{KEY=\"VALUE\"}", allow_hyphen_values = true)]
     pub options: Option<String>,
 
     /// One provider option, NAME=VALUE (repeatable).
-    #[arg(long = "option", value_name = "NAME=VALUE")]
+    #[arg(long = "option", value_name = "NAME=VALUE", allow_hyphen_values = true)]
     pub option: Vec<String>,
 
     /// Read or write only part of the resource (an XPath-like expression such
     /// as Status/text()). [-fragment:]
-    #[arg(long, value_name = "EXPRESSION")]
+    #[arg(long, value_name = "EXPRESSION", allow_hyphen_values = true)]
     pub fragment: Option<String>,
 
     /// Dialect of the filter or fragment: wql, selector, association, xpath,
     /// cql, or a URI. [-dialect:]
-    #[arg(long, value_name = "DIALECT")]
+    #[arg(long, value_name = "DIALECT", allow_hyphen_values = true)]
     pub dialect: Option<String>,
 }
 
@@ -310,7 +331,7 @@ pub struct RequestArgs {
 #[derive(Debug, Args)]
 pub struct BodyArgs {
     /// Send the XML in FILE as the body. [-file:]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
     pub file: Option<PathBuf>,
 }
 
@@ -318,7 +339,7 @@ pub struct BodyArgs {
 #[derive(Debug, Args)]
 pub struct EnumerateArgs {
     /// Filter expression; WQL unless --dialect says otherwise. [-filter:]
-    #[arg(long, value_name = "EXPRESSION")]
+    #[arg(long, value_name = "EXPRESSION", allow_hyphen_values = true)]
     pub filter: Option<String>,
 
     /// With the association dialect: return the association instances
@@ -327,7 +348,7 @@ pub struct EnumerateArgs {
     pub associations: bool,
 
     /// What each item is: object (default), epr, or objectandepr. [-ReturnType:]
-    #[arg(long, value_name = "TYPE")]
+    #[arg(long, value_name = "TYPE", allow_hyphen_values = true)]
     pub return_type: Option<String>,
 
     /// Only instances of the class itself, not of subclasses. [-Shallow]
@@ -339,7 +360,7 @@ pub struct EnumerateArgs {
     pub base_properties_only: bool,
 
     /// Items per reply (wsman:MaxElements). Default 100.
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_elements: Option<u32>,
 
     /// Do not ask for items in the first reply (for servers that mishandle

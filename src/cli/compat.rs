@@ -135,16 +135,6 @@ fn unquote<'v>(name: &str, value: &'v str) -> Result<&'v str, CompatError> {
     }
 }
 
-/// Puts `@{...}` input last, so it may stand anywhere after the verb as in
-/// winrm.cmd (`winrm set @{A="b"} URI` as well as `winrm set URI @{A="b"}`):
-/// clap then sees it after the resource URI, where the definition has it.
-pub fn hash_last(args: Vec<OsString>) -> Vec<OsString> {
-    let is_hash = |a: &OsString| a.to_str().is_some_and(|t| t.trim_start().starts_with("@{"));
-    let (hashes, mut rest): (Vec<_>, Vec<_>) = args.into_iter().partition(is_hash);
-    rest.extend(hashes);
-    rest
-}
-
 /// Every verb and alias winrm.cmd accepts, in lowercase.
 const VERBS: &[&str] = &[
     "identify",
@@ -171,23 +161,16 @@ const VERBS: &[&str] = &[
     "configsddl",
 ];
 
-/// winrm.cmd matches the operation case-insensitively (`winrm GET ...`,
-/// `winrm Enumerate ...`); clap does not, so the first positional that is a
-/// verb in another case is lowercased. Everything else is left alone.
-pub fn lowercase_verb(mut args: Vec<OsString>) -> Vec<OsString> {
-    let first = args.iter().position(|a| {
-        a.to_str()
-            .is_some_and(|t| !t.starts_with('-') && !t.starts_with('/'))
-    });
-    if let Some(i) = first
-        && let Some(lower) = args[i]
-            .to_str()
-            .map(str::to_ascii_lowercase)
-            .filter(|l| VERBS.contains(&l.as_str()))
-    {
-        args[i] = OsString::from(lower);
-    }
-    args
+/// Our GNU long options that take their value as the next word, besides
+/// the long forms of the table's value switches.
+const GNU_VALUE_OPTIONS: &[&str] = &["password-file", "option", "max-elements"];
+
+/// Whether `--long` takes its value as the next word (`--remote HOST`).
+fn takes_value(long: &str) -> bool {
+    GNU_VALUE_OPTIONS.contains(&long)
+        || SWITCHES
+            .iter()
+            .any(|s| s.long == long && matches!(s.arity, Arity::Value(_)))
 }
 
 /// Rewrites winrm.cmd switches to GNU long options. Input: argv WITHOUT the
@@ -197,8 +180,10 @@ pub fn lowercase_verb(mut args: Vec<OsString>) -> Vec<OsString> {
 /// (everything after the first `:` is the value, case kept); `-?` and `/?`
 /// become `--help`. Tokens starting with `--`, `-` alone, `-` followed by a
 /// digit, non-UTF-8 tokens, `/` tokens with unknown names (paths) and our own
-/// short options (`-h`, `-V`, `-v`, `-o`) pass through; so does everything
-/// after a bare `--`.
+/// short options (`-h`, `-V`, `-v`, `-o`) pass through; so do the value
+/// after a GNU option that takes one, everything after `help`, and
+/// everything after a bare `--`. The verb is lowercased (winrm.cmd matches
+/// it in any case) and `@{...}` input moves to the end.
 ///
 /// # Errors
 ///
@@ -206,26 +191,67 @@ pub fn lowercase_verb(mut args: Vec<OsString>) -> Vec<OsString> {
 /// The message names the switch but never repeats its value.
 pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
     let mut out = Vec::with_capacity(args.len());
+    let mut hashes = Vec::new();
     let mut verbatim = false;
+    let mut value_next = false;
     let mut seen_verb = false;
     for arg in args {
-        let rewritten = match arg.to_str() {
-            Some(_) if verbatim => None,
-            Some("--") => {
-                verbatim = true;
-                None
-            }
-            // After `help`, a switch name is the topic: `winrm help -r:`.
-            Some(token) if !seen_verb && !token.starts_with(['-', '/']) => {
-                seen_verb = true;
-                verbatim = token.eq_ignore_ascii_case("help");
-                None
-            }
-            Some(token) => rewrite(token)?,
-            None => None,
+        let Some(token) = arg.to_str() else {
+            value_next = false;
+            out.push(arg);
+            continue;
         };
-        out.push(rewritten.map_or(arg, OsString::from));
+        if verbatim {
+            out.push(arg);
+            continue;
+        }
+        // The word after `--password`, `-o`... is a value, whatever it
+        // looks like (a password may start with '-'): never rewritten,
+        // never echoed in an error.
+        if value_next {
+            value_next = false;
+            out.push(arg);
+            continue;
+        }
+        if token == "--" {
+            verbatim = true;
+            out.push(arg);
+            continue;
+        }
+        if let Some(long) = token.strip_prefix("--") {
+            value_next = !long.contains('=') && takes_value(long);
+            out.push(arg);
+            continue;
+        }
+        if token == "-o" {
+            value_next = true;
+            out.push(arg);
+            continue;
+        }
+        // `@{...}` input may stand anywhere after the verb, as in winrm.cmd;
+        // it goes last, after the resource URI, where clap expects it.
+        if token.trim_start().starts_with("@{") {
+            hashes.push(arg);
+            continue;
+        }
+        if !token.starts_with(['-', '/']) {
+            if !seen_verb {
+                seen_verb = true;
+                // winrm.cmd matches the verb in any case (`winrm GET`).
+                let lower = token.to_ascii_lowercase();
+                if VERBS.contains(&lower.as_str()) {
+                    // After `help`, a switch name is the topic: `help -r:`.
+                    verbatim = lower == "help";
+                    out.push(OsString::from(lower));
+                    continue;
+                }
+            }
+            out.push(arg);
+            continue;
+        }
+        out.push(rewrite(token)?.map_or(arg, OsString::from));
     }
+    out.extend(hashes);
     Ok(out)
 }
 

@@ -24,7 +24,7 @@ const MIN_ENVELOPE: u32 = 8192;
 /// Builds the session the switches describe, and says which authentication
 /// method it uses (identify without credentials asks for the
 /// unauthenticated answer).
-pub fn session(args: &ConnectionArgs) -> anyhow::Result<(Session, Method)> {
+pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
     reject_windows_only(args)?;
     let url = endpoint_url(args.remote.as_deref(), args.use_ssl)?;
     let username = args
@@ -158,10 +158,12 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
 
 /// The password: -p, then --password-file (explicit switches win), then
 /// $WINRM_PASSWORD, then a prompt if there is a terminal.
-fn password(args: &ConnectionArgs, username: &str, url: &str) -> anyhow::Result<Secret> {
-    if let Some(p) = &args.password {
-        return Ok(Secret::new(p.clone()));
+fn password(args: &mut ConnectionArgs, username: &str, url: &str) -> anyhow::Result<Secret> {
+    // Moved, not copied, so the one copy is zeroed when the Secret drops.
+    if let Some(p) = args.password.take() {
+        return Ok(Secret::new(p));
     }
+
     if let Some(path) = &args.password_file {
         let text = std::fs::read_to_string(path).map_err(|e| {
             UsageError::new(format!(

@@ -541,7 +541,7 @@ const ENV: &str = r#"winrm help env -- environment variables
   WINRM_USER       user name, used when -u is not given
   WINRM_PASSWORD   password, used when -p and --password-file are not
                    given; safer than -p because ps does not show it
-  NO_COLOR         set to any non-empty value to turn off colour
+
 
 Set them for one command or for the whole session:
 

@@ -6,18 +6,20 @@
 
 use std::io::Write;
 
-use winrm::protocol::envelope::{Association, Filter, Fragment, OptionValue};
 use winrm::protocol::{codes, ns};
 use winrm::render::{Format, Printer};
-use winrm::session::{self, EnumerateOptions, RequestOptions, ResourceUri, ReturnType};
+use winrm::session::{
+    self, Association, EnumerateOptions, Filter, Fragment, OptionValue, RequestOptions,
+    ResourceUri, ReturnType,
+};
 
 use super::args::{BodyArgs, Cli, Command, EnumerateArgs, RequestArgs};
 use super::hash::{parse_association, parse_hash};
 use super::{UsageError, connect, help, interrupt};
 
 /// Runs the parsed command line, writing results to `out`.
-pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
-    let Some(command) = cli.command else {
+pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
+    let Some(command) = cli.command.take() else {
         return print_help(None, out);
     };
     match command {
@@ -30,7 +32,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         )
         .into()),
         Command::Identify => {
-            let (mut session, method) = connect::session(&cli.connection)?;
+            let (mut session, method) = connect::session(&mut cli.connection)?;
             let reply = session.identify(method == winrm::transport::Method::None)?;
             let mut printer = Printer::new(format, out);
             printer.single(&reply)?;
@@ -40,7 +42,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
         Command::Get { resource, request } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             let reply = session.get(&resource, &request)?;
             let mut printer = Printer::new(format, out);
             printer.single(&reply)?;
@@ -56,7 +58,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
             let input = Input::read(input.as_deref(), &body)?;
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             let reply = match input {
                 Input::Pairs(pairs) => session.set(&resource, &request, &pairs)?,
                 Input::File(text) => session.put(&resource, &request, &text)?,
@@ -78,7 +80,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
             let text = match Input::read(input.as_deref(), &body)? {
-                Input::Pairs(pairs) => session::create_input(&resource, &pairs),
+                Input::Pairs(pairs) => session::create_input(&resource, &pairs)?,
                 Input::File(text) => text,
                 Input::None => {
                     return Err(UsageError::new(
@@ -87,14 +89,14 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
                     .into());
                 }
             };
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             let reply = session.create(&resource, &request, &text)?;
             print_optional(format, out, reply.as_ref())
         }
         Command::Delete { resource, request } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             session.delete(&resource, &request)?;
             Ok(())
         }
@@ -108,11 +110,12 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
             let text = match Input::read(input.as_deref(), &body)? {
-                Input::Pairs(pairs) => session::invoke_input(&action, &resource, &pairs),
+                Input::Pairs(pairs) => session::invoke_input(&action, &resource, &pairs)?,
                 Input::File(text) => text,
-                Input::None => session::invoke_input(&action, &resource, &[]),
+                // The session sends the empty `<p:ACTION_INPUT/>`.
+                Input::None => String::new(),
             };
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             let reply = session.invoke(&action, &resource, &request, &text)?;
             print_optional(format, out, reply.as_ref())
         }
@@ -128,7 +131,7 @@ pub fn run(cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> 
             if let Some(f) = request.fragment.as_mut() {
                 f.dialect = None;
             }
-            let (mut session, _) = connect::session(&cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection)?;
             interrupt::install();
             let mut printer = Printer::new(format, out);
             let mut items = session.enumerate(&resource, &request, &options)?;
@@ -208,7 +211,7 @@ fn helpmsg(code: &str, out: &mut dyn Write) -> anyhow::Result<()> {
 }
 
 fn parse_resource(text: &str) -> Result<ResourceUri, UsageError> {
-    ResourceUri::parse(text).map_err(|e| UsageError::new(e.to_string()))
+    ResourceUri::parse(text).map_err(|e| UsageError::new(format!("{e}; see 'winrm help uris'")))
 }
 
 /// A request body from the command line: `@{...}` pairs or `-file:` text.
@@ -237,7 +240,7 @@ impl Input {
                 let bytes = std::fs::read(path).map_err(|e| {
                     UsageError::new(format!("cannot read -file {}: {e}", path.display()))
                 })?;
-                let text = winrm::protocol::reply::decode(&bytes, None)
+                let text = session::body_from_bytes(&bytes)
                     .map_err(|e| UsageError::new(format!("-file {}: {e}", path.display())))?;
                 Some(text)
             }
@@ -361,7 +364,7 @@ fn filter(
     associations: bool,
     resource: &ResourceUri,
 ) -> Result<Filter, UsageError> {
-    if dialect == ns::DIALECT_SELECTOR {
+    if dialect.eq_ignore_ascii_case(ns::DIALECT_SELECTOR) {
         let pairs = parse_hash(expression)
             .map_err(|e| UsageError::new(format!("in the selector -filter: {e}")))?;
         let mut selectors = Vec::new();

@@ -38,8 +38,20 @@ pub fn endpoint_url(remote: Option<&str>, use_ssl: bool) -> Result<String, Usage
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
+    // Never echo this: the part before '@' may be a password.
+    if authority.contains('@') {
+        return Err(UsageError::new(
+            "credentials in -remote are not supported (and would show in the process list); \
+             give -u:USER and the password through WINRM_PASSWORD, --password-file or the prompt",
+        ));
+    }
     let (host, port) = split_host_port(authority)?;
-    if host.is_empty() || host.contains(['@', ' ', '?', '#']) {
+    let host_ok = !host.is_empty()
+        && (host.starts_with('[')
+            || host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')));
+    if !host_ok {
         return Err(UsageError::new(format!(
             "-remote '{remote}' does not name a host; use HOST, HOST:PORT or a URL"
         )));
@@ -89,7 +101,13 @@ fn split_host_port(authority: &str) -> Result<(String, Option<u16>), UsageError>
     }
     if authority.matches(':').count() > 1 {
         // A bare IPv6 literal cannot carry a port.
-        return Ok((format!("[{authority}]"), None));
+        return match authority.parse::<std::net::Ipv6Addr>() {
+            Ok(_) => Ok((format!("[{authority}]"), None)),
+            Err(_) => Err(UsageError::new(format!(
+                "-remote '{authority}' is neither HOST:PORT nor an IPv6 address \
+                 (write IPv6 with a port as [ADDRESS]:PORT)"
+            ))),
+        };
     }
     match authority.split_once(':') {
         Some((host, port)) => Ok((host.to_string(), Some(parse_port(port)?))),
@@ -137,9 +155,14 @@ mod tests {
             "[::1",
             "http://:5985",
             "u@h",
+            "h%20x",
+            "h:5985:1",
+            "http://u:secret@h",
         ] {
             assert!(endpoint_url(Some(bad), false).is_err(), "{bad}");
         }
         assert!(endpoint_url(Some("http://h"), true).is_err());
+        let secret = endpoint_url(Some("http://u:SECRET@h"), false).unwrap_err();
+        assert!(!secret.to_string().contains("SECRET"));
     }
 }

@@ -74,7 +74,12 @@ pub struct Enumerator {
     context: Option<String>,
     finished: bool,
     max_elements: u32,
+    empty_pages: u32,
 }
+
+/// Empty pages in a row that we accept before calling the server broken:
+/// legal one at a time, but an endless run would loop forever.
+const MAX_EMPTY_PAGES: u32 = 100;
 
 impl Enumerator {
     /// A new enumeration that will pull `max_elements` items at a time.
@@ -83,20 +88,31 @@ impl Enumerator {
             context: None,
             finished: false,
             max_elements: max_elements.max(1),
+            empty_pages: 0,
         }
     }
 
     /// Takes a page; returns its items.
-    pub fn take(&mut self, page: Page) -> Vec<Element> {
-        if page.context.is_some() {
-            self.context = page.context;
-        }
-        // Without EndOfSequence and without a context there is nothing left
-        // to pull with, so that is the end as well.
+    pub fn take(&mut self, page: Page) -> Result<Vec<Element>, ProtocolError> {
+        // Each reply's context replaces the last one; a context is never
+        // reused. Without EndOfSequence and without a new context there is
+        // nothing left to pull with, so that is the end as well.
+        self.context = page.context;
         if page.end_of_sequence || self.context.is_none() {
             self.finished = true;
         }
-        page.items
+        if page.items.is_empty() && !self.finished {
+            self.empty_pages += 1;
+            if self.empty_pages >= MAX_EMPTY_PAGES {
+                self.finished = true;
+                return Err(ProtocolError::Unexpected(format!(
+                    "the server sent {MAX_EMPTY_PAGES} empty pages in a row without ending the enumeration"
+                )));
+            }
+        } else {
+            self.empty_pages = 0;
+        }
+        Ok(page.items)
     }
 
     /// Whether the server has sent everything.
@@ -126,5 +142,58 @@ impl Enumerator {
     /// neither pulled nor released again.
     pub fn finish(&mut self) {
         self.finished = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(items: usize, context: Option<&str>, end: bool) -> Page {
+        Page {
+            items: vec![Element::default(); items],
+            context: context.map(str::to_string),
+            end_of_sequence: end,
+        }
+    }
+
+    #[test]
+    fn pulls_with_the_latest_context_until_the_end() {
+        let mut e = Enumerator::new(10);
+        assert_eq!(e.take(page(2, Some("c1"), false)).unwrap().len(), 2);
+        assert!(e.next_pull().unwrap().contains(">c1<"));
+        e.take(page(0, Some("c2"), false)).unwrap();
+        assert!(e.next_pull().unwrap().contains(">c2<"));
+        // Windows: an empty context next to EndOfSequence.
+        e.take(page(1, None, true)).unwrap();
+        assert!(e.is_finished() && e.next_pull().is_none() && e.release().is_none());
+    }
+
+    #[test]
+    fn a_reply_without_context_ends_rather_than_reusing_the_old_one() {
+        let mut e = Enumerator::new(10);
+        e.take(page(1, Some("c1"), false)).unwrap();
+        e.take(page(1, None, false)).unwrap();
+        assert!(e.is_finished());
+        assert!(e.next_pull().is_none());
+    }
+
+    #[test]
+    fn endless_empty_pages_are_an_error() {
+        let mut e = Enumerator::new(10);
+        for _ in 0..MAX_EMPTY_PAGES - 1 {
+            e.take(page(0, Some("c"), false)).unwrap();
+        }
+        assert!(e.take(page(0, Some("c"), false)).is_err());
+        assert!(e.is_finished());
+    }
+
+    #[test]
+    fn release_only_while_a_context_is_open() {
+        let mut e = Enumerator::new(10);
+        e.take(page(1, Some("c1"), false)).unwrap();
+        assert!(e.release().unwrap().contains("<n:Release>"));
+        e.finish();
+        assert!(e.release().is_none());
     }
 }

@@ -4,6 +4,14 @@
 
 use super::fault::Fault;
 
+fn relates_to_message(sent: &str, got: &str) -> String {
+    if got.is_empty() {
+        format!("the reply has no RelatesTo, so it cannot be matched to our request {sent}")
+    } else {
+        format!("the reply answers message {got}, not the request we sent ({sent})")
+    }
+}
+
 /// A reply the protocol layer could not accept.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
@@ -19,8 +27,8 @@ pub enum ProtocolError {
     /// A SOAP envelope that lacks what this operation's reply must hold.
     #[error("{0}")]
     Unexpected(String),
-    /// The reply answers another request.
-    #[error("the reply answers message {got}, not the request we sent ({sent})")]
+    /// The reply answers another request (or does not say which).
+    #[error("{}", relates_to_message(.sent, .got))]
     WrongRelatesTo {
         /// Our MessageID.
         sent: String,

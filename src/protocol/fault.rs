@@ -8,6 +8,7 @@
 
 use roxmltree::Node;
 
+use super::codes;
 use super::model::Element;
 use super::ns;
 use super::reply::{child, element_from_node};
@@ -154,6 +155,56 @@ impl Fault {
         self.cim_status = field("CIMStatusCode").and_then(|c| c.parse().ok());
         self.wsman_code = field("error_Code").and_then(|c| c.parse().ok());
         self.message = field("Message").map(str::to_string);
+    }
+
+    /// The Windows error number: the WSManFault's Code, or for servers that
+    /// send only a subcode (openwsman, AMT, OMI) the number Windows reports
+    /// for that subcode (WinRM 2.0 and 3.0 report the same condition either
+    /// way), so every fault can be looked up.
+    pub fn error_code(&self) -> Option<u32> {
+        if self.wsman_code.is_some() {
+            return self.wsman_code;
+        }
+        let subcode = self.subcode.as_deref().unwrap_or(&self.code);
+        let name = match subcode {
+            "AccessDenied" => return Some(5),
+            "ActionNotSupported" => "ERROR_WSMAN_ACTION_NOT_SUPPORTED",
+            "AlreadyExists" => "ERROR_WSMAN_ALREADY_EXISTS",
+            "CannotProcessFilter" => "ERROR_WSMAN_ENUMERATE_CANNOT_PROCESS_FILTER",
+            "Concurrency" => "ERROR_WSMAN_CONCURRENCY",
+            // Windows itself answers DestinationUnreachable for an unknown
+            // resource URI or instance, with these numbers.
+            "DestinationUnreachable"
+                if self
+                    .fault_detail
+                    .as_deref()
+                    .is_some_and(|d| d.ends_with("/InvalidResourceURI")) =>
+            {
+                "ERROR_WSMAN_INVALID_RESOURCE_URI"
+            }
+            "DestinationUnreachable" => "ERROR_WSMAN_RESOURCE_NOT_FOUND",
+            "EncodingLimit" => "ERROR_WSMAN_ENCODING_LIMIT",
+            "EndpointUnavailable" => "ERROR_WSMAN_ENDPOINT_UNAVAILABLE",
+            "FilterDialectRequestedUnavailable" => {
+                "ERROR_WSMAN_ENUMERATE_FILTER_DIALECT_REQUESTED_UNAVAILABLE"
+            }
+            "FilteringNotSupported" => "ERROR_WSMAN_ENUMERATE_FILTERING_NOT_SUPPORTED",
+            "FragmentDialectNotSupported" => "ERROR_WSMAN_FRAGMENT_DIALECT_REQUESTED_UNAVAILABLE",
+            "InvalidEnumerationContext" => "ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT",
+            "InvalidMessageInformationHeader" => "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
+            "MessageInformationHeaderRequired" => "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",
+            "InvalidOptions" => "ERROR_WSMAN_INVALID_OPTIONS",
+            "InvalidParameter" => "ERROR_WSMAN_INVALID_PARAMETER",
+            "InvalidRepresentation" => "ERROR_WSMAN_INVALID_REPRESENTATION",
+            "InvalidSelectors" => "ERROR_WSMAN_INVALID_SELECTORS",
+            "MustUnderstand" | "NotUnderstood" => "ERROR_WSMAN_SOAP_FAULT_MUST_UNDERSTAND",
+            "QuotaLimit" => "ERROR_WSMAN_QUOTA_LIMIT",
+            "SchemaValidationError" => "ERROR_WSMAN_SCHEMA_VALIDATION_ERROR",
+            "TimedOut" => "ERROR_WSMAN_OPERATION_TIMEDOUT",
+            "UnsupportedFeature" => "ERROR_WSMAN_UNSUPPORTED_FEATURE",
+            _ => return None,
+        };
+        codes::all().iter().find(|c| c.name == name).map(|c| c.code)
     }
 
     /// The fault's identity for people: `w:InvalidSelectors` style, using

@@ -92,32 +92,4 @@ impl Element {
         self.child(ns::ADDRESSING, "Address").is_some()
             && self.child(ns::ADDRESSING, "ReferenceParameters").is_some()
     }
-
-    /// For an EPR: its resource URI and selectors.
-    pub fn epr_parts(&self) -> Option<EprParts<'_>> {
-        let params = self.child(ns::ADDRESSING, "ReferenceParameters")?;
-        let uri = params
-            .child(ns::WSMAN, "ResourceURI")
-            .map(|e| e.text_or_empty().trim());
-        let selectors = params
-            .child(ns::WSMAN, "SelectorSet")
-            .map(|set| {
-                set.children
-                    .iter()
-                    .filter(|s| s.name.is(ns::WSMAN, "Selector"))
-                    .map(|s| (s.attribute(None, "Name").unwrap_or(""), s.text_or_empty()))
-                    .collect()
-            })
-            .unwrap_or_default();
-        Some(EprParts { uri, selectors })
-    }
-}
-
-/// The addressing parts of an endpoint reference.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EprParts<'a> {
-    /// `wsman:ResourceURI`, if present.
-    pub uri: Option<&'a str>,
-    /// `wsman:Selector` name/value pairs, in order.
-    pub selectors: Vec<(&'a str, &'a str)>,
 }

@@ -64,7 +64,7 @@ pub fn charset_of(content_type: &str) -> Option<String> {
 fn utf8(bytes: &[u8]) -> Result<String, ProtocolError> {
     String::from_utf8(bytes.to_vec()).map_err(|e| {
         ProtocolError::Malformed(format!(
-            "the reply is not valid UTF-8 (bad byte at offset {})",
+            "not valid UTF-8 (bad byte at offset {})",
             e.utf8_error().valid_up_to()
         ))
     })
@@ -73,13 +73,13 @@ fn utf8(bytes: &[u8]) -> Result<String, ProtocolError> {
 fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, ProtocolError> {
     if !bytes.len().is_multiple_of(2) {
         return Err(ProtocolError::Malformed(
-            "the reply claims UTF-16 but has an odd number of bytes".into(),
+            "declared UTF-16 but has an odd number of bytes".into(),
         ));
     }
     let units = bytes.chunks_exact(2).map(|pair| unit([pair[0], pair[1]]));
     char::decode_utf16(units)
         .collect::<Result<String, _>>()
-        .map_err(|_| ProtocolError::Malformed("the reply is not valid UTF-16".into()))
+        .map_err(|_| ProtocolError::Malformed("not valid UTF-16".into()))
 }
 
 /// Parses XML text with the limits every reply gets.
@@ -92,10 +92,9 @@ pub fn parse_document(text: &str) -> Result<Document<'_>, ProtocolError> {
     // An XML declaration naming UTF-16 is fine once we have decoded the text.
     Document::parse_with_options(text, options).map_err(|e| match e {
         roxmltree::Error::DtdDetected => ProtocolError::Malformed(
-            "the reply contains a DTD, which WS-Management forbids; refused without expanding it"
-                .into(),
+            "XML with a DTD, which WS-Management forbids; refused without expanding it".into(),
         ),
-        other => ProtocolError::Malformed(format!("the reply is not well-formed XML: {other}")),
+        other => ProtocolError::Malformed(format!("not well-formed XML: {other}")),
     })
 }
 
@@ -155,14 +154,20 @@ pub fn parse_reply_with<T>(
         .and_then(|h| child(h, ns::ADDRESSING, "RelatesTo"))
         .and_then(|r| r.text())
         .map(str::trim);
-    if let Some(relates_to) = relates_to.filter(|_| !message_id.is_empty())
-        && !same_message_id(relates_to, message_id)
-    {
-        return Err(ProtocolError::WrongRelatesTo {
-            sent: message_id.to_string(),
-            got: relates_to.to_string(),
-        });
+    // A request with a MessageID must get a reply that names it (DSP0226
+    // R5.4.4); otherwise the reply could belong to another request.
+    if !message_id.is_empty() {
+        match relates_to {
+            Some(got) if same_message_id(got, message_id) => {}
+            got => {
+                return Err(ProtocolError::WrongRelatesTo {
+                    sent: message_id.to_string(),
+                    got: got.unwrap_or_default().to_string(),
+                });
+            }
+        }
     }
+
     Ok((action, read(first)?))
 }
 

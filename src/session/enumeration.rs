@@ -15,21 +15,9 @@ pub struct Enumeration<'s> {
     pub(super) request: RequestOptions,
     pub(super) state: Enumerator,
     pub(super) pending: VecDeque<Element>,
-    pub(super) pages: usize,
-    pub(super) delivered: usize,
 }
 
 impl Enumeration<'_> {
-    /// How many replies (pages) have arrived so far.
-    pub fn pages(&self) -> usize {
-        self.pages
-    }
-
-    /// How many items have been handed out so far.
-    pub fn delivered(&self) -> usize {
-        self.delivered
-    }
-
     /// Whether the items of the current page are all handed out, so the
     /// next item needs another round trip.
     pub fn page_done(&self) -> bool {
@@ -47,10 +35,14 @@ impl Enumeration<'_> {
             &body,
             enumeration::read_page,
         );
-        match page {
-            Ok(page) => {
-                self.pages += 1;
-                self.pending = self.state.take(page).into();
+        let url = self.session.url().to_string();
+        match page.and_then(|p| {
+            self.state
+                .take(p)
+                .map_err(|e| Error::from_protocol(e, &url))
+        }) {
+            Ok(items) => {
+                self.pending = items.into();
                 Ok(())
             }
             Err(e) => {
@@ -76,7 +68,6 @@ impl Iterator for Enumeration<'_> {
                 return Some(Err(e));
             }
         }
-        self.delivered += 1;
         self.pending.pop_front().map(Ok)
     }
 }
@@ -86,12 +77,13 @@ impl Drop for Enumeration<'_> {
         // Stopped early: release the server's context (best effort).
         if let Some(body) = self.state.release() {
             self.state.finish();
-            let request = RequestOptions::default();
-            let _ =
-                self.session
-                    .call_with(ns::ACTION_RELEASE, &self.resource, &request, &body, |_| {
-                        Ok(())
-                    });
+            let _ = self.session.call_with(
+                ns::ACTION_RELEASE,
+                &self.resource,
+                &self.request,
+                &body,
+                |_| Ok(()),
+            );
         }
     }
 }

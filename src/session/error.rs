@@ -19,6 +19,8 @@ pub enum ErrorKind {
     Fault(Box<Fault>),
     /// The reply is not valid WS-Management.
     BadReply(String),
+    /// A valid reply, but not to the request we sent (RelatesTo).
+    WrongReply(String),
     /// The server answered an HTTP error without a SOAP fault.
     Http {
         /// The status code.
@@ -52,6 +54,9 @@ impl Error {
     pub(crate) fn from_protocol(error: ProtocolError, url: &str) -> Self {
         let kind = match error {
             ProtocolError::Fault(fault) => ErrorKind::Fault(fault),
+            wrong @ ProtocolError::WrongRelatesTo { .. } => {
+                ErrorKind::WrongReply(wrong.to_string())
+            }
             other => ErrorKind::BadReply(other.to_string()),
         };
         Error::new(kind, url)
@@ -115,6 +120,7 @@ impl Error {
         matches!(
             self.kind,
             ErrorKind::BadReply(_)
+                | ErrorKind::WrongReply(_)
                 | ErrorKind::Http { .. }
                 | ErrorKind::Transport(
                     TransportError::TooLarge { .. } | TransportError::Redirect { .. }
@@ -126,7 +132,10 @@ impl Error {
     pub fn is_input(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Input(_) | ErrorKind::Transport(TransportError::Config(_))
+            ErrorKind::Input(_)
+                | ErrorKind::Transport(
+                    TransportError::Config(_) | TransportError::UnencryptedBasic { .. }
+                )
         )
     }
 
@@ -153,7 +162,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::BadReply(why) => {
+            ErrorKind::BadReply(why) | ErrorKind::WrongReply(why) => {
                 write!(
                     f,
                     "the reply from {} is not valid WS-Management: {why}",
@@ -188,6 +197,7 @@ impl From<TransportError> for Error {
             | TransportError::AuthRefused { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),
+            TransportError::UnencryptedBasic { url } => url.clone(),
             TransportError::Config(_) => String::new(),
         };
         Error::new(ErrorKind::Transport(e), &url)

@@ -3,14 +3,22 @@
 //! `set`.
 
 use super::{Error, ResourceUri};
-use crate::protocol::envelope;
 use crate::protocol::model::{Attribute, Element, Name};
 use crate::protocol::ns;
+use crate::protocol::{envelope, reply};
 
 /// The body winrm.cmd builds for `create URI @{...}`: the root is the
 /// class name (last URI segment), in the resource's namespace.
-pub fn create_input(resource: &ResourceUri, pairs: &[(String, Option<String>)]) -> String {
-    envelope::input_body(&xml_name(resource.class_name()), &resource.uri, pairs)
+pub fn create_input(
+    resource: &ResourceUri,
+    pairs: &[(String, Option<String>)],
+) -> Result<String, Error> {
+    check_names(pairs)?;
+    Ok(envelope::input_body(
+        &xml_name(resource.class_name()),
+        &resource.uri,
+        pairs,
+    ))
 }
 
 /// The body winrm.cmd builds for `invoke METHOD URI @{...}`: `METHOD_INPUT`
@@ -19,18 +27,64 @@ pub fn invoke_input(
     method: &str,
     resource: &ResourceUri,
     pairs: &[(String, Option<String>)],
-) -> String {
+) -> Result<String, Error> {
+    check_names(pairs)?;
     let method = method.rsplit('/').next().unwrap_or(method);
-    envelope::input_body(&format!("{}_INPUT", xml_name(method)), &resource.uri, pairs)
+    Ok(envelope::input_body(
+        &format!("{}_INPUT", xml_name(method)),
+        &resource.uri,
+        pairs,
+    ))
 }
 
-/// The action URI of a custom method.
+/// Each key becomes an element name, so it must be one (an XML NCName:
+/// no ':', not starting with a digit).
+fn check_names(pairs: &[(String, Option<String>)]) -> Result<(), Error> {
+    for (key, _) in pairs {
+        let mut chars = key.chars();
+        let first_ok = chars.next().is_some_and(|c| c.is_alphabetic() || c == '_');
+        let rest_ok = chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'));
+        if !(first_ok && rest_ok) {
+            return Err(Error::input(format!(
+                "'{key}' cannot be a property name: names start with a letter or '_' and \
+                 hold only letters, digits, '_', '-' and '.'"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The action URI of a custom method: a method that already holds a '/'
+/// is a full action URI (openwsman's rule), else it is appended to the
+/// resource URI.
 pub fn action_uri(method: &str, resource_uri: &str) -> String {
-    if method.contains("://") {
+    if method.contains('/') {
         method.to_string()
     } else {
         format!("{}/{}", resource_uri.trim_end_matches('/'), method)
     }
+}
+
+/// A request body read from a file: decoded (UTF-8 or UTF-16 by BOM),
+/// without BOM or XML declaration, and checked to be one well-formed XML
+/// element, so a bad file fails here rather than as a malformed envelope.
+pub fn body_from_bytes(bytes: &[u8]) -> Result<String, Error> {
+    let text = reply::decode(bytes, None).map_err(|e| Error::input(format!("the body is {e}")))?;
+    check_body(&text)?;
+    Ok(strip_declaration(&text).to_string())
+}
+
+/// Checks that `body` is a single well-formed XML element (no DTD).
+pub(super) fn check_body(body: &str) -> Result<(), Error> {
+    let body = strip_declaration(body);
+    if body.trim().is_empty() {
+        return Err(Error::input(
+            "the body is empty; it must hold one XML element",
+        ));
+    }
+    reply::parse_document(body)
+        .map(|_| ())
+        .map_err(|e| Error::input(format!("the body is {e}")))
 }
 
 /// Keeps only characters an XML element name may hold, so a strange URI
@@ -60,18 +114,29 @@ pub(super) fn strip_declaration(body: &str) -> &str {
 
 /// The set semantics of winrm.vbs: each key names exactly one direct child
 /// (ignoring `cim:Location`), which must hold text only.
+/// `fragment` is the `-fragment:` expression the resource was read with.
 pub(super) fn apply_changes(
     root: &mut Element,
     changes: &[(String, Option<String>)],
+    fragment: Option<&str>,
 ) -> Result<(), Error> {
     let root_name = root.name.local.clone();
-    // A text() fragment comes back as a bare XmlFragment with text.
-    if root.children.is_empty()
-        && root.name.local == "XmlFragment"
-        && let [(_, value)] = changes
-    {
-        root.text = value.clone();
-        return Ok(());
+    // A text() fragment comes back as a bare XmlFragment holding the text:
+    // the one key must name the property the fragment selects.
+    if let (true, Some(expression)) = (root.children.is_empty(), fragment) {
+        let target = fragment_target(expression);
+        return match changes {
+            [(key, value)] if key == target => {
+                root.text = value.clone();
+                Ok(())
+            }
+            [(key, _)] => Err(Error::input(format!(
+                "the fragment {expression} selects '{target}', not '{key}'"
+            ))),
+            _ => Err(Error::input(format!(
+                "the fragment {expression} selects one value; give exactly one property"
+            ))),
+        };
     }
     for (key, value) in changes {
         let matches: Vec<usize> = root
@@ -139,6 +204,12 @@ pub(super) fn apply_changes(
         }
     }
     Ok(())
+}
+
+/// The property a fragment expression selects: `Auth/Basic/text()` → `Basic`.
+fn fragment_target(expression: &str) -> &str {
+    let path = expression.trim().trim_end_matches("/text()");
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 /// The prefix bound to the XSI namespace on the root, declaring `xsi` if

@@ -25,9 +25,12 @@ use crate::transport::{self, Transport};
 
 pub use enumeration::Enumeration;
 pub use error::{Error, ErrorKind};
-pub use input::{action_uri, create_input, invoke_input};
-use input::{apply_changes, strip_declaration};
-pub use options::{Encoding, EnumerateOptions, RequestOptions, ReturnType, SessionOptions};
+pub use input::{action_uri, body_from_bytes, create_input, invoke_input};
+use input::{apply_changes, check_body, strip_declaration};
+pub use options::{
+    Association, Encoding, EnumerateOptions, Filter, Fragment, OptionValue, RequestOptions,
+    ReturnType, SessionOptions,
+};
 pub use resource::ResourceUri;
 
 /// A conversation with one WS-Management endpoint.
@@ -100,8 +103,8 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
-        let body = strip_declaration(body);
-        self.call(ns::ACTION_PUT, resource, request, body)
+        check_body(body)?;
+        self.call(ns::ACTION_PUT, resource, request, strip_declaration(body))
     }
 
     /// winrm.cmd's `set` with `@{...}`: Get the resource, change the named
@@ -115,12 +118,11 @@ impl Session {
         changes: &[(String, Option<String>)],
     ) -> Result<Option<Element>, Error> {
         if changes.is_empty() {
-            return Err(Error::input(
-                "set needs at least one property to change, e.g. @{Name=\"value\"}",
-            ));
+            return Err(Error::input("set needs at least one property to change"));
         }
         let mut current = self.get(resource, request)?;
-        apply_changes(&mut current, changes)?;
+        let fragment = request.fragment.as_ref().map(|f| f.expression.as_str());
+        apply_changes(&mut current, changes, fragment)?;
         let mut body = String::new();
         xml::write_element(&mut body, &current, None);
         self.call(ns::ACTION_PUT, resource, request, &body)
@@ -134,8 +136,13 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
-        let body = strip_declaration(body);
-        self.call(ns::ACTION_CREATE, resource, request, body)
+        check_body(body)?;
+        self.call(
+            ns::ACTION_CREATE,
+            resource,
+            request,
+            strip_declaration(body),
+        )
     }
 
     /// WS-Transfer Delete.
@@ -158,14 +165,14 @@ impl Session {
         body: &str,
     ) -> Result<Option<Element>, Error> {
         let action = action_uri(method, &resource.uri);
-        let body = strip_declaration(body);
         // An empty method input is still an element: `<p:M_INPUT/>`.
         let default_body;
-        let body = if body.trim().is_empty() {
-            default_body = invoke_input(method, resource, &[]);
+        let body = if strip_declaration(body).is_empty() {
+            default_body = invoke_input(method, resource, &[])?;
             default_body.as_str()
         } else {
-            body
+            check_body(body)?;
+            strip_declaration(body)
         };
         self.call(&action, resource, request, body)
     }
@@ -199,7 +206,10 @@ impl Session {
         .to_xml();
         let mut state = Enumerator::new(options.max_elements);
         let page = self.call_with(ns::ACTION_ENUMERATE, resource, request, &body, read_page)?;
-        let items: VecDeque<Element> = state.take(page).into();
+        let items: VecDeque<Element> = state
+            .take(page)
+            .map_err(|e| Error::from_protocol(e, self.transport.url()))?
+            .into();
         // Pull and Release name the same resource, selectors (OMI needs
         // __cimnamespace) and options as the Enumerate.
         let follow_up = RequestOptions {
@@ -212,8 +222,6 @@ impl Session {
             request: follow_up,
             state,
             pending: items,
-            pages: 1,
-            delivered: 0,
         })
     }
 
@@ -286,11 +294,20 @@ impl Session {
                 (bytes, "application/soap+xml;charset=UTF-16")
             }
         };
+        // MS-WSMV §3.1.4.1.23: an Identify with this header and no
+        // credentials is answered without authentication.
+        let identify_header = [("WSMANIDENTIFY", "unauthenticated")];
         let request = transport::Request {
             body: &bytes,
             content_type,
-            unauthenticated_identify: unauthenticated,
+            anonymous: unauthenticated,
+            headers: if unauthenticated {
+                &identify_header
+            } else {
+                &[]
+            },
         };
+
         Ok(self.transport.send(&request)?)
     }
 

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::protocol::envelope::{Filter, Fragment, OptionValue};
+pub use crate::protocol::envelope::{Association, Filter, Fragment, OptionValue};
 
 /// The encoding of request bodies (`-encoding:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -145,8 +145,7 @@ fn expand(path: &str) -> Result<String, ResourceError> {
     else {
         let names: Vec<&str> = ALIASES.iter().map(|(a, _)| *a).collect();
         return Err(ResourceError(format!(
-            "'{path}' is neither a full URI nor starts with a known alias ({}); \
-             see 'winrm help uris'",
+            "'{path}' is neither a full URI nor starts with a known alias ({})",
             names.join(", ")
         )));
     };

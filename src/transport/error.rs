@@ -7,7 +7,15 @@ pub enum TransportError {
     /// The local setup is wrong (unreadable CA file, bad URL, ...).
     #[error("{0}")]
     Config(String),
+    /// Basic would send the password in clear over plain HTTP, and the
+    /// caller did not allow unencrypted traffic.
+    #[error("refusing to send a Basic password unencrypted to {url}")]
+    UnencryptedBasic {
+        /// The endpoint.
+        url: String,
+    },
     /// No TCP connection could be made.
+
     #[error("cannot connect to {url}: {reason}")]
     Connect {
         /// The endpoint.

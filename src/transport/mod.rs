@@ -30,10 +30,10 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// The Content-Type header value.
     pub content_type: &'a str,
-    /// An Identify that asks the server not to authenticate us
-    /// (`WSMANIDENTIFY: unauthenticated`, MS-WSMV §3.1.4.1.23): no
-    /// Authorization header is sent.
-    pub unauthenticated_identify: bool,
+    /// Send no credentials with this request, whatever the method.
+    pub anonymous: bool,
+    /// Extra HTTP headers (name, value).
+    pub headers: &'a [(&'a str, &'a str)],
 }
 
 /// What came back.
@@ -84,7 +84,8 @@ pub struct HttpOptions {
 pub struct HttpTransport {
     agent: ureq::Agent,
     options: HttpOptions,
-    authorization: Option<String>,
+    /// The Authorization header value, kept as a secret.
+    authorization: Option<Secret>,
 }
 
 impl HttpTransport {
@@ -101,21 +102,18 @@ impl HttpTransport {
             Method::None => None,
             Method::Basic => {
                 if !https && !options.allow_unencrypted {
-                    return Err(TransportError::Config(format!(
-                        "refusing to send a Basic password unencrypted to {}; \
-                         use HTTPS (-usessl) or allow it explicitly with -unencrypted",
-                        options.url
-                    )));
+                    return Err(TransportError::UnencryptedBasic {
+                        url: options.url.clone(),
+                    });
                 }
                 let credentials = options.credentials.as_ref().ok_or_else(|| {
-                    TransportError::Config("Basic authentication needs a user name (-u)".into())
+                    TransportError::Config("Basic authentication needs a user name".into())
                 })?;
-                Some(auth::basic::authorization(credentials))
+                Some(Secret::new(auth::basic::authorization(credentials)))
             }
             other => {
                 return Err(TransportError::Config(format!(
-                    "the authentication method '{}' is not supported yet; use -a:basic \
-                     (over HTTPS, or with -unencrypted) or -a:none",
+                    "the authentication method '{}' is not supported yet",
                     other.name()
                 )));
             }
@@ -133,6 +131,8 @@ impl HttpTransport {
             .http_status_as_error(false)
             // Credentials must never follow a redirect to another host.
             .max_redirects(0)
+            // Name lookup can hang as long as a dead DNS server lets it.
+            .timeout_resolve(Some(options.connect_timeout))
             .timeout_connect(Some(options.connect_timeout))
             .timeout_send_request(Some(options.reply_timeout))
             .timeout_send_body(Some(options.reply_timeout))
@@ -191,6 +191,14 @@ impl HttpTransport {
             ureq::Error::BadUri(reason) => {
                 TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
             }
+            // Garbage where an HTTP status line belongs: typically HTTP
+            // spoken to a TLS port.
+            ureq::Error::Protocol(_) if !url.starts_with("https://") => TransportError::Io {
+                url,
+                reason:
+                    "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
+                        .into(),
+            },
             other => TransportError::Io {
                 url,
                 reason: other.to_string(),
@@ -204,6 +212,14 @@ impl HttpTransport {
         if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
             return tls_error(url, tls);
         }
+        // The system resolver's failures arrive as plain I/O errors.
+        if io.to_string().contains("failed to lookup address") {
+            return TransportError::Connect {
+                url,
+                reason: "the host name does not resolve".into(),
+            };
+        }
+
         match io.kind() {
             ErrorKind::ConnectionRefused => TransportError::Connect {
                 url,
@@ -267,7 +283,15 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
             true,
             false,
         ),
+        // A TLS hello answered with plain text: an HTTP port.
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => (
+            "the server did not answer with TLS (is that port plain HTTP? try http:// or port 5985)"
+                .to_string(),
+            false,
+            false,
+        ),
         other => (other.to_string(), false, false),
+
     };
     TransportError::Tls {
         url,
@@ -283,10 +307,11 @@ impl Transport for HttpTransport {
             .agent
             .post(&self.options.url)
             .header("Content-Type", request.content_type);
-        if request.unauthenticated_identify {
-            call = call.header("WSMANIDENTIFY", "unauthenticated");
-        } else if let Some(value) = &self.authorization {
-            call = call.header("Authorization", value);
+        for (name, value) in request.headers {
+            call = call.header(*name, *value);
+        }
+        if let (false, Some(value)) = (request.anonymous, &self.authorization) {
+            call = call.header("Authorization", value.expose());
         }
         let mut response = call.send(request.body).map_err(|e| self.map_error(e))?;
         let status = response.status().as_u16();
@@ -308,7 +333,7 @@ impl Transport for HttpTransport {
             return Err(TransportError::AuthRefused {
                 url: self.options.url.clone(),
                 offered,
-                sent_credentials: self.authorization.is_some() && !request.unauthenticated_identify,
+                sent_credentials: self.authorization.is_some() && !request.anonymous,
             });
         }
         if (300..400).contains(&status) {

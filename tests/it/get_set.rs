@@ -316,3 +316,23 @@ fn set_on_a_policy_value_is_a_fault() {
         .line(line);
     assert_eq!(actions(&server.requests()), ["Get", "Get", "Put", "Get"]);
 }
+
+/// With a text() fragment the one key must name the selected property;
+/// anything else is refused before the Put.
+#[test]
+fn set_with_a_fragment_checks_the_property_name() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &[
+            "set",
+            "winrm/config/client",
+            "-fragment:TrustedHosts/text()",
+            r#"@{Bogus="zzz"}"#,
+        ],
+    )
+    .run();
+    run.code(2)
+        .stderr_has("selects 'TrustedHosts', not 'Bogus'");
+    assert!(!actions(&server.requests()).contains(&"Put".to_string()));
+}

@@ -564,3 +564,93 @@ fn basic_needs_a_user_name() {
         .stderr_has("needs a user name")
         .stderr_has("WINRM_USER");
 }
+
+/// A password that starts with '-' is a value, not a switch: it reaches the
+/// server and is never echoed.
+#[test]
+fn a_password_starting_with_a_dash_is_a_value() {
+    let server = crate::support::Listener::start(crate::support::Config {
+        password: "-SECRETVALUE".into(),
+        ..crate::support::Config::default()
+    })
+    .expect("listener");
+    let run = Cmd::new(&[
+        "id",
+        &format!("-r:{}", server.http_url()),
+        "-u:demo",
+        "-unencrypted",
+        "--password",
+        "-SECRETVALUE",
+    ])
+    .run();
+    run.ok().hides("SECRETVALUE");
+    // The same word after --password must not be read as a winrm.cmd switch
+    // either (here: the server refuses it, exit 3, nothing echoed).
+    let run = Cmd::new(&[
+        "id",
+        &format!("-r:{}", server.http_url()),
+        "-u:demo",
+        "-unencrypted",
+        "--password",
+        "/u:other",
+    ])
+    .run();
+    run.code(3).hides("/u:other");
+}
+
+#[test]
+fn credentials_in_the_target_are_refused_unechoed() {
+    let run = Cmd::new(&["id", "-r:http://demo:SECRETVALUE@127.0.0.1:1"]).run();
+    run.code(2).stderr_has("-u:USER").hides("SECRETVALUE");
+}
+
+#[test]
+fn hash_keys_must_be_element_names() {
+    let server = listener();
+    for bad in [r#"@{a:b="1"}"#, r#"@{1x="2"}"#] {
+        let run = Cmd::to(&server, &["create", "winrm/config/Listener", bad]).run();
+        run.code(2).stderr_has("cannot be a property name");
+    }
+    assert!(
+        actions(&server.requests()).is_empty(),
+        "nothing may be sent for a bad body"
+    );
+}
+
+#[test]
+fn bad_file_bodies_are_refused_before_sending() {
+    let server = listener();
+    let dir = TempDir::new("bad-bodies");
+    let cases: [(&str, &[u8], &str); 4] = [
+        ("empty.xml", b"", "empty"),
+        ("blank.xml", b" \n\t\n", "empty"),
+        ("unclosed.xml", b"<x>unclosed", "not well-formed XML"),
+        ("binary.xml", &[0xFF, 0x00, 0xC3, 0x28, 0x80], "not valid"),
+    ];
+    for (name, contents, complaint) in cases {
+        let path = dir.write(name, contents);
+        let file = format!("-file:{}", path.to_str().expect("UTF-8 path"));
+        let run = Cmd::to(&server, &["create", "winrm/config/Listener", &file]).run();
+        run.code(2).stderr_has(complaint).stderr_has(name);
+    }
+    assert!(actions(&server.requests()).is_empty());
+}
+
+/// Writing the output can fail locally (a full disk): exit 2 and say so,
+/// not exit 1, which means the server returned a fault.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_local_write_failure_is_not_a_fault() {
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else {
+        return;
+    };
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_winrm"))
+        .args(["helpmsg", "5"])
+        .stdout(full)
+        .output()
+        .expect("run winrm");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("cannot write the output"), "{stderr}");
+}

@@ -131,6 +131,22 @@ fn reply_to_another_message_is_refused() {
     assert_eq!(run.stdout, "", "nothing from a reply to someone else");
 }
 
+/// A reply that does not say which request it answers could be anyone's.
+#[test]
+fn reply_without_relates_to_is_refused() {
+    let body = r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing"><s:Header><a:Action>http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse</a:Action></s:Header><s:Body><cfg:Client xmlns:cfg="http://schemas.microsoft.com/wbem/wsman/1/config/client"><cfg:URLPrefix>wsman</cfg:URLPrefix></cfg:Client></s:Body></s:Envelope>"#;
+    let server = RawServer::answering("200 OK", "application/soap+xml;charset=UTF-8", body);
+    let run = Cmd::new(&[
+        "get",
+        "winrm/config/client",
+        &format!("-r:{}", server.url()),
+        "-a:none",
+    ])
+    .run();
+    run.code(5).stderr_has("has no RelatesTo");
+    assert_eq!(run.stdout, "");
+}
+
 #[test]
 fn unauthenticated_requests_carry_no_credentials() {
     let server = listener();
