@@ -4,7 +4,9 @@
 //! Clap guidelines for this file: doc comments are the help; the long
 //! option names are the GNU spelling that `compat` rewrites winrm.cmd
 //! switches into; connection and output options are global so they may
-//! stand before or after the verb; no I/O and no XML here.
+//! stand before or after the verb; no I/O and no XML here. This file uses
+//! nothing but clap and std: tests/it/generated.rs includes it to generate
+//! completions/ and man/.
 
 use std::path::PathBuf;
 

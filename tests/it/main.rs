@@ -11,6 +11,8 @@ mod enumerate;
 mod envelopes;
 mod faults;
 mod fixtures;
+mod generated;
+
 mod get_set;
 mod identify;
 mod invoke;
