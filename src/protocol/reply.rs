@@ -7,7 +7,6 @@
 //! and turning a `Fault` body into [`Fault`]. It knows no HTTP and no output
 //! formats.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
@@ -209,16 +208,24 @@ pub fn element_from_node(node: Node) -> Result<Element, ProtocolError> {
 /// page of instances does not hold thousands of copies of the same URI.
 #[derive(Default)]
 struct Interner {
-    seen: HashMap<String, Arc<str>>,
+    /// Where roxmltree keeps the URI (it stores each once per document),
+    /// and our shared copy.
+    seen: Vec<((usize, usize), Arc<str>)>,
 }
 
 impl Interner {
     fn get(&mut self, uri: &str) -> Arc<str> {
-        if let Some(shared) = self.seen.get(uri) {
+        // A reply uses a handful of namespaces: a short scan by address
+        // beats hashing, and a string compare covers the rare miss.
+        let key = (uri.as_ptr() as usize, uri.len());
+        if let Some((_, shared)) = self.seen.iter().find(|(k, _)| *k == key) {
             return shared.clone();
         }
-        let shared: Arc<str> = Arc::from(uri);
-        self.seen.insert(uri.to_string(), shared.clone());
+        let shared = match self.seen.iter().find(|(_, s)| **s == *uri) {
+            Some((_, s)) => s.clone(),
+            None => Arc::from(uri),
+        };
+        self.seen.push((key, shared.clone()));
         shared
     }
 }
@@ -254,15 +261,20 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
         .collect();
 
     // Declarations that are new on this element compared with its parent.
-    let parent_ns: Vec<(Option<&str>, &str)> = node
-        .parent_element()
-        .map(|p| p.namespaces().map(|d| (d.name(), d.uri())).collect())
-        .unwrap_or_default();
-    let namespaces = node
-        .namespaces()
-        .filter(|d| !parent_ns.contains(&(d.name(), d.uri())))
-        .map(|d| (d.name().map(str::to_string), interner.get(d.uri())))
-        .collect();
+    // Most elements declare none; only a start tag that says "xmlns" is
+    // worth comparing scopes for.
+    let namespaces = if start_tag(node).contains("xmlns") {
+        let parent_ns: Vec<(Option<&str>, &str)> = node
+            .parent_element()
+            .map(|p| p.namespaces().map(|d| (d.name(), d.uri())).collect())
+            .unwrap_or_default();
+        node.namespaces()
+            .filter(|d| !parent_ns.contains(&(d.name(), d.uri())))
+            .map(|d| (d.name().map(str::to_string), interner.get(d.uri())))
+            .collect()
+    } else {
+        Vec::new()
+    };
 
     let mut children = Vec::new();
     let mut text: Option<String> = None;
@@ -291,6 +303,22 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
         text,
         children,
     })
+}
+
+/// The text of an element's start tag (up to its closing '>'), searched
+/// from after its last attribute so a '>' inside a value cannot cut it.
+fn start_tag<'i>(node: Node<'_, 'i>) -> &'i str {
+    let input = node.document().input_text();
+    let start = node.range().start;
+    let after_attributes = node
+        .attributes()
+        .map(|a| a.range().end)
+        .max()
+        .unwrap_or(start);
+    let end = input[after_attributes..]
+        .find('>')
+        .map_or(input.len(), |i| after_attributes + i);
+    &input[start..end]
 }
 
 /// Prefixes the subtree uses in element names, attribute names and
