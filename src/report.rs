@@ -68,8 +68,14 @@ pub fn clap(error: clap::Error) -> ExitCode {
             let name = arg.split('=').next().unwrap_or(arg);
             eprintln!("winrm: error: '{name}' is not a switch of this verb");
         } else {
-            eprintln!("winrm: error: unexpected argument '{arg}'");
+            // Not echoed: a stray word is often a password whose switch
+            // lost it (`-p: secret`, with a space).
+            eprintln!(
+                "winrm: error: an unexpected extra word was given (not shown, in case it is a \
+                 secret); values go after their switch: -p:VALUE or --password VALUE"
+            );
         }
+
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
             eprintln!("{}", usage.to_string().trim_end());
         }

@@ -23,10 +23,9 @@ run() { printf '\n$ %s\n' "$*"; "$@"; }
 run $bin id -r:127.0.0.1:$port -a:none
 run $bin get winrm/config/client -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
 run $bin set winrm/config/client '@{TrustedHosts="*.corp.example"}' -r:127.0.0.1:$port -u:demo -unencrypted
-run $bin get wmicimv2/Win32_Service?Name=Spooler -r:127.0.0.1:$port -u:demo -unencrypted -format:pretty
+run $bin get 'wmicimv2/Win32_Service?Name=Spooler' -r:127.0.0.1:$port -u:demo -unencrypted -format:pretty
 run $bin e 'wmicimv2/*' -filter:"select Name,State from Win32_Service where State='Stopped' and StartMode='Disabled'" \
-
     -r:127.0.0.1:$port -u:demo -unencrypted
-run $bin invoke StartService wmicimv2/Win32_Service?Name=BITS -r:127.0.0.1:$port -u:demo -unencrypted
+run $bin invoke StartService 'wmicimv2/Win32_Service?Name=BITS' -r:127.0.0.1:$port -u:demo -unencrypted
 printf '\n$ %s\n' "$bin get wmicimv2/Win32_Service?Name=NoSuchService ... (a fault, exit 1)"
-$bin get wmicimv2/Win32_Service?Name=NoSuchService -r:127.0.0.1:$port -u:demo -unencrypted || echo "(exit $?)"
+$bin get 'wmicimv2/Win32_Service?Name=NoSuchService' -r:127.0.0.1:$port -u:demo -unencrypted || echo "(exit $?)"

@@ -260,7 +260,7 @@ pub struct ConnectionArgs {
     pub max_envelope_size: Option<u32>,
 
     /// Windows certificate-store thumbprint; not available off Windows. [-c:]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub certificate: Option<String>,
 
     /// Windows logon credentials; not available off Windows. [-defaultCreds]
@@ -272,23 +272,23 @@ pub struct ConnectionArgs {
     pub spn_port: bool,
 
     /// Kerberos service principal name override.
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub spn: Option<String>,
 
     /// winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_access: Option<String>,
 
     /// Proxy authentication; not supported yet. [-proxyauth:]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_auth: Option<String>,
 
     /// Proxy user; not supported yet. [-proxyusername:]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_username: Option<String>,
 
     /// Proxy password; not supported yet. [-proxypassword:]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_password: Option<String>,
 }
 

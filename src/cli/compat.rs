@@ -166,11 +166,21 @@ const VERBS: &[&str] = &[
 const GNU_VALUE_OPTIONS: &[&str] = &["password-file", "option", "max-elements"];
 
 /// Whether `--long` takes its value as the next word (`--remote HOST`).
+/// Anything that looks like a password option counts, even misspelt or in
+/// capitals (`--pass`, `--PASSWORD`): clap will refuse the option, and the
+/// word after it must not be echoed as an unknown switch.
 fn takes_value(long: &str) -> bool {
     GNU_VALUE_OPTIONS.contains(&long)
+        || long.to_ascii_lowercase().contains("pass")
         || SWITCHES
             .iter()
             .any(|s| s.long == long && matches!(s.arity, Arity::Value(_)))
+}
+
+/// The long option a winrm.cmd switch name (or alias) maps to: `p` →
+/// `password`. For help topics named by a switch.
+pub fn long_name(name: &str) -> Option<&'static str> {
+    lookup(name).map(|s| s.long)
 }
 
 /// Rewrites winrm.cmd switches to GNU long options. Input: argv WITHOUT the
@@ -241,7 +251,8 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
                 let lower = token.to_ascii_lowercase();
                 if VERBS.contains(&lower.as_str()) {
                     // After `help`, a switch name is the topic: `help -r:`.
-                    verbatim = lower == "help";
+                    value_next = lower == "help";
+
                     out.push(OsString::from(lower));
                     continue;
                 }
@@ -316,10 +327,10 @@ fn apply(switch: &Switch, value: Option<&str>) -> Result<String, CompatError> {
     }
 }
 
-/// Our GNU short options as winrm.cmd never spells them: `-h`, `-V`, `-v`
-/// (also stacked, `-vv`), `-o` and `-o` glued to its value (`-ojson`, `-o=json`).
+/// Our GNU short options as winrm.cmd never spells them: `-h`, `-V` (also
+/// stacked), `-o` and `-o` glued to its value (`-ojson`, `-o=json`).
 fn is_gnu_short(body: &str) -> bool {
-    let stacked_flags = !body.is_empty() && body.chars().all(|c| matches!(c, 'h' | 'V' | 'v'));
+    let stacked_flags = !body.is_empty() && body.chars().all(|c| matches!(c, 'h' | 'V'));
     let output = body == "o"
         || body
             .strip_prefix('o')
@@ -473,11 +484,11 @@ mod tests {
     #[test]
     fn leaves_other_tokens_alone() {
         let tokens = "get winrm/config @{TrustedHosts=\"*\"} wmicimv2/Win32_Service?Name=spooler \
-            -2144108526 - --remote=x --unknown /etc/hosts /x:y -h -V -v -vv -o -ojson -opt -o=json -:x";
+            -2144108526 - --remote=x --unknown /etc/hosts /x:y -h -V -hV -o -ojson -opt -o=json -:x";
         for token in tokens.split_whitespace().chain([""]) {
             assert_eq!(one(token), token, "{token:?}");
         }
-        assert_eq!(run(&["-o", "json", "-v"]).unwrap(), ["-o", "json", "-v"]);
+        assert_eq!(run(&["-o", "json", "-h"]).unwrap(), ["-o", "json", "-h"]);
         assert_eq!(one("-o:json"), "-o=json");
     }
 

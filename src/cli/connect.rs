@@ -31,6 +31,10 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
         .username
         .clone()
         .or_else(|| std::env::var("WINRM_USER").ok().filter(|u| !u.is_empty()));
+    if username.as_deref().is_some_and(|u| u.trim().is_empty()) {
+        return Err(UsageError::new("-u is empty; give a user name, e.g. -u:Administrator").into());
+    }
+
     let method = match args.auth.as_deref() {
         Some(name) => Method::parse(name).ok_or_else(|| {
             let names: Vec<&str> = Method::ALL.iter().map(|(_, n)| *n).collect();
@@ -172,9 +176,20 @@ fn password(args: &mut ConnectionArgs, username: &str, url: &str) -> anyhow::Res
             ))
         })?;
         let first = text.lines().next().unwrap_or("");
+        if first.is_empty() {
+            return Err(UsageError::new(format!(
+                "the password file {} is empty; put the password on its first line",
+                path.display()
+            ))
+            .into());
+        }
         return Ok(Secret::new(first.to_string()));
     }
-    if let Ok(p) = std::env::var("WINRM_PASSWORD") {
+    // An empty variable counts as unset, as for WINRM_USER.
+    if let Some(p) = std::env::var("WINRM_PASSWORD")
+        .ok()
+        .filter(|p| !p.is_empty())
+    {
         return Ok(Secret::new(p));
     }
     if std::io::stdin().is_terminal() {

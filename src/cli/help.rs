@@ -60,7 +60,8 @@ pub fn topic(name: &str) -> Option<&'static str> {
         | "use-ssl" | "skipcacheck" | "skip-ca-check" | "skipcncheck" | "skip-cn-check"
         | "cacert" | "https" | "tls" => REMOTING,
         "auth" | "authentication" | "a" | "username" | "u" | "password" | "password-file"
-        | "credentials" => AUTH,
+        | "credentials" | "certificate" | "default-creds" | "spn" | "spn-port" | "proxy-access"
+        | "proxy-auth" | "proxy-username" | "proxy-password" => AUTH,
         "input" | "file" | "@{}" | "hash" => INPUT,
         "filters"
         | "filter"
@@ -71,8 +72,21 @@ pub fn topic(name: &str) -> Option<&'static str> {
         | "basepropertiesonly"
         | "base-properties-only"
         | "associations" => FILTERS,
-        "switches" | "switch" | "options" | "option" | "timeout" | "encoding" | "fragment"
-        | "locale" | "maxenvelopesize" | "max-envelope-size" | "debug" => SWITCHES,
+        "switches"
+        | "switch"
+        | "options"
+        | "option"
+        | "timeout"
+        | "encoding"
+        | "fragment"
+        | "locale"
+        | "maxenvelopesize"
+        | "max-envelope-size"
+        | "data-locale"
+        | "skip-revocation-check"
+        | "max-elements"
+        | "no-optimize" => SWITCHES,
+
         "formats" | "format" | "f" | "output" => FORMATS,
         "exit" | "exitcodes" | "exit-codes" | "exit-status" => EXIT,
         "helpmsg" | "errors" | "error-codes" => HELPMSG,

@@ -15,7 +15,7 @@ use winrm::session::{
 
 use super::args::{BodyArgs, Cli, Command, EnumerateArgs, RequestArgs};
 use super::hash::{parse_association, parse_hash};
-use super::{UsageError, connect, help, interrupt};
+use super::{UsageError, compat, connect, help, interrupt};
 
 /// Runs the parsed command line, writing results to `out`.
 pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<()> {
@@ -172,10 +172,25 @@ fn print_optional(
 }
 
 fn print_help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
+    // A topic spelled as a switch (`-p:`, `/usessl`) is looked up by the
+    // switch it names; whatever follows ':' is dropped unseen (it may be a
+    // password someone pasted).
+    let topic = topic
+        .map(|t| match t.strip_prefix(['-', '/']) {
+            Some(switch) => {
+                let name = switch.trim_start_matches('-');
+                let name = name.split(':').next().unwrap_or(name);
+                compat::long_name(name).unwrap_or(name).to_string()
+            }
+            None => t.to_string(),
+        })
+        .filter(|t| !t.is_empty() && t != "?");
+    let topic = topic.as_deref();
     let text = match topic {
         None => None,
         Some(t) => help::topic(t),
     };
+
     match text {
         Some(text) => out.write_all(text.as_bytes())?,
         None => {
@@ -226,11 +241,15 @@ impl Input {
     fn read(hash: Option<&str>, body: &BodyArgs) -> Result<Input, UsageError> {
         let pairs = match hash {
             None => Vec::new(),
+            // Not echoed: a stray word here is often a password whose
+            // switch lost it (`-p: secret`).
             Some(text) if !text.trim_start().starts_with('@') => {
-                return Err(UsageError::new(format!(
-                    "unexpected argument '{text}': input is written '@{{Name=\"value\"}}'"
-                )));
+                return Err(UsageError::new(
+                    "an unexpected extra word was given (not shown, in case it is a secret); \
+                     input is written '@{Name=\"value\"}', and values go after their switch",
+                ));
             }
+
             Some(text) => parse_hash(text)
                 .map_err(|e| UsageError::new(format!("in the @{{...}} input: {e}")))?,
         };

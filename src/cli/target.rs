@@ -38,8 +38,9 @@ pub fn endpoint_url(remote: Option<&str>, use_ssl: bool) -> Result<String, Usage
         Some(i) => (&rest[..i], &rest[i..]),
         None => (rest, ""),
     };
-    // Never echo this: the part before '@' may be a password.
-    if authority.contains('@') {
+    // Never echo this: the part before '@' may be a password (anywhere in
+    // the string: `http://admin:p/w@host` puts it past the first '/').
+    if remote.contains('@') {
         return Err(UsageError::new(
             "credentials in -remote are not supported (and would show in the process list); \
              give -u:USER and the password through WINRM_PASSWORD, --password-file or the prompt",

@@ -200,7 +200,16 @@ static CODES: &[ErrorCode] = &[
         ),
     },
     ErrorCode {
+        code: 1359,
+        name: "ERROR_INTERNAL_ERROR",
+        summary: "Something failed inside the service or its provider, without a more precise reason.",
+        hint: Some(
+            "The fault's message and provider detail say more; retry, and check the service's own logs.",
+        ),
+    },
+    ErrorCode {
         code: 1396,
+
         name: "ERROR_WRONG_TARGET_NAME",
         summary: "Kerberos found the service account name for the target to be wrong.",
         hint: Some(
@@ -625,9 +634,7 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_800F,
         name: "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
         summary: "The service rejected at least one of the request's SOAP headers.",
-        hint: Some(
-            "Drop extension switches such as -locale or -maxenvelopesize; run with --debug to see the envelope.",
-        ),
+        hint: Some("Drop extension switches such as -locale or -maxenvelopesize and try again."),
     },
     ErrorCode {
         code: 0x8033_8010,
@@ -639,7 +646,9 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_8011,
         name: "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",
         summary: "The request lacks a SOAP header the service requires.",
-        hint: Some("Run with --debug and report the envelope as a bug."),
+        hint: Some(
+            "Report the command line as a bug: the client built a message the service could not read.",
+        ),
     },
     ErrorCode {
         code: 0x8033_8012,
@@ -853,9 +862,7 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_8041,
         name: "ERROR_WSMAN_SCHEMA_VALIDATION_ERROR",
         summary: "The request XML does not match the schema the service expects, e.g. a required body element is missing.",
-        hint: Some(
-            "For -file bodies, compare with winrm get URI -format:xml; otherwise run with --debug and report it.",
-        ),
+        hint: Some("For -file bodies, compare with winrm get URI -format:xml."),
     },
     ErrorCode {
         code: 0x8033_8042,
@@ -1243,27 +1250,25 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_80F1,
         name: "ERROR_WSMAN_RESPONSE_INVALID_ENUMERATION_CONTEXT",
         summary: "The reply to an enumeration carried no usable enumeration context.",
-        hint: Some("The server's reply is malformed; run with --debug and report it."),
+        hint: Some("The server's reply is malformed; report it to the server's vendor."),
     },
     ErrorCode {
         code: 0x8033_80F4,
         name: "ERROR_WSMAN_RESPONSE_NO_SOAP_HEADER_BODY",
         summary: "The reply had no SOAP header or body.",
-        hint: Some(
-            "Check that -r points at a WS-Management endpoint; run with --debug to see the reply.",
-        ),
+        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_80F5,
         name: "ERROR_WSMAN_HTTP_NO_RESPONSE_DATA",
         summary: "The server sent no data back.",
-        hint: Some("Check the port and that the endpoint speaks WS-Management; try with --debug."),
+        hint: Some("Check the port and that the endpoint speaks WS-Management."),
     },
     ErrorCode {
         code: 0x8033_80F6,
         name: "ERROR_WSMAN_RESPONSE_INVALID_SOAP_FAULT",
         summary: "The server sent a SOAP fault that could not be read.",
-        hint: Some("Run with --debug to see the raw reply."),
+        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_80F7,
@@ -1369,7 +1374,7 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_810F,
         name: "ERROR_WSMAN_UNKNOWN_HTTP_STATUS_RETURNED",
         summary: "The server answered with an HTTP status WinRM does not expect.",
-        hint: Some("Check that -r points at a WS-Management endpoint; try --debug."),
+        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_8110,
@@ -1457,7 +1462,7 @@ static CODES: &[ErrorCode] = &[
         code: 0x8033_8171,
         name: "ERROR_WSMAN_HTTP_STATUS_BAD_REQUEST",
         summary: "The server answered with HTTP 400 (bad request).",
-        hint: Some("Run with --debug to see the request; check -encoding and the input body."),
+        hint: Some("Check -encoding and the input body."),
     },
     ErrorCode {
         code: 0x8033_8173,

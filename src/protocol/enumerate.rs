@@ -28,20 +28,20 @@ pub struct Page {
     pub end_of_sequence: bool,
 }
 
-/// Reads an `EnumerateResponse` or `PullResponse` element.
-pub fn read_page(response: Option<Node>) -> Result<Page, ProtocolError> {
+/// Reads the `expected` response element (`EnumerateResponse` or
+/// `PullResponse`).
+pub fn read_page(response: Option<Node>, expected: &str) -> Result<Page, ProtocolError> {
     let response = response.ok_or_else(|| {
         ProtocolError::Unexpected("the enumeration reply has an empty SOAP Body".into())
     })?;
     let name = response.tag_name();
-    let known = name.namespace() == Some(ns::ENUMERATION)
-        && matches!(name.name(), "EnumerateResponse" | "PullResponse");
-    if !known {
+    if name.namespace() != Some(ns::ENUMERATION) || name.name() != expected {
         return Err(ProtocolError::Unexpected(format!(
-            "expected an EnumerateResponse or PullResponse, got <{}>",
+            "expected an {expected}, got <{}>",
             name.name()
         )));
     }
+
     let mut page = Page::default();
     for c in response.children().filter(Node::is_element) {
         let in_enum_ns = matches!(c.tag_name().namespace(), Some(ns::ENUMERATION | ns::WSMAN));
@@ -75,6 +75,7 @@ pub struct Enumerator {
     finished: bool,
     max_elements: u32,
     empty_pages: u32,
+    truncated: bool,
 }
 
 /// Empty pages in a row that we accept before calling the server broken:
@@ -89,6 +90,7 @@ impl Enumerator {
             finished: false,
             max_elements: max_elements.max(1),
             empty_pages: 0,
+            truncated: false,
         }
     }
 
@@ -98,13 +100,18 @@ impl Enumerator {
         // reused. Without EndOfSequence and without a new context there is
         // nothing left to pull with, so that is the end as well.
         self.context = page.context;
-        if page.end_of_sequence || self.context.is_none() {
+        if page.end_of_sequence {
             self.finished = true;
+        } else if self.context.is_none() {
+            // Nothing to pull with, yet no EndOfSequence: the results may
+            // be incomplete. Deliver this page, then say so.
+            self.finished = true;
+            self.truncated = true;
         }
         if page.items.is_empty() && !self.finished {
             self.empty_pages += 1;
             if self.empty_pages >= MAX_EMPTY_PAGES {
-                self.finished = true;
+                // Still open: the caller should Release it.
                 return Err(ProtocolError::Unexpected(format!(
                     "the server sent {MAX_EMPTY_PAGES} empty pages in a row without ending the enumeration"
                 )));
@@ -113,6 +120,18 @@ impl Enumerator {
             self.empty_pages = 0;
         }
         Ok(page.items)
+    }
+
+    /// Once, after the last page: the error for a sequence that stopped
+    /// without EndOfSequence.
+    pub fn take_truncation(&mut self) -> Option<ProtocolError> {
+        std::mem::take(&mut self.truncated).then(|| {
+            ProtocolError::Unexpected(
+                "the server stopped the enumeration without EndOfSequence or a context to \
+                 continue with; the results may be incomplete"
+                    .into(),
+            )
+        })
     }
 
     /// Whether the server has sent everything.
@@ -170,22 +189,25 @@ mod tests {
     }
 
     #[test]
-    fn a_reply_without_context_ends_rather_than_reusing_the_old_one() {
+    fn a_reply_without_context_or_end_is_delivered_then_reported() {
         let mut e = Enumerator::new(10);
         e.take(page(1, Some("c1"), false)).unwrap();
-        e.take(page(1, None, false)).unwrap();
+        // Never reuse c1: stop, deliver the page, then report truncation.
+        assert_eq!(e.take(page(1, None, false)).unwrap().len(), 1);
         assert!(e.is_finished());
         assert!(e.next_pull().is_none());
+        assert!(e.take_truncation().is_some());
+        assert!(e.take_truncation().is_none());
     }
 
     #[test]
-    fn endless_empty_pages_are_an_error() {
+    fn endless_empty_pages_are_an_error_and_leave_the_context_to_release() {
         let mut e = Enumerator::new(10);
         for _ in 0..MAX_EMPTY_PAGES - 1 {
             e.take(page(0, Some("c"), false)).unwrap();
         }
         assert!(e.take(page(0, Some("c"), false)).is_err());
-        assert!(e.is_finished());
+        assert!(e.release().is_some());
     }
 
     #[test]

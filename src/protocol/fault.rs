@@ -190,6 +190,7 @@ impl Fault {
             }
             "FilteringNotSupported" => "ERROR_WSMAN_ENUMERATE_FILTERING_NOT_SUPPORTED",
             "FragmentDialectNotSupported" => "ERROR_WSMAN_FRAGMENT_DIALECT_REQUESTED_UNAVAILABLE",
+            "InternalError" => "ERROR_INTERNAL_ERROR",
             "InvalidEnumerationContext" => "ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT",
             "InvalidMessageInformationHeader" => "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
             "MessageInformationHeaderRequired" => "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",

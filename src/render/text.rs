@@ -43,11 +43,9 @@ fn value_of(e: &Element) -> Option<&str> {
     if e.is_nil() {
         Some("null")
     } else {
-        // Windows pads some messages with a trailing space; drop it.
-        e.text
-            .as_deref()
-            .map(str::trim_end)
-            .filter(|t| !t.is_empty())
+        // Windows pads some messages with a trailing space, and servers
+        // that pretty-print put newlines and indentation around values.
+        e.text.as_deref().map(str::trim).filter(|t| !t.is_empty())
     }
 }
 
@@ -70,7 +68,7 @@ fn children(out: &mut String, parent: &Element, depth: usize) {
                     if s.is_epr() || !s.children.is_empty() {
                         format!("{name} = (reference)")
                     } else {
-                        format!("{name} = {}", s.text_or_empty())
+                        format!("{name} = {}", s.text_or_empty().trim())
                     }
                 })
                 .collect();

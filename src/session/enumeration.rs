@@ -15,6 +15,8 @@ pub struct Enumeration<'s> {
     pub(super) request: RequestOptions,
     pub(super) state: Enumerator,
     pub(super) pending: VecDeque<Element>,
+    /// Set once the iteration has ended (the end, or an error).
+    pub(super) stopped: bool,
 }
 
 impl Enumeration<'_> {
@@ -28,29 +30,27 @@ impl Enumeration<'_> {
         let Some(body) = self.state.next_pull() else {
             return Ok(());
         };
-        let page = self.session.call_with(
-            ns::ACTION_PULL,
-            &self.resource,
-            &self.request,
-            &body,
-            enumeration::read_page,
-        );
-        let url = self.session.url().to_string();
-        match page.and_then(|p| {
-            self.state
-                .take(p)
-                .map_err(|e| Error::from_protocol(e, &url))
-        }) {
-            Ok(items) => {
-                self.pending = items.into();
-                Ok(())
-            }
+        let page =
+            self.session
+                .call_with(ns::ACTION_PULL, &self.resource, &self.request, &body, |n| {
+                    enumeration::read_page(n, "PullResponse")
+                });
+        let page = match page {
+            Ok(page) => page,
             Err(e) => {
-                // The context may be gone; never pull or release it again.
+                // The server failed the Pull: the context may be gone, so it
+                // is neither pulled nor released again.
                 self.state.finish();
-                Err(e)
+                return Err(e);
             }
-        }
+        };
+        // A page we refuse leaves the context open, for Drop to release.
+        let items = self
+            .state
+            .take(page)
+            .map_err(|e| Error::from_protocol(e, self.session.url()))?;
+        self.pending = items.into();
+        Ok(())
     }
 }
 
@@ -60,11 +60,21 @@ impl Iterator for Enumeration<'_> {
     fn next(&mut self) -> Option<Self::Item> {
         // Empty pages are legal mid-sequence: keep pulling until items or
         // the end arrive.
+        if self.stopped {
+            return None;
+        }
         while self.pending.is_empty() {
             if self.state.is_finished() {
-                return None;
+                self.stopped = true;
+                let url = self.session.url();
+                return self
+                    .state
+                    .take_truncation()
+                    .map(|e| Err(Error::from_protocol(e, url)));
             }
             if let Err(e) = self.pull() {
+                // One error ends the iteration.
+                self.stopped = true;
                 return Some(Err(e));
             }
         }

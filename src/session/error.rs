@@ -21,6 +21,9 @@ pub enum ErrorKind {
     BadReply(String),
     /// A valid reply, but not to the request we sent (RelatesTo).
     WrongReply(String),
+    /// A SOAP reply that breaks a WS-Management rule (a missing element, an
+    /// enumeration that stops without ending).
+    Unexpected(String),
     /// The server answered an HTTP error without a SOAP fault.
     Http {
         /// The status code.
@@ -57,6 +60,7 @@ impl Error {
             wrong @ ProtocolError::WrongRelatesTo { .. } => {
                 ErrorKind::WrongReply(wrong.to_string())
             }
+            ProtocolError::Unexpected(why) => ErrorKind::Unexpected(why),
             other => ErrorKind::BadReply(other.to_string()),
         };
         Error::new(kind, url)
@@ -121,6 +125,7 @@ impl Error {
             self.kind,
             ErrorKind::BadReply(_)
                 | ErrorKind::WrongReply(_)
+                | ErrorKind::Unexpected(_)
                 | ErrorKind::Http { .. }
                 | ErrorKind::Transport(
                     TransportError::TooLarge { .. } | TransportError::Redirect { .. }
@@ -162,7 +167,7 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
-            ErrorKind::BadReply(why) | ErrorKind::WrongReply(why) => {
+            ErrorKind::BadReply(why) | ErrorKind::WrongReply(why) | ErrorKind::Unexpected(why) => {
                 write!(
                     f,
                     "the reply from {} is not valid WS-Management: {why}",

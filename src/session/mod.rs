@@ -205,7 +205,9 @@ impl Session {
         }
         .to_xml();
         let mut state = Enumerator::new(options.max_elements);
-        let page = self.call_with(ns::ACTION_ENUMERATE, resource, request, &body, read_page)?;
+        let page = self.call_with(ns::ACTION_ENUMERATE, resource, request, &body, |n| {
+            read_page(n, "EnumerateResponse")
+        })?;
         let items: VecDeque<Element> = state
             .take(page)
             .map_err(|e| Error::from_protocol(e, self.transport.url()))?
@@ -222,6 +224,7 @@ impl Session {
             request: follow_up,
             state,
             pending: items,
+            stopped: false,
         })
     }
 
@@ -324,7 +327,10 @@ impl Session {
         let ok_status = (200..300).contains(&raw.status);
         if raw.body.iter().all(u8::is_ascii_whitespace) {
             return Err(if ok_status {
-                self.bad_reply(format!("HTTP {} with an empty body", raw.status))
+                Error::new(
+                    ErrorKind::Unexpected(format!("HTTP {} with an empty body", raw.status)),
+                    url,
+                )
             } else {
                 Error::new(
                     ErrorKind::Http {
@@ -352,7 +358,12 @@ impl Session {
     }
 
     fn require_body(&self, body: Option<Element>, what: &str) -> Result<Element, Error> {
-        body.ok_or_else(|| self.bad_reply(format!("the SOAP Body is empty; expected the {what}")))
+        body.ok_or_else(|| {
+            Error::new(
+                ErrorKind::Unexpected(format!("the SOAP Body is empty; expected the {what}")),
+                self.transport.url(),
+            )
+        })
     }
 
     fn bad_reply(&self, why: String) -> Error {

@@ -87,9 +87,11 @@ fn fault_of(name: &str) -> Fault {
 
 fn page_of(name: &str) -> Page {
     let (bytes, content_type) = response(name);
-    parse_reply_with(&bytes, Some(&content_type), "", read_page)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .1
+    parse_reply_with(&bytes, Some(&content_type), "", |node| {
+        read_page(node, "EnumerateResponse").or_else(|_| read_page(node, "PullResponse"))
+    })
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+    .1
 }
 
 fn is_request(name: &str) -> bool {
@@ -399,7 +401,8 @@ fn enumeration_items_keep_their_order_and_names() {
 #[test]
 fn non_enumeration_bodies_are_refused_by_read_page() {
     let (bytes, ct) = response("windows/get-shell.response.xml");
-    let result = parse_reply_with(&bytes, Some(&ct), "", read_page);
+    let result = parse_reply_with(&bytes, Some(&ct), "", |n| read_page(n, "PullResponse"));
+
     assert!(
         matches!(result, Err(ProtocolError::Unexpected(_))),
         "{result:?}"

@@ -654,3 +654,74 @@ fn a_local_write_failure_is_not_a_fault() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("cannot write the output"), "{stderr}");
 }
+
+/// Stray words are never echoed: they are often a password that lost its
+/// switch (`-p: secret`, with a space), or a misspelt password option.
+#[test]
+fn stray_words_and_misspelt_password_options_are_not_echoed() {
+    for args in [
+        &[
+            "get",
+            "winrm/config",
+            "-r:127.0.0.1:1",
+            "-u:demo",
+            "-p:",
+            "SECRETX",
+        ][..],
+        &[
+            "set",
+            "winrm/config",
+            "-r:127.0.0.1:1",
+            "-u:demo",
+            "-p:",
+            "SECRETX",
+        ],
+        &["set", "winrm/config", "--pass", "SECRETX"],
+        &["get", "winrm/config", "--PASSWORD", "-SECRETX"],
+        &["get", "winrm/config", "--proxy-password", "-SECRETX"],
+        &["help", "-p:SECRETX"],
+        &["id", "-r:http://admin:SECRETX/x@h"],
+    ] {
+        let run = Cmd::new(args).run();
+        run.hides("SECRETX");
+    }
+}
+
+/// `help` takes one topic; switches after it are ordinary switches, and a
+/// switch name as the topic finds that switch's page.
+#[test]
+fn help_then_switches_and_switch_topics() {
+    Cmd::new(&["help", "get", "-r:h"])
+        .run()
+        .ok()
+        .stdout_has("winrm help get");
+    Cmd::new(&["help", "Enumerate", "-format:xml"])
+        .run()
+        .ok()
+        .stdout_has("winrm help enumerate");
+    Cmd::new(&["help", "-p"])
+        .run()
+        .ok()
+        .stdout_has("winrm help auth");
+    let quiet = Cmd::new(&["help", "/?"]).run();
+    quiet.ok().stdout_has("Usage: winrm");
+    assert!(!quiet.stdout.contains("There is no help topic"));
+}
+
+#[test]
+fn empty_credentials_are_refused() {
+    let server = listener();
+    let url = format!("-r:{}", server.http_url());
+    Cmd::new(&["id", &url, "-u:", "-a:basic", "-unencrypted"])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run()
+        .code(2)
+        .stderr_has("-u is empty");
+    // An empty WINRM_PASSWORD counts as unset: no terminal, so an error.
+    Cmd::new(&["id", &url, "-u:demo", "-a:basic", "-unencrypted"])
+        .env("WINRM_PASSWORD", "")
+        .run()
+        .code(2)
+        .stderr_has("no password for demo");
+    assert!(actions(&server.requests()).is_empty());
+}
