@@ -516,7 +516,9 @@ const EXIT: &str = r"winrm help exit -- exit status
   0   success
   1   the server returned a WS-Management fault
   2   usage error or bad input: unknown switch, bad @{...}, unreadable
-      -file, unknown format
+      or malformed -file, unknown format; also a local failure such as
+      writing the output to a full disk
+
   3   authentication refused
   4   no conversation with the server: connection refused, name not
       found, TLS failure or timeout
