@@ -70,12 +70,12 @@ pub fn action_uri(method: &str, resource_uri: &str) -> String {
 /// element, so a bad file fails here rather than as a malformed envelope.
 pub fn body_from_bytes(bytes: &[u8]) -> Result<String, Error> {
     let text = reply::decode(bytes, None).map_err(|e| Error::input(format!("the body is {e}")))?;
-    check_body(&text)?;
-    Ok(strip_declaration(&text).to_string())
+    checked_body(&text).map(str::to_string)
 }
 
-/// Checks that `body` is a single well-formed XML element (no DTD).
-pub(super) fn check_body(body: &str) -> Result<(), Error> {
+/// The body without BOM or XML declaration, once checked to be a single
+/// well-formed XML element (no DTD).
+pub(super) fn checked_body(body: &str) -> Result<&str, Error> {
     let body = strip_declaration(body);
     if body.trim().is_empty() {
         return Err(Error::input(
@@ -83,7 +83,7 @@ pub(super) fn check_body(body: &str) -> Result<(), Error> {
         ));
     }
     reply::parse_document(body)
-        .map(|_| ())
+        .map(|_| body)
         .map_err(|e| Error::input(format!("the body is {e}")))
 }
 

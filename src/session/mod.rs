@@ -26,7 +26,7 @@ use crate::transport::{self, Transport};
 pub use enumeration::Enumeration;
 pub use error::{Error, ErrorKind};
 pub use input::{action_uri, body_from_bytes, create_input, invoke_input};
-use input::{apply_changes, check_body, strip_declaration};
+use input::{apply_changes, checked_body, strip_declaration};
 pub use options::{
     Association, Encoding, EnumerateOptions, Filter, Fragment, OptionValue, RequestOptions,
     ReturnType, SessionOptions,
@@ -103,8 +103,7 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
-        check_body(body)?;
-        self.call(ns::ACTION_PUT, resource, request, strip_declaration(body))
+        self.call(ns::ACTION_PUT, resource, request, checked_body(body)?)
     }
 
     /// winrm.cmd's `set` with `@{...}`: Get the resource, change the named
@@ -136,13 +135,7 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
-        check_body(body)?;
-        self.call(
-            ns::ACTION_CREATE,
-            resource,
-            request,
-            strip_declaration(body),
-        )
+        self.call(ns::ACTION_CREATE, resource, request, checked_body(body)?)
     }
 
     /// WS-Transfer Delete.
@@ -171,9 +164,9 @@ impl Session {
             default_body = invoke_input(method, resource, &[])?;
             default_body.as_str()
         } else {
-            check_body(body)?;
-            strip_declaration(body)
+            checked_body(body)?
         };
+
         self.call(&action, resource, request, body)
     }
 
