@@ -22,6 +22,7 @@ use winrm::transport::TransportError;
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
 use crate::cli::interrupt::{EXIT_INTERRUPTED, Interrupted};
+use crate::cli::run::Incomplete;
 
 const EXIT_FAULT: u8 = 1;
 const EXIT_USAGE: u8 = 2;
@@ -114,11 +115,18 @@ pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
         }
         return ExitCode::from(EXIT_USAGE);
     };
+    let incomplete = error.downcast_ref::<Incomplete>();
     if let Some(fault) = e.fault() {
         print_fault(fault, format);
+        if let Some(incomplete) = incomplete {
+            eprintln!("winrm: {incomplete}");
+        }
         return ExitCode::from(EXIT_FAULT);
     }
-    eprintln!("winrm: error: {e}");
+    match incomplete {
+        Some(incomplete) => eprintln!("winrm: error: {e} ({incomplete})"),
+        None => eprintln!("winrm: error: {e}"),
+    }
     if let Some(hint) = hint(e) {
         eprintln!("hint: {hint}");
     }
@@ -212,8 +220,8 @@ fn hint(e: &winrm::Error) -> Option<String> {
             }
             _ => None,
         },
-        ErrorKind::Http { status, .. } => match status {
-            500 if !https => Some(
+        ErrorKind::Http { status, detail } => match status {
+            500 if !https && detail.is_none() => Some(
                 "a Windows service answers an empty 500 when it refuses unencrypted traffic \
                  (AllowUnencrypted=false); use HTTPS (-usessl)"
                     .into(),

@@ -136,7 +136,14 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
             let mut printer = Printer::new(format, out);
             let mut items = session.enumerate(&resource, &request, &options)?;
             while let Some(item) = items.next() {
-                printer.item(&item?)?;
+                // Items already printed stay printed: say how many, so a
+                // partial list is never mistaken for the whole.
+                let item = item.map_err(|e| {
+                    anyhow::Error::from(e).context(Incomplete {
+                        items: printer.items(),
+                    })
+                })?;
+                printer.item(&item)?;
                 // Show each page as soon as it is printed, not per item:
                 // one write per page keeps large enumerations cheap.
                 if items.page_done() {
@@ -155,6 +162,24 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
             printer.finish_list()?;
             Ok(())
         }
+    }
+}
+
+/// Context on an error that cut an enumeration short after its start.
+#[derive(Debug)]
+pub struct Incomplete {
+    /// Items printed before the failure.
+    pub items: usize,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let noun = if self.items == 1 { "item" } else { "items" };
+        write!(
+            f,
+            "the enumeration stopped after {} {noun}; the list is incomplete",
+            self.items
+        )
     }
 }
 

@@ -114,6 +114,7 @@ impl Error {
                     | TransportError::Tls { .. }
                     | TransportError::Timeout { .. }
                     | TransportError::Io { .. }
+                    | TransportError::NoReply { .. }
             )
         )
     }
@@ -199,6 +200,7 @@ impl From<TransportError> for Error {
             | TransportError::Tls { url, .. }
             | TransportError::Timeout { url, .. }
             | TransportError::Io { url, .. }
+            | TransportError::NoReply { url, .. }
             | TransportError::AuthRefused { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),

@@ -5,8 +5,10 @@
 //! (MaxEnvelopeSize, OperationTimeout, Locale, SessionId, encoding). Each
 //! method builds one envelope through the protocol layer, sends it, checks
 //! the reply answers it, and returns the neutral model. `set` is winrm.cmd's
-//! Get, change, Put; `enumerate` streams pages through a lazy iterator. No
-//! clap, no terminal, no output formats here.
+//! Get, change, Put; `enumerate` streams pages through a lazy iterator. It
+//! also decides which requests are safe to send again when a connection
+//! drops before any reply byte (Identify, Get, the first Enumerate; never a
+//! change). No clap, no terminal, no output formats here.
 
 mod enumeration;
 pub mod error;
@@ -262,7 +264,7 @@ impl Session {
             fragment: request.fragment.as_ref(),
             body,
         };
-        let raw = self.send(envelope.to_xml(), false)?;
+        let raw = self.send(envelope.to_xml(), false, repeatable(action))?;
         self.parse(&raw, &message_id, read)
     }
 
@@ -273,13 +275,22 @@ impl Session {
         message_id: &str,
         unauthenticated: bool,
     ) -> Result<Option<Element>, Error> {
-        let raw = self.send(xml, unauthenticated)?;
+        // Identify reads and changes nothing.
+        let raw = self.send(xml, unauthenticated, true)?;
         self.parse(&raw, message_id, |node| {
             node.map(element_from_node).transpose()
         })
     }
 
-    fn send(&mut self, xml: String, unauthenticated: bool) -> Result<transport::Reply, Error> {
+    /// Sends one request. A `repeatable` one is sent once more if the
+    /// connection failed before any reply byte arrived (a kept-alive
+    /// connection the server had dropped); anything else is sent once.
+    fn send(
+        &mut self,
+        xml: String,
+        unauthenticated: bool,
+        repeatable: bool,
+    ) -> Result<transport::Reply, Error> {
         let (bytes, content_type) = match self.options.encoding {
             Encoding::Utf8 => (xml.into_bytes(), "application/soap+xml;charset=UTF-8"),
             Encoding::Utf16 => {
@@ -304,7 +315,12 @@ impl Session {
             },
         };
 
-        Ok(self.transport.send(&request)?)
+        match self.transport.send(&request) {
+            Err(transport::TransportError::NoReply { .. }) if repeatable => {
+                Ok(self.transport.send(&request)?)
+            }
+            other => Ok(other?),
+        }
     }
 
     /// Turns an HTTP reply into the body, a fault, or a clear error. A SOAP
@@ -362,6 +378,16 @@ impl Session {
     fn bad_reply(&self, why: String) -> Error {
         Error::new(ErrorKind::BadReply(why), self.transport.url())
     }
+}
+
+/// Whether a request may be sent a second time when the first attempt
+/// failed before any reply byte arrived. Only requests that change nothing
+/// on the server qualify: Get, and the Enumerate that opens an enumeration
+/// (a repeated one at worst leaves an unused context to expire). Put,
+/// Create, Delete, custom actions, Pull (it moves the cursor) and Release
+/// are never repeated: the server may have acted on the first one.
+fn repeatable(action: &str) -> bool {
+    action == ns::ACTION_GET || action == ns::ACTION_ENUMERATE
 }
 
 /// The first 200 characters of a text body, on one line, for error messages.

@@ -54,6 +54,16 @@ pub enum TransportError {
         /// Why.
         reason: String,
     },
+    /// The connection closed or was reset before a single byte of the reply
+    /// arrived (typically a kept-alive connection the server had already
+    /// dropped). The server may or may not have seen the request.
+    #[error("the connection to {url} failed before any reply arrived: {reason}")]
+    NoReply {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
+    },
     /// The server refused our credentials (HTTP 401).
     #[error("{url} refused the credentials (HTTP 401){}", offered_list(.offered))]
     AuthRefused {

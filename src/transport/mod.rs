@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+mod received;
 pub mod secret;
 pub mod tls;
 
@@ -86,6 +87,10 @@ pub struct HttpTransport {
     options: HttpOptions,
     /// The Authorization header value, kept as a secret.
     authorization: Option<Secret>,
+    /// Bytes received from the endpoint, and the count when the request
+    /// in flight started: equal means no reply byte has arrived.
+    received: received::Received,
+    received_before: u64,
 }
 
 impl HttpTransport {
@@ -143,12 +148,21 @@ impl HttpTransport {
             .accept_encoding("identity")
             .accept("application/soap+xml")
             .build();
-        let connector = ().chain(TcpConnector::default()).chain(tls::TlsConnector::new(tls));
+        let received = received::Received::default();
+        let connector =
+            ().chain(TcpConnector::default())
+                .chain(tls::TlsConnector::new(tls))
+                .chain(received::CountingConnector::new(
+                    received.clone(),
+                    &options.url,
+                ));
         let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
         Ok(HttpTransport {
             agent,
             options,
             authorization,
+            received,
+            received_before: 0,
         })
     }
 
@@ -230,6 +244,17 @@ impl HttpTransport {
                 seconds: self.options.reply_timeout.as_secs().max(1),
                 stage: "waiting for the reply",
             },
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof
+                if self.received.bytes() == self.received_before =>
+            {
+                TransportError::NoReply {
+                    url,
+                    reason: "the server closed the connection".into(),
+                }
+            }
             ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
                 TransportError::Io {
                     url,
@@ -303,6 +328,7 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
 
 impl Transport for HttpTransport {
     fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
+        self.received_before = self.received.bytes();
         let mut call = self
             .agent
             .post(&self.options.url)

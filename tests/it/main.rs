@@ -15,7 +15,9 @@ mod generated;
 
 mod get_set;
 mod identify;
+mod injection;
 mod invoke;
 mod output;
+mod retry;
 mod syntax;
 mod transport;

@@ -173,29 +173,43 @@ fn is_uuid(id: &str) -> bool {
 
 #[test]
 fn redirects_are_not_followed() {
-    let target = RawServer::answering("200 OK", "application/soap+xml", "<x/>");
-    let redirect = RawServer::start(Behaviour::Reply(
-        format!(
-            "HTTP/1.1 302 Found\r\nLocation: {}\r\nContent-Length: 0\r\n\r\n",
-            target.url()
-        )
-        .into_bytes(),
-    ));
-    let run = Cmd::new(&[
-        "get",
-        "winrm/config",
-        &format!("-r:{}", redirect.url()),
-        "-u:demo",
-        "-unencrypted",
-    ])
-    .env("WINRM_PASSWORD", PASSWORD)
-    .run();
-    run.code(5)
-        .stderr_has("302")
-        .stderr_has("not followed")
-        .hides(PASSWORD);
-    assert_eq!(redirect.requests(), 1);
-    assert_eq!(target.requests(), 0, "credentials never follow a redirect");
+    for status in [
+        "301 Moved Permanently",
+        "302 Found",
+        "307 Temporary Redirect",
+        "308 Permanent Redirect",
+    ] {
+        // The target is another server: it must hear nothing, above all
+        // not the credentials.
+        let target = RawServer::answering("200 OK", "application/soap+xml", "<x/>");
+        let redirect = RawServer::start(Behaviour::Reply(
+            format!(
+                "HTTP/1.1 {status}\r\nLocation: {}\r\nContent-Length: 0\r\n\r\n",
+                target.url().replace("127.0.0.1", "localhost")
+            )
+            .into_bytes(),
+        ));
+        let run = Cmd::new(&[
+            "get",
+            "winrm/config",
+            &format!("-r:{}", redirect.url()),
+            "-u:demo",
+            "-unencrypted",
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+        let code = &status[..3];
+        run.code(5)
+            .stderr_has(&format!("HTTP {code}"))
+            .stderr_has("not followed")
+            .hides(PASSWORD);
+        assert_eq!(redirect.requests(), 1, "{status}");
+        assert_eq!(
+            target.requests(),
+            0,
+            "{status}: credentials never follow a redirect"
+        );
+    }
 }
 
 #[test]

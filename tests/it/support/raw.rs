@@ -1,13 +1,15 @@
 //! Tiny HTTP peers that misbehave on purpose: one that never answers, one
 //! that hangs up, one that answers HTML, one that sends an empty 500, one
 //! whose reply answers another message, or one replaying a captured
-//! fixture. Each listens on 127.0.0.1:0 in its own thread, lives at most
-//! 30 s, and stops by itself (or when dropped).
+//! fixture; and scripted ones ([`Behaviour::Script`]) that pick a [`Step`]
+//! per request: answer and keep the connection, hang up, cut a reply short,
+//! or stream without end. Each listens on 127.0.0.1:0 in its own thread,
+//! lives at most 30 s, and stops by itself (or when dropped).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a raw server lives at most.
@@ -23,6 +25,86 @@ pub enum Behaviour {
     Reply(Vec<u8>),
     /// Reads the request, then closes the connection without a word.
     Hangup,
+    /// Asks the function what to do with each request: it gets the request
+    /// number (1 = first, counted over every connection) and the body.
+    Script(Arc<Script>),
+}
+
+/// What a scripted server consults: request number and body → step.
+pub type Script = dyn Fn(usize, &str) -> Step + Send + Sync;
+
+/// What a scripted server does with one request.
+#[derive(Clone)]
+pub enum Step {
+    /// Sends these bytes (a whole HTTP response) and keeps the connection
+    /// open for the next request.
+    Reply(Vec<u8>),
+    /// Closes the connection without a byte of reply.
+    Hangup,
+    /// Sends these bytes (the start of a response), then closes.
+    Cut(Vec<u8>),
+    /// Sends `head`, then `chunk` again and again, pausing `pause` between
+    /// writes, until the client goes away (or 2 GiB, or the lifetime).
+    Stream {
+        /// The status line and headers, up to the blank line.
+        head: Vec<u8>,
+        /// What is sent each time.
+        chunk: Vec<u8>,
+        /// The pause between chunks.
+        pause: Duration,
+    },
+}
+
+impl Step {
+    /// A keep-alive response: `status`, a Content-Type, and `body`.
+    pub fn answer(status: &str, content_type: &str, body: &[u8]) -> Step {
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        Step::Reply([head.as_bytes(), body].concat())
+    }
+
+    /// A 200 SOAP reply whose RelatesTo names the request's MessageID, with
+    /// `body` inside `s:Body` (prefixes: s, a, w, n declared on the envelope).
+    pub fn soap(request: &str, action: &str, body: &str) -> Step {
+        Step::answer(
+            "200 OK",
+            "application/soap+xml;charset=UTF-8",
+            soap_envelope(request, action, body).as_bytes(),
+        )
+    }
+}
+
+/// A SOAP 1.2 envelope answering `request` (RelatesTo = its MessageID).
+pub fn soap_envelope(request: &str, action: &str, body: &str) -> String {
+    let relates_to = message_id(request).unwrap_or_default();
+    format!(
+        concat!(
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" "#,
+            r#"xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" "#,
+            r#"xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd" "#,
+            r#"xmlns:n="http://schemas.xmlsoap.org/ws/2004/09/enumeration">"#,
+            "<s:Header><a:Action>{}</a:Action><a:RelatesTo>{}</a:RelatesTo></s:Header>",
+            "<s:Body>{}</s:Body></s:Envelope>"
+        ),
+        action, relates_to, body
+    )
+}
+
+/// The MessageID of a request body, if it has one.
+pub fn message_id(request: &str) -> Option<&str> {
+    let start = request.find("MessageID>")? + "MessageID>".len();
+    let len = request[start..].find('<')?;
+    Some(&request[start..start + len])
+}
+
+/// The local name of a request's action (`Get`, `Put`, `Pull`...).
+pub fn action(request: &str) -> Option<&str> {
+    let start = request.find("Action")?;
+    let start = start + request[start..].find('>')? + 1;
+    let len = request[start..].find('<')?;
+    request[start..start + len].rsplit('/').next()
 }
 
 /// A running raw server.
@@ -30,6 +112,15 @@ pub struct RawServer {
     port: u16,
     stop: Arc<AtomicBool>,
     requests: Arc<AtomicUsize>,
+    written: Arc<AtomicU64>,
+    connections: Arc<AtomicUsize>,
+}
+
+/// What the connection threads share.
+struct Counters {
+    stop: Arc<AtomicBool>,
+    requests: Arc<AtomicUsize>,
+    written: Arc<AtomicU64>,
 }
 
 impl RawServer {
@@ -40,15 +131,22 @@ impl RawServer {
         let port = listener.local_addr().expect("local addr").port();
         let stop = Arc::new(AtomicBool::new(false));
         let requests = Arc::new(AtomicUsize::new(0));
-        let (stop2, requests2) = (stop.clone(), requests.clone());
+        let written = Arc::new(AtomicU64::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counters = Arc::new(Counters {
+            stop: stop.clone(),
+            requests: requests.clone(),
+            written: written.clone(),
+        });
+        let accepted = connections.clone();
         std::thread::spawn(move || {
             let started = Instant::now();
-            while !stop2.load(Ordering::Relaxed) && started.elapsed() < LIFETIME {
+            while !counters.stop.load(Ordering::Relaxed) && started.elapsed() < LIFETIME {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let (behaviour, stop, requests) =
-                            (behaviour.clone(), stop2.clone(), requests2.clone());
-                        std::thread::spawn(move || serve(stream, &behaviour, &stop, &requests));
+                        accepted.fetch_add(1, Ordering::Relaxed);
+                        let (behaviour, counters) = (behaviour.clone(), counters.clone());
+                        std::thread::spawn(move || serve(stream, &behaviour, &counters));
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -58,7 +156,14 @@ impl RawServer {
             port,
             stop,
             requests,
+            written,
+            connections,
         }
+    }
+
+    /// A scripted server: `script(n, body)` says what to do with request n.
+    pub fn script(script: impl Fn(usize, &str) -> Step + Send + Sync + 'static) -> RawServer {
+        RawServer::start(Behaviour::Script(Arc::new(script)))
     }
 
     /// A server answering every request with `status` and this body.
@@ -85,6 +190,16 @@ impl RawServer {
     pub fn requests(&self) -> usize {
         self.requests.load(Ordering::Relaxed)
     }
+
+    /// How many connections it has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// How many bytes of streamed body it managed to write.
+    pub fn written(&self) -> u64 {
+        self.written.load(Ordering::Relaxed)
+    }
 }
 
 impl Drop for RawServer {
@@ -93,15 +208,27 @@ impl Drop for RawServer {
     }
 }
 
-fn serve(stream: TcpStream, behaviour: &Behaviour, stop: &AtomicBool, requests: &AtomicUsize) {
+fn serve(stream: TcpStream, behaviour: &Behaviour, counters: &Counters) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
     let mut reader = BufReader::new(stream);
+    if let Behaviour::Script(script) = behaviour {
+        // Requests on one connection until a step closes it.
+        while let Some(body) = read_request(&mut reader) {
+            let number = counters.requests.fetch_add(1, Ordering::Relaxed) + 1;
+            let body = String::from_utf8_lossy(&body).into_owned();
+            if !perform(reader.get_mut(), &script(number, &body), counters) {
+                return;
+            }
+        }
+        return;
+    }
     if read_request(&mut reader).is_none() {
         return;
     }
-    requests.fetch_add(1, Ordering::Relaxed);
-    let mut stream = reader.into_inner();
+    counters.requests.fetch_add(1, Ordering::Relaxed);
+    let (stop, mut stream) = (&counters.stop, reader.into_inner());
     match behaviour {
+        Behaviour::Script(_) => {}
         Behaviour::Reply(bytes) => {
             let _ = stream.write_all(bytes);
             let _ = stream.flush();
@@ -125,6 +252,50 @@ fn serve(stream: TcpStream, behaviour: &Behaviour, stop: &AtomicBool, requests: 
                     Err(_) => break,
                 }
             }
+        }
+    }
+}
+
+/// Carries out one step; false when the connection is done.
+fn perform(stream: &mut TcpStream, step: &Step, counters: &Counters) -> bool {
+    match step {
+        Step::Reply(bytes) => stream
+            .write_all(bytes)
+            .and_then(|()| stream.flush())
+            .is_ok(),
+        Step::Hangup => {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            false
+        }
+        Step::Cut(bytes) => {
+            let _ = stream.write_all(bytes);
+            let _ = stream.flush();
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            false
+        }
+        Step::Stream { head, chunk, pause } => {
+            let started = Instant::now();
+            if stream.write_all(head).is_err() {
+                return false;
+            }
+            let mut sent = 0u64;
+            while sent < 2 << 30
+                && !counters.stop.load(Ordering::Relaxed)
+                && started.elapsed() < LIFETIME
+            {
+                if stream.write_all(chunk).is_err() {
+                    break;
+                }
+                sent += chunk.len() as u64;
+                counters
+                    .written
+                    .fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                if !pause.is_zero() {
+                    std::thread::sleep(*pause);
+                }
+            }
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+            false
         }
     }
 }

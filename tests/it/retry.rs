@@ -1,0 +1,196 @@
+//! Safe retries, counted at the server: a request that is sure to change
+//! nothing (Identify, Get, the Enumerate that opens an enumeration) is sent
+//! once more when the connection drops before any reply byte, as a stale
+//! kept-alive connection does; Put, Create, Delete, custom actions and Pull
+//! never are. An enumeration cut mid-way says how many items it printed.
+
+use crate::support::raw::{RawServer, Step, action, soap_envelope};
+use crate::support::{Cmd, Run};
+
+const PASSWORD: &str = "Rt7-retry-Pw";
+const ENUMERATION: &str = "http://schemas.xmlsoap.org/ws/2004/09/enumeration";
+const CONFIG: &str =
+    r#"<p:Client xmlns:p="urn:client"><p:URLPrefix>wsman</p:URLPrefix></p:Client>"#;
+
+/// `winrm ARGS -r:URL -u:demo -unencrypted`, with a password to hide.
+fn against(server: &RawServer, args: &[&str]) -> Run {
+    let run = Cmd::new(args)
+        .args(&[&format!("-r:{}", server.url()), "-u:demo", "-unencrypted"])
+        .args(&["-timeout:3000"])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    run.hides(PASSWORD);
+    run
+}
+
+fn get_response(request: &str) -> Step {
+    Step::soap(
+        request,
+        "http://schemas.xmlsoap.org/ws/2004/09/transfer/GetResponse",
+        CONFIG,
+    )
+}
+
+#[test]
+fn get_and_identify_are_sent_again_after_a_drop_before_any_reply() {
+    // The first connection is dropped unanswered; the retry goes through.
+    let server = RawServer::script(|n, body| match n {
+        1 => Step::Hangup,
+        _ => get_response(body),
+    });
+    against(&server, &["get", "winrm/config/client"])
+        .ok()
+        .line("    URLPrefix = wsman");
+    assert_eq!(server.requests(), 2, "one retry");
+    assert_eq!(server.connections(), 2, "on a new connection");
+
+    let identify = r#"<i:IdentifyResponse xmlns:i="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd"><i:ProductVendor>Retry Corp</i:ProductVendor></i:IdentifyResponse>"#;
+    let server = RawServer::script(move |n, body| match n {
+        1 => Step::Hangup,
+        _ => Step::answer(
+            "200 OK",
+            "application/soap+xml;charset=UTF-8",
+            soap_envelope(body, "", identify).as_bytes(),
+        ),
+    });
+    Cmd::new(&["id", &format!("-r:{}", server.url()), "-a:none"])
+        .run()
+        .ok()
+        .line("    ProductVendor = Retry Corp");
+    assert_eq!(server.requests(), 2);
+}
+
+#[test]
+fn a_retry_happens_once_only() {
+    let server = RawServer::script(|_, _| Step::Hangup);
+    let run = against(&server, &["get", "winrm/config/client"]);
+    run.code(4)
+        .stderr_has("before any reply arrived")
+        .stderr_has("closed the connection");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .next()
+            .map(|l| l.starts_with("winrm: error:")),
+        Some(true)
+    );
+    assert_eq!(server.requests(), 2, "the first try and one retry");
+}
+
+#[test]
+fn a_reply_cut_after_it_started_is_not_retried() {
+    let server = RawServer::script(|_, _| {
+        Step::Cut(b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\nContent-Length: 900\r\n\r\n<s:Envelope".to_vec())
+    });
+    let run = against(&server, &["get", "winrm/config/client"]);
+    run.code(4).stderr_has("before the reply was complete");
+    assert_eq!(server.requests(), 1, "the server had started answering");
+}
+
+#[test]
+fn changes_are_never_sent_twice() {
+    let cases: [&[&str]; 4] = [
+        &["put", "winrm/config/client", "-file:BODY"],
+        &[
+            "create",
+            "winrm/config/Listener?Address=*+Transport=HTTP",
+            r#"@{Enabled="true"}"#,
+        ],
+        &["delete", "winrm/config/Listener?Address=*+Transport=HTTP"],
+        &[
+            "invoke",
+            "StopService",
+            "wmicimv2/Win32_Service?Name=Spooler",
+        ],
+    ];
+    let dir = crate::support::TempDir::new("retry");
+    let body = dir.write("body.xml", CONFIG.as_bytes());
+    let body = format!("-file:{}", body.display());
+    for args in cases {
+        let args: Vec<&str> = args
+            .iter()
+            .map(|a| if *a == "-file:BODY" { body.as_str() } else { a })
+            .collect();
+        let server = RawServer::script(|_, _| Step::Hangup);
+        let run = against(&server, &args);
+        run.code(4).stderr_has("before any reply arrived");
+        assert_eq!(server.requests(), 1, "{args:?} was repeated");
+    }
+}
+
+#[test]
+fn set_gets_again_but_never_puts_again() {
+    // The Get is answered on a kept-alive connection, which the server
+    // then drops as the Put arrives: exactly what a stale connection does.
+    let server = RawServer::script(|_, body| match action(body) {
+        Some("Get") => get_response(body),
+        _ => Step::Hangup,
+    });
+    let run = against(
+        &server,
+        &["set", "winrm/config/client", r#"@{URLPrefix="x"}"#],
+    );
+    run.code(4).stderr_has("before any reply arrived");
+    assert_eq!(run.stdout, "");
+    assert_eq!(server.requests(), 2, "Get, then one Put and no second");
+}
+
+/// An EnumerateResponse or PullResponse holding `names` as items.
+fn page(request: &str, response: &str, names: &[&str], context: Option<&str>) -> Step {
+    let items: String = names
+        .iter()
+        .map(|n| format!(r#"<p:Svc xmlns:p="urn:svc"><p:Name>{n}</p:Name></p:Svc>"#))
+        .collect();
+    let context = context
+        .map(|c| format!("<n:EnumerationContext>{c}</n:EnumerationContext>"))
+        .unwrap_or_default();
+    let end = if context.is_empty() {
+        "<w:EndOfSequence/>"
+    } else {
+        ""
+    };
+    Step::soap(
+        request,
+        &format!("{ENUMERATION}/{response}"),
+        &format!("<n:{response}>{context}<w:Items>{items}</w:Items>{end}</n:{response}>"),
+    )
+}
+
+#[test]
+fn the_first_enumerate_is_retried() {
+    let server = RawServer::script(|n, body| match (n, action(body)) {
+        (1, _) => Step::Hangup,
+        (_, Some("Enumerate")) => page(body, "EnumerateResponse", &["A"], Some("ctx-1")),
+        _ => page(body, "PullResponse", &["B"], None),
+    });
+    let run = against(&server, &["enumerate", "wmicimv2/Win32_Service"]);
+    run.ok().line("    Name = A").line("    Name = B");
+    assert_eq!(server.requests(), 3, "Enumerate twice, then Pull");
+}
+
+#[test]
+fn an_enumeration_cut_mid_way_says_how_much_was_printed() {
+    let server = RawServer::script(|_, body| match action(body) {
+        Some("Enumerate") => page(body, "EnumerateResponse", &["A", "B", "C"], Some("ctx-1")),
+        _ => Step::Hangup,
+    });
+    let run = against(&server, &["enumerate", "wmicimv2/Win32_Service"]);
+    run.code(4)
+        .line("    Name = C")
+        .stderr_has("before any reply arrived")
+        .stderr_has("the enumeration stopped after 3 items; the list is incomplete");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("winrm:"))
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+    assert_eq!(
+        server.requests(),
+        2,
+        "a Pull is never repeated, nor released"
+    );
+}
