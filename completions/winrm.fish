@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -37,7 +37,8 @@ complete -c winrm -n "__fish_winrm_needs_command" -l data-locale -d 'Locale for 
 complete -c winrm -n "__fish_winrm_needs_command" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -86,7 +87,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l data-locale -d 
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -112,7 +114,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l data-locale -d 'Local
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -142,7 +145,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l data-locale -d 'Loca
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -172,7 +176,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -203,7 +208,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l data-locale -d 'Loca
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -234,7 +240,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -265,7 +272,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l data-locale -d 'Loca
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -296,7 +304,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -327,7 +336,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l data-locale -d 'L
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -358,7 +368,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -388,7 +399,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l data-locale -d 'L
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -418,7 +430,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -451,7 +464,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l data-locale -d
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -488,7 +502,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -525,7 +540,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l data-locale -d 'Loc
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -560,7 +576,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l data-locale -d 'L
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -591,7 +608,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l data-locale -d 'Locale
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -617,7 +635,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l data-locale -d 'Loc
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -643,7 +662,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l data-locale -d '
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -670,7 +690,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l data-locale 
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -699,7 +720,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l data-locale -d 'Local
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
@@ -727,7 +749,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l data-locale -
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn -d 'Kerberos service principal name override' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r

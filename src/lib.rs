@@ -28,6 +28,7 @@
 //!         password: Secret::new(std::env::var("WINRM_PASSWORD")?),
 //!     }),
 //!     allow_unencrypted: false,
+//!     proxy: None,
 //! })?;
 //! let mut session = Session::new(Box::new(transport), SessionOptions::default());
 //!

@@ -215,6 +215,16 @@ fn hint(e: &winrm::Error) -> Option<String> {
                  enumeration, ask for fewer items per reply with --max-elements"
                     .into(),
             ),
+            TransportError::Proxy { reason, .. } if reason.contains("407") => Some(
+                "the proxy wants a login: give it in the proxy URL, \
+                 -proxy:http://USER:PASSWORD@HOST:PORT (or in https_proxy/http_proxy)"
+                    .into(),
+            ),
+            TransportError::Proxy { .. } => Some(
+                "check -proxy (or https_proxy/http_proxy in the environment); hosts listed in \
+                 no_proxy are reached directly, and -proxyaccess:no_proxy ignores every proxy"
+                    .into(),
+            ),
             TransportError::Redirect { .. } => {
                 Some("point -r at the final URL yourself if you trust it".into())
             }

@@ -275,7 +275,15 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub spn: Option<String>,
 
-    /// winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]
+    /// Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or
+    /// http://USER:PASSWORD@HOST:PORT for a proxy that wants a login.
+    /// Default: $https_proxy or $http_proxy (by the endpoint's scheme),
+    /// then $all_proxy, unless $no_proxy lists the host. [-proxy:]
+    #[arg(long, global = true, value_name = "URL", allow_hyphen_values = true)]
+    pub proxy: Option<String>,
+
+    /// no_proxy ignores every proxy setting; winrm.cmd's other choices read
+    /// Windows settings. [-proxyaccess:]
     #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_access: Option<String>,
 

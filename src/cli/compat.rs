@@ -104,6 +104,7 @@ static SWITCHES: &[Switch] = &[
     value("dataLocale", &[], "data-locale", "en-US"),
     value("maxEnvelopeSize", &[], "max-envelope-size", "BYTES"),
     value("cacert", &[], "cacert", "PATH"),
+    value("proxy", &[], "proxy", "http://HOST:PORT"),
     value("spn", &[], "spn", "SPN"),
 ];
 
@@ -535,7 +536,7 @@ mod tests {
             ("-remot:h", "-remot", "-remote"),
             ("-formt", "-formt", "-format"),
             ("-encrypted", "-encrypted", "-unencrypted"),
-            ("-proxy:x", "-proxy", "-proxyaccess"),
+            ("-proxyacess:x", "-proxyacess", "-proxyaccess"),
             ("-usernamex", "-usernamex", "-username"),
             ("-x", "-x", ""),
             ("-zzzzzz", "-zzzzzz", ""),

@@ -6,7 +6,9 @@ use std::io::IsTerminal;
 use std::time::Duration;
 
 use winrm::session::{Encoding, Session, SessionOptions};
-use winrm::transport::{Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions};
+use winrm::transport::{
+    Credentials, HttpOptions, HttpTransport, Method, Proxy, Secret, TlsOptions, proxy,
+};
 
 use super::UsageError;
 use super::args::ConnectionArgs;
@@ -111,6 +113,7 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
         data_locale: args.data_locale.clone(),
         encoding,
     };
+    let proxy = proxy_for(args, &url)?;
     let http = HttpOptions {
         url,
         tls: TlsOptions {
@@ -126,6 +129,7 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
         method,
         credentials,
         allow_unencrypted: args.unencrypted,
+        proxy,
     };
     let transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
     Ok((Session::new(Box::new(transport), options), method))
@@ -148,16 +152,40 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
             "-SPNPort and --spn apply to Kerberos, which is not supported yet",
         ));
     }
-    if args.proxy_access.is_some()
-        || args.proxy_auth.is_some()
-        || args.proxy_username.is_some()
-        || args.proxy_password.is_some()
-    {
+    if args.proxy_auth.is_some() || args.proxy_username.is_some() || args.proxy_password.is_some() {
         return Err(UsageError::new(
-            "proxy switches are not supported yet; connect directly",
+            "give the proxy's user and password in its URL instead: \
+             -proxy:http://USER:PASSWORD@HOST:PORT, or https_proxy/http_proxy in the environment \
+             (see 'winrm help remoting')",
         ));
     }
     Ok(())
+}
+
+/// The proxy to go through: none with -proxyaccess:no_proxy; else
+/// -proxy, or the environment's (see [`proxy::select`]).
+fn proxy_for(args: &ConnectionArgs, url: &str) -> anyhow::Result<Option<Proxy>> {
+    match args.proxy_access.as_deref() {
+        Some(access) if access.eq_ignore_ascii_case("no_proxy") => {
+            if args.proxy.is_some() {
+                return Err(UsageError::new(
+                    "-proxyaccess:no_proxy and -proxy contradict each other; give one",
+                )
+                .into());
+            }
+            return Ok(None);
+        }
+        Some(access) => {
+            return Err(UsageError::new(format!(
+                "-proxyaccess:{access} reads Windows proxy settings, which do not exist here; \
+                 give -proxy:URL or set https_proxy/http_proxy (or -proxyaccess:no_proxy)"
+            ))
+            .into());
+        }
+        None => {}
+    }
+    proxy::select(args.proxy.as_deref(), url, |name| std::env::var(name).ok())
+        .map_err(|e| UsageError::new(e.to_string()).into())
 }
 
 /// The password: -p, then --password-file (explicit switches win), then

@@ -58,10 +58,10 @@ pub fn topic(name: &str) -> Option<&'static str> {
         "config" | "configuration" | "trustedhosts" => CONFIG,
         "remoting" | "remote" | "r" | "machine" | "unencrypted" | "un" | "usessl" | "ssl"
         | "use-ssl" | "skipcacheck" | "skip-ca-check" | "skipcncheck" | "skip-cn-check"
-        | "cacert" | "https" | "tls" => REMOTING,
+        | "cacert" | "https" | "tls" | "proxy" | "proxy-access" | "proxyaccess" => REMOTING,
         "auth" | "authentication" | "a" | "username" | "u" | "password" | "password-file"
-        | "credentials" | "certificate" | "default-creds" | "spn" | "spn-port" | "proxy-access"
-        | "proxy-auth" | "proxy-username" | "proxy-password" => AUTH,
+        | "credentials" | "certificate" | "default-creds" | "spn" | "spn-port" | "proxy-auth"
+        | "proxy-username" | "proxy-password" => AUTH,
         "input" | "file" | "@{}" | "hash" => INPUT,
         "filters"
         | "filter"
@@ -313,6 +313,22 @@ its certificate names a host name needs -skipCNcheck.
 
 Usual endpoints: Windows 5985/5986, iDRAC https 443, Intel AMT 16992
 (http) / 16993 (https), OMI 5985/5986, all with the path /wsman.
+
+Proxies:
+
+  -proxy:URL, --proxy URL
+      Go through this HTTP proxy: http://HOST:PORT, with the proxy's own
+      user and password as http://USER:PASSWORD@HOST:PORT (percent-encode
+      special characters; they are never printed). The proxy is asked to
+      CONNECT to the endpoint; TLS to an https:// endpoint runs inside.
+  without -proxy
+      https_proxy or HTTPS_PROXY for https:// endpoints, http_proxy or
+      HTTP_PROXY for http:// ones, then all_proxy or ALL_PROXY.
+  no_proxy or NO_PROXY
+      Hosts reached directly: names (with their subdomains), addresses,
+      or * for all.
+  -proxyaccess:no_proxy
+      Ignore every proxy setting and connect directly.
 "#;
 
 /// Text of `winrm help auth`.

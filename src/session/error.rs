@@ -115,6 +115,7 @@ impl Error {
                     | TransportError::Timeout { .. }
                     | TransportError::Io { .. }
                     | TransportError::NoReply { .. }
+                    | TransportError::Proxy { .. }
             )
         )
     }
@@ -201,6 +202,7 @@ impl From<TransportError> for Error {
             | TransportError::Timeout { url, .. }
             | TransportError::Io { url, .. }
             | TransportError::NoReply { url, .. }
+            | TransportError::Proxy { url, .. }
             | TransportError::AuthRefused { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),

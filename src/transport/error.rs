@@ -64,6 +64,17 @@ pub enum TransportError {
         /// Why.
         reason: String,
     },
+    /// The proxy could not be reached, or would not open a tunnel to the
+    /// endpoint.
+    #[error("cannot reach {url} through the proxy {proxy}: {reason}")]
+    Proxy {
+        /// The endpoint.
+        url: String,
+        /// The proxy URL, without credentials.
+        proxy: String,
+        /// Why.
+        reason: String,
+    },
     /// The server refused our credentials (HTTP 401).
     #[error("{url} refused the credentials (HTTP 401){}", offered_list(.offered))]
     AuthRefused {

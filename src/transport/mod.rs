@@ -9,6 +9,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod proxy;
 mod received;
 pub mod secret;
 pub mod tls;
@@ -17,10 +18,11 @@ use std::io::Read;
 use std::time::Duration;
 
 use ureq::unversioned::resolver::DefaultResolver;
-use ureq::unversioned::transport::{Connector, TcpConnector};
+use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
 
 pub use auth::{Credentials, Method};
 pub use error::TransportError;
+pub use proxy::Proxy;
 pub use secret::Secret;
 pub use tls::TlsOptions;
 
@@ -78,6 +80,8 @@ pub struct HttpOptions {
     pub credentials: Option<Credentials>,
     /// The user allowed unencrypted traffic (`-unencrypted`).
     pub allow_unencrypted: bool,
+    /// The proxy to go through, if any ([`proxy::select`] picks it).
+    pub proxy: Option<Proxy>,
 }
 
 /// The production transport: one ureq agent, so connections are kept alive
@@ -147,10 +151,12 @@ impl HttpTransport {
             // IIS-hosted endpoints compress unless told not to.
             .accept_encoding("identity")
             .accept("application/soap+xml")
+            .proxy(options.proxy.as_ref().map(Proxy::to_ureq).transpose()?)
             .build();
         let received = received::Received::default();
         let connector =
-            ().chain(TcpConnector::default())
+            ().chain(ConnectProxyConnector::default())
+                .chain(TcpConnector::default())
                 .chain(tls::TlsConnector::new(tls))
                 .chain(received::CountingConnector::new(
                     received.clone(),
@@ -167,6 +173,9 @@ impl HttpTransport {
     }
 
     fn map_error(&self, error: ureq::Error) -> TransportError {
+        if let Some(blamed) = proxy::blame(self.options.proxy.as_ref(), &self.options.url, &error) {
+            return blamed;
+        }
         let url = self.options.url.clone();
         match error {
             ureq::Error::Timeout(which) => {

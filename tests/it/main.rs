@@ -18,6 +18,7 @@ mod identify;
 mod injection;
 mod invoke;
 mod output;
+mod proxy;
 mod retry;
 mod syntax;
 mod transport;

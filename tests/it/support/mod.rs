@@ -1,8 +1,10 @@
 //! What every test module shares: the built `winrm` binary run with a
 //! scrubbed environment ([`Cmd`]), the captured fixtures under
 //! `../shared/fixtures`, the simulated Windows listener, and tiny raw TCP
-//! servers for peers that misbehave ([`raw`]).
+//! servers for peers that misbehave ([`raw`]), and an HTTP CONNECT proxy
+//! ([`proxy`]).
 
+pub mod proxy;
 pub mod raw;
 
 #[path = "../../listener/mod.rs"]
