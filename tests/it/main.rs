@@ -20,5 +20,6 @@ mod invoke;
 mod output;
 mod proxy;
 mod retry;
+mod secrets;
 mod syntax;
 mod transport;
