@@ -441,3 +441,62 @@ pub fn random_uuid() -> String {
         b[15]
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::transport::{Reply, Request, TransportError};
+
+    /// A transport whose connection always drops before any reply byte;
+    /// it counts the attempts.
+    struct Dropping(Arc<AtomicUsize>);
+
+    impl Transport for Dropping {
+        fn send(&mut self, _: &Request) -> Result<Reply, TransportError> {
+            self.0.fetch_add(1, Ordering::Relaxed);
+            Err(TransportError::NoReply {
+                url: "http://srv/wsman".into(),
+                reason: "the server closed the connection".into(),
+            })
+        }
+
+        fn url(&self) -> &str {
+            "http://srv/wsman"
+        }
+    }
+
+    /// How many requests `operation` sent.
+    fn attempts(operation: impl FnOnce(&mut Session) -> Result<(), Error>) -> usize {
+        let count = Arc::new(AtomicUsize::new(0));
+        let mut session =
+            Session::new(Box::new(Dropping(count.clone())), SessionOptions::default());
+        let error = operation(&mut session).expect_err("the transport always fails");
+        assert!(error.is_connection(), "{error}");
+        count.load(Ordering::Relaxed)
+    }
+
+    #[test]
+    fn only_requests_that_change_nothing_are_repeated() {
+        let uri = ResourceUri::parse("winrm/config/client").expect("uri");
+        let none = RequestOptions::default();
+        let body = "<p:Client xmlns:p=\"urn:x\"/>";
+        assert_eq!(attempts(|s| s.identify(true).map(drop)), 2);
+        assert_eq!(attempts(|s| s.get(&uri, &none).map(drop)), 2);
+        assert_eq!(
+            attempts(|s| s
+                .enumerate(&uri, &none, &EnumerateOptions::default())
+                .map(drop)),
+            2
+        );
+        assert_eq!(attempts(|s| s.put(&uri, &none, body).map(drop)), 1);
+        assert_eq!(attempts(|s| s.create(&uri, &none, body).map(drop)), 1);
+        assert_eq!(attempts(|s| s.delete(&uri, &none)), 1);
+        assert_eq!(attempts(|s| s.invoke("Stop", &uri, &none, "").map(drop)), 1);
+        // set fails at its Get (tried twice) and never reaches the Put.
+        let change = [("A".to_string(), Some("1".to_string()))];
+        assert_eq!(attempts(|s| s.set(&uri, &none, &change).map(drop)), 2);
+    }
+}
