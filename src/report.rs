@@ -2,8 +2,9 @@
 //!
 //! Exit codes (documented in the README and `winrm help exit`): 0 ok, 1 the
 //! server returned a WS-Man fault, 2 usage or bad input, 3 authentication
-//! refused, 4 connection, TLS or timeout, 5 the reply was not valid WS-Man,
-//! 130 stopped by Ctrl-C.
+//! refused, 4 connection, proxy, TLS or timeout, 5 the reply was not valid
+//! WS-Man, 130 stopped by Ctrl-C. An enumeration cut short says how many
+//! items it printed.
 //! A closed stdout pipe (`| head`) ends the run quietly with 0. Faults print
 //! as winrm.cmd does (the WSManFault, then `Error number:`); everything else
 //! is one `winrm: error:` line and, where a classic cause is likely, a

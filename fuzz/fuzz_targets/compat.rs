@@ -1,6 +1,7 @@
 //! Fuzz target: the winrm.cmd argument normaliser, on any argv (arguments
 //! split at NUL bytes; invalid UTF-8 kept as raw bytes). It must never
-//! panic, and its errors must never echo a value (it may be a password).
+//! panic, its errors must never echo a value (it may be a password), and
+//! its output must pass through it unchanged.
 
 #![no_main]
 
@@ -18,7 +19,16 @@ fuzz_target!(|data: &[u8]| {
         .split(|b| *b == 0)
         .map(|a| OsString::from_vec(a.to_vec()))
         .collect();
-    if let Err(e) = compat::normalize(args.clone()) {
+    let normalized = compat::normalize(args.clone());
+    // What comes out is already in GNU form: a second pass changes nothing.
+    if let Ok(out) = &normalized {
+        assert_eq!(
+            compat::normalize(out.clone()).as_ref(),
+            Ok(out),
+            "not idempotent on {args:?}"
+        );
+    }
+    if let Err(e) = normalized {
         // A value is whatever follows the first ':' of a switch; a long
         // enough one must not show up in the message (unless a switch name
         // the message may name holds the same text).

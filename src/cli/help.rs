@@ -536,10 +536,13 @@ const EXIT: &str = r"winrm help exit -- exit status
       writing the output to a full disk
 
   3   authentication refused
-  4   no conversation with the server: connection refused, name not
-      found, TLS failure or timeout
+  4   no conversation with the server: connection refused or dropped,
+      name not found, TLS failure, proxy failure or timeout
   5   the reply was not valid WS-Management (not SOAP, or unexpected)
 130   stopped by Ctrl-C; an enumeration releases its context first
+
+An enumeration that fails part-way keeps the items it printed and says
+on stderr how many there were; the exit status is that of the failure.
 
 A closed pipe (winrm e ... | head) is not an error: exit 0.
 winrm.cmd on Windows exits with 1 for every failure, so scripts that only
