@@ -2,13 +2,15 @@
 //! reads them: decoding (charset from a Content-Type picked by the first
 //! byte), XML parsing, the SOAP checks, fault extraction (and its error
 //! number), enumeration pages, and every output format of what came out.
+//! Every element must also survive being written back as XML (what `set`
+//! does) with its content unchanged.
 
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use winrm::protocol::enumerate::{Enumerator, read_page};
-use winrm::protocol::reply::{element_from_node, parse_reply_with};
-use winrm::protocol::{Element, Fault, ProtocolError, codes};
+use winrm::protocol::reply::{element_from_node, parse_document, parse_reply_with};
+use winrm::protocol::{Element, Fault, ProtocolError, codes, xml};
 use winrm::render::{Format, Printer};
 
 const CONTENT_TYPES: [Option<&str>; 6] = [
@@ -22,7 +24,50 @@ const CONTENT_TYPES: [Option<&str>; 6] = [
 /// What the client sent, for the RelatesTo check.
 const MESSAGE_ID: &str = "uuid:11111111-2222-4333-8444-555555555555";
 
+/// The same content: names by namespace URI (prefixes may differ),
+/// attributes in any order, text (absent and empty alike), children.
+fn same(a: &Element, b: &Element) -> bool {
+    let key = |e: &Element| {
+        let mut attributes: Vec<_> = e
+            .attributes
+            .iter()
+            .map(|x| {
+                (
+                    x.name.local.clone(),
+                    x.name.namespace.clone(),
+                    x.value.clone(),
+                )
+            })
+            .collect();
+        attributes.sort();
+        (
+            e.name.local.clone(),
+            e.name.namespace.clone(),
+            e.text.clone().unwrap_or_default(),
+            attributes,
+        )
+    };
+    key(a) == key(b)
+        && a.children.len() == b.children.len()
+        && a.children.iter().zip(&b.children).all(|(x, y)| same(x, y))
+}
+
+/// What `set` sends back is what it read: the element written as XML
+/// parses again, to the same content.
+fn round_trip(element: &Element) {
+    let mut text = String::new();
+    xml::write_element(&mut text, element, None);
+    let doc = parse_document(&text).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));
+    let back =
+        element_from_node(doc.root_element()).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));
+    assert!(
+        same(element, &back),
+        "{element:?}\nbecame {back:?}\nvia {text:?}"
+    );
+}
+
 fn render(element: &Element) {
+    round_trip(element);
     for format in [Format::Text, Format::Xml, Format::Pretty] {
         let mut out = Vec::new();
         let mut printer = Printer::new(format, &mut out);

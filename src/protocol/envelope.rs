@@ -10,7 +10,7 @@
 use std::fmt::Write as _;
 
 use super::ns;
-use super::xml::{escape, escape_into};
+use super::xml::{escape, escape_attribute_into, escape_into};
 
 /// The headers every addressed request carries.
 #[derive(Debug, Clone)]
@@ -144,7 +144,7 @@ impl Envelope<'_> {
             out.push_str(r#"<w:OptionSet s:mustUnderstand="true">"#);
             for option in self.options {
                 out.push_str(r#"<w:Option Name=""#);
-                escape_into(&mut out, &option.name);
+                escape_attribute_into(&mut out, &option.name);
                 match &option.value {
                     Some(v) => {
                         out.push_str(r#"">"#);
@@ -161,7 +161,7 @@ impl Envelope<'_> {
             out.push_str(r#"<w:FragmentTransfer s:mustUnderstand="true""#);
             if let Some(dialect) = &fragment.dialect {
                 out.push_str(r#" Dialect=""#);
-                escape_into(&mut out, dialect);
+                escape_attribute_into(&mut out, dialect);
                 out.push('"');
             }
             out.push('>');
@@ -190,7 +190,7 @@ fn tag(out: &mut String, name: &str, attributes: &str, text: &str) {
 fn selectors_into(out: &mut String, selectors: &[(String, String)]) {
     for (name, value) in selectors {
         out.push_str(r#"<w:Selector Name=""#);
-        escape_into(out, name);
+        escape_attribute_into(out, name);
         out.push_str(r#"">"#);
         escape_into(out, value);
         out.push_str("</w:Selector>");
@@ -281,7 +281,7 @@ impl EnumerateBody {
                 expression,
             }) => {
                 out.push_str(r#"<w:Filter Dialect=""#);
-                escape_into(&mut out, dialect);
+                escape_attribute_into(&mut out, dialect);
                 out.push_str(r#"">"#);
                 escape_into(&mut out, expression);
                 out.push_str("</w:Filter>");
@@ -300,7 +300,7 @@ impl EnumerateBody {
                     "AssociatedInstances"
                 };
                 out.push_str(r#"<w:Filter Dialect=""#);
-                escape_into(&mut out, &a.dialect);
+                escape_attribute_into(&mut out, &a.dialect);
                 let _ = write!(out, r#""><b:{kind}><b:Object><a:Address>"#);
                 out.push_str(ns::ANONYMOUS);
                 out.push_str("</a:Address><a:ReferenceParameters>");
