@@ -11,6 +11,7 @@ pub mod auth;
 pub mod error;
 pub mod secret;
 pub mod tls;
+pub mod trace;
 
 use std::io::Read;
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use auth::{Credentials, Method};
 pub use error::TransportError;
 pub use secret::Secret;
 pub use tls::TlsOptions;
+pub use trace::Trace;
 
 /// One request to send.
 #[derive(Debug, Clone, Copy)]
@@ -86,6 +88,8 @@ pub struct HttpTransport {
     options: HttpOptions,
     /// The Authorization header value, kept as a secret.
     authorization: Option<Secret>,
+    /// Where `--debug` writes each exchange.
+    trace: Option<Trace>,
 }
 
 impl HttpTransport {
@@ -149,7 +153,33 @@ impl HttpTransport {
             agent,
             options,
             authorization,
+            trace: None,
         })
+    }
+
+    /// Writes every exchange to `trace` from now on, with the password
+    /// kept out of it.
+    pub fn set_trace(&mut self, mut trace: Trace) {
+        if let Some(credentials) = &self.options.credentials {
+            trace.hide(&credentials.password);
+        }
+        self.trace = Some(trace);
+    }
+
+    fn trace_request(&mut self, request: &Request, authorization: Option<&str>) {
+        let Some(trace) = self.trace.as_mut() else {
+            return;
+        };
+        let mut headers = vec![("Content-Type", request.content_type)];
+        headers.extend(request.headers.iter().copied());
+        if let Some(value) = authorization {
+            headers.push(("Authorization", value));
+        }
+        let body = trace::Body::Plain {
+            bytes: request.body,
+            content_type: Some(request.content_type),
+        };
+        trace.request(&self.options.url, &headers, body);
     }
 
     fn map_error(&self, error: ureq::Error) -> TransportError {
@@ -310,11 +340,33 @@ impl Transport for HttpTransport {
         for (name, value) in request.headers {
             call = call.header(*name, *value);
         }
-        if let (false, Some(value)) = (request.anonymous, &self.authorization) {
+        let authorization = match (request.anonymous, &self.authorization) {
+            (false, Some(value)) => Some(value.clone()),
+            _ => None,
+        };
+        if let Some(value) = &authorization {
             call = call.header("Authorization", value.expose());
         }
-        let mut response = call.send(request.body).map_err(|e| self.map_error(e))?;
+        self.trace_request(request, authorization.as_ref().map(Secret::expose));
+        let mut response = match call.send(request.body) {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.map_error(e);
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.failed(&error.to_string());
+                }
+                return Err(error);
+            }
+        };
         let status = response.status().as_u16();
+        let traced_headers: Vec<(String, String)> = match self.trace {
+            Some(_) => response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect(),
+            None => Vec::new(),
+        };
         let header = |name: &str| {
             response
                 .headers()
@@ -324,6 +376,16 @@ impl Transport for HttpTransport {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         };
+        if (status == 401 || (300..400).contains(&status))
+            && let Some(trace) = self.trace.as_mut()
+        {
+            let body = trace::Body::Plain {
+                bytes: b"",
+                content_type: None,
+            };
+            trace.reply(status, &traced_headers, body);
+        }
+
         if status == 401 {
             let offered = header("www-authenticate")
                 .iter()
@@ -348,7 +410,7 @@ impl Transport for HttpTransport {
         let mut body = Vec::new();
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
-        response
+        let read = response
             .body_mut()
             .with_config()
             .limit(u64::MAX)
@@ -358,13 +420,28 @@ impl Transport for HttpTransport {
             .map_err(|e| match e.downcast::<ureq::Error>() {
                 Ok(inner) => self.map_error(inner),
                 Err(io) => self.map_io(io),
-            })?;
-        if body.len() as u64 > limit {
+            });
+        let too_large = body.len() as u64 > limit;
+        if let Some(trace) = self.trace.as_mut() {
+            let shown = &body[..body.len().min(limit as usize)];
+            trace.reply(
+                status,
+                &traced_headers,
+                trace::Body::Plain {
+                    bytes: shown,
+                    content_type: content_type.as_deref(),
+                },
+            );
+        }
+        read?;
+
+        if too_large {
             return Err(TransportError::TooLarge {
                 url: self.options.url.clone(),
                 limit,
             });
         }
+
         Ok(Reply {
             status,
             content_type,

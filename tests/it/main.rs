@@ -7,10 +7,12 @@
 mod support;
 
 mod create_delete;
+mod docs;
 mod enumerate;
 mod envelopes;
 mod faults;
 mod fixtures;
+mod formats;
 mod generated;
 
 mod get_set;
