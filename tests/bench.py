@@ -4,7 +4,8 @@
 Measures what the closing notes report, side by side in one run:
   - `winrm --help` start-to-exit time (mean of many runs);
   - one Get round trip (mean of many runs);
-  - enumerating N Win32_Service instances (text output to /dev/null):
+  - enumerating N Win32_Service instances to /dev/null in each format
+    (text, json, jsonl; table up to 10,000, since a table holds its rows):
     wall time, client CPU time and peak RSS, for several N, so a flat peak
     RSS shows the enumeration streams.
 
@@ -82,6 +83,8 @@ def main():
     parser.add_argument("--sizes", default="1000,10000,100000",
                         help="enumeration sizes, comma-separated")
     parser.add_argument("--runs", type=int, default=100, help="runs for the short timings")
+    parser.add_argument("--formats", default="text,json,jsonl,table",
+                        help="output formats to enumerate to, comma-separated")
     args = parser.parse_args()
     build()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -102,11 +105,16 @@ def main():
             proc.wait()
             proc, port = start_listener(n)
             conn[0] = "-r:127.0.0.1:%d" % port
-            cmd = [WINRM, "e", "wmicimv2/Win32_Service", "--max-elements", "100"] + conn
-            wall, cpu, rss, code = run_measured(cmd)
-            status = "" if code == 0 else f" (exit {code})"
-            rows.append((f"enumerate {n:,} (MaxElements 100, text)",
-                         f"{wall:.3f} s{status}", f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
+            for fmt in args.formats.split(","):
+                if fmt == "table" and n > 10000:
+                    continue
+                cmd = [WINRM, "e", "wmicimv2/Win32_Service", "--max-elements", "100",
+                       "-format:" + fmt] + conn
+                wall, cpu, rss, code = run_measured(cmd)
+                status = "" if code == 0 else f" (exit {code})"
+                rows.append((f"enumerate {n:,} (MaxElements 100, {fmt})",
+                             f"{wall:.3f} s{status}", f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
+
     finally:
         proc.terminate()
         proc.wait()

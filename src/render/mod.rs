@@ -213,9 +213,9 @@ impl<'w> Printer<'w> {
                 self.buffer.push('\n');
             }
             Format::Table => {
-                let columns = &options.columns;
+                let (columns, width) = (&options.columns, options.fit.width);
                 self.table
-                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone()))
+                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), width))
                     .add(element, &options.arrays);
                 return Ok(());
             }
@@ -238,7 +238,7 @@ impl<'w> Printer<'w> {
                 .buffer
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
             Format::Table => {
-                if let Some(table) = &self.table {
+                if let Some(table) = &mut self.table {
                     table.write(&mut self.buffer, self.options.fit);
                 }
             }

@@ -11,8 +11,9 @@
 //! `{A=1, B=2}`, references as `Class?Key=Value`.
 //!
 //! This is the one format that holds the whole result before printing:
-//! column widths depend on every row. The rows are kept as strings, not
-//! as parsed instances, so memory grows with the text shown.
+//! column widths depend on every row. The columns are settled after the
+//! first 100 rows, and from then on only the cells shown are kept, as
+//! strings, so memory grows with the text on screen, not with the replies.
 
 use comfy_table::{ContentArrangement, Table, presets};
 
@@ -57,37 +58,54 @@ pub struct Fit {
     pub wrap: bool,
 }
 
+/// Rows looked at before the columns are settled: enough to judge widths,
+/// few enough that the rest of the rows keep only the cells shown.
+const SAMPLE: usize = 100;
+
 /// Collects enumeration rows, then prints them as one table.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct TableBuilder {
     /// Column names, in display order.
     columns: Vec<String>,
-    /// Whether the user chose the columns.
-    chosen: bool,
-    /// Which chosen columns matched a property at least once.
+    /// Who chose the columns, and whether they are final.
+    choice: Choice,
+    /// Which user-chosen columns matched a property at least once.
     matched: Vec<bool>,
     rows: Vec<Vec<String>>,
+    width: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// `--columns`: shown as given, cells in full.
+    User,
+    /// Still sampling the first rows; every property is kept.
+    Sampling,
+    /// Chosen from the sample to fit; cells cut to [`MAX_CELL`].
+    Settled,
 }
 
 impl TableBuilder {
     /// A builder showing `columns` (case-insensitive property names), or
-    /// choosing columns itself when `None`.
-    pub fn new(columns: Option<Vec<String>>) -> Self {
-        match columns {
-            Some(columns) => TableBuilder {
-                matched: vec![false; columns.len()],
-                columns,
-                chosen: true,
-                rows: Vec::new(),
-            },
-            None => TableBuilder::default(),
+    /// choosing columns itself to fit `width` when `None`.
+    pub fn new(columns: Option<Vec<String>>, width: u16) -> Self {
+        let (choice, columns) = match columns {
+            Some(columns) => (Choice::User, columns),
+            None => (Choice::Sampling, Vec::new()),
+        };
+        TableBuilder {
+            matched: vec![false; columns.len()],
+            columns,
+            choice,
+            rows: Vec::new(),
+            width,
         }
     }
 
     /// Adds one enumeration item as a row.
     pub fn add(&mut self, item: &Element, hints: &ArrayHints) {
         let cells = item_cells(item, hints);
-        if !self.chosen {
+        if self.choice == Choice::Sampling {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
             }
@@ -104,7 +122,10 @@ impl TableBuilder {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(&name))
             {
-                row[i] = value;
+                row[i] = match self.choice {
+                    Choice::Settled => cut(&value, MAX_CELL),
+                    _ => value,
+                };
                 if let Some(m) = self.matched.get_mut(i)
                     && !*m
                 {
@@ -115,6 +136,22 @@ impl TableBuilder {
             }
         }
         self.rows.push(row);
+        if self.choice == Choice::Sampling && self.rows.len() == SAMPLE {
+            self.settle();
+        }
+    }
+
+    /// Keeps only the columns that fit, in every row so far and to come.
+    fn settle(&mut self) {
+        let shown = self.fitting_columns(self.width);
+        self.columns = shown.iter().map(|&i| self.columns[i].clone()).collect();
+        for row in &mut self.rows {
+            *row = shown
+                .iter()
+                .map(|&i| cut(row.get(i).map_or("", String::as_str), MAX_CELL))
+                .collect();
+        }
+        self.choice = Choice::Settled;
     }
 
     /// The chosen columns that matched no property of any row.
@@ -128,26 +165,17 @@ impl TableBuilder {
     }
 
     /// Writes the table (nothing for no rows), ending with a newline.
-    pub fn write(&self, out: &mut String, fit: Fit) {
+    pub fn write(&mut self, out: &mut String, fit: Fit) {
         if self.rows.is_empty() {
             return;
         }
-        let shown: Vec<usize> = if self.chosen {
-            (0..self.columns.len()).collect()
-        } else {
-            self.fitting_columns(fit.width)
-        };
+        if self.choice == Choice::Sampling {
+            self.settle();
+        }
         let mut table = new_table(fit);
-        table.set_header(shown.iter().map(|&i| self.columns[i].as_str()));
+        table.set_header(self.columns.iter().map(String::as_str));
         for row in &self.rows {
-            table.add_row(shown.iter().map(|&i| {
-                let cell = row.get(i).map_or("", String::as_str);
-                if self.chosen {
-                    cell.to_string()
-                } else {
-                    cut(cell, MAX_CELL)
-                }
-            }));
+            table.add_row(row.iter().map(String::as_str));
         }
         out.push_str(&table.to_string());
         out.push('\n');

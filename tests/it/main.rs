@@ -19,5 +19,6 @@ mod get_set;
 mod identify;
 mod invoke;
 mod output;
+mod presentation;
 mod syntax;
 mod transport;
