@@ -72,7 +72,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -f -a "e" -d 'List the instanc
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "enum" -d 'List the instances of a resource (WS-Enumeration), as they arrive'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "invoke" -d 'Run a method (custom action) on a resource; prints its output'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "i" -d 'Run a method (custom action) on a resource; prints its output'
-complete -c winrm -n "__fish_winrm_needs_command" -f -a "help" -d 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, config, or a verb'
+complete -c winrm -n "__fish_winrm_needs_command" -f -a "help" -d 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, json, config, or a verb'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "helpmsg" -d 'Explain a WinRM error number (decimal, negative, or 0x hex)'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "quickconfig" -d 'Windows only: configures the local WinRM service'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "qc" -d 'Windows only: configures the local WinRM service'

@@ -74,7 +74,7 @@ Register-ArgumentCompleter -Native -CommandName 'winrm' -ScriptBlock {
             [CompletionResult]::new('enum', 'enum', [CompletionResultType]::ParameterValue, 'List the instances of a resource (WS-Enumeration), as they arrive')
             [CompletionResult]::new('invoke', 'invoke', [CompletionResultType]::ParameterValue, 'Run a method (custom action) on a resource; prints its output')
             [CompletionResult]::new('i', 'i', [CompletionResultType]::ParameterValue, 'Run a method (custom action) on a resource; prints its output')
-            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, config, or a verb')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, json, config, or a verb')
             [CompletionResult]::new('helpmsg', 'helpmsg', [CompletionResultType]::ParameterValue, 'Explain a WinRM error number (decimal, negative, or 0x hex)')
             [CompletionResult]::new('quickconfig', 'quickconfig', [CompletionResultType]::ParameterValue, 'Windows only: configures the local WinRM service')
             [CompletionResult]::new('qc', 'qc', [CompletionResultType]::ParameterValue, 'Windows only: configures the local WinRM service')

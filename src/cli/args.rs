@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Both switch styles work and mix freely: -r:HOST -u:USER -a:basic, or \
                   --remote HOST --username USER --auth basic.\n\
                   Topics: winrm help uris | input | filters | switches | auth | remoting | \
-                  exit | formats | config | VERB\n\
+                  exit | formats | json | config | VERB\n\
                   Exit codes: 0 ok, 1 fault, 2 usage, 3 auth refused, 4 connection/TLS/timeout, \
                   5 reply not WS-Man, 130 Ctrl-C."
 )]
@@ -130,7 +130,7 @@ pub enum Command {
     },
 
     /// Show help on a topic: uris, input, filters, switches, auth, remoting,
-    /// exit, formats, config, or a verb.
+    /// exit, formats, json, config, or a verb.
     Help {
         /// The topic (a switch name such as -r: works too).
         #[arg(allow_hyphen_values = true)]

@@ -574,8 +574,37 @@ version:
   "code", "subcode", "reason", "machine", "errorNumber", "errorHex",
   "errorName", "errorText" and "detail" (the WSManFault as an object).
 
-Examples (against a Windows host; output as the simulated listener
-answers):
+What it looks like (shortened; from a Windows host):
+
+  winrm get wmicimv2/Win32_Service?Name=Spooler -format:json
+  {
+    "@class": "Win32_Service",
+    "AcceptPause": "false",
+    "Name": "Spooler",
+    "InstallDate": null,
+    "ProcessId": "400",
+    "State": "Running",
+    "@epr": {
+      "Address": "http://schemas.xmlsoap.org/.../role/anonymous",
+      "ResourceURI": "http://schemas.microsoft.com/.../cimv2/Win32_Service",
+      "Selectors": { "Name": "Spooler" }
+    }
+  }
+
+  winrm get winrm/config/service -format:json
+  { "@class": "Service", "AllowUnencrypted": "false",
+    "Auth": { "Basic": "false", "Kerberos": "true", ... },
+    "IPv4Filter": "*", ...,
+    "@attributes": { "IPv4Filter": { "Source": "GPO" } } }
+
+  winrm e wmicimv2/Win32_Service -ReturnType:EPR -format:jsonl
+  {"@class":"EndpointReference","Address":"http://schemas.xmlsoap.org/...",
+   "ResourceURI":"http://.../Win32_Service","Selectors":{"Name":"Spooler"}}
+  {"@class":"EndpointReference", ... "Selectors":{"Name":"WinRM"}}
+
+
+jq one-liners (output as the simulated listener answers them):
+
 
   $ winrm get wmicimv2/Win32_Service?Name=Spooler -format:json | jq -r .State
   Running

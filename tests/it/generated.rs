@@ -23,8 +23,20 @@ mod compat;
 /// Sections of winrm.1 beyond what clap knows: winrm.cmd's switch
 /// spellings, the output formats and JSON shape, exit codes and the
 /// environment, taken from the same help topics `winrm help` prints.
-fn extra_sections(out: &mut Vec<u8>) {
+fn extra_sections(out: &mut Vec<u8>, command: &clap::Command) {
     let mut roff = String::new();
+    roff.push_str(".SH \"VERBS AND ALIASES\"\n.nf\n");
+    for verb in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let aliases: Vec<&str> = verb.get_visible_aliases().collect();
+        let about = verb.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let aliases = if aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", aliases.join(", "))
+        };
+        roff.push_str(&format!("  {}{aliases}: {about}\n", verb.get_name()));
+    }
+    roff.push_str(".fi\n");
     roff.push_str(".SH \"WINRM.CMD SWITCHES\"\n");
     roff.push_str(
         "Every switch may also be written as winrm.cmd writes it: \\fB\\-name:value\\fR or \
@@ -88,7 +100,8 @@ fn expected() -> Vec<(PathBuf, Vec<u8>)> {
     man.render_subcommands_section(&mut page)
         .expect("render winrm.1");
     man.render_extra_section(&mut page).expect("render winrm.1");
-    extra_sections(&mut page);
+    extra_sections(&mut page, &command);
+
     man.render_version_section(&mut page)
         .expect("render winrm.1");
     files.push((root().join("man/winrm.1"), page));
