@@ -132,13 +132,15 @@ fn signature_hash(der: &[u8]) -> Hash {
 }
 
 /// Opens a TLS connection to `host:port` only to read the server's
-/// certificate, every wait bounded by `timeout`.
+/// certificate, every wait bounded by `timeout`. TLS failures come back as
+/// I/O errors wrapping the rustls error, as ureq reports them.
 pub fn probe_certificate(
     host: &str,
     port: u16,
     config: Arc<ClientConfig>,
     timeout: Duration,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, std::io::Error> {
+    use std::io::{Error, ErrorKind};
     let bare = host
         .trim_start_matches('[')
         .trim_end_matches(']')
@@ -155,24 +157,23 @@ pub fn probe_certificate(
     });
     let addrs = rx
         .recv_timeout(timeout)
-        .map_err(|_| "the host name did not resolve in time".to_string())?
-        .map_err(|e| format!("the host name does not resolve: {e}"))?;
-    let addr = addrs.first().ok_or("the host name has no address")?;
-    let mut sock = TcpStream::connect_timeout(addr, timeout).map_err(|e| e.to_string())?;
-    sock.set_read_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    sock.set_write_timeout(Some(timeout))
-        .map_err(|e| e.to_string())?;
-    let name = ServerName::try_from(bare).map_err(|e| e.to_string())?;
-    let mut conn = ClientConnection::new(config, name).map_err(|e| e.to_string())?;
+        .map_err(|_| Error::new(ErrorKind::TimedOut, "the host name did not resolve in time"))??;
+    let addr = addrs
+        .first()
+        .ok_or_else(|| Error::other("failed to lookup address: the host name has no address"))?;
+    let mut sock = TcpStream::connect_timeout(addr, timeout)?;
+    sock.set_read_timeout(Some(timeout))?;
+    sock.set_write_timeout(Some(timeout))?;
+    let name = ServerName::try_from(bare).map_err(Error::other)?;
+    let mut conn = ClientConnection::new(config, name).map_err(Error::other)?;
     while conn.is_handshaking() {
-        conn.complete_io(&mut sock).map_err(|e| e.to_string())?;
+        conn.complete_io(&mut sock)?;
     }
     let cert = conn
         .peer_certificates()
         .and_then(|chain| chain.first())
         .map(|c| c.to_vec())
-        .ok_or("the server showed no certificate")?;
+        .ok_or_else(|| Error::other("the server showed no certificate"))?;
     conn.send_close_notify();
     let _ = conn.complete_io(&mut sock);
     Ok(cert)

@@ -126,8 +126,8 @@ pub(crate) fn send(t: &mut HttpTransport, request: &Request) -> Result<Reply, Tr
     let mut retried = false;
     loop {
         let fresh = secure(t).established.is_none();
-        if fresh {
-            handshake_with_retry(t)?;
+        if fresh && let Outcome::Answered(leg) = handshake_with_retry(t)? {
+            return t.finish(leg, true);
         }
         match attempt(t, request) {
             Ok(reply) => return Ok(reply),
@@ -162,14 +162,24 @@ fn is_broken(e: &TransportError) -> bool {
 
 /// A handshake, retried once when its legs were split across connections
 /// or the pooled connection had been closed.
-fn handshake_with_retry(t: &mut HttpTransport) -> Result<(), TransportError> {
+fn handshake_with_retry(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
     match handshake(t) {
         Err(e) if is_broken(&e) => handshake(t),
         other => other,
     }
 }
 
-fn handshake(t: &mut HttpTransport) -> Result<(), TransportError> {
+/// How a handshake ended.
+enum Outcome {
+    /// The context is established on this connection.
+    Established,
+    /// The server answered without taking part (no token, not 401): an
+    /// endpoint that ignores authentication, or no WS-Man server at all.
+    /// Its answer is the reply.
+    Answered(Leg),
+}
+
+fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
     let url = t.options.url.clone();
     let binding = if secure(t).https {
         let cert = match t.log.peer() {
@@ -179,12 +189,8 @@ fn handshake(t: &mut HttpTransport) -> Result<(), TransportError> {
                     TransportError::Config("HTTPS without a TLS configuration".into())
                 })?;
                 let (host, port) = (secure(t).host.clone(), secure(t).port);
-                probe_certificate(&host, port, config, t.options.connect_timeout).map_err(
-                    |reason| TransportError::Connect {
-                        url: url.clone(),
-                        reason,
-                    },
-                )?
+                probe_certificate(&host, port, config, t.options.connect_timeout)
+                    .map_err(|io| t.map_io(io))?
             }
         };
         Some(channel_binding(&cert))
@@ -254,6 +260,9 @@ fn handshake(t: &mut HttpTransport) -> Result<(), TransportError> {
                 sent_credentials: true,
             });
         }
+        if leg.status != 401 && server_token.is_none() && !step.complete {
+            return Ok(Outcome::Answered(leg));
+        }
         let s = secure(t);
         if server_token.is_some() || !step.complete {
             step = s
@@ -275,7 +284,7 @@ fn handshake(t: &mut HttpTransport) -> Result<(), TransportError> {
                 ));
             }
             s.established = Some(leg.connection);
-            return Ok(());
+            return Ok(Outcome::Established);
         }
     }
     Err(auth_error(

@@ -237,6 +237,8 @@ def main():
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)
+    p.add_argument("--wrong-binding", action="store_true",
+                   help="expect another certificate's channel binding (Strict CBT must refuse)")
     args = p.parse_args()
     server = Server(("127.0.0.1", args.port), Handler)
     server.args = args
@@ -248,6 +250,8 @@ def main():
         with open(args.cert, "rb") as f:
             der = ssl.PEM_cert_to_DER_cert(f.read().decode())
         server.binding = cert_binding(der)
+        if args.wrong_binding:
+            server.binding = b"tls-server-end-point:" + bytes(32)
     tmp = args.ready_file + ".tmp"
     with open(tmp, "w") as f:
         f.write(str(server.server_address[1]))

@@ -104,14 +104,16 @@ impl Cmd {
         }
     }
 
-    /// `winrm ARGS... -r:URL -u:demo -unencrypted` with the listener's
-    /// password in `WINRM_PASSWORD`: the usual way tests reach a listener.
+    /// `winrm ARGS... -r:URL -u:demo -a:basic -unencrypted` with the
+    /// listener's password in `WINRM_PASSWORD`: the usual way tests reach
+    /// a listener (which speaks Basic only).
     pub fn to<S: AsRef<str>>(listener: &Listener, args: &[S]) -> Cmd {
         let url = listener.http_url();
         Cmd::new(args)
             .args(&[
                 format!("-r:{url}"),
                 format!("-u:{USER}"),
+                "-a:basic".into(),
                 "-unencrypted".into(),
             ])
             .env("WINRM_PASSWORD", PASSWORD)
