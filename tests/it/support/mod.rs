@@ -72,6 +72,11 @@ impl TempDir {
         TempDir(path)
     }
 
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
     /// Writes `contents` to `name` inside the directory; returns its path.
     pub fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
         let path = self.0.join(name);
