@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="-o -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
+            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -175,6 +175,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -183,7 +199,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__configsddl)
-            opts="-o -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -269,6 +285,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -277,7 +309,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -383,6 +415,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -391,7 +439,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -493,6 +541,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -501,7 +565,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -615,6 +679,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -623,7 +703,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -725,6 +805,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -733,7 +829,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="-o -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -816,6 +912,22 @@ _winrm() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -827,7 +939,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -910,6 +1022,22 @@ _winrm() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -921,7 +1049,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1007,6 +1135,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1015,7 +1159,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1121,6 +1265,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1129,7 +1289,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__quickconfig)
-            opts="-o -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1219,6 +1379,22 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1227,7 +1403,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1330,6 +1506,22 @@ _winrm() {
                     return 0
                     ;;
                 -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --columns)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --property)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --array)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -42,7 +42,10 @@ complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'winrm.cmd 
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_needs_command" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -50,6 +53,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-cn-check -d 'Accept a 
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "identify" -d 'Ask the server who it is (WS-Man Identify)'
@@ -92,7 +96,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -100,6 +107,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-cn-check -
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -119,7 +127,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'winr
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -127,6 +138,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
@@ -150,7 +162,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'win
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -158,6 +173,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
@@ -181,7 +197,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -189,6 +208,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -213,7 +233,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'win
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -221,6 +244,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -245,7 +269,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -253,6 +280,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -277,7 +305,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'win
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -285,6 +316,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -309,7 +341,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -317,6 +352,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -341,7 +377,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -349,6 +388,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -373,7 +413,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -381,6 +424,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
@@ -404,7 +448,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -412,6 +459,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
@@ -435,7 +483,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -443,6 +494,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -469,7 +521,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -481,6 +536,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-cn-check 
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -507,7 +563,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -519,6 +578,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -545,7 +605,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'wi
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -557,6 +620,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -581,7 +645,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -589,6 +656,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -613,7 +681,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'winrm
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -621,6 +692,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -640,7 +712,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'wi
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -648,6 +723,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -667,7 +743,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -675,6 +754,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-cn-check -d
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -695,7 +775,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l quiet -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l force -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -705,6 +788,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-cn-chec
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -725,7 +809,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'winr
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l quiet -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l force -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -735,6 +822,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -754,7 +842,10 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access 
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received) or pretty (indented xml). A leading # is ignored. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -762,4 +853,5 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-cn-check
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'

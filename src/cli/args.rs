@@ -302,8 +302,10 @@ pub struct ConnectionArgs {
 /// Output switches.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: text (winrm.cmd's layout, default), xml (as received)
-    /// or pretty (indented xml). A leading # is ignored. [-format: -f:]
+    /// Output format: text (winrm.cmd's layout, default), xml (as
+    /// received), pretty (indented xml), json, jsonl (alias ndjson: one
+    /// JSON object per line) or table. A leading # is ignored; see
+    /// 'winrm help json' for the JSON shape. [-format: -f:]
     #[arg(
         long,
         short = 'o',
@@ -312,6 +314,38 @@ pub struct OutputArgs {
         allow_hyphen_values = true
     )]
     pub format: Option<String>,
+
+    /// Table columns, in order: property names separated by commas
+    /// (repeatable). The default shows the key properties and as many
+    /// others as fit. [-columns: -property:]
+    #[arg(
+        long,
+        visible_alias = "property",
+        global = true,
+        value_name = "NAME,NAME",
+        allow_hyphen_values = true
+    )]
+    pub columns: Vec<String>,
+
+    /// Properties to show as arrays in JSON even when the server sent one
+    /// value (comma-separated, repeatable). [-array:]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME,NAME",
+        allow_hyphen_values = true
+    )]
+    pub array: Vec<String>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, or
+    /// never. NO_COLOR always wins. [-color:]
+    #[arg(long, global = true, value_name = "WHEN", allow_hyphen_values = true)]
+    pub color: Option<String>,
+
+    /// Print each HTTP request and reply (headers and envelopes) to stderr,
+    /// with credentials and encrypted payloads redacted. [-debug]
+    #[arg(long, short = 'v', global = true)]
+    pub debug: bool,
 }
 
 /// Provider options and fragments, for every verb that names a resource.

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use winrm::session::{Encoding, Session, SessionOptions};
 use winrm::transport::{
-    AuthOptions, Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions,
+    AuthOptions, Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions, Trace,
 };
 
 use super::UsageError;
@@ -25,8 +25,9 @@ const MIN_ENVELOPE: u32 = 8192;
 
 /// Builds the session the switches describe, and says which authentication
 /// method it uses (identify without credentials asks for the
-/// unauthenticated answer).
-pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
+/// unauthenticated answer). With `debug`, every exchange is traced to
+/// stderr.
+pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Session, Method)> {
     reject_windows_only(args)?;
     let url = endpoint_url(args.remote.as_deref(), args.use_ssl)?;
     let username = args
@@ -134,7 +135,11 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
             keytab: None,
         },
     };
-    let transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
+    let mut transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
+    if debug {
+        transport.set_trace(Trace::new(Box::new(std::io::stderr())));
+    }
+
     Ok((Session::new(Box::new(transport), options), method))
 }
 

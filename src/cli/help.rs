@@ -29,6 +29,7 @@ pub const TOPICS: &[&str] = &[
     "filters",
     "switches",
     "formats",
+    "json",
     "exit",
     "helpmsg",
     "env",
@@ -87,7 +88,9 @@ pub fn topic(name: &str) -> Option<&'static str> {
         | "max-elements"
         | "no-optimize" => SWITCHES,
 
-        "formats" | "format" | "f" | "output" => FORMATS,
+        "formats" | "format" | "f" | "output" | "table" | "columns" | "property" | "color"
+        | "colour" | "debug" | "v" => FORMATS,
+        "json" | "jsonl" | "ndjson" | "array" => JSON,
         "exit" | "exitcodes" | "exit-codes" | "exit-status" => EXIT,
         "helpmsg" | "errors" | "error-codes" => HELPMSG,
         "env" | "environment" => ENV,
@@ -127,6 +130,7 @@ const SECTIONS: &[&str] = &[
     FILTERS,
     SWITCHES,
     FORMATS,
+    JSON,
     EXIT,
     ENV,
     CONFIG,
@@ -508,7 +512,7 @@ switches and takes both values from the Windows configuration.
 /// Text of `winrm help formats`.
 const FORMATS: &str = r#"winrm help formats -- output formats
 
-  -format:F, -f:F, --format F
+  -format:F, -f:F, --format F, -o F
 
   text    the default; the same layout as winrm.cmd: the element name on
           the first line, then one "Name = value" line per property,
@@ -517,12 +521,109 @@ const FORMATS: &str = r#"winrm help formats -- output formats
   xml     the SOAP body exactly as the server sent it (for enumerate,
           the items wrapped in a single <wsman:Results> element)
   pretty  the same XML, indented for reading
+  json    one JSON object per result; enumerate prints one JSON array,
+          written as the pages arrive (see 'winrm help json')
+  jsonl   JSON Lines (alias ndjson): one compact object per line,
+          flushed per page, for jq -c, grep and head
+  table   instances as rows, properties as columns; get, set, invoke
+          and identify print a property/value table
 
-Planned: json, jsonl (one JSON object per line) and table.
+Tables: --columns Name,State,StartMode (alias --property) picks and
+orders the columns; names match in any case. Without it, the key
+properties come first, then well-known ones (DisplayName, State...),
+then the rest, as many as fit the terminal (or $COLUMNS, or 120
+columns in a pipe); long cells end in "...". A table is printed when
+the enumeration ends, so it holds every row in memory; use jsonl for
+very large enumerations.
+
+Colour: text and JSON are coloured on a terminal only, never with
+NO_COLOR set; --color never|always|auto overrides (NO_COLOR still wins).
+An enumeration that runs longer than half a second shows a progress
+line on stderr ("1,200 items, 3 pages...") when stderr is a terminal
+and the items are not scrolling past on it; never in a pipe.
+
+--debug (-v) prints every HTTP request and reply, headers and envelope,
+to stderr. Authorization headers, tokens, encrypted payloads and the
+password are replaced by [redacted].
 
 Examples:
   winrm get winrm/config/service -r:srv01 -a:basic -unencrypted -f:pretty
   winrm e wmicimv2/Win32_Service -r:srv01 ... -format:xml > services.xml
+  winrm e wmicimv2/Win32_Service -r:srv01 ... -f:table --columns Name,State
+"#;
+
+/// Text of `winrm help json`.
+const JSON: &str = r#"winrm help json -- the JSON shape (-format:json and jsonl)
+
+Every verb prints the same shape, and it will not change without a major
+version:
+
+- A result is an object. Its keys are the property names, in the order
+  the server sent them.
+- Keys starting with @ are ours and never clash with a property (an XML
+  name cannot start with @):
+    @class       the element's name: Win32_Service, Config,
+                 IdentifyResponse, StartService_OUTPUT, ResourceCreated
+    @epr         the instance's own reference (from -ReturnType:
+                 ObjectAndEPR, or the cim:Location Windows adds)
+    @attributes  attributes that carry data, such as Source="GPO", by
+                 property name; a result's own are under its @class name
+    @value       the value of a result that is a bare value (a text()
+                 fragment)
+- Values are strings, exactly as sent: "true", "5985", "0x1F". Nothing is
+  guessed; convert in jq with tonumber or == "true".
+- xsi:nil="true" is null. An empty element is "".
+- A property that repeats is an array. A single value is an array too
+  when the server marks it (UsePreciseArrays' IsNullArray/IsEmptyArray,
+  an xsi:type ending in Array), when it is ListeningOn (winrm/config) or
+  SecurityProfileName (identify), or when you name it: --array IPAddress.
+- An embedded instance is a nested object; a CIM date or interval
+  (<cim:Datetime>...) is the string inside it.
+- A reference (EPR) is {"Address", "ResourceURI", "Selectors": {...}};
+  a selector whose value is a reference holds a nested EPR.
+- enumerate prints one array (-format:json) or one object per line
+  (-format:jsonl); identify, get, set, create and invoke print one object;
+  delete prints nothing.
+- Errors: with a JSON format, a failure prints one line on stderr:
+  {"error": {"kind", "exitCode", "message", "hint"}}; a fault adds
+  "code", "subcode", "reason", "machine", "errorNumber", "errorHex",
+  "errorName", "errorText" and "detail" (the WSManFault as an object).
+
+Examples (against a Windows host; output as the simulated listener
+answers):
+
+  $ winrm get wmicimv2/Win32_Service?Name=Spooler -format:json | jq -r .State
+  Running
+
+  $ winrm get winrm/config -format:json | jq -r .Service.Auth.Basic
+  true
+
+  $ winrm get winrm/config/service -format:json | jq -c '.["@attributes"]'
+  {"IPv4Filter":{"Source":"GPO"}}
+
+  $ winrm e wmicimv2/Win32_Service -format:jsonl | jq -c '{Name, State}' |
+    head -2
+  {"Name":"Spooler","State":"Running"}
+  {"Name":"WinRM","State":"Running"}
+
+  $ winrm e wmicimv2/Win32_Service -format:json |
+    jq -r '.[] | select(.StartMode == "Manual" and .Started == "true") |
+    .Name' | head -2
+  W32Time
+  TermService
+
+  $ winrm e wmicimv2/Win32_Service -format:json |
+    jq '[.[].ProcessId | tonumber] | max'
+  6348
+
+  $ winrm e wmicimv2/Win32_Service -ReturnType:EPR -format:jsonl |
+    jq -r .Selectors.Name | head -2
+  Spooler
+  WinRM
+
+  $ winrm e winrm/config/listener -format:json |
+    jq -r '.[] | "\(.Transport) \(.Port) \(.ListeningOn | join(" "))"'
+  HTTP 5985 127.0.0.1 ::1
 "#;
 
 /// Text of `winrm help exit`.
@@ -572,6 +673,8 @@ const ENV: &str = r#"winrm help env -- environment variables
   WINRM_USER       user name, used when -u is not given
   WINRM_PASSWORD   password, used when -p and --password-file are not
                    given; safer than -p because ps does not show it
+  NO_COLOR         any non-empty value: never colour the output
+  COLUMNS          the width tables fit when stdout is not a terminal
 
 
 Set them for one command or for the whole session:

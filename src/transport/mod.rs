@@ -14,6 +14,7 @@ pub mod error;
 pub mod secret;
 mod secure;
 pub mod tls;
+pub mod trace;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use auth::{AuthOptions, Credentials, Method};
 pub use error::TransportError;
 pub use secret::Secret;
 pub use tls::TlsOptions;
+pub use trace::Trace;
 
 /// One request to send.
 #[derive(Debug, Clone, Copy)]
@@ -103,6 +105,8 @@ pub struct HttpTransport {
     log: Arc<connection::ConnectionLog>,
     /// The TLS configuration (HTTPS only), for the certificate probe.
     tls: Option<Arc<rustls::ClientConfig>>,
+    /// Where `--debug` writes each exchange.
+    trace: Option<Trace>,
 }
 
 /// One HTTP exchange as the authentication logic sees it.
@@ -206,7 +210,31 @@ impl HttpTransport {
             digest,
             log,
             tls,
+            trace: None,
         })
+    }
+
+    /// Writes every exchange to `trace` from now on, with the password
+    /// kept out of it.
+    pub fn set_trace(&mut self, mut trace: Trace) {
+        if let Some(credentials) = &self.options.credentials {
+            trace.hide(&credentials.password);
+        }
+        self.trace = Some(trace);
+    }
+
+    /// A body as the trace may show it: sealed bodies only by length.
+    fn traced<'a>(bytes: &'a [u8], content_type: Option<&'a str>) -> trace::Body<'a> {
+        if content_type.is_some_and(encryption::is_sealed) {
+            trace::Body::Encrypted {
+                length: bytes.len(),
+            }
+        } else {
+            trace::Body::Plain {
+                bytes,
+                content_type,
+            }
+        }
     }
 
     /// The number of TCP connections opened so far (each new one meant a
@@ -234,9 +262,37 @@ impl HttpTransport {
         if let Some(value) = authorization {
             call = call.header("Authorization", value);
         }
-        let mut response = call.send(body).map_err(|e| self.map_error(e))?;
+        if let Some(trace) = self.trace.as_mut() {
+            let mut shown: Vec<(&str, &str)> = Vec::new();
+            if let Some(content_type) = content_type {
+                shown.push(("Content-Type", content_type));
+            }
+            shown.extend(headers.iter().copied());
+            if let Some(value) = authorization {
+                shown.push(("Authorization", value));
+            }
+            trace.request(&self.options.url, &shown, Self::traced(body, content_type));
+        }
+        let mut response = match call.send(body) {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.map_error(e);
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.failed(&error.to_string());
+                }
+                return Err(error);
+            }
+        };
         let connection = self.log.current();
         let status = response.status().as_u16();
+        let traced_headers: Vec<(String, String)> = match self.trace {
+            Some(_) => response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect(),
+            None => Vec::new(),
+        };
         let header = |name: &str| {
             response
                 .headers()
@@ -253,7 +309,7 @@ impl HttpTransport {
         let mut body = Vec::new();
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
-        response
+        let read = response
             .body_mut()
             .with_config()
             .limit(u64::MAX)
@@ -263,7 +319,16 @@ impl HttpTransport {
             .map_err(|e| match e.downcast::<ureq::Error>() {
                 Ok(inner) => self.map_error(inner),
                 Err(io) => self.map_io(io),
-            })?;
+            });
+        if let Some(trace) = self.trace.as_mut() {
+            let shown = &body[..body.len().min(limit as usize)];
+            trace.reply(
+                status,
+                &traced_headers,
+                Self::traced(shown, content_type.as_deref()),
+            );
+        }
+        read?;
         if body.len() as u64 > limit {
             return Err(TransportError::TooLarge {
                 url: self.options.url.clone(),

@@ -8,10 +8,12 @@ mod support;
 
 mod auth;
 mod create_delete;
+mod docs;
 mod enumerate;
 mod envelopes;
 mod faults;
 mod fixtures;
+mod formats;
 mod generated;
 
 mod get_set;

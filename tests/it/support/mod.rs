@@ -4,6 +4,7 @@
 //! servers for peers that misbehave ([`raw`]).
 
 pub mod raw;
+pub mod replay;
 
 #[path = "../../listener/mod.rs"]
 #[allow(dead_code, unused_imports)]
