@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
+            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -147,6 +147,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -195,7 +199,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__configsddl)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -253,6 +257,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -301,7 +309,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -379,6 +387,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -427,7 +439,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -501,6 +513,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -549,7 +565,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -635,6 +651,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -683,7 +703,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -757,6 +777,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -805,7 +829,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,6 +884,10 @@ _winrm() {
                     return 0
                     ;;
                 --spn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kdc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -911,7 +939,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -966,6 +994,10 @@ _winrm() {
                     return 0
                     ;;
                 --spn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kdc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1017,7 +1049,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1075,6 +1107,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1123,7 +1159,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1201,6 +1237,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1249,7 +1289,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__quickconfig)
-            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1311,6 +1351,10 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1359,7 +1403,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1434,6 +1478,10 @@ _winrm() {
                     return 0
                     ;;
                 --spn)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --kdc)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

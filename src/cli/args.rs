@@ -200,13 +200,15 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub password_file: Option<PathBuf>,
 
-    /// Authentication: none or basic (negotiate, kerberos, ntlm, credssp,
-    /// digest, certificate are coming). Default: basic when a user is
-    /// given, else none. [-a: -auth: -authentication:]
+    /// Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm,
+    /// basic, digest or none. Default: negotiate when a user is given, else
+    /// none. Over http:// negotiate, kerberos and ntlm encrypt every
+    /// message. [-a: -auth: -authentication:]
     #[arg(long, global = true, value_name = "METHOD", allow_hyphen_values = true)]
     pub auth: Option<String>,
 
-    /// Allow unencrypted HTTP (needed for Basic over http://). [-unencrypted]
+    /// Allow unencrypted HTTP: needed for Basic over http://; turns off
+    /// message encryption for negotiate, kerberos and ntlm. [-unencrypted]
     #[arg(long, global = true)]
     pub unencrypted: bool,
 
@@ -267,13 +269,18 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, hide = true)]
     pub default_creds: bool,
 
-    /// Add the port to the Kerberos SPN. [-SPNPort]
-    #[arg(long, global = true, hide = true)]
+    /// Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]
+    #[arg(long, global = true)]
     pub spn_port: bool,
 
-    /// Kerberos service principal name override.
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    /// Kerberos service principal name, instead of HTTP/<host>.
+    #[arg(long, global = true, value_name = "SPN", allow_hyphen_values = true)]
     pub spn: Option<String>,
+
+    /// Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf's
+    /// ($KRB5_CONFIG) entry for the user's realm.
+    #[arg(long, global = true, value_name = "HOST", allow_hyphen_values = true)]
+    pub kdc: Option<String>,
 
     /// winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]
     #[arg(long, global = true, hide = true, allow_hyphen_values = true)]

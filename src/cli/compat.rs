@@ -105,6 +105,7 @@ static SWITCHES: &[Switch] = &[
     value("maxEnvelopeSize", &[], "max-envelope-size", "BYTES"),
     value("cacert", &[], "cacert", "PATH"),
     value("spn", &[], "spn", "SPN"),
+    value("kdc", &[], "kdc", "HOST"),
     value("columns", &["property"], "columns", "NAME,NAME"),
     value("array", &[], "array", "NAME,NAME"),
     value("color", &["colour"], "color", "never"),

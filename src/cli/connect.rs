@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use winrm::session::{Encoding, Session, SessionOptions};
 use winrm::transport::{
-    Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions, Trace,
+    AuthOptions, Credentials, HttpOptions, HttpTransport, Method, Secret, TlsOptions, Trace,
 };
 
 use super::UsageError;
@@ -46,15 +46,14 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
                 names.join(", ")
             ))
         })?,
-        // winrm.cmd defaults to Kerberos/Negotiate; until those land, Basic
-        // is the one method that can use a user name.
-        None if username.is_some() => Method::Basic,
+        // winrm.cmd's default: Kerberos in a domain, NTLM otherwise.
+        None if username.is_some() => Method::Negotiate,
         None => Method::None,
     };
     if !method.is_supported() {
         return Err(UsageError::new(format!(
-            "-a:{} is not supported yet; this release speaks -a:basic and -a:none \
-             (see 'winrm help auth')",
+            "-a:{} is not supported yet; this release speaks -a:negotiate, -a:kerberos, \
+             -a:ntlm, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
             method.name()
         ))
         .into());
@@ -129,6 +128,12 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
         method,
         credentials,
         allow_unencrypted: args.unencrypted,
+        auth: AuthOptions {
+            kdc: args.kdc.clone(),
+            spn: args.spn.clone(),
+            spn_port: args.spn_port,
+            keytab: None,
+        },
     };
     let mut transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
     if debug {
@@ -148,11 +153,6 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
     if args.default_creds {
         return Err(UsageError::new(
             "-defaultCreds uses the Windows logon session, which does not exist here; give -u and a password",
-        ));
-    }
-    if args.spn_port || args.spn.is_some() {
-        return Err(UsageError::new(
-            "-SPNPort and --spn apply to Kerberos, which is not supported yet",
         ));
     }
     if args.proxy_access.is_some()

@@ -324,13 +324,27 @@ const AUTH: &str = r#"winrm help auth -- logging on
 
   -a:SCHEME  (also -authentication:, -auth:, --auth SCHEME)
 
-  none    send no credentials; most servers answer identify this way
-  basic   user name and password in an HTTP header (base64, not secret)
+  negotiate  Kerberos when a KDC is known for the user's realm, else NTLM
+             (the default when a user name is given, as on Windows)
+  kerberos   Kerberos only (connect by the host's FQDN, not its address)
+  ntlm       NTLM only (inside the Negotiate header, as Windows sends it)
+  digest     HTTP Digest, MD5 with qop=auth (Intel AMT)
+  basic      user name and password in an HTTP header (base64, not secret)
+  none       send no credentials; most servers answer identify this way
 
-Planned and for now rejected with a clear error: negotiate, kerberos,
-ntlm, credssp, digest, certificate. Windows' winrm.cmd defaults to
-Kerberos or Negotiate, which this client lacks so far; without -a this
-client uses basic when a user name is given and none otherwise.
+Not yet: credssp, certificate (rejected with a clear error).
+
+Over plain http:// negotiate, kerberos and ntlm encrypt every message
+with the logon's keys (MS-WSMV message encryption), so a default Windows
+host accepts them; -unencrypted turns that off. Over https:// nothing is
+sealed, and the TLS channel binding is sent so CbtHardeningLevel=Strict
+hosts accept us. One logon serves the whole run; if the server forgets it,
+the client logs on again once.
+
+Kerberos: the realm comes from user@REALM (or DOMAIN\user), the KDC from
+krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>
+(-SPNPort adds the port, --spn SPN replaces it). Ticket caches and
+keytabs are not read yet: give the password.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC
@@ -462,7 +476,8 @@ arguments.
   -username:U, -u:U              --username U
   -password:P, -p:P              --password P   (discouraged, shows in ps)
   --password-file FILE           read the password from FILE
-  -authentication:A, -a:A, -auth:A   --auth A    none | basic
+  -authentication:A, -a:A, -auth:A   --auth A    negotiate | kerberos |
+                                 ntlm | digest | basic | none
   -unencrypted, -un              --unencrypted   allow plain HTTP
   -usessl, -ssl                  --use-ssl       use HTTPS
   -skipCAcheck                   --skip-ca-check  trust any issuer

@@ -93,7 +93,7 @@ impl Error {
     pub fn is_auth(&self) -> bool {
         matches!(
             self.kind,
-            ErrorKind::Transport(TransportError::AuthRefused { .. })
+            ErrorKind::Transport(TransportError::AuthRefused { .. } | TransportError::Auth { .. })
         )
     }
 
@@ -128,7 +128,9 @@ impl Error {
                 | ErrorKind::Unexpected(_)
                 | ErrorKind::Http { .. }
                 | ErrorKind::Transport(
-                    TransportError::TooLarge { .. } | TransportError::Redirect { .. }
+                    TransportError::TooLarge { .. }
+                        | TransportError::Redirect { .. }
+                        | TransportError::Sealing { .. }
                 )
         )
     }
@@ -200,6 +202,8 @@ impl From<TransportError> for Error {
             | TransportError::Timeout { url, .. }
             | TransportError::Io { url, .. }
             | TransportError::AuthRefused { url, .. }
+            | TransportError::Auth { url, .. }
+            | TransportError::Sealing { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),
             TransportError::UnencryptedBasic { url } => url.clone(),

@@ -74,7 +74,7 @@ impl Session {
     /// without checking credentials (Windows' `WSMANIDENTIFY` header).
     pub fn identify(&mut self, unauthenticated: bool) -> Result<Element, Error> {
         let xml = envelope::identify();
-        let body = self.exchange(xml, "", unauthenticated)?;
+        let body = self.exchange(xml, "", unauthenticated, true)?;
         let body = self.require_body(body, "IdentifyResponse")?;
         if body.name.local != "IdentifyResponse" {
             return Err(self.bad_reply(format!(
@@ -262,7 +262,10 @@ impl Session {
             fragment: request.fragment.as_ref(),
             body,
         };
-        let raw = self.send(envelope.to_xml(), false)?;
+        // Reads may be resent after a broken connection; anything that
+        // changes state (or advances an enumeration) may not.
+        let repeatable = [ns::ACTION_GET, ns::ACTION_ENUMERATE].contains(&action);
+        let raw = self.send(envelope.to_xml(), false, repeatable)?;
         self.parse(&raw, &message_id, read)
     }
 
@@ -272,14 +275,20 @@ impl Session {
         xml: String,
         message_id: &str,
         unauthenticated: bool,
+        repeatable: bool,
     ) -> Result<Option<Element>, Error> {
-        let raw = self.send(xml, unauthenticated)?;
+        let raw = self.send(xml, unauthenticated, repeatable)?;
         self.parse(&raw, message_id, |node| {
             node.map(element_from_node).transpose()
         })
     }
 
-    fn send(&mut self, xml: String, unauthenticated: bool) -> Result<transport::Reply, Error> {
+    fn send(
+        &mut self,
+        xml: String,
+        unauthenticated: bool,
+        repeatable: bool,
+    ) -> Result<transport::Reply, Error> {
         let (bytes, content_type) = match self.options.encoding {
             Encoding::Utf8 => (xml.into_bytes(), "application/soap+xml;charset=UTF-8"),
             Encoding::Utf16 => {
@@ -302,6 +311,7 @@ impl Session {
             } else {
                 &[]
             },
+            repeatable,
         };
 
         Ok(self.transport.send(&request)?)

@@ -8,18 +8,22 @@
 //! actions and no faults: a 500 with a SOAP body is a normal reply here.
 
 pub mod auth;
+pub mod connection;
+pub mod encryption;
 pub mod error;
 pub mod secret;
+mod secure;
 pub mod tls;
 pub mod trace;
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{Connector, TcpConnector};
 
-pub use auth::{Credentials, Method};
+pub use auth::{AuthOptions, Credentials, Method};
 pub use error::TransportError;
 pub use secret::Secret;
 pub use tls::TlsOptions;
@@ -36,6 +40,9 @@ pub struct Request<'a> {
     pub anonymous: bool,
     /// Extra HTTP headers (name, value).
     pub headers: &'a [(&'a str, &'a str)],
+    /// Sending it twice does no harm (Identify, Get, Enumerate): after a
+    /// broken connection the transport may re-authenticate and resend it.
+    pub repeatable: bool,
 }
 
 /// What came back.
@@ -79,6 +86,8 @@ pub struct HttpOptions {
     pub credentials: Option<Credentials>,
     /// The user allowed unencrypted traffic (`-unencrypted`).
     pub allow_unencrypted: bool,
+    /// Kerberos and SPN settings.
+    pub auth: AuthOptions,
 }
 
 /// The production transport: one ureq agent, so connections are kept alive
@@ -88,8 +97,33 @@ pub struct HttpTransport {
     options: HttpOptions,
     /// The Authorization header value, kept as a secret.
     authorization: Option<Secret>,
+    /// Connection-bound authentication and sealing, when the method is one.
+    secure: Option<secure::Secure>,
+    /// Digest state, for `-a:digest`.
+    digest: Option<auth::digest::DigestState>,
+    /// Which connection each request used.
+    log: Arc<connection::ConnectionLog>,
+    /// The TLS configuration (HTTPS only), for the certificate probe.
+    tls: Option<Arc<rustls::ClientConfig>>,
     /// Where `--debug` writes each exchange.
     trace: Option<Trace>,
+}
+
+/// One HTTP exchange as the authentication logic sees it.
+#[derive(Debug)]
+pub(crate) struct Leg {
+    /// HTTP status.
+    pub status: u16,
+    /// The Content-Type header.
+    pub content_type: Option<String>,
+    /// Every WWW-Authenticate header value.
+    pub challenges: Vec<String>,
+    /// The Location header (redirects).
+    pub location: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The number of the TCP connection it travelled on.
+    pub connection: u64,
 }
 
 impl HttpTransport {
@@ -102,6 +136,8 @@ impl HttpTransport {
                 options.url
             )));
         }
+        let mut secure = None;
+        let mut digest = None;
         let authorization = match options.method {
             Method::None => None,
             Method::Basic => {
@@ -114,6 +150,19 @@ impl HttpTransport {
                     TransportError::Config("Basic authentication needs a user name".into())
                 })?;
                 Some(Secret::new(auth::basic::authorization(credentials)))
+            }
+            Method::Digest => {
+                if options.credentials.is_none() {
+                    return Err(TransportError::Config(
+                        "Digest authentication needs a user name".into(),
+                    ));
+                }
+                digest = Some(auth::digest::DigestState::default());
+                None
+            }
+            method if method.seals() => {
+                secure = Some(secure::Secure::new(&options, https)?);
+                None
             }
             other => {
                 return Err(TransportError::Config(format!(
@@ -147,12 +196,20 @@ impl HttpTransport {
             .accept_encoding("identity")
             .accept("application/soap+xml")
             .build();
-        let connector = ().chain(TcpConnector::default()).chain(tls::TlsConnector::new(tls));
+        let log = Arc::new(connection::ConnectionLog::default());
+        let connector =
+            ().chain(TcpConnector::default())
+                .chain(tls::TlsConnector::new(tls.clone()).recording(log.clone()))
+                .chain(connection::Counter(log.clone()));
         let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
         Ok(HttpTransport {
             agent,
             options,
             authorization,
+            secure,
+            digest,
+            log,
+            tls,
             trace: None,
         })
     }
@@ -166,20 +223,204 @@ impl HttpTransport {
         self.trace = Some(trace);
     }
 
-    fn trace_request(&mut self, request: &Request, authorization: Option<&str>) {
-        let Some(trace) = self.trace.as_mut() else {
-            return;
-        };
-        let mut headers = vec![("Content-Type", request.content_type)];
-        headers.extend(request.headers.iter().copied());
-        if let Some(value) = authorization {
-            headers.push(("Authorization", value));
+    /// A body as the trace may show it: sealed bodies only by length.
+    fn traced<'a>(bytes: &'a [u8], content_type: Option<&'a str>) -> trace::Body<'a> {
+        if content_type.is_some_and(encryption::is_sealed) {
+            trace::Body::Encrypted {
+                length: bytes.len(),
+            }
+        } else {
+            trace::Body::Plain {
+                bytes,
+                content_type,
+            }
         }
-        let body = trace::Body::Plain {
-            bytes: request.body,
-            content_type: Some(request.content_type),
+    }
+
+    /// The number of TCP connections opened so far (each new one meant a
+    /// new handshake for connection-bound authentication).
+    pub fn connections_opened(&self) -> u64 {
+        self.log.current()
+    }
+
+    /// One HTTP POST, read to the end (so the connection stays reusable),
+    /// with no interpretation of the status.
+    pub(crate) fn leg(
+        &mut self,
+        body: &[u8],
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        authorization: Option<&str>,
+    ) -> Result<Leg, TransportError> {
+        let mut call = self.agent.post(&self.options.url);
+        if let Some(content_type) = content_type {
+            call = call.header("Content-Type", content_type);
+        }
+        for (name, value) in headers {
+            call = call.header(*name, *value);
+        }
+        if let Some(value) = authorization {
+            call = call.header("Authorization", value);
+        }
+        if let Some(trace) = self.trace.as_mut() {
+            let mut shown: Vec<(&str, &str)> = Vec::new();
+            if let Some(content_type) = content_type {
+                shown.push(("Content-Type", content_type));
+            }
+            shown.extend(headers.iter().copied());
+            if let Some(value) = authorization {
+                shown.push(("Authorization", value));
+            }
+            trace.request(&self.options.url, &shown, Self::traced(body, content_type));
+        }
+        let mut response = match call.send(body) {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.map_error(e);
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.failed(&error.to_string());
+                }
+                return Err(error);
+            }
         };
-        trace.request(&self.options.url, &headers, body);
+        let connection = self.log.current();
+        let status = response.status().as_u16();
+        let traced_headers: Vec<(String, String)> = match self.trace {
+            Some(_) => response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect(),
+            None => Vec::new(),
+        };
+        let header = |name: &str| {
+            response
+                .headers()
+                .get_all(name)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let challenges = header("www-authenticate");
+        let location = header("location").into_iter().next();
+        let content_type = header("content-type").into_iter().next();
+        let limit = self.options.max_reply_bytes;
+        let mut body = Vec::new();
+        // Read at most limit + 1 bytes: enough to know the reply is too big
+        // without holding all of it.
+        let read = response
+            .body_mut()
+            .with_config()
+            .limit(u64::MAX)
+            .reader()
+            .take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| match e.downcast::<ureq::Error>() {
+                Ok(inner) => self.map_error(inner),
+                Err(io) => self.map_io(io),
+            });
+        if let Some(trace) = self.trace.as_mut() {
+            let shown = &body[..body.len().min(limit as usize)];
+            trace.reply(
+                status,
+                &traced_headers,
+                Self::traced(shown, content_type.as_deref()),
+            );
+        }
+        read?;
+        if body.len() as u64 > limit {
+            return Err(TransportError::TooLarge {
+                url: self.options.url.clone(),
+                limit,
+            });
+        }
+        Ok(Leg {
+            status,
+            content_type,
+            challenges,
+            location,
+            body,
+            connection,
+        })
+    }
+
+    /// Turns a final leg into a reply: 401 and redirects become errors.
+    pub(crate) fn finish(&self, leg: Leg, sent_credentials: bool) -> Result<Reply, TransportError> {
+        if leg.status == 401 {
+            return Err(TransportError::AuthRefused {
+                url: self.options.url.clone(),
+                offered: offered(&leg.challenges),
+                sent_credentials,
+            });
+        }
+        if (300..400).contains(&leg.status) {
+            return Err(TransportError::Redirect {
+                url: self.options.url.clone(),
+                status: leg.status,
+                location: leg.location.unwrap_or_default(),
+            });
+        }
+        Ok(Reply {
+            status: leg.status,
+            content_type: leg.content_type,
+            body: leg.body,
+        })
+    }
+
+    /// Basic, none, or Digest: one request (Digest: plus one after a
+    /// challenge or a stale nonce).
+    fn send_simple(&mut self, request: &Request) -> Result<Reply, TransportError> {
+        let basic = self
+            .authorization
+            .as_ref()
+            .filter(|_| !request.anonymous)
+            .map(|s| s.expose().to_string());
+        let use_digest = self.digest.is_some() && !request.anonymous;
+        for _attempt in 0..2 {
+            let header = if use_digest {
+                self.digest_header()
+            } else {
+                basic.clone()
+            };
+            let leg = self.leg(
+                request.body,
+                Some(request.content_type),
+                request.headers,
+                header.as_deref(),
+            )?;
+            if use_digest && leg.status == 401 {
+                let fresh = leg
+                    .challenges
+                    .iter()
+                    .find_map(|c| auth::digest::parse_challenge(c));
+                let ready = self.digest.as_ref().is_some_and(|d| d.ready());
+                if let (Some(challenge), Some(state)) = (fresh, self.digest.as_mut()) {
+                    // A first challenge, or a stale nonce: answer it once.
+                    if !ready || challenge.stale {
+                        state.set_challenge(challenge);
+                        continue;
+                    }
+                }
+            }
+            return self.finish(leg, header.is_some());
+        }
+        Err(TransportError::AuthRefused {
+            url: self.options.url.clone(),
+            offered: vec!["Digest".into()],
+            sent_credentials: true,
+        })
+    }
+
+    fn digest_header(&mut self) -> Option<String> {
+        let path = url_path(&self.options.url);
+        let credentials = self.options.credentials.as_ref()?;
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).ok()?;
+        let cnonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        self.digest
+            .as_mut()?
+            .authorization(credentials, "POST", &path, &cnonce)
     }
 
     fn map_error(&self, error: ureq::Error) -> TransportError {
@@ -331,122 +572,28 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
     }
 }
 
+/// The scheme names a server offered in its WWW-Authenticate headers.
+pub(crate) fn offered(challenges: &[String]) -> Vec<String> {
+    challenges
+        .iter()
+        .filter_map(|v| v.split_whitespace().next())
+        .map(|w| w.trim_end_matches(',').to_string())
+        .collect()
+}
+
+/// The path part of the endpoint URL (what Digest signs).
+fn url_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/')
+        .map_or("/".to_string(), |i| rest[i..].to_string())
+}
+
 impl Transport for HttpTransport {
     fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
-        let mut call = self
-            .agent
-            .post(&self.options.url)
-            .header("Content-Type", request.content_type);
-        for (name, value) in request.headers {
-            call = call.header(*name, *value);
+        if self.secure.is_some() && !request.anonymous {
+            return secure::send(self, request);
         }
-        let authorization = match (request.anonymous, &self.authorization) {
-            (false, Some(value)) => Some(value.clone()),
-            _ => None,
-        };
-        if let Some(value) = &authorization {
-            call = call.header("Authorization", value.expose());
-        }
-        self.trace_request(request, authorization.as_ref().map(Secret::expose));
-        let mut response = match call.send(request.body) {
-            Ok(response) => response,
-            Err(e) => {
-                let error = self.map_error(e);
-                if let Some(trace) = self.trace.as_mut() {
-                    trace.failed(&error.to_string());
-                }
-                return Err(error);
-            }
-        };
-        let status = response.status().as_u16();
-        let traced_headers: Vec<(String, String)> = match self.trace {
-            Some(_) => response
-                .headers()
-                .iter()
-                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
-                .collect(),
-            None => Vec::new(),
-        };
-        let header = |name: &str| {
-            response
-                .headers()
-                .get_all(name)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(str::to_string)
-                .collect::<Vec<_>>()
-        };
-        if (status == 401 || (300..400).contains(&status))
-            && let Some(trace) = self.trace.as_mut()
-        {
-            let body = trace::Body::Plain {
-                bytes: b"",
-                content_type: None,
-            };
-            trace.reply(status, &traced_headers, body);
-        }
-
-        if status == 401 {
-            let offered = header("www-authenticate")
-                .iter()
-                .filter_map(|v| v.split_whitespace().next())
-                .map(str::to_string)
-                .collect();
-            return Err(TransportError::AuthRefused {
-                url: self.options.url.clone(),
-                offered,
-                sent_credentials: self.authorization.is_some() && !request.anonymous,
-            });
-        }
-        if (300..400).contains(&status) {
-            return Err(TransportError::Redirect {
-                url: self.options.url.clone(),
-                status,
-                location: header("location").into_iter().next().unwrap_or_default(),
-            });
-        }
-        let content_type = header("content-type").into_iter().next();
-        let limit = self.options.max_reply_bytes;
-        let mut body = Vec::new();
-        // Read at most limit + 1 bytes: enough to know the reply is too big
-        // without holding all of it.
-        let read = response
-            .body_mut()
-            .with_config()
-            .limit(u64::MAX)
-            .reader()
-            .take(limit + 1)
-            .read_to_end(&mut body)
-            .map_err(|e| match e.downcast::<ureq::Error>() {
-                Ok(inner) => self.map_error(inner),
-                Err(io) => self.map_io(io),
-            });
-        let too_large = body.len() as u64 > limit;
-        if let Some(trace) = self.trace.as_mut() {
-            let shown = &body[..body.len().min(limit as usize)];
-            trace.reply(
-                status,
-                &traced_headers,
-                trace::Body::Plain {
-                    bytes: shown,
-                    content_type: content_type.as_deref(),
-                },
-            );
-        }
-        read?;
-
-        if too_large {
-            return Err(TransportError::TooLarge {
-                url: self.options.url.clone(),
-                limit,
-            });
-        }
-
-        Ok(Reply {
-            status,
-            content_type,
-            body,
-        })
+        self.send_simple(request)
     }
 
     fn url(&self) -> &str {

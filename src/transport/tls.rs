@@ -225,13 +225,21 @@ impl std::error::Error for UntrustedAndWrongName {}
 /// A ureq connector that wraps the TCP transport in TLS with our config.
 pub struct TlsConnector {
     config: Option<Arc<ClientConfig>>,
+    log: Option<Arc<super::connection::ConnectionLog>>,
 }
 
 impl TlsConnector {
     /// A connector using `config` for every HTTPS connection (`None` for an
     /// agent that only speaks plain HTTP).
     pub fn new(config: Option<Arc<ClientConfig>>) -> Self {
-        TlsConnector { config }
+        TlsConnector { config, log: None }
+    }
+
+    /// Records each new connection's server certificate in `log` (for
+    /// channel binding).
+    pub fn recording(mut self, log: Arc<super::connection::ConnectionLog>) -> Self {
+        self.log = Some(log);
+        self
     }
 }
 
@@ -270,6 +278,13 @@ impl<In: Transport> Connector<In> for TlsConnector {
         let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
         socket.set_timeout(details.timeout);
         conn.complete_io(&mut socket)?;
+        if let Some(log) = &self.log {
+            log.set_peer(
+                conn.peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|cert| cert.to_vec()),
+            );
+        }
         let buffers = LazyBuffers::new(
             details.config.input_buffer_size(),
             details.config.output_buffer_size(),

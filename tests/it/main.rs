@@ -6,6 +6,7 @@
 
 mod support;
 
+mod auth;
 mod create_delete;
 mod docs;
 mod enumerate;
