@@ -133,6 +133,7 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
             spn: args.spn.clone(),
             spn_port: args.spn_port,
             keytab: None,
+            no_channel_binding: args.no_channel_binding,
         },
     };
     let mut transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
@@ -144,6 +145,16 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
 }
 
 fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
+    if args.keytab.is_some() {
+        return Err(UsageError::new(
+            "--keytab is not supported yet; give the password (-p, WINRM_PASSWORD or --password-file)",
+        ));
+    }
+    if args.cert.is_some() || args.key.is_some() {
+        return Err(UsageError::new(
+            "--cert and --key (-a:certificate) are not supported yet",
+        ));
+    }
     if args.certificate.is_some() {
         return Err(UsageError::new(
             "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \

@@ -203,7 +203,7 @@ fn on_a_terminal(shell_command: &str, env: &[(&str, &str)]) -> Option<String> {
 fn a_terminal_gets_colour_unless_no_color() {
     let server = listener();
     let line = format!(
-        "'{}' get wmicimv2/Win32_Service?Name=Spooler -r:{} -u:demo -unencrypted",
+        "'{}' get wmicimv2/Win32_Service?Name=Spooler -r:{} -u:demo -a:basic -unencrypted",
         env!("CARGO_BIN_EXE_winrm"),
         server.http_url()
     );
@@ -232,7 +232,7 @@ fn progress_shows_on_a_terminal_only_while_stdout_is_elsewhere() {
     })
     .expect("listener");
     let line = format!(
-        "'{}' e {SERVICE} -r:{} -u:demo -unencrypted --max-elements 20 -o jsonl > /dev/null",
+        "'{}' e {SERVICE} -r:{} -u:demo -a:basic -unencrypted --max-elements 20 -o jsonl > /dev/null",
         env!("CARGO_BIN_EXE_winrm"),
         server.http_url()
     );

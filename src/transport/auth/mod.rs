@@ -103,6 +103,9 @@ pub struct AuthOptions {
     pub spn_port: bool,
     /// A keytab holding the user's Kerberos key, instead of a password.
     pub keytab: Option<PathBuf>,
+    /// Send no TLS channel binding over HTTPS (for acceptors that refuse
+    /// sspi's Kerberos binding, such as MIT's).
+    pub no_channel_binding: bool,
 }
 
 /// Why authentication failed, classified so the CLI can say what to do.

@@ -48,6 +48,9 @@ pub struct SspiContext {
     kdc: KdcClient,
     binding: Option<Vec<u8>>,
     complete: bool,
+    /// The user name was rewritten from `user@REALM` to `REALM\user` after
+    /// the KDC did not know it as an enterprise name.
+    downlevel: bool,
 }
 
 impl std::fmt::Debug for SspiContext {
@@ -128,6 +131,7 @@ impl SspiContext {
             kdc: KdcClient { timeout },
             binding: None,
             complete: false,
+            downlevel: false,
         })
     }
 
@@ -295,7 +299,7 @@ impl SecurityContext for SspiContext {
     }
 
     fn restart(&mut self, channel_binding: Option<&[u8]>) -> Result<(), AuthError> {
-        self.package = self.build().map_err(|e| classify(&e))?;
+        self.package = self.build().map_err(|e| self.classify(&e))?;
         self.binding = channel_binding.map(channel_bindings);
         self.complete = false;
         Ok(())
@@ -332,7 +336,24 @@ impl SecurityContext for SspiContext {
                 ));
             }
         };
-        let (token, status) = result.map_err(|e| classify(&e))?;
+        let (token, status) = match result.map_err(|e| self.classify(&e)) {
+            Err(e) if e.failure == AuthFailure::UnknownAccount && server_token.is_none() => {
+                // `user@REALM` goes to the KDC as an enterprise name, which
+                // Active Directory resolves and MIT does not: ask again for
+                // the plain principal `user` in `REALM`.
+                let Some(downlevel) = downlevel_name(&self.setup.username) else {
+                    return Err(e);
+                };
+                if self.downlevel {
+                    return Err(e);
+                }
+                self.downlevel = true;
+                self.setup.username = downlevel;
+                self.package = self.build().map_err(|e| self.classify(&e))?;
+                return self.step(None);
+            }
+            other => other?,
+        };
         self.complete = status == SecurityStatus::Ok;
         Ok(Step {
             token: (!token.is_empty()).then_some(token),
@@ -375,28 +396,66 @@ impl Sealer for SspiContext {
     }
 }
 
-/// sspi's error → our class and a short description. sspi's descriptions
-/// name principals and KDC error codes but never the password.
-fn classify(error: &sspi::Error) -> AuthError {
-    use sspi::ErrorKind as K;
-    let text = error.description.to_ascii_lowercase();
-    let failure = if text.contains("preauth") || text.contains("pre-auth") {
-        AuthFailure::BadCredentials
-    } else if text.contains("client_not_found") || text.contains("c_principal_unknown") {
-        AuthFailure::UnknownAccount
-    } else if text.contains("s_principal_unknown") || text.contains("server_not_found") {
-        AuthFailure::UnknownService
-    } else {
-        match error.error_type {
-            K::TimeSkew => AuthFailure::ClockSkew,
-            K::NoAuthenticatingAuthority => AuthFailure::KdcUnreachable,
-            K::LogonDenied => AuthFailure::BadCredentials,
-            K::UnknownCredentials => AuthFailure::UnknownAccount,
-            K::MessageAltered | K::InvalidToken | K::OutOfSequence => AuthFailure::Integrity,
-            _ => AuthFailure::Other,
-        }
-    };
-    AuthError::new(failure, error.description.clone())
+impl SspiContext {
+    /// sspi's error → our class and a one-line description that says what
+    /// to do. sspi's descriptions name principals and KDC error codes but
+    /// never the password.
+    fn classify(&self, error: &sspi::Error) -> AuthError {
+        use sspi::ErrorKind as K;
+        let text = error.description.to_ascii_lowercase();
+        let user = &self.setup.username;
+        let failure = if text.contains("preauth") || text.contains("pre-auth") {
+            AuthFailure::BadCredentials
+        } else if text.contains("client_not_found") || text.contains("c_principal_unknown") {
+            AuthFailure::UnknownAccount
+        } else if text.contains("s_principal_unknown") || text.contains("server_not_found") {
+            AuthFailure::UnknownService
+        } else if text.contains("skew") {
+            AuthFailure::ClockSkew
+        } else {
+            match error.error_type {
+                K::TimeSkew => AuthFailure::ClockSkew,
+                K::NoAuthenticatingAuthority => AuthFailure::KdcUnreachable,
+                K::LogonDenied => AuthFailure::BadCredentials,
+                K::UnknownCredentials => AuthFailure::UnknownAccount,
+                K::MessageAltered | K::InvalidToken | K::OutOfSequence => AuthFailure::Integrity,
+                _ => AuthFailure::Other,
+            }
+        };
+        let detail = match failure {
+            AuthFailure::BadCredentials => {
+                format!("the KDC refused the password of {user} (pre-authentication failed)")
+            }
+            AuthFailure::UnknownAccount => format!("the account {user} is not known to the KDC"),
+            AuthFailure::UnknownService => format!(
+                "the KDC does not know the service principal {}",
+                self.setup.spn
+            ),
+            AuthFailure::ClockSkew => {
+                "this computer's clock and the KDC's differ by more than the realm allows".into()
+            }
+            _ => short(&error.description),
+        };
+        AuthError::new(failure, detail)
+    }
+}
+
+/// sspi's description up to its ASN.1 dump.
+fn short(description: &str) -> String {
+    description
+        .split(". Additional error")
+        .next()
+        .unwrap_or(description)
+        .to_string()
+}
+
+/// `user@realm` → `REALM\user`; `None` for other forms.
+fn downlevel_name(username: &str) -> Option<String> {
+    let (user, realm) = username.rsplit_once('@')?;
+    if user.is_empty() || realm.is_empty() || user.contains('\\') {
+        return None;
+    }
+    Some(format!("{}\\{user}", realm.to_ascii_uppercase()))
 }
 
 /// This machine's short name, for NTLM's workstation field.
@@ -441,6 +500,20 @@ mod tests {
             e.detail.contains("fully qualified domain name"),
             "{}",
             e.detail
+        );
+    }
+
+    #[test]
+    fn enterprise_names_fall_back_to_principals() {
+        assert_eq!(
+            downlevel_name("alice@winrm.test").as_deref(),
+            Some("WINRM.TEST\\alice")
+        );
+        assert_eq!(downlevel_name("CORP\\alice"), None);
+        assert_eq!(downlevel_name("alice"), None);
+        assert_eq!(
+            short("no such user. Additional error text: X"),
+            "no such user"
         );
     }
 
