@@ -48,17 +48,41 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
         })?,
         // winrm.cmd's default: Kerberos in a domain, NTLM otherwise.
         None if username.is_some() => Method::Negotiate,
+        None if args.cert.is_some() => Method::Certificate,
         None => Method::None,
     };
     if !method.is_supported() {
         return Err(UsageError::new(format!(
             "-a:{} is not supported yet; this release speaks -a:negotiate, -a:kerberos, \
-             -a:ntlm, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
+             -a:ntlm, -a:certificate, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
             method.name()
         ))
         .into());
     }
+    let client_identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) if method == Method::Certificate => {
+            Some((cert.clone(), key.clone()))
+        }
+        (None, None) if method == Method::Certificate => {
+            return Err(UsageError::new(
+                "-a:certificate needs the client certificate and its key: --cert FILE --key FILE (PEM)",
+            )
+            .into());
+        }
+        (None, None) => None,
+        _ if method != Method::Certificate => {
+            return Err(UsageError::new("--cert and --key go with -a:certificate").into());
+        }
+        _ => {
+            return Err(UsageError::new(
+                "-a:certificate needs both --cert FILE and --key FILE (PEM)",
+            )
+            .into());
+        }
+    };
     let credentials = match method {
+        // The certificate is the credential.
+        Method::Certificate => None,
         Method::None => {
             if args.username.is_some() || args.password.is_some() {
                 return Err(UsageError::new(
@@ -119,6 +143,7 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
             skip_ca_check: args.skip_ca_check,
             skip_cn_check: args.skip_cn_check,
             ca_file: args.cacert.clone(),
+            client_identity,
         },
         connect_timeout: CONNECT_TIMEOUT,
         reply_timeout: operation_timeout + REPLY_MARGIN,
@@ -150,11 +175,7 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
             "--keytab is not supported yet; give the password (-p, WINRM_PASSWORD or --password-file)",
         ));
     }
-    if args.cert.is_some() || args.key.is_some() {
-        return Err(UsageError::new(
-            "--cert and --key (-a:certificate) are not supported yet",
-        ));
-    }
+
     if args.certificate.is_some() {
         return Err(UsageError::new(
             "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \

@@ -30,6 +30,12 @@ pub use secret::Secret;
 pub use tls::TlsOptions;
 pub use trace::Trace;
 
+/// The `Authorization` value for client-certificate authentication
+/// (DSP0226 security profile `https/mutual`; WinRM maps the TLS client
+/// certificate to a local account).
+pub const CERTIFICATE_PROFILE: &str =
+    "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual";
+
 /// One request to send.
 #[derive(Debug, Clone, Copy)]
 pub struct Request<'a> {
@@ -160,6 +166,23 @@ impl HttpTransport {
                 }
                 digest = Some(auth::digest::DigestState::default());
                 None
+            }
+            Method::Certificate => {
+                if !https {
+                    return Err(TransportError::Config(format!(
+                        "-a:certificate presents the certificate in the TLS handshake, so it \
+                         needs HTTPS; {} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)",
+                        options.url
+                    )));
+                }
+                if options.tls.client_identity.is_none() {
+                    return Err(TransportError::Config(
+                        "-a:certificate needs --cert FILE and --key FILE (PEM)".into(),
+                    ));
+                }
+                // MS-WSMV: the header that asks WinRM to map the TLS
+                // client certificate to an account.
+                Some(Secret::new(CERTIFICATE_PROFILE.to_string()))
             }
             method if method.seals() => {
                 secure = Some(secure::Secure::new(&options, https)?);

@@ -4,7 +4,7 @@
 //! -skipCNcheck), and HTTP spoken to a TLS port (or the reverse) is named.
 //! Knows nothing of authentication or WS-Man.
 
-use super::{HttpTransport, TransportError, tls};
+use super::{HttpTransport, Method, TransportError, tls};
 
 impl HttpTransport {
     pub(crate) fn map_error(&self, error: ureq::Error) -> TransportError {
@@ -85,6 +85,18 @@ impl HttpTransport {
                 seconds: self.options.reply_timeout.as_secs().max(1),
                 stage: "waiting for the reply",
             },
+            // With TLS 1.3 a refused client certificate often shows only
+            // as a reset: the server's alert is lost with the connection.
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+                if self.options.method == Method::Certificate =>
+            {
+                TransportError::Io {
+                    url,
+                    reason: "the server closed the connection; it may have refused the client \
+                             certificate (is it signed by a CA the server trusts for clients?)"
+                        .into(),
+                }
+            }
             ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
                 TransportError::Io {
                     url,
@@ -104,7 +116,7 @@ impl HttpTransport {
 }
 
 fn tls_error(url: String, error: &rustls::Error) -> TransportError {
-    use rustls::{CertificateError, Error};
+    use rustls::{AlertDescription, CertificateError, Error};
     let (reason, untrusted, wrong_name) = match error {
         Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
             "the server's certificate is not signed by a trusted authority".to_string(),
@@ -136,6 +148,22 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
         Error::InvalidCertificate(other) => (
             format!("the server's certificate was rejected ({other:?})"),
             true,
+            false,
+        ),
+        // The server refused (or required) a client certificate.
+        Error::AlertReceived(
+            alert @ (AlertDescription::CertificateRequired
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnknownCA
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::AccessDenied),
+        ) => (
+            format!(
+                "the server refused the client certificate, or requires one (TLS alert {alert:?}); \
+                 -a:certificate --cert FILE --key FILE presents one the server's CA signed"
+            ),
+            false,
             false,
         ),
         // A TLS hello answered with plain text: an HTTP port.

@@ -15,6 +15,10 @@ Every event is appended as one JSON line to --log: which TCP connection
 so tests can assert "authenticated exactly once" and "no handshake crossed
 connections".
 
+With --client-ca (HTTPS only) it is instead a client-certificate endpoint:
+the TLS handshake requires a certificate that CA signed, and each request
+must carry the https/mutual Authorization header.
+
 Modes: --tamper N flips one byte in the Nth sealed reply; --close-after N
 drops the connection (without answering) when the Nth SOAP request arrives.
 """
@@ -42,6 +46,7 @@ except ImportError:  # only --kerberos needs it
     gssapi = None
 
 BOUNDARY = b"Encrypted Boundary"
+MUTUAL = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 LOCK = threading.Lock()
 COUNTERS = {"conn": 0, "soap": 0, "sealed": 0}
 
@@ -186,6 +191,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = self.rfile.read(length)
         auth = self.headers.get("Authorization")
+        if args.client_ca:
+            if auth != MUTUAL:
+                log(args, conn=self.conn_id, event="refused", reason="no https/mutual header")
+                return self.reply(401)
+            subject = dict(x[0] for x in self.connection.getpeercert().get("subject", ()))
+            log(args, conn=self.conn_id, event="certificate", subject=subject.get("commonName", ""))
+            return self.soap(body)
         if auth:
             scheme, _, token = auth.partition(" ")
             if scheme not in ("Negotiate", "Kerberos") or (
@@ -299,6 +311,7 @@ def main():
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)
+    p.add_argument("--client-ca", help="require a client certificate signed by this CA")
     p.add_argument("--wrong-binding", action="store_true",
                    help="expect another certificate's channel binding (Strict CBT must refuse)")
     args = p.parse_args()
@@ -308,6 +321,9 @@ def main():
     if args.cert:
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         context.load_cert_chain(args.cert, args.key)
+        if args.client_ca:
+            context.verify_mode = ssl.CERT_REQUIRED
+            context.load_verify_locations(args.client_ca)
         server.socket = context.wrap_socket(server.socket, server_side=True)
         with open(args.cert, "rb") as f:
             der = ssl.PEM_cert_to_DER_cert(f.read().decode())

@@ -70,7 +70,7 @@ impl Method {
 
     /// Whether this client can use the method yet.
     pub fn is_supported(self) -> bool {
-        !matches!(self, Method::CredSsp | Method::Certificate)
+        !matches!(self, Method::CredSsp)
     }
 
     /// Whether the method is a connection-bound security context that can

@@ -86,14 +86,18 @@ pub fn certificates(dir: &TempDir, tag: &str, names: &[&str]) -> (PathBuf, PathB
     let ca_key = rcgen::KeyPair::generate().unwrap();
     let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
     ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    // Distinct subject names: OpenSSL takes a leaf whose subject equals
+    // its issuer for a self-signed certificate.
+    ca.distinguished_name
+        .push(rcgen::DnType::CommonName, format!("{tag} test CA"));
     let ca_cert = ca.self_signed(&ca_key).unwrap();
     let issuer = rcgen::Issuer::new(ca, ca_key);
     let key = rcgen::KeyPair::generate().unwrap();
     let names: Vec<String> = names.iter().map(|s| s.to_string()).collect();
-    let cert = rcgen::CertificateParams::new(names)
-        .unwrap()
-        .signed_by(&key, &issuer)
-        .unwrap();
+    let mut leaf = rcgen::CertificateParams::new(names.clone()).unwrap();
+    leaf.distinguished_name
+        .push(rcgen::DnType::CommonName, names.join(" "));
+    let cert = leaf.signed_by(&key, &issuer).unwrap();
     (
         dir.write(&format!("{tag}-ca.pem"), ca_cert.pem().as_bytes()),
         dir.write(&format!("{tag}-cert.pem"), cert.pem().as_bytes()),

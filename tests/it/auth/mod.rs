@@ -2,6 +2,7 @@
 //! Negotiate), MIT Kerberos (a real KDC and GSSAPI acceptor on loopback),
 //! and TLS servers that demand a client certificate.
 
+mod certificate;
 mod front;
 mod kerberos;
 mod ntlm;
