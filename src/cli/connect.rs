@@ -99,7 +99,19 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
                     method.name()
                 ))
             })?;
-            let password = password(args, &username, &url)?;
+            // With --keytab the key is the credential (read by the
+            // transport); there is no password to ask for.
+            let password = match args.keytab {
+                Some(_) if matches!(method, Method::Kerberos | Method::Negotiate) => {
+                    Secret::new(String::new())
+                }
+                Some(_) => {
+                    return Err(
+                        UsageError::new("--keytab goes with -a:kerberos or -a:negotiate").into(),
+                    );
+                }
+                None => password(args, &username, &url)?,
+            };
             Some(Credentials { username, password })
         }
     };
@@ -157,7 +169,7 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
             kdc: args.kdc.clone(),
             spn: args.spn.clone(),
             spn_port: args.spn_port,
-            keytab: None,
+            keytab: args.keytab.clone(),
             no_channel_binding: args.no_channel_binding,
         },
     };
@@ -170,12 +182,6 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
 }
 
 fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
-    if args.keytab.is_some() {
-        return Err(UsageError::new(
-            "--keytab is not supported yet; give the password (-p, WINRM_PASSWORD or --password-file)",
-        ));
-    }
-
     if args.certificate.is_some() {
         return Err(UsageError::new(
             "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \

@@ -11,6 +11,7 @@
 pub mod basic;
 pub mod digest;
 pub mod kdc;
+pub mod keytab;
 pub mod negotiate;
 
 use std::path::PathBuf;

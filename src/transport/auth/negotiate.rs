@@ -39,6 +39,8 @@ struct Setup {
     spn: String,
     kdc: Option<url::Url>,
     computer: String,
+    /// The user's key from `--keytab`, instead of the password.
+    keytab: Option<super::keytab::KeytabKey>,
 }
 
 /// A Negotiate, Kerberos or NTLM context (one per TCP connection).
@@ -118,8 +120,25 @@ impl SspiContext {
             })?),
             None => None,
         };
+        let keytab = match &options.keytab {
+            Some(path) => {
+                if method == Method::Ntlm {
+                    return Err(AuthError::new(
+                        AuthFailure::Other,
+                        "--keytab holds Kerberos keys; use it with -a:kerberos or -a:negotiate",
+                    ));
+                }
+                let principal = principal_name(username);
+                Some(
+                    super::keytab::load(path, &principal)
+                        .map_err(|e| AuthError::new(AuthFailure::BadCredentials, e))?,
+                )
+            }
+            None => None,
+        };
         Ok(SspiContext {
             setup: Setup {
+                keytab,
                 method,
                 username: username.to_string(),
                 password,
@@ -142,6 +161,24 @@ impl SspiContext {
             username,
             password: self.setup.password.expose().to_string().into(),
         })
+    }
+
+    /// The Kerberos credentials: the keytab's key, else the password.
+    fn kerberos_credentials(&self) -> Result<Credentials, sspi::Error> {
+        let Some(key) = &self.setup.keytab else {
+            return self.identity().map(Credentials::AuthIdentity).map_err(|e| {
+                sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
+            });
+        };
+        let principal = Username::parse(&downlevel_name(&key.principal).unwrap_or_default())
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        let enctype = picky_krb::crypto::CipherSuite::try_from(usize::from(key.enctype))
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        Ok(Credentials::Keytab(sspi::KeytabIdentity {
+            principal,
+            key: key.key.clone().into(),
+            key_enctype: enctype,
+        }))
     }
 
     fn kerberos_config(&self) -> KerberosConfig {
@@ -169,7 +206,7 @@ impl SspiContext {
             }
             Method::Kerberos => {
                 let mut krb = Kerberos::new_client_from_config(self.kerberos_config())?;
-                let data = Credentials::AuthIdentity(identity);
+                let data = self.kerberos_credentials()?;
                 let creds = krb
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -185,7 +222,10 @@ impl SspiContext {
                     self.setup.computer.clone(),
                 );
                 let mut neg = Negotiate::new_client(config)?;
-                let data = Credentials::AuthIdentity(identity);
+                let data = match self.setup.keytab {
+                    Some(_) => self.kerberos_credentials()?,
+                    None => Credentials::AuthIdentity(identity),
+                };
                 let creds = neg
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -447,6 +487,15 @@ fn short(description: &str) -> String {
         .next()
         .unwrap_or(description)
         .to_string()
+}
+
+/// `REALM\user` → `user@REALM` (how a keytab names the principal);
+/// other forms unchanged.
+fn principal_name(username: &str) -> String {
+    match username.split_once('\\') {
+        Some((realm, user)) => format!("{user}@{}", realm.to_ascii_uppercase()),
+        None => username.to_string(),
+    }
 }
 
 /// `user@realm` → `REALM\user`; `None` for other forms.

@@ -188,3 +188,24 @@ fn an_ip_address_asks_for_the_host_name() {
     // --spn names the service, so the address is fine.
     by_address(&["--spn", "HTTP/localhost"]).run().ok();
 }
+
+#[test]
+fn a_keytab_replaces_the_password() {
+    let Some(realm) = realm() else { return };
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let keytab = realm.user_keytab().display().to_string();
+    for user in ["WINRM.TEST\\alice", "alice@WINRM.TEST"] {
+        front
+            .cmd_as("kerberos", user, &["id", "--keytab", &keytab])
+            .env("WINRM_PASSWORD", "")
+            .run()
+            .ok();
+    }
+    assert_eq!(front.count("authenticated"), 2);
+    // A keytab without the user's key says so.
+    front
+        .cmd_as("kerberos", "WINRM.TEST\\bob", &["id", "--keytab", &keytab])
+        .run()
+        .code(3)
+        .stderr_has("holds no AES key for bob@WINRM.TEST");
+}

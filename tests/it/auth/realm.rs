@@ -130,6 +130,11 @@ impl Realm {
         self.dir.path().join("http.keytab")
     }
 
+    /// The user's keytab (kadmin.local ktadd -norandkey).
+    pub fn user_keytab(&self) -> PathBuf {
+        self.dir.path().join("alice.keytab")
+    }
+
     /// `REALM\user`.
     pub fn user(&self) -> String {
         format!("{}\\{}", Self::NAME, Self::USER)
