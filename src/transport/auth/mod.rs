@@ -13,6 +13,7 @@ pub mod digest;
 pub mod kdc;
 pub mod keytab;
 pub mod negotiate;
+mod principal;
 
 use std::path::PathBuf;
 

@@ -13,6 +13,7 @@ use sspi::{
 };
 
 use super::kdc::{KdcClient, kdc_url};
+use super::principal::{downlevel_name, local_name, principal_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, Method, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
 use crate::transport::secret::Secret;
@@ -480,42 +481,6 @@ impl SspiContext {
     }
 }
 
-/// sspi's description up to its ASN.1 dump.
-fn short(description: &str) -> String {
-    description
-        .split(". Additional error")
-        .next()
-        .unwrap_or(description)
-        .to_string()
-}
-
-/// `REALM\user` → `user@REALM` (how a keytab names the principal);
-/// other forms unchanged.
-fn principal_name(username: &str) -> String {
-    match username.split_once('\\') {
-        Some((realm, user)) => format!("{user}@{}", realm.to_ascii_uppercase()),
-        None => username.to_string(),
-    }
-}
-
-/// `user@realm` → `REALM\user`; `None` for other forms.
-fn downlevel_name(username: &str) -> Option<String> {
-    let (user, realm) = username.rsplit_once('@')?;
-    if user.is_empty() || realm.is_empty() || user.contains('\\') {
-        return None;
-    }
-    Some(format!("{}\\{user}", realm.to_ascii_uppercase()))
-}
-
-/// This machine's short name, for NTLM's workstation field.
-fn local_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .and_then(|h| h.split('.').next().map(|s| s.trim().to_string()))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "WINRM-RS".into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,20 +514,6 @@ mod tests {
             e.detail.contains("fully qualified domain name"),
             "{}",
             e.detail
-        );
-    }
-
-    #[test]
-    fn enterprise_names_fall_back_to_principals() {
-        assert_eq!(
-            downlevel_name("alice@winrm.test").as_deref(),
-            Some("WINRM.TEST\\alice")
-        );
-        assert_eq!(downlevel_name("CORP\\alice"), None);
-        assert_eq!(downlevel_name("alice"), None);
-        assert_eq!(
-            short("no such user. Additional error text: X"),
-            "no such user"
         );
     }
 
