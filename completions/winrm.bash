@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
+            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i help helpmsg quickconfig qc configsddl"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -151,6 +151,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -199,7 +211,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__configsddl)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -261,6 +273,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -309,7 +333,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -391,6 +415,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -439,7 +475,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -517,6 +553,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -565,7 +613,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -655,6 +703,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -703,7 +763,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -781,6 +841,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -829,7 +901,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -888,6 +960,18 @@ _winrm() {
                     return 0
                     ;;
                 --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -939,7 +1023,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -998,6 +1082,18 @@ _winrm() {
                     return 0
                     ;;
                 --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1049,7 +1145,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1111,6 +1207,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1159,7 +1267,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1241,6 +1349,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1289,7 +1409,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__quickconfig)
-            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1355,6 +1475,18 @@ _winrm() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --proxy-access)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -1403,7 +1535,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1482,6 +1614,18 @@ _winrm() {
                     return 0
                     ;;
                 --kdc)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --keytab)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cert)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --key)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

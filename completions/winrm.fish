@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -38,6 +38,9 @@ complete -c winrm -n "__fish_winrm_needs_command" -l max-envelope-size -d 'Large
 complete -c winrm -n "__fish_winrm_needs_command" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -53,6 +56,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-cn-check -d 'Accept a 
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
@@ -92,6 +96,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l max-envelope-si
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -107,6 +114,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-cn-check -
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -123,6 +131,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l max-envelope-size -d 
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -138,6 +149,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -158,6 +170,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l max-envelope-size -d
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -173,6 +188,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -193,6 +209,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -208,6 +227,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -229,6 +249,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l max-envelope-size -d
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -244,6 +267,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -265,6 +289,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -280,6 +307,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -301,6 +329,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l max-envelope-size -d
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -316,6 +347,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -337,6 +369,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -352,6 +387,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -373,6 +409,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l max-envelope-size
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -388,6 +427,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -409,6 +449,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -424,6 +467,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -444,6 +488,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l max-envelope-size
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -459,6 +506,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -479,6 +527,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -494,6 +545,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -517,6 +569,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-envelope-s
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -536,6 +591,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-cn-check 
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -559,6 +615,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -578,6 +637,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -601,6 +661,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-envelope-size -
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -620,6 +683,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -641,6 +705,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l max-envelope-size
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -656,6 +723,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -677,6 +745,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l max-envelope-size -d '
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -692,6 +763,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -708,6 +780,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l max-envelope-size -
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -723,6 +798,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -739,6 +815,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l max-envelope-siz
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -754,6 +833,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-cn-check -d
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
@@ -771,6 +851,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l max-envelope
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -788,6 +871,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-cn-chec
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
@@ -805,6 +889,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l max-envelope-size -d 
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -822,6 +909,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -838,6 +926,9 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l max-envelope-
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access -d 'winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
@@ -853,5 +944,6 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-cn-check
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'

@@ -19,7 +19,8 @@ use winrm::render::json::{self, JsonWriter};
 use winrm::render::{ArrayHints, Format, Palette, Printer};
 
 use winrm::session::ErrorKind;
-use winrm::transport::TransportError;
+use winrm::transport::auth::AuthFailure;
+use winrm::transport::{Method, TransportError};
 
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
@@ -326,15 +327,13 @@ fn hint(e: &winrm::Error) -> Option<String> {
             ),
             TransportError::AuthRefused {
                 sent_credentials: true,
+                method,
                 ..
-            } => Some(
-                "check the user name and password; Windows accepts Basic only for local accounts \
-                 and only when winrm/config/service/auth Basic is true"
-                    .into(),
-            ),
+            } => Some(refused_hint(*method, https)),
             TransportError::AuthRefused { .. } => {
-                Some("the server wants credentials: give -u:USER and -a:basic".into())
+                Some("the server wants credentials: give -u:USER (and -a: to pick a method)".into())
             }
+            TransportError::Auth { failure, .. } => auth_hint(*failure, https),
             TransportError::TooLarge { .. } => Some(
                 "the server sent more than it was allowed (--max-envelope-size); for an \
                  enumeration, ask for fewer items per reply with --max-elements"
@@ -368,6 +367,64 @@ fn hint(e: &winrm::Error) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// What to check when the server answered 401 to our credentials.
+fn refused_hint(method: Method, https: bool) -> String {
+    match method {
+        Method::Basic => "check the user name and password; Windows accepts Basic only for local \
+                          accounts and only when winrm/config/service/auth Basic is true"
+            .into(),
+        Method::Digest => "check the user name and password (Digest is for Intel AMT; Windows \
+                           does not offer it)"
+            .into(),
+        Method::Kerberos | Method::Negotiate if https => {
+            "check the user name and password; a server that refuses the TLS channel binding \
+             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
+                .into()
+        }
+        Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
+                                             are written HOST\\user or .\\user, domain accounts \
+                                             DOMAIN\\user"
+            .into(),
+        Method::Certificate => "the server did not map the client certificate to an account \
+                                (winrm/config/service/certmapping) or Certificate auth is off"
+            .into(),
+        _ => "check the user name and password".into(),
+    }
+}
+
+/// What to do about a failure the mechanism (or the KDC) reported.
+fn auth_hint(failure: AuthFailure, https: bool) -> Option<String> {
+    Some(
+        match failure {
+            AuthFailure::BadCredentials => {
+                "check the password (and that the account is not locked)"
+            }
+            AuthFailure::UnknownAccount => {
+                "check the user name: user@REALM or REALM\\user, in the realm the KDC serves"
+            }
+            AuthFailure::UnknownService => {
+                "connect by the name the server is registered under (HTTP/<that name> must exist \
+                 in the realm), or name the principal with --spn; -SPNPort adds the port"
+            }
+            AuthFailure::ClockSkew => "set this computer's clock (NTP); Kerberos allows 5 minutes",
+            AuthFailure::KdcUnreachable => {
+                "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
+            }
+            AuthFailure::ChannelBinding if https => {
+                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
+                 try --no-channel-binding"
+            }
+            AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::Integrity => {
+                "the server's authentication token did not verify: something may be tampering \
+                 with the connection"
+            }
+            _ => return None,
+        }
+        .into(),
+    )
 }
 
 /// winrm.cmd's fault layout: the WSManFault in the chosen format, then the

@@ -282,6 +282,26 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "HOST", allow_hyphen_values = true)]
     pub kdc: Option<String>,
 
+    /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
+    /// HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the
+    /// binding this client's Kerberos sends. The server is still proven by
+    /// its certificate.
+    #[arg(long, global = true)]
+    pub no_channel_binding: bool,
+
+    /// Kerberos: the user's key from this MIT keytab, instead of a
+    /// password.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keytab: Option<std::path::PathBuf>,
+
+    /// -a:certificate: the client certificate (PEM; may hold the chain).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cert: Option<std::path::PathBuf>,
+
+    /// -a:certificate: the client certificate's private key (PEM).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub key: Option<std::path::PathBuf>,
+
     /// winrm.cmd proxy discovery; not supported yet. [-proxyaccess:]
     #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
     pub proxy_access: Option<String>,

@@ -48,17 +48,41 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
         })?,
         // winrm.cmd's default: Kerberos in a domain, NTLM otherwise.
         None if username.is_some() => Method::Negotiate,
+        None if args.cert.is_some() => Method::Certificate,
         None => Method::None,
     };
     if !method.is_supported() {
         return Err(UsageError::new(format!(
             "-a:{} is not supported yet; this release speaks -a:negotiate, -a:kerberos, \
-             -a:ntlm, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
+             -a:ntlm, -a:certificate, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
             method.name()
         ))
         .into());
     }
+    let client_identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) if method == Method::Certificate => {
+            Some((cert.clone(), key.clone()))
+        }
+        (None, None) if method == Method::Certificate => {
+            return Err(UsageError::new(
+                "-a:certificate needs the client certificate and its key: --cert FILE --key FILE (PEM)",
+            )
+            .into());
+        }
+        (None, None) => None,
+        _ if method != Method::Certificate => {
+            return Err(UsageError::new("--cert and --key go with -a:certificate").into());
+        }
+        _ => {
+            return Err(UsageError::new(
+                "-a:certificate needs both --cert FILE and --key FILE (PEM)",
+            )
+            .into());
+        }
+    };
     let credentials = match method {
+        // The certificate is the credential.
+        Method::Certificate => None,
         Method::None => {
             if args.username.is_some() || args.password.is_some() {
                 return Err(UsageError::new(
@@ -75,7 +99,19 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
                     method.name()
                 ))
             })?;
-            let password = password(args, &username, &url)?;
+            // With --keytab the key is the credential (read by the
+            // transport); there is no password to ask for.
+            let password = match args.keytab {
+                Some(_) if matches!(method, Method::Kerberos | Method::Negotiate) => {
+                    Secret::new(String::new())
+                }
+                Some(_) => {
+                    return Err(
+                        UsageError::new("--keytab goes with -a:kerberos or -a:negotiate").into(),
+                    );
+                }
+                None => password(args, &username, &url)?,
+            };
             Some(Credentials { username, password })
         }
     };
@@ -119,6 +155,7 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
             skip_ca_check: args.skip_ca_check,
             skip_cn_check: args.skip_cn_check,
             ca_file: args.cacert.clone(),
+            client_identity,
         },
         connect_timeout: CONNECT_TIMEOUT,
         reply_timeout: operation_timeout + REPLY_MARGIN,
@@ -132,7 +169,8 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
             kdc: args.kdc.clone(),
             spn: args.spn.clone(),
             spn_port: args.spn_port,
-            keytab: None,
+            keytab: args.keytab.clone(),
+            no_channel_binding: args.no_channel_binding,
         },
     };
     let mut transport = HttpTransport::new(http).map_err(winrm::Error::from)?;

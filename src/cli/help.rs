@@ -185,6 +185,12 @@ namespace holds a class when the URI itself does not say:
 A URI that starts with http:// is used exactly as typed. Vendors publish
 classes under their own prefixes; a shell variable keeps lines short:
 
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
+
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2    # Dell iDRAC
   AMT=http://intel.com/wbem/wscim/1/amt-schema/1            # Intel AMT
   OMI=http://schemas.microsoft.com/wbem/wscim/1/cim-schema/2  # OMI, Linux
@@ -328,23 +334,27 @@ const AUTH: &str = r#"winrm help auth -- logging on
              (the default when a user name is given, as on Windows)
   kerberos   Kerberos only (connect by the host's FQDN, not its address)
   ntlm       NTLM only (inside the Negotiate header, as Windows sends it)
+  certificate  a TLS client certificate, HTTPS only:
+             --cert FILE --key FILE (PEM; the key unencrypted)
   digest     HTTP Digest, MD5 with qop=auth (Intel AMT)
   basic      user name and password in an HTTP header (base64, not secret)
   none       send no credentials; most servers answer identify this way
 
-Not yet: credssp, certificate (rejected with a clear error).
+Not yet: credssp (rejected with a clear error).
 
 Over plain http:// negotiate, kerberos and ntlm encrypt every message
 with the logon's keys (MS-WSMV message encryption), so a default Windows
 host accepts them; -unencrypted turns that off. Over https:// nothing is
 sealed, and the TLS channel binding is sent so CbtHardeningLevel=Strict
 hosts accept us. One logon serves the whole run; if the server forgets it,
-the client logs on again once.
+the client logs on again once. MIT Kerberos servers (OMI on Linux) refuse
+the Kerberos channel binding this client sends: add --no-channel-binding.
 
-Kerberos: the realm comes from user@REALM (or DOMAIN\user), the KDC from
+Kerberos: the realm comes from user@REALM (or REALM\user), the KDC from
 krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>
-(-SPNPort adds the port, --spn SPN replaces it). Ticket caches and
-keytabs are not read yet: give the password.
+(-SPNPort adds the port, --spn SPN replaces it). Instead of a password,
+--keytab FILE reads the user's AES key from an MIT keytab. Ticket caches
+(KRB5CCNAME, kinit) are not read.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC
@@ -371,6 +381,12 @@ Examples:
 
   winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted \
       -u:Administrator                 # prompts for the password
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm e "$DCIM/DCIM_NICView?__cimnamespace=root/dcim" \
@@ -744,6 +760,12 @@ and WINRM_PASSWORD are set (see winrm help auth).
   winrm get wmicimv2/Win32_OperatingSystem -fragment:'Caption/text()' \
       -r:https://srv01:5986 -a:basic
 
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
+
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm get "$DCIM/DCIM_LifecycleJob?InstanceID=JID_001234567890" \
       -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
@@ -824,6 +846,12 @@ WINRM_PASSWORD are set.
   winrm e winrm/config/listener -r:https://srv01:5986 -a:basic
   winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted
 
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
+
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm e "$DCIM/DCIM_SystemView?__cimnamespace=root/dcim" \
       -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
@@ -850,6 +878,12 @@ and WINRM_PASSWORD are set.
   winrm invoke Create wmicimv2/Win32_Process \
       '@{CommandLine="cmd /c ipconfig > C:\Windows\Temp\ip.txt"}' \
       -r:https://srv01:5986 -a:basic
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   sel='SystemCreationClassName=DCIM_ComputerSystem+CreationClassName='

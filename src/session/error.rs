@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::protocol::{Fault, ProtocolError};
 use crate::transport::TransportError;
+use crate::transport::auth::AuthFailure;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug)]
@@ -89,12 +90,16 @@ impl Error {
         self.fault().is_some()
     }
 
-    /// Whether the server refused our credentials.
+    /// Whether the server (or the KDC) refused our credentials, or
+    /// authentication could not go ahead.
     pub fn is_auth(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Transport(TransportError::AuthRefused { .. } | TransportError::Auth { .. })
-        )
+        match &self.kind {
+            ErrorKind::Transport(TransportError::AuthRefused { .. }) => true,
+            ErrorKind::Transport(TransportError::Auth { failure, .. }) => {
+                *failure != AuthFailure::KdcUnreachable
+            }
+            _ => false,
+        }
     }
 
     /// Whether a deadline passed.
@@ -114,6 +119,10 @@ impl Error {
                     | TransportError::Tls { .. }
                     | TransportError::Timeout { .. }
                     | TransportError::Io { .. }
+                    | TransportError::Auth {
+                        failure: AuthFailure::KdcUnreachable,
+                        ..
+                    }
             )
         )
     }

@@ -15,7 +15,6 @@ pub enum TransportError {
         url: String,
     },
     /// No TCP connection could be made.
-
     #[error("cannot connect to {url}: {reason}")]
     Connect {
         /// The endpoint.
@@ -63,6 +62,8 @@ pub enum TransportError {
         offered: Vec<String>,
         /// Whether we sent credentials at all.
         sent_credentials: bool,
+        /// The method we authenticated with (for the hint).
+        method: crate::transport::auth::Method,
     },
     /// Authentication failed before the server could judge the
     /// credentials, or the mechanism reported why (KDC, clock, binding).

@@ -15,6 +15,7 @@ pub mod secret;
 mod secure;
 pub mod tls;
 pub mod trace;
+mod ureq_error;
 
 use std::io::Read;
 use std::sync::Arc;
@@ -28,6 +29,12 @@ pub use error::TransportError;
 pub use secret::Secret;
 pub use tls::TlsOptions;
 pub use trace::Trace;
+
+/// The `Authorization` value for client-certificate authentication
+/// (DSP0226 security profile `https/mutual`; WinRM maps the TLS client
+/// certificate to a local account).
+pub const CERTIFICATE_PROFILE: &str =
+    "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual";
 
 /// One request to send.
 #[derive(Debug, Clone, Copy)]
@@ -159,6 +166,23 @@ impl HttpTransport {
                 }
                 digest = Some(auth::digest::DigestState::default());
                 None
+            }
+            Method::Certificate => {
+                if !https {
+                    return Err(TransportError::Config(format!(
+                        "-a:certificate presents the certificate in the TLS handshake, so it \
+                         needs HTTPS; {} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)",
+                        options.url
+                    )));
+                }
+                if options.tls.client_identity.is_none() {
+                    return Err(TransportError::Config(
+                        "-a:certificate needs --cert FILE and --key FILE (PEM)".into(),
+                    ));
+                }
+                // MS-WSMV: the header that asks WinRM to map the TLS
+                // client certificate to an account.
+                Some(Secret::new(CERTIFICATE_PROFILE.to_string()))
             }
             method if method.seals() => {
                 secure = Some(secure::Secure::new(&options, https)?);
@@ -352,6 +376,7 @@ impl HttpTransport {
                 url: self.options.url.clone(),
                 offered: offered(&leg.challenges),
                 sent_credentials,
+                method: self.options.method,
             });
         }
         if (300..400).contains(&leg.status) {
@@ -409,6 +434,7 @@ impl HttpTransport {
             url: self.options.url.clone(),
             offered: vec!["Digest".into()],
             sent_credentials: true,
+            method: Method::Digest,
         })
     }
 
@@ -421,154 +447,6 @@ impl HttpTransport {
         self.digest
             .as_mut()?
             .authorization(credentials, "POST", &path, &cnonce)
-    }
-
-    fn map_error(&self, error: ureq::Error) -> TransportError {
-        let url = self.options.url.clone();
-        match error {
-            ureq::Error::Timeout(which) => {
-                use ureq::Timeout;
-                let (stage, limit) = match which {
-                    Timeout::Resolve | Timeout::Connect => {
-                        ("connecting", self.options.connect_timeout)
-                    }
-                    Timeout::SendRequest | Timeout::SendBody | Timeout::PerWrite => {
-                        ("sending the request", self.options.reply_timeout)
-                    }
-                    _ => ("waiting for the reply", self.options.reply_timeout),
-                };
-                TransportError::Timeout {
-                    url,
-                    seconds: limit.as_secs().max(1),
-                    stage,
-                }
-            }
-            ureq::Error::HostNotFound => TransportError::Connect {
-                url,
-                reason: "the host name does not resolve".into(),
-            },
-            ureq::Error::ConnectionFailed => TransportError::Connect {
-                url,
-                reason: "connection failed".into(),
-            },
-            ureq::Error::BodyExceedsLimit(limit) => TransportError::TooLarge { url, limit },
-            ureq::Error::Tls(reason) => TransportError::Tls {
-                url,
-                reason: reason.to_string(),
-                untrusted: false,
-                wrong_name: false,
-            },
-            ureq::Error::Io(io) => self.map_io(io),
-            ureq::Error::BadUri(reason) => {
-                TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
-            }
-            // Garbage where an HTTP status line belongs: typically HTTP
-            // spoken to a TLS port.
-            ureq::Error::Protocol(_) if !url.starts_with("https://") => TransportError::Io {
-                url,
-                reason:
-                    "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
-                        .into(),
-            },
-            other => TransportError::Io {
-                url,
-                reason: other.to_string(),
-            },
-        }
-    }
-
-    fn map_io(&self, io: std::io::Error) -> TransportError {
-        use std::io::ErrorKind;
-        let url = self.options.url.clone();
-        if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-            return tls_error(url, tls);
-        }
-        // The system resolver's failures arrive as plain I/O errors.
-        if io.to_string().contains("failed to lookup address") {
-            return TransportError::Connect {
-                url,
-                reason: "the host name does not resolve".into(),
-            };
-        }
-
-        match io.kind() {
-            ErrorKind::ConnectionRefused => TransportError::Connect {
-                url,
-                reason: "connection refused".into(),
-            },
-            ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportError::Timeout {
-                url,
-                seconds: self.options.reply_timeout.as_secs().max(1),
-                stage: "waiting for the reply",
-            },
-            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
-                TransportError::Io {
-                    url,
-                    reason: "the server closed the connection".into(),
-                }
-            }
-            ErrorKind::UnexpectedEof => TransportError::Io {
-                url,
-                reason: "the server closed the connection before the reply was complete".into(),
-            },
-            _ => TransportError::Io {
-                url,
-                reason: io.to_string(),
-            },
-        }
-    }
-}
-
-fn tls_error(url: String, error: &rustls::Error) -> TransportError {
-    use rustls::{CertificateError, Error};
-    let (reason, untrusted, wrong_name) = match error {
-        Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
-            "the server's certificate is not signed by a trusted authority".to_string(),
-            true,
-            false,
-        ),
-        Error::InvalidCertificate(
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => (
-            "the server's certificate is not valid for this host name".to_string(),
-            false,
-            true,
-        ),
-        Error::InvalidCertificate(
-            CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => (
-            "the server's certificate has expired".to_string(),
-            false,
-            false,
-        ),
-        Error::InvalidCertificate(CertificateError::Other(other))
-            if other
-                .0
-                .downcast_ref::<tls::UntrustedAndWrongName>()
-                .is_some() =>
-        {
-            (other.0.to_string(), true, true)
-        }
-        Error::InvalidCertificate(other) => (
-            format!("the server's certificate was rejected ({other:?})"),
-            true,
-            false,
-        ),
-        // A TLS hello answered with plain text: an HTTP port.
-        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => (
-            "the server did not answer with TLS (is that port plain HTTP? try http:// or port 5985)"
-                .to_string(),
-            false,
-            false,
-        ),
-        other => (other.to_string(), false, false),
-
-    };
-    TransportError::Tls {
-        url,
-        reason,
-        untrusted,
-        wrong_name,
     }
 }
 

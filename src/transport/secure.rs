@@ -55,13 +55,9 @@ fn host_and_port(url: &str, https: bool) -> (String, u16) {
     }
 }
 
+/// A mechanism failure during the handshake (sealing failures are
+/// [`TransportError::Sealing`], made where messages are sealed).
 fn auth_error(url: &str, e: AuthError) -> TransportError {
-    if e.failure == AuthFailure::Integrity {
-        return TransportError::Sealing {
-            url: url.to_string(),
-            reason: e.detail,
-        };
-    }
     TransportError::Auth {
         url: url.to_string(),
         failure: e.failure,
@@ -181,7 +177,7 @@ enum Outcome {
 
 fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
     let url = t.options.url.clone();
-    let binding = if secure(t).https {
+    let binding = if secure(t).https && !t.options.auth.no_channel_binding {
         let cert = match t.log.peer() {
             Some(cert) => cert,
             None => {
@@ -258,6 +254,7 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
                 url,
                 offered,
                 sent_credentials: true,
+                method: t.options.method,
             });
         }
         if leg.status != 401 && server_token.is_none() && !step.complete {

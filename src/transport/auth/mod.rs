@@ -11,7 +11,9 @@
 pub mod basic;
 pub mod digest;
 pub mod kdc;
+pub mod keytab;
 pub mod negotiate;
+mod principal;
 
 use std::path::PathBuf;
 
@@ -70,7 +72,7 @@ impl Method {
 
     /// Whether this client can use the method yet.
     pub fn is_supported(self) -> bool {
-        !matches!(self, Method::CredSsp | Method::Certificate)
+        !matches!(self, Method::CredSsp)
     }
 
     /// Whether the method is a connection-bound security context that can
@@ -103,6 +105,9 @@ pub struct AuthOptions {
     pub spn_port: bool,
     /// A keytab holding the user's Kerberos key, instead of a password.
     pub keytab: Option<PathBuf>,
+    /// Send no TLS channel binding over HTTPS (for acceptors that refuse
+    /// sspi's Kerberos binding, such as MIT's).
+    pub no_channel_binding: bool,
 }
 
 /// Why authentication failed, classified so the CLI can say what to do.

@@ -13,6 +13,7 @@ use sspi::{
 };
 
 use super::kdc::{KdcClient, kdc_url};
+use super::principal::{downlevel_name, local_name, principal_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, Method, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
 use crate::transport::secret::Secret;
@@ -39,6 +40,8 @@ struct Setup {
     spn: String,
     kdc: Option<url::Url>,
     computer: String,
+    /// The user's key from `--keytab`, instead of the password.
+    keytab: Option<super::keytab::KeytabKey>,
 }
 
 /// A Negotiate, Kerberos or NTLM context (one per TCP connection).
@@ -48,6 +51,9 @@ pub struct SspiContext {
     kdc: KdcClient,
     binding: Option<Vec<u8>>,
     complete: bool,
+    /// The user name was rewritten from `user@REALM` to `REALM\user` after
+    /// the KDC did not know it as an enterprise name.
+    downlevel: bool,
 }
 
 impl std::fmt::Debug for SspiContext {
@@ -115,8 +121,25 @@ impl SspiContext {
             })?),
             None => None,
         };
+        let keytab = match &options.keytab {
+            Some(path) => {
+                if method == Method::Ntlm {
+                    return Err(AuthError::new(
+                        AuthFailure::Other,
+                        "--keytab holds Kerberos keys; use it with -a:kerberos or -a:negotiate",
+                    ));
+                }
+                let principal = principal_name(username);
+                Some(
+                    super::keytab::load(path, &principal)
+                        .map_err(|e| AuthError::new(AuthFailure::BadCredentials, e))?,
+                )
+            }
+            None => None,
+        };
         Ok(SspiContext {
             setup: Setup {
+                keytab,
                 method,
                 username: username.to_string(),
                 password,
@@ -128,6 +151,7 @@ impl SspiContext {
             kdc: KdcClient { timeout },
             binding: None,
             complete: false,
+            downlevel: false,
         })
     }
 
@@ -138,6 +162,24 @@ impl SspiContext {
             username,
             password: self.setup.password.expose().to_string().into(),
         })
+    }
+
+    /// The Kerberos credentials: the keytab's key, else the password.
+    fn kerberos_credentials(&self) -> Result<Credentials, sspi::Error> {
+        let Some(key) = &self.setup.keytab else {
+            return self.identity().map(Credentials::AuthIdentity).map_err(|e| {
+                sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
+            });
+        };
+        let principal = Username::parse(&downlevel_name(&key.principal).unwrap_or_default())
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        let enctype = picky_krb::crypto::CipherSuite::try_from(usize::from(key.enctype))
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        Ok(Credentials::Keytab(sspi::KeytabIdentity {
+            principal,
+            key: key.key.clone().into(),
+            key_enctype: enctype,
+        }))
     }
 
     fn kerberos_config(&self) -> KerberosConfig {
@@ -165,7 +207,7 @@ impl SspiContext {
             }
             Method::Kerberos => {
                 let mut krb = Kerberos::new_client_from_config(self.kerberos_config())?;
-                let data = Credentials::AuthIdentity(identity);
+                let data = self.kerberos_credentials()?;
                 let creds = krb
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -181,7 +223,10 @@ impl SspiContext {
                     self.setup.computer.clone(),
                 );
                 let mut neg = Negotiate::new_client(config)?;
-                let data = Credentials::AuthIdentity(identity);
+                let data = match self.setup.keytab {
+                    Some(_) => self.kerberos_credentials()?,
+                    None => Credentials::AuthIdentity(identity),
+                };
                 let creds = neg
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -295,7 +340,7 @@ impl SecurityContext for SspiContext {
     }
 
     fn restart(&mut self, channel_binding: Option<&[u8]>) -> Result<(), AuthError> {
-        self.package = self.build().map_err(|e| classify(&e))?;
+        self.package = self.build().map_err(|e| self.classify(&e))?;
         self.binding = channel_binding.map(channel_bindings);
         self.complete = false;
         Ok(())
@@ -332,7 +377,24 @@ impl SecurityContext for SspiContext {
                 ));
             }
         };
-        let (token, status) = result.map_err(|e| classify(&e))?;
+        let (token, status) = match result.map_err(|e| self.classify(&e)) {
+            Err(e) if e.failure == AuthFailure::UnknownAccount && server_token.is_none() => {
+                // `user@REALM` goes to the KDC as an enterprise name, which
+                // Active Directory resolves and MIT does not: ask again for
+                // the plain principal `user` in `REALM`.
+                let Some(downlevel) = downlevel_name(&self.setup.username) else {
+                    return Err(e);
+                };
+                if self.downlevel {
+                    return Err(e);
+                }
+                self.downlevel = true;
+                self.setup.username = downlevel;
+                self.package = self.build().map_err(|e| self.classify(&e))?;
+                return self.step(None);
+            }
+            other => other?,
+        };
         self.complete = status == SecurityStatus::Ok;
         Ok(Step {
             token: (!token.is_empty()).then_some(token),
@@ -375,37 +437,48 @@ impl Sealer for SspiContext {
     }
 }
 
-/// sspi's error → our class and a short description. sspi's descriptions
-/// name principals and KDC error codes but never the password.
-fn classify(error: &sspi::Error) -> AuthError {
-    use sspi::ErrorKind as K;
-    let text = error.description.to_ascii_lowercase();
-    let failure = if text.contains("preauth") || text.contains("pre-auth") {
-        AuthFailure::BadCredentials
-    } else if text.contains("client_not_found") || text.contains("c_principal_unknown") {
-        AuthFailure::UnknownAccount
-    } else if text.contains("s_principal_unknown") || text.contains("server_not_found") {
-        AuthFailure::UnknownService
-    } else {
-        match error.error_type {
-            K::TimeSkew => AuthFailure::ClockSkew,
-            K::NoAuthenticatingAuthority => AuthFailure::KdcUnreachable,
-            K::LogonDenied => AuthFailure::BadCredentials,
-            K::UnknownCredentials => AuthFailure::UnknownAccount,
-            K::MessageAltered | K::InvalidToken | K::OutOfSequence => AuthFailure::Integrity,
-            _ => AuthFailure::Other,
-        }
-    };
-    AuthError::new(failure, error.description.clone())
-}
-
-/// This machine's short name, for NTLM's workstation field.
-fn local_name() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .ok()
-        .and_then(|h| h.split('.').next().map(|s| s.trim().to_string()))
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "WINRM-RS".into())
+impl SspiContext {
+    /// sspi's error → our class and a one-line description that says what
+    /// to do. sspi's descriptions name principals and KDC error codes but
+    /// never the password.
+    fn classify(&self, error: &sspi::Error) -> AuthError {
+        use sspi::ErrorKind as K;
+        let text = error.description.to_ascii_lowercase();
+        let user = &self.setup.username;
+        let failure = if text.contains("preauth") || text.contains("pre-auth") {
+            AuthFailure::BadCredentials
+        } else if text.contains("client_not_found") || text.contains("c_principal_unknown") {
+            AuthFailure::UnknownAccount
+        } else if text.contains("s_principal_unknown") || text.contains("server_not_found") {
+            AuthFailure::UnknownService
+        } else if text.contains("skew") {
+            AuthFailure::ClockSkew
+        } else {
+            match error.error_type {
+                K::TimeSkew => AuthFailure::ClockSkew,
+                K::NoAuthenticatingAuthority => AuthFailure::KdcUnreachable,
+                K::LogonDenied => AuthFailure::BadCredentials,
+                K::UnknownCredentials => AuthFailure::UnknownAccount,
+                K::MessageAltered | K::InvalidToken | K::OutOfSequence => AuthFailure::Integrity,
+                _ => AuthFailure::Other,
+            }
+        };
+        let detail = match failure {
+            AuthFailure::BadCredentials => {
+                format!("the KDC refused the password of {user} (pre-authentication failed)")
+            }
+            AuthFailure::UnknownAccount => format!("the account {user} is not known to the KDC"),
+            AuthFailure::UnknownService => format!(
+                "the KDC does not know the service principal {}",
+                self.setup.spn
+            ),
+            AuthFailure::ClockSkew => {
+                "this computer's clock and the KDC's differ by more than the realm allows".into()
+            }
+            _ => short(&error.description),
+        };
+        AuthError::new(failure, detail)
+    }
 }
 
 #[cfg(test)]
