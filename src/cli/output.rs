@@ -106,9 +106,8 @@ fn width(terminal: bool) -> u16 {
 /// The "1,200 items, 3 pages…" line on stderr during a long enumeration.
 ///
 /// Shown only when stderr is a terminal and the items are not already
-/// scrolling past on that terminal (stdout redirected, or a table, which
-/// prints at the end); never in pipes. It is erased when the enumeration
-/// ends, however it ends.
+/// scrolling past on that terminal (stdout redirected); never in pipes.
+/// It is erased when the enumeration ends, however it ends.
 pub struct Progress {
     enabled: bool,
     started: Instant,
@@ -117,9 +116,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A progress line for an enumeration printed in `format`.
-    pub fn new(format: Format) -> Self {
-        let stdout_scrolls = std::io::stdout().is_terminal() && format != Format::Table;
+    /// A progress line for an enumeration.
+    pub fn new() -> Self {
+        let stdout_scrolls = std::io::stdout().is_terminal();
         Progress {
             enabled: std::io::stderr().is_terminal() && !stdout_scrolls,
             started: Instant::now(),

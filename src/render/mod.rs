@@ -183,7 +183,7 @@ impl<'w> Printer<'w> {
 
     /// Writes one item of a list (an enumeration), with what goes before
     /// it: the opening wrapper for the first, a separator for the others.
-    /// Tables only collect the item; they print in [`Printer::finish_list`].
+    /// Tables collect the item; their rows go out at [`Printer::flush`].
     pub fn item(&mut self, element: &Element) -> io::Result<()> {
         self.buffer.clear();
         let first = self.items == 0;
@@ -239,7 +239,7 @@ impl<'w> Printer<'w> {
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
             Format::Table => {
                 if let Some(table) = &mut self.table {
-                    table.write(&mut self.buffer, self.options.fit);
+                    table.finish(&mut self.buffer, self.options.fit);
                 }
             }
             Format::Text | Format::Jsonl => {}
@@ -255,8 +255,14 @@ impl<'w> Printer<'w> {
         })
     }
 
-    /// Pushes what was written out to the terminal or pipe.
+    /// Pushes what was written out to the terminal or pipe (for a table,
+    /// the rows collected so far, once its columns are settled).
     pub fn flush(&mut self) -> io::Result<()> {
+        if let Some(table) = &mut self.table {
+            self.buffer.clear();
+            table.write_ready(&mut self.buffer, self.options.fit);
+            self.out.write_all(self.buffer.as_bytes())?;
+        }
         self.out.flush()
     }
 

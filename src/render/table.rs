@@ -10,12 +10,11 @@
 //! Nested values are compact: arrays joined by `, `, objects as
 //! `{A=1, B=2}`, references as `Class?Key=Value`.
 //!
-//! This is the one format that holds the whole result before printing:
-//! column widths depend on every row. The columns are settled after the
-//! first 100 rows, and from then on only the cells shown are kept, as
-//! strings, so memory grows with the text on screen, not with the replies.
+//! Columns and their widths are settled on the first 100 rows; the table
+//! then streams a block per page like the other formats, cells cut (or,
+//! for `--columns`, wrapped) to the settled widths, so memory stays flat.
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 
 use crate::protocol::model::Element;
 use crate::protocol::ns;
@@ -59,10 +58,15 @@ pub struct Fit {
 }
 
 /// Rows looked at before the columns are settled: enough to judge widths,
-/// few enough that the rest of the rows keep only the cells shown.
+/// few enough to show the first rows at once.
 const SAMPLE: usize = 100;
+/// The widest a column chosen with `--columns` gets before its cells wrap.
+const MAX_CHOSEN: usize = 60;
 
-/// Collects enumeration rows, then prints them as one table.
+/// Collects enumeration rows and prints them as one table, a block at a
+/// time: the header and column widths are fixed after the first
+/// [`SAMPLE`] rows, then each page's rows follow as they arrive, so memory
+/// stays flat however long the enumeration.
 #[derive(Debug)]
 pub struct TableBuilder {
     /// Column names, in display order.
@@ -71,17 +75,20 @@ pub struct TableBuilder {
     choice: Choice,
     /// Which user-chosen columns matched a property at least once.
     matched: Vec<bool>,
+    /// Rows not printed yet.
     rows: Vec<Vec<String>>,
     width: u16,
+    /// Content width of each column, once the header is out.
+    widths: Option<Vec<usize>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Choice {
-    /// `--columns`: shown as given, cells in full.
+    /// `--columns`: shown as given; long cells wrap.
     User,
     /// Still sampling the first rows; every property is kept.
     Sampling,
-    /// Chosen from the sample to fit; cells cut to [`MAX_CELL`].
+    /// Chosen from the sample to fit; cells cut to their column.
     Settled,
 }
 
@@ -99,6 +106,7 @@ impl TableBuilder {
             choice,
             rows: Vec::new(),
             width,
+            widths: None,
         }
     }
 
@@ -122,8 +130,9 @@ impl TableBuilder {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(&name))
             {
-                row[i] = match self.choice {
-                    Choice::Settled => cut(&value, MAX_CELL),
+                row[i] = match (self.choice, &self.widths) {
+                    (Choice::Settled, Some(widths)) => cut(&value, widths[i]),
+                    (Choice::Settled, None) => cut(&value, MAX_CELL),
                     _ => value,
                 };
                 if let Some(m) = self.matched.get_mut(i)
@@ -164,21 +173,90 @@ impl TableBuilder {
             .collect()
     }
 
-    /// Writes the table (nothing for no rows), ending with a newline.
-    pub fn write(&mut self, out: &mut String, fit: Fit) {
-        if self.rows.is_empty() {
+    /// Writes the rows collected so far, once the sample is complete. The
+    /// last row is held back so the final block can close the table.
+    pub fn write_ready(&mut self, out: &mut String, fit: Fit) {
+        let sampled = self.widths.is_some() || self.rows.len() >= SAMPLE;
+        if !sampled || self.rows.len() < 2 {
             return;
         }
+        let last = self.rows.pop();
+        self.write_block(out, fit, false);
+        self.rows.extend(last);
+    }
+
+    /// Writes the remaining rows and closes the table (nothing at all for
+    /// an enumeration without items), ending with a newline.
+    pub fn finish(&mut self, out: &mut String, fit: Fit) {
+        if self.rows.is_empty() && self.widths.is_none() {
+            return;
+        }
+        self.write_block(out, fit, true);
+    }
+
+    /// One block of rows with the table's fixed widths: the first has the
+    /// top border and header, only the last has the bottom border.
+    fn write_block(&mut self, out: &mut String, fit: Fit, last: bool) {
         if self.choice == Choice::Sampling {
             self.settle();
         }
+        let first = self.widths.is_none();
+        let widths = self.widths.get_or_insert_with(|| {
+            let cap = if self.choice == Choice::User {
+                MAX_CHOSEN
+            } else {
+                MAX_CELL
+            };
+            self.columns
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let cells = self
+                        .rows
+                        .iter()
+                        .map(|r| r.get(i).map_or(0, |c| c.chars().count()));
+                    cells
+                        .max()
+                        .unwrap_or(0)
+                        .min(cap)
+                        .max(name.chars().count())
+                        .max(1)
+                })
+                .collect()
+        });
         let mut table = new_table(fit);
-        table.set_header(self.columns.iter().map(String::as_str));
-        for row in &self.rows {
-            table.add_row(row.iter().map(String::as_str));
+        if first {
+            table.set_header(self.columns.iter().map(String::as_str));
         }
-        out.push_str(&table.to_string());
-        out.push('\n');
+        for row in self.rows.drain(..) {
+            table.add_row(row.into_iter().zip(widths.iter()).map(|(cell, &w)| {
+                if self.choice == Choice::Settled {
+                    cut(&cell, w)
+                } else {
+                    cell
+                }
+            }));
+        }
+        let constraints = widths.iter().map(|&w| {
+            // Fixed widths count the one-space padding on each side.
+            let fixed = u16::try_from(w + 2).unwrap_or(u16::MAX);
+            ColumnConstraint::Absolute(Width::Fixed(fixed))
+        });
+        table.set_constraints(constraints);
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // A continuation drops its own top border; all but the last block
+        // drop the bottom border, so the blocks read as one table.
+        let start = usize::from(!first);
+        let end = if last {
+            lines.len()
+        } else {
+            lines.len().saturating_sub(1)
+        };
+        for line in lines.get(start..end).unwrap_or_default() {
+            out.push_str(line);
+            out.push('\n');
+        }
     }
 
     /// The leading columns whose (capped) widths fit in `width`; at least
