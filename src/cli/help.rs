@@ -548,9 +548,10 @@ Tables: --columns Name,State,StartMode (alias --property) picks and
 orders the columns; names match in any case. Without it, the key
 properties come first, then well-known ones (DisplayName, State...),
 then the rest, as many as fit the terminal (or $COLUMNS, or 120
-columns in a pipe); long cells end in "...". A table is printed when
-the enumeration ends, so it holds every row in memory; use jsonl for
-very large enumerations.
+columns in a pipe); long cells end in "...". The columns and their
+widths are settled on the first 100 rows; then rows print a page at a
+time, like every other format, so memory stays flat.
+
 
 Colour: text and JSON are coloured on a terminal only, never with
 NO_COLOR set; --color never|always|auto overrides (NO_COLOR still wins).
