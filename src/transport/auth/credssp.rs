@@ -289,16 +289,11 @@ impl Sealer for CredSspContext {
 
     fn seal(&mut self, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
         let tls = self.tls.as_mut().ok_or("no security context")?;
-        let mut record = tls.seal(plaintext)?;
-        let payload = record.split_off(tls.trailer_length().min(record.len()));
-        Ok((record, payload))
+        tls.seal_part(plaintext)
     }
 
     fn unseal(&mut self, signature: &[u8], payload: &[u8]) -> Result<Vec<u8>, String> {
         let tls = self.tls.as_mut().ok_or("no security context")?;
-        let mut records = Vec::with_capacity(signature.len() + payload.len());
-        records.extend_from_slice(signature);
-        records.extend_from_slice(payload);
-        tls.feed(&records)
+        tls.open_part(signature, payload)
     }
 }

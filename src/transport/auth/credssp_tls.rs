@@ -150,6 +150,22 @@ impl MemoryTls {
         self.drain()
     }
 
+    /// Seals one MS-WSMV part: (the first [`MemoryTls::trailer_length`]
+    /// bytes of the record, the rest), as SChannel-based peers split it.
+    pub fn seal_part(&mut self, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let mut record = self.seal(plaintext)?;
+        let payload = record.split_off(self.trailer_length().min(record.len()));
+        Ok((record, payload))
+    }
+
+    /// Opens one MS-WSMV part: the two pieces are one TLS record again.
+    pub fn open_part(&mut self, header: &[u8], payload: &[u8]) -> Result<Vec<u8>, String> {
+        let mut records = Vec::with_capacity(header.len() + payload.len());
+        records.extend_from_slice(header);
+        records.extend_from_slice(payload);
+        self.feed(&records)
+    }
+
     /// The DER certificate the server showed.
     pub fn peer_certificate(&self) -> Option<Vec<u8>> {
         self.conn
@@ -245,6 +261,91 @@ mod tests {
     fn trailers() {
         assert_eq!(trailer_length(Some(ProtocolVersion::TLSv1_3)), 17);
         assert_eq!(trailer_length(Some(ProtocolVersion::TLSv1_2)), 16);
+    }
+
+    /// A rustls server with a throw-away certificate and a handshake with
+    /// it, pumped through buffers.
+    fn session(
+        version: &'static rustls::SupportedProtocolVersion,
+    ) -> (MemoryTls, rustls::ServerConnection, Vec<u8>) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec!["srv".into()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        let der = key.serialize_der();
+        let server = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_protocol_versions(&[version])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![cert.der().clone()],
+            rustls_pki_types::PrivateKeyDer::Pkcs8(der.into()),
+        )
+        .unwrap();
+        let mut server = rustls::ServerConnection::new(Arc::new(server)).unwrap();
+        let mut client = MemoryTls::new(config().unwrap(), "srv").unwrap();
+        for _ in 0..10 {
+            let out = client.drain().unwrap();
+            if !out.is_empty() {
+                server.read_tls(&mut out.as_slice()).unwrap();
+            }
+            server.process_new_packets().unwrap();
+            let mut back = Vec::new();
+            while server.wants_write() {
+                server.write_tls(&mut back).unwrap();
+            }
+            assert!(client.feed(&back).unwrap().is_empty());
+        }
+        assert!(!client.handshaking() && !server.is_handshaking());
+        (client, server, key.public_key_raw().to_vec())
+    }
+
+    #[test]
+    fn parts_round_trip_and_a_flipped_byte_is_refused() {
+        for (version, trailer) in [(&rustls::version::TLS12, 16), (&rustls::version::TLS13, 17)] {
+            let (mut client, mut server, public_key) = session(version);
+            assert_eq!(client.trailer_length(), trailer);
+            let cert = client.peer_certificate().unwrap();
+            assert_eq!(subject_public_key(&cert), Some(public_key));
+
+            // A full 16 KiB chunk is one record; the server opens the
+            // header and payload put back together.
+            let chunk = vec![b'x'; 16384];
+            let (header, payload) = client.seal_part(&chunk).unwrap();
+            assert_eq!(header.len(), trailer);
+            let record = [header, payload].concat();
+            assert_eq!(
+                u16::from_be_bytes([record[3], record[4]]) as usize,
+                record.len() - 5
+            );
+            let mut rest = record.as_slice();
+            while !rest.is_empty() {
+                server.read_tls(&mut rest).unwrap();
+                server.process_new_packets().unwrap();
+            }
+            let mut got = vec![0u8; 20000];
+            let n = std::io::Read::read(&mut server.reader(), &mut got).unwrap();
+            assert_eq!(&got[..n], &chunk[..]);
+
+            let reply = |server: &mut rustls::ServerConnection| {
+                server.writer().write_all(b"<reply/>").unwrap();
+                let mut back = Vec::new();
+                while server.wants_write() {
+                    server.write_tls(&mut back).unwrap();
+                }
+                back
+            };
+            let back = reply(&mut server);
+            let (h, p) = back.split_at(trailer);
+            assert_eq!(client.open_part(h, p).unwrap(), b"<reply/>");
+            let mut bad = reply(&mut server);
+            let last = bad.len() - 1;
+            bad[last] ^= 1;
+            assert!(client.open_part(&bad[..trailer], &bad[trailer..]).is_err());
+        }
     }
 
     #[test]

@@ -163,3 +163,19 @@ fn credssp_hundred_pages_authenticate_exactly_once() {
     assert_eq!(conns.len(), 1, "requests spread over connections {conns:?}");
     front.assert_no_crossing();
 }
+
+#[test]
+fn credssp_closed_connection_logs_on_again_once() {
+    if !available() {
+        return;
+    }
+    // A Get is safe to repeat: a new connection, a new CredSSP handshake.
+    let front = Front::credssp(false, 120, &["--close-after", "1"]);
+    front
+        .cmd("credssp", &["get", "wmicimv2/Win32_Service?Name=Spooler"])
+        .run()
+        .ok()
+        .stdout_has("Name = Spooler");
+    assert_eq!(front.count("authenticated"), 2, "{:?}", front.events());
+    front.assert_no_crossing();
+}
