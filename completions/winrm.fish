@@ -28,7 +28,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l remote -d 'Target: HOST, HO
 complete -c winrm -n "__fish_winrm_needs_command" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -86,7 +86,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l remote -d 'Targ
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -121,7 +121,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HO
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -160,7 +160,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l remote -d 'Target: H
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -199,7 +199,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -239,7 +239,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l remote -d 'Target: H
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -279,7 +279,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -319,7 +319,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l remote -d 'Target: H
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -359,7 +359,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -399,7 +399,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l remote -d 'Target
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -439,7 +439,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -478,7 +478,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l remote -d 'Target
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -517,7 +517,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -559,7 +559,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l remote -d 'Tar
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -605,7 +605,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -651,7 +651,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l remote -d 'Target: 
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -695,7 +695,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l remote -d 'Target
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -735,7 +735,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l remote -d 'Target: HOS
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -770,7 +770,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: 
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -805,7 +805,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Targe
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -841,7 +841,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l remote -d 'T
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -879,7 +879,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l remote -d 'Target: HO
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
@@ -916,7 +916,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Ta
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password-file -d 'Read the password from the first line of FILE' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos and ntlm encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r

@@ -201,9 +201,9 @@ pub struct ConnectionArgs {
     pub password_file: Option<PathBuf>,
 
     /// Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm,
-    /// basic, digest or none. Default: negotiate when a user is given, else
-    /// none. Over http:// negotiate, kerberos and ntlm encrypt every
-    /// message. [-a: -auth: -authentication:]
+    /// credssp, certificate, basic, digest or none. Default: negotiate when
+    /// a user is given, else none. Over http:// negotiate, kerberos, ntlm
+    /// and credssp encrypt every message. [-a: -auth: -authentication:]
     #[arg(long, global = true, value_name = "METHOD", allow_hyphen_values = true)]
     pub auth: Option<String>,
 

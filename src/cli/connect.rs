@@ -51,14 +51,6 @@ pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Sessio
         None if args.cert.is_some() => Method::Certificate,
         None => Method::None,
     };
-    if !method.is_supported() {
-        return Err(UsageError::new(format!(
-            "-a:{} is not supported yet; this release speaks -a:negotiate, -a:kerberos, \
-             -a:ntlm, -a:certificate, -a:digest, -a:basic and -a:none (see 'winrm help auth')",
-            method.name()
-        ))
-        .into());
-    }
     let client_identity = match (&args.cert, &args.key) {
         (Some(cert), Some(key)) if method == Method::Certificate => {
             Some((cert.clone(), key.clone()))

@@ -336,19 +336,22 @@ const AUTH: &str = r#"winrm help auth -- logging on
   ntlm       NTLM only (inside the Negotiate header, as Windows sends it)
   certificate  a TLS client certificate, HTTPS only:
              --cert FILE --key FILE (PEM; the key unencrypted)
+  credssp    CredSSP: NTLM (or Kerberos) inside a TLS session carried in
+             the CredSSP header, then the password is delegated to the
+             server (for a second hop): use it only with trusted hosts
   digest     HTTP Digest, MD5 with qop=auth (Intel AMT)
   basic      user name and password in an HTTP header (base64, not secret)
   none       send no credentials; most servers answer identify this way
 
-Not yet: credssp (rejected with a clear error).
-
-Over plain http:// negotiate, kerberos and ntlm encrypt every message
-with the logon's keys (MS-WSMV message encryption), so a default Windows
-host accepts them; -unencrypted turns that off. Over https:// nothing is
-sealed, and the TLS channel binding is sent so CbtHardeningLevel=Strict
-hosts accept us. One logon serves the whole run; if the server forgets it,
-the client logs on again once. MIT Kerberos servers (OMI on Linux) refuse
-the Kerberos channel binding this client sends: add --no-channel-binding.
+Over plain http:// negotiate, kerberos, ntlm and credssp encrypt every
+message with the logon's keys (MS-WSMV message encryption; credssp with
+its TLS session, in 16 KiB parts), so a default Windows host accepts them;
+-unencrypted turns that off. Over https:// nothing is sealed, and the TLS
+channel binding is sent so CbtHardeningLevel=Strict hosts accept us
+(credssp binds to its own TLS session instead). One logon serves the
+whole run; if the server forgets it, the client logs on again once. MIT
+Kerberos servers (OMI on Linux) refuse the Kerberos channel binding this
+client sends: add --no-channel-binding.
 
 Kerberos: the realm comes from user@REALM (or REALM\user), the KDC from
 krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>

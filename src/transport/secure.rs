@@ -12,6 +12,7 @@
 
 use base64::Engine as _;
 
+use super::auth::credssp::CredSspContext;
 use super::auth::negotiate::SspiContext;
 use super::auth::{AuthError, AuthFailure, Method, SecurityContext};
 use super::connection::{channel_binding, probe_certificate};
@@ -19,8 +20,9 @@ use super::encryption;
 use super::{HttpOptions, HttpTransport, Leg, Reply, Request, TransportError};
 
 /// The most legs a handshake may take (NTLM: 2, Kerberos: 1 or 2,
-/// SPNEGO with mechListMIC: 3).
-const MAX_LEGS: usize = 6;
+/// SPNEGO with mechListMIC: 3, CredSSP: 2 or 3 of TLS, then 3 or more of
+/// TSRequests).
+const MAX_LEGS: usize = 12;
 
 /// The state of connection-bound authentication for one transport.
 pub(crate) struct Secure {
@@ -88,9 +90,20 @@ impl Secure {
                 )
                 .map_err(|e| auth_error(&options.url, e))?,
             ),
+            Method::CredSsp => Box::new(
+                CredSspContext::new(
+                    &credentials.username,
+                    credentials.password.clone(),
+                    &host,
+                    port,
+                    &options.auth,
+                    options.connect_timeout,
+                )
+                .map_err(|e| auth_error(&options.url, e))?,
+            ),
             other => {
                 return Err(TransportError::Config(format!(
-                    "-a:{} is not supported yet",
+                    "-a:{} is not a connection-bound method",
                     other.name()
                 )));
             }
@@ -177,7 +190,10 @@ enum Outcome {
 
 fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
     let url = t.options.url.clone();
-    let binding = if secure(t).https && !t.options.auth.no_channel_binding {
+    let binding = if secure(t).https
+        && secure(t).context.wants_channel_binding()
+        && !t.options.auth.no_channel_binding
+    {
         let cert = match t.log.peer() {
             Some(cert) => cert,
             None => {

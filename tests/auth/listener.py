@@ -19,6 +19,12 @@ With --client-ca (HTTPS only) it is instead a client-certificate endpoint:
 the TLS handshake requires a certificate that CA signed, and each request
 must carry the https/mutual Authorization header.
 
+With --credssp it accepts CredSSP instead, through pyspnego's CredSSP
+acceptor (its own TLS session with a self-signed certificate it generates,
+SPNEGO/NTLM inside): handshake legs in `CredSSP` headers, and over HTTP the
+`application/HTTP-CredSSP-session-encrypted` sealing, replies over 16 KiB
+split into 16 KiB parts as `multipart/x-multi-encrypted`.
+
 Modes: --tamper N flips one byte in the Nth sealed reply; --close-after N
 drops the connection (without answering) when the Nth SOAP request arrives.
 """
@@ -46,6 +52,8 @@ except ImportError:  # only --kerberos needs it
     gssapi = None
 
 BOUNDARY = b"Encrypted Boundary"
+CREDSSP = "application/HTTP-CredSSP-session-encrypted"
+CREDSSP_CHUNK = 16384
 MUTUAL = "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual"
 LOCK = threading.Lock()
 COUNTERS = {"conn": 0, "soap": 0, "sealed": 0}
@@ -180,6 +188,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def challenge(self):
+        if self.server.args.credssp:
+            return self.reply(401, headers=[("WWW-Authenticate", "CredSSP")])
         offered = [(k, "Negotiate") for k in ["WWW-Authenticate"]]
         if self.server.args.kerberos:
             offered.append(("WWW-Authenticate", "Kerberos"))
@@ -200,14 +210,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.soap(body)
         if auth:
             scheme, _, token = auth.partition(" ")
-            if scheme not in ("Negotiate", "Kerberos") or (
-                    scheme == "Kerberos" and not args.kerberos):
+            accepted = ("CredSSP",) if args.credssp else ("Negotiate", "Kerberos")
+            if scheme not in accepted or (scheme == "Kerberos" and not args.kerberos):
                 return self.challenge()
             if self.ctx is None or self.ctx.complete or self.scheme != scheme:
                 cb = None
                 if self.server.binding is not None:
                     cb = GssChannelBindings(application_data=self.server.binding)
-                if args.kerberos:
+                if args.credssp:
+                    self.ctx = spnego.server(protocol="credssp", service="HTTP",
+                                             hostname=args.hostname)
+                elif args.kerberos:
                     self.ctx = GssAcceptor(self.server.binding, scheme == "Negotiate")
                 else:
                     self.ctx = spnego.server(protocol="negotiate", channel_bindings=cb,
@@ -228,8 +241,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
             hdrs = [("WWW-Authenticate", scheme + " " + base64.b64encode(out).decode())] if out else []
             if not self.ctx.complete:
                 return self.reply(401, headers=hdrs)
+            delegated = ""
+            if scheme == "CredSSP":
+                creds = self.ctx.get_extra_info("client_credential")
+                # The delegated user name only: never the password.
+                delegated = "%s\\%s" % (getattr(creds, "domain_name", ""),
+                                         getattr(creds, "username", ""))
             log(args, conn=self.conn_id, event="authenticated", scheme=scheme,
-                user=str(self.ctx.client_principal))
+                user=str(self.ctx.client_principal), delegated=delegated)
             if not body:
                 return self.reply(200, headers=hdrs)
         if self.ctx is None or not self.ctx.complete:
@@ -243,7 +262,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             n = COUNTERS["soap"]
         content_type = self.headers.get("Content-Type", "")
         sealed = content_type.startswith("multipart/")
-        log(args, conn=self.conn_id, event="soap", n=n, sealed=sealed)
+        log(args, conn=self.conn_id, event="soap", n=n, sealed=sealed, size=len(body),
+            multi=content_type.startswith("multipart/x-multi-encrypted"))
         if args.close_after and n == args.close_after:
             log(args, conn=self.conn_id, event="closed", n=n)
             self.close_connection = True
@@ -253,8 +273,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             plain = b""
             original = "application/soap+xml;charset=UTF-8"
             for protocol, length, header, data in split_parts(content_type, body):
-                want = ("application/HTTP-Kerberos-session-encrypted" if self.scheme == "Kerberos"
-                        else "application/HTTP-SPNEGO-session-encrypted")
+                want = self.protocol()
                 if protocol != want:
                     return self.reply(400, b"wrong protocol " + str(protocol).encode())
                 piece = self.ctx.unwrap_winrm(header, data)
@@ -277,19 +296,33 @@ class Handler(http.server.BaseHTTPRequestHandler):
             status, answer, answer_type = e.code, e.read(), e.headers.get("Content-Type")
         if not sealed:
             return self.reply(status, answer, answer_type)
-        header, data, pad = self.ctx.wrap_winrm(answer)
+        # CredSSP seals at most 16 KiB per part (MS-WSMV); the others seal
+        # the whole message in one.
+        size = CREDSSP_CHUNK if self.scheme == "CredSSP" else max(len(answer), 1)
+        pieces = [answer[i:i + size] for i in range(0, len(answer), size)] or [b""]
         with LOCK:
             COUNTERS["sealed"] += 1
             m = COUNTERS["sealed"]
-        if args.tamper and m == args.tamper:
-            data = bytes([data[0] ^ 1]) + data[1:]
-            log(args, conn=self.conn_id, event="tampered", n=m)
-        protocol = ("application/HTTP-Kerberos-session-encrypted" if self.scheme == "Kerberos"
-                    else "application/HTTP-SPNEGO-session-encrypted")
+        sealed_parts = []
+        for i, piece in enumerate(pieces):
+            header, data, pad = self.ctx.wrap_winrm(piece)
+            if args.tamper and m == args.tamper and i == len(pieces) - 1:
+                data = bytes([data[0] ^ 1]) + data[1:]
+                log(args, conn=self.conn_id, event="tampered", n=m)
+            sealed_parts.append((len(piece) + pad, header, data))
+        protocol = self.protocol()
+        kind = "multipart/x-multi-encrypted" if len(sealed_parts) > 1 else "multipart/encrypted"
+        log(args, conn=self.conn_id, event="sealed", n=m, parts=len(sealed_parts))
         out = build_parts(protocol, answer_type or "application/soap+xml;charset=UTF-8",
-                          [(len(answer) + pad, header, data)])
-        self.reply(status, out,
-                   f'multipart/encrypted;protocol="{protocol}";boundary="Encrypted Boundary"')
+                          sealed_parts)
+        self.reply(status, out, f'{kind};protocol="{protocol}";boundary="Encrypted Boundary"')
+
+    def protocol(self):
+        if self.scheme == "CredSSP":
+            return CREDSSP
+        if self.scheme == "Kerberos":
+            return "application/HTTP-Kerberos-session-encrypted"
+        return "application/HTTP-SPNEGO-session-encrypted"
 
 
 class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
@@ -308,6 +341,8 @@ def main():
     p.add_argument("--hostname", default="localhost")
     p.add_argument("--kerberos", action="store_true",
                    help="accept Kerberos and SPNEGO through MIT GSSAPI (keytab: KRB5_KTNAME)")
+    p.add_argument("--credssp", action="store_true",
+                   help="accept CredSSP (pyspnego's acceptor, NTLM inside) instead of Negotiate")
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)

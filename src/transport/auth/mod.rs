@@ -9,6 +9,8 @@
 //! protocol layers never learn which mechanism is in use.
 
 pub mod basic;
+pub mod credssp;
+mod credssp_tls;
 pub mod digest;
 pub mod kdc;
 pub mod keytab;
@@ -68,11 +70,6 @@ impl Method {
             .iter()
             .find(|(m, _)| *m == self)
             .map_or("none", |(_, n)| n)
-    }
-
-    /// Whether this client can use the method yet.
-    pub fn is_supported(self) -> bool {
-        !matches!(self, Method::CredSsp)
     }
 
     /// Whether the method is a connection-bound security context that can
@@ -168,6 +165,12 @@ pub trait SecurityContext: Sealer + Send {
     /// The word in `Authorization:` and `WWW-Authenticate:` headers
     /// (`Negotiate`, `Kerberos`, `CredSSP`).
     fn scheme(&self) -> &'static str;
+    /// Whether the handshake binds itself to the HTTPS channel with
+    /// RFC 5929's `tls-server-end-point` (CredSSP binds to its own inner
+    /// TLS session instead).
+    fn wants_channel_binding(&self) -> bool {
+        true
+    }
     /// Forgets any state and prepares a new handshake, bound to the TLS
     /// channel when `channel_binding` holds its application data
     /// (`tls-server-end-point:` + hash).

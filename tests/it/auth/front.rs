@@ -118,6 +118,20 @@ impl Front {
         Self::launch(https, services, extra, client, &[])
     }
 
+    /// CredSSP through pyspnego's acceptor (NTLM inside), reached as
+    /// 127.0.0.1 (HTTP) or localhost (HTTPS).
+    pub fn credssp(https: bool, services: usize, extra: &[&str]) -> Front {
+        let client = Client {
+            user: USER.into(),
+            password: PASSWORD.into(),
+            host: if https { "localhost" } else { "127.0.0.1" }.into(),
+            env: Vec::new(),
+        };
+        let mut all = vec!["--credssp"];
+        all.extend_from_slice(extra);
+        Self::launch(https, services, &all, client, &[])
+    }
+
     /// Kerberos and SPNEGO through MIT GSSAPI, with the acceptor key from
     /// `realm`'s keytab, reached as `localhost`.
     pub fn kerberos(realm: &Realm, https: bool, services: usize, extra: &[&str]) -> Front {
