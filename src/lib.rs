@@ -22,12 +22,13 @@
 //!     connect_timeout: Duration::from_secs(20),
 //!     reply_timeout: Duration::from_secs(70),
 //!     max_reply_bytes: 4 << 20,
-//!     method: Method::Basic,
+//!     method: Method::Negotiate,
 //!     credentials: Some(Credentials {
 //!         username: "admin".into(),
 //!         password: Secret::new(std::env::var("WINRM_PASSWORD")?),
 //!     }),
 //!     allow_unencrypted: false,
+//!     auth: Default::default(),
 //!     proxy: None,
 //! })?;
 //! let mut session = Session::new(Box::new(transport), SessionOptions::default());

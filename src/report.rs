@@ -2,9 +2,8 @@
 //!
 //! Exit codes (documented in the README and `winrm help exit`): 0 ok, 1 the
 //! server returned a WS-Man fault, 2 usage or bad input, 3 authentication
-//! refused, 4 connection, proxy, TLS or timeout, 5 the reply was not valid
-//! WS-Man, 130 stopped by Ctrl-C. An enumeration cut short says how many
-//! items it printed.
+//! refused, 4 connection, TLS or timeout, 5 the reply was not valid WS-Man,
+//! 130 stopped by Ctrl-C.
 //! A closed stdout pipe (`| head`) ends the run quietly with 0. Faults print
 //! as winrm.cmd does (the WSManFault, then `Error number:`); everything else
 //! is one `winrm: error:` line and, where a classic cause is likely, a
@@ -16,9 +15,12 @@ use std::process::ExitCode;
 
 use winrm::protocol::model::{Element, Name};
 use winrm::protocol::{Fault, codes};
-use winrm::render::{Format, Printer};
+use winrm::render::json::{self, JsonWriter};
+use winrm::render::{ArrayHints, Format, Palette, Printer};
+
 use winrm::session::ErrorKind;
-use winrm::transport::TransportError;
+use winrm::transport::auth::AuthFailure;
+use winrm::transport::{Method, TransportError};
 
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
@@ -47,10 +49,10 @@ pub fn format(cli: &Cli) -> Result<Format, String> {
 
 /// A usage error found before clap (winrm.cmd switch syntax) or after it.
 pub fn usage(message: &str) -> ExitCode {
-    eprintln!("winrm: error: {message}");
-    if !message.contains("winrm help") {
-        eprintln!("hint: run 'winrm help' or 'winrm help switches'");
-    }
+    let hint =
+        (!message.contains("winrm help")).then_some("run 'winrm help' or 'winrm help switches'");
+    print_error(message, hint);
+
     ExitCode::from(EXIT_USAGE)
 }
 
@@ -93,56 +95,192 @@ pub fn clap(error: clap::Error) -> ExitCode {
     }
 }
 
-/// Reports a failed run and picks the exit code.
+/// Reports a failed run and picks the exit code. With a JSON format the
+/// report is one JSON object on one line of stderr (see `winrm help json`).
 pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
     if is_broken_pipe(error) {
         return ExitCode::SUCCESS;
     }
+    let json = format.is_json();
     if let Some(stopped) = error.downcast_ref::<Interrupted>() {
-        eprintln!("winrm: {stopped}");
+        if json {
+            json_error(
+                "interrupted",
+                EXIT_INTERRUPTED,
+                &stopped.to_string(),
+                None,
+                |w| {
+                    w.number("items", i64::try_from(stopped.items).unwrap_or(i64::MAX));
+                },
+            );
+        } else {
+            eprintln!("winrm: {stopped}");
+        }
         return ExitCode::from(EXIT_INTERRUPTED);
     }
     if let Some(usage) = error.downcast_ref::<UsageError>() {
-        eprintln!("winrm: error: {usage}");
+        if json {
+            json_error("usage", EXIT_USAGE, &usage.to_string(), None, |_| {});
+        } else {
+            print_error(&usage.to_string(), None);
+        }
         return ExitCode::from(EXIT_USAGE);
     }
     let Some(e) = error.downcast_ref::<winrm::Error>() else {
         // What is left are local failures, such as writing the output to a
         // full disk: not the server's fault, so not exit 1.
-        if let Some(io) = error.downcast_ref::<std::io::Error>() {
-            eprintln!("winrm: error: cannot write the output: {io}");
+        let message = match error.downcast_ref::<std::io::Error>() {
+            Some(io) => format!("cannot write the output: {io}"),
+            None => format!("{error:#}"),
+        };
+        if json {
+            json_error("local", EXIT_USAGE, &message, None, |_| {});
         } else {
-            eprintln!("winrm: error: {error:#}");
+            print_error(&message, None);
         }
         return ExitCode::from(EXIT_USAGE);
     };
     let incomplete = error.downcast_ref::<Incomplete>();
     if let Some(fault) = e.fault() {
-        print_fault(fault, format);
-        if let Some(incomplete) = incomplete {
-            eprintln!("winrm: {incomplete}");
+        if json {
+            json_fault(fault);
+        } else {
+            print_fault(fault, format);
+            if let Some(incomplete) = incomplete {
+                eprintln!("winrm: {incomplete}");
+            }
         }
         return ExitCode::from(EXIT_FAULT);
     }
-    match incomplete {
-        Some(incomplete) => eprintln!("winrm: error: {e} ({incomplete})"),
-        None => eprintln!("winrm: error: {e}"),
-    }
-    if let Some(hint) = hint(e) {
-        eprintln!("hint: {hint}");
-    }
-    let code = if e.is_auth() {
-        EXIT_AUTH
+    let (kind, code) = if e.is_auth() {
+        ("auth", EXIT_AUTH)
     } else if e.is_connection() {
-        EXIT_CONNECTION
+        ("connection", EXIT_CONNECTION)
     } else if e.is_bad_reply() {
-        EXIT_BAD_REPLY
+        ("bad-reply", EXIT_BAD_REPLY)
     } else if e.is_input() {
-        EXIT_USAGE
+        ("usage", EXIT_USAGE)
     } else {
-        EXIT_FAULT
+        ("error", EXIT_FAULT)
     };
+    let hint = hint(e);
+    let message = match incomplete {
+        Some(incomplete) => format!("{e} ({incomplete})"),
+        None => e.to_string(),
+    };
+    if json {
+        json_error(kind, code, &message, hint.as_deref(), |w| {
+            if let Some(incomplete) = incomplete {
+                w.number("items", i64::try_from(incomplete.items).unwrap_or(i64::MAX));
+            }
+        });
+    } else {
+        print_error(&message, hint.as_deref());
+    }
     ExitCode::from(code)
+}
+
+/// `winrm: error: …` and `hint: …`, coloured on a terminal.
+fn print_error(message: &str, hint: Option<&str>) {
+    let color = crate::cli::output::stderr_color();
+    let (red, cyan, reset) = if color {
+        ("\x1b[1;31m", "\x1b[36m", "\x1b[0m")
+    } else {
+        ("", "", "")
+    };
+    eprintln!("winrm: {red}error:{reset} {message}");
+    if let Some(hint) = hint {
+        eprintln!("{cyan}hint:{reset} {hint}");
+    }
+}
+
+/// Builds the members of a JSON error object.
+struct ErrorFields {
+    out: String,
+}
+
+impl ErrorFields {
+    fn key(&mut self, key: &str) {
+        self.out.push(',');
+        json::escape_into(&mut self.out, key);
+        self.out.push(':');
+    }
+
+    fn string(&mut self, key: &str, value: &str) {
+        self.key(key);
+        json::escape_into(&mut self.out, value);
+    }
+
+    fn number(&mut self, key: &str, value: i64) {
+        self.key(key);
+        self.out.push_str(&value.to_string());
+    }
+}
+
+/// `{"error":{"kind":…,"exitCode":…,"message":…,"hint":…,…}}` on one line.
+fn json_error(
+    kind: &str,
+    exit: u8,
+    message: &str,
+    hint: Option<&str>,
+    extra: impl FnOnce(&mut ErrorFields),
+) {
+    let mut fields = ErrorFields {
+        out: String::from("{\"error\":{\"kind\":"),
+    };
+    json::escape_into(&mut fields.out, kind);
+    fields.number("exitCode", i64::from(exit));
+    fields.string("message", message);
+    if let Some(hint) = hint {
+        fields.string("hint", hint);
+    }
+    extra(&mut fields);
+    fields.out.push_str("}}\n");
+    let _ = std::io::stderr().lock().write_all(fields.out.as_bytes());
+}
+
+/// A fault as a JSON error: the SOAP fault's parts, the error number, and
+/// the WSManFault (or provider detail) as a nested object.
+fn json_fault(fault: &Fault) {
+    let message = fault
+        .message
+        .as_deref()
+        .or(fault.reason.as_deref())
+        .unwrap_or("the server returned a fault");
+    let number = fault.error_code();
+    let entry = number.and_then(codes::lookup);
+    json_error(
+        "fault",
+        EXIT_FAULT,
+        message.trim(),
+        entry.and_then(|e| e.hint),
+        |w| {
+            w.string("code", &fault.code);
+            if let Some(subcode) = fault.subcode_qname() {
+                w.string("subcode", &subcode);
+            }
+            if let Some(reason) = &fault.reason {
+                w.string("reason", reason.trim());
+            }
+            if let Some(machine) = &fault.machine {
+                w.string("machine", machine);
+            }
+            if let Some(number) = number {
+                // Signed, as winrm.cmd prints it (an HRESULT).
+                w.number("errorNumber", i64::from(number as i32));
+                w.string("errorHex", &format!("0x{number:08X}"));
+            }
+            if let Some(entry) = entry {
+                w.string("errorName", entry.name);
+                w.string("errorText", entry.summary);
+            }
+            if let Some(detail) = &fault.detail {
+                w.key("detail");
+                let hints = ArrayHints::default();
+                JsonWriter::new(&mut w.out, false, Palette::PLAIN, &hints).result(detail, 0);
+            }
+        },
+    );
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -202,15 +340,13 @@ fn hint(e: &winrm::Error) -> Option<String> {
             ),
             TransportError::AuthRefused {
                 sent_credentials: true,
+                method,
                 ..
-            } => Some(
-                "check the user name and password; Windows accepts Basic only for local accounts \
-                 and only when winrm/config/service/auth Basic is true"
-                    .into(),
-            ),
+            } => Some(refused_hint(*method, https)),
             TransportError::AuthRefused { .. } => {
-                Some("the server wants credentials: give -u:USER and -a:basic".into())
+                Some("the server wants credentials: give -u:USER (and -a: to pick a method)".into())
             }
+            TransportError::Auth { failure, .. } => auth_hint(*failure, https),
             TransportError::TooLarge { .. } => Some(
                 "the server sent more than it was allowed (--max-envelope-size); for an \
                  enumeration, ask for fewer items per reply with --max-elements"
@@ -254,6 +390,64 @@ fn hint(e: &winrm::Error) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// What to check when the server answered 401 to our credentials.
+fn refused_hint(method: Method, https: bool) -> String {
+    match method {
+        Method::Basic => "check the user name and password; Windows accepts Basic only for local \
+                          accounts and only when winrm/config/service/auth Basic is true"
+            .into(),
+        Method::Digest => "check the user name and password (Digest is for Intel AMT; Windows \
+                           does not offer it)"
+            .into(),
+        Method::Kerberos | Method::Negotiate if https => {
+            "check the user name and password; a server that refuses the TLS channel binding \
+             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
+                .into()
+        }
+        Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
+                                             are written HOST\\user or .\\user, domain accounts \
+                                             DOMAIN\\user"
+            .into(),
+        Method::Certificate => "the server did not map the client certificate to an account \
+                                (winrm/config/service/certmapping) or Certificate auth is off"
+            .into(),
+        _ => "check the user name and password".into(),
+    }
+}
+
+/// What to do about a failure the mechanism (or the KDC) reported.
+fn auth_hint(failure: AuthFailure, https: bool) -> Option<String> {
+    Some(
+        match failure {
+            AuthFailure::BadCredentials => {
+                "check the password (and that the account is not locked)"
+            }
+            AuthFailure::UnknownAccount => {
+                "check the user name: user@REALM or REALM\\user, in the realm the KDC serves"
+            }
+            AuthFailure::UnknownService => {
+                "connect by the name the server is registered under (HTTP/<that name> must exist \
+                 in the realm), or name the principal with --spn; -SPNPort adds the port"
+            }
+            AuthFailure::ClockSkew => "set this computer's clock (NTP); Kerberos allows 5 minutes",
+            AuthFailure::KdcUnreachable => {
+                "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
+            }
+            AuthFailure::ChannelBinding if https => {
+                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
+                 try --no-channel-binding"
+            }
+            AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::Integrity => {
+                "the server's authentication token did not verify: something may be tampering \
+                 with the connection"
+            }
+            _ => return None,
+        }
+        .into(),
+    )
 }
 
 /// winrm.cmd's fault layout: the WSManFault in the chosen format, then the

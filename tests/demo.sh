@@ -22,10 +22,15 @@ run() { printf '\n$ %s\n' "$*"; "$@"; }
 
 run $bin id -r:127.0.0.1:$port -a:none
 run $bin get winrm/config/client -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
-run $bin set winrm/config/client '@{TrustedHosts="*.corp.example"}' -r:127.0.0.1:$port -u:demo -unencrypted
-run $bin get 'wmicimv2/Win32_Service?Name=Spooler' -r:127.0.0.1:$port -u:demo -unencrypted -format:pretty
+run $bin set winrm/config/client '@{TrustedHosts="*.corp.example"}' -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
+run $bin get 'wmicimv2/Win32_Service?Name=Spooler' -r:127.0.0.1:$port -u:demo -a:basic -unencrypted -format:pretty
 run $bin e 'wmicimv2/*' -filter:"select Name,State from Win32_Service where State='Stopped' and StartMode='Disabled'" \
-    -r:127.0.0.1:$port -u:demo -unencrypted
-run $bin invoke StartService 'wmicimv2/Win32_Service?Name=BITS' -r:127.0.0.1:$port -u:demo -unencrypted
+    -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
+run $bin invoke StartService 'wmicimv2/Win32_Service?Name=BITS' -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
+run $bin e wmicimv2/Win32_Service -filter:"select * from Win32_Service where StartMode='Disabled'" \
+    -r:127.0.0.1:$port -u:demo -a:basic -unencrypted -format:table --columns Name,DisplayName,State
+
+run $bin get winrm/config/service/auth -r:127.0.0.1:$port -u:demo -a:basic -unencrypted -format:json
+
 printf '\n$ %s\n' "$bin get wmicimv2/Win32_Service?Name=NoSuchService ... (a fault, exit 1)"
-$bin get 'wmicimv2/Win32_Service?Name=NoSuchService' -r:127.0.0.1:$port -u:demo -unencrypted || echo "(exit $?)"
+$bin get 'wmicimv2/Win32_Service?Name=NoSuchService' -r:127.0.0.1:$port -u:demo -a:basic -unencrypted || echo "(exit $?)"

@@ -23,7 +23,7 @@ use clap::{Args, Parser, Subcommand};
     after_help = "Both switch styles work and mix freely: -r:HOST -u:USER -a:basic, or \
                   --remote HOST --username USER --auth basic.\n\
                   Topics: winrm help uris | input | filters | switches | auth | remoting | \
-                  exit | formats | config | VERB\n\
+                  exit | formats | json | config | VERB\n\
                   Exit codes: 0 ok, 1 fault, 2 usage, 3 auth refused, 4 connection/TLS/timeout, \
                   5 reply not WS-Man, 130 Ctrl-C."
 )]
@@ -130,7 +130,7 @@ pub enum Command {
     },
 
     /// Show help on a topic: uris, input, filters, switches, auth, remoting,
-    /// exit, formats, config, or a verb.
+    /// exit, formats, json, config, or a verb.
     Help {
         /// The topic (a switch name such as -r: works too).
         #[arg(allow_hyphen_values = true)]
@@ -200,13 +200,15 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub password_file: Option<PathBuf>,
 
-    /// Authentication: none or basic (negotiate, kerberos, ntlm, credssp,
-    /// digest, certificate are coming). Default: basic when a user is
-    /// given, else none. [-a: -auth: -authentication:]
+    /// Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm,
+    /// credssp, certificate, basic, digest or none. Default: negotiate when
+    /// a user is given, else none. Over http:// negotiate, kerberos, ntlm
+    /// and credssp encrypt every message. [-a: -auth: -authentication:]
     #[arg(long, global = true, value_name = "METHOD", allow_hyphen_values = true)]
     pub auth: Option<String>,
 
-    /// Allow unencrypted HTTP (needed for Basic over http://). [-unencrypted]
+    /// Allow unencrypted HTTP: needed for Basic over http://; turns off
+    /// message encryption for negotiate, kerberos and ntlm. [-unencrypted]
     #[arg(long, global = true)]
     pub unencrypted: bool,
 
@@ -267,13 +269,38 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, hide = true)]
     pub default_creds: bool,
 
-    /// Add the port to the Kerberos SPN. [-SPNPort]
-    #[arg(long, global = true, hide = true)]
+    /// Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]
+    #[arg(long, global = true)]
     pub spn_port: bool,
 
-    /// Kerberos service principal name override.
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    /// Kerberos service principal name, instead of HTTP/<host>.
+    #[arg(long, global = true, value_name = "SPN", allow_hyphen_values = true)]
     pub spn: Option<String>,
+
+    /// Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf's
+    /// ($KRB5_CONFIG) entry for the user's realm.
+    #[arg(long, global = true, value_name = "HOST", allow_hyphen_values = true)]
+    pub kdc: Option<String>,
+
+    /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
+    /// HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the
+    /// binding this client's Kerberos sends. The server is still proven by
+    /// its certificate.
+    #[arg(long, global = true)]
+    pub no_channel_binding: bool,
+
+    /// Kerberos: the user's key from this MIT keytab, instead of a
+    /// password.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub keytab: Option<std::path::PathBuf>,
+
+    /// -a:certificate: the client certificate (PEM; may hold the chain).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub cert: Option<std::path::PathBuf>,
+
+    /// -a:certificate: the client certificate's private key (PEM).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub key: Option<std::path::PathBuf>,
 
     /// Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or
     /// http://USER:PASSWORD@HOST:PORT for a proxy that wants a login.
@@ -303,8 +330,10 @@ pub struct ConnectionArgs {
 /// Output switches.
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output format: text (winrm.cmd's layout, default), xml (as received)
-    /// or pretty (indented xml). A leading # is ignored. [-format: -f:]
+    /// Output format: text (winrm.cmd's layout, default), xml (as
+    /// received), pretty (indented xml), json, jsonl (alias ndjson: one
+    /// JSON object per line) or table. A leading # is ignored; see
+    /// 'winrm help json' for the JSON shape. [-format: -f:]
     #[arg(
         long,
         short = 'o',
@@ -313,6 +342,38 @@ pub struct OutputArgs {
         allow_hyphen_values = true
     )]
     pub format: Option<String>,
+
+    /// Table columns, in order: property names separated by commas
+    /// (repeatable). The default shows the key properties and as many
+    /// others as fit. [-columns: -property:]
+    #[arg(
+        long,
+        visible_alias = "property",
+        global = true,
+        value_name = "NAME,NAME",
+        allow_hyphen_values = true
+    )]
+    pub columns: Vec<String>,
+
+    /// Properties to show as arrays in JSON even when the server sent one
+    /// value (comma-separated, repeatable). [-array:]
+    #[arg(
+        long,
+        global = true,
+        value_name = "NAME,NAME",
+        allow_hyphen_values = true
+    )]
+    pub array: Vec<String>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always, or
+    /// never. NO_COLOR always wins. [-color:]
+    #[arg(long, global = true, value_name = "WHEN", allow_hyphen_values = true)]
+    pub color: Option<String>,
+
+    /// Print each HTTP request and reply (headers and envelopes) to stderr,
+    /// with credentials and encrypted payloads redacted. [-debug]
+    #[arg(long, short = 'v', global = true)]
+    pub debug: bool,
 }
 
 /// Provider options and fragments, for every verb that names a resource.

@@ -106,6 +106,11 @@ static SWITCHES: &[Switch] = &[
     value("cacert", &[], "cacert", "PATH"),
     value("proxy", &[], "proxy", "http://HOST:PORT"),
     value("spn", &[], "spn", "SPN"),
+    value("kdc", &[], "kdc", "HOST"),
+    value("columns", &["property"], "columns", "NAME,NAME"),
+    value("array", &[], "array", "NAME,NAME"),
+    value("color", &["colour"], "color", "never"),
+    flag("debug", &[], "debug"),
 ];
 
 impl Switch {
@@ -164,7 +169,7 @@ const VERBS: &[&str] = &[
 
 /// Our GNU long options that take their value as the next word, besides
 /// the long forms of the table's value switches.
-const GNU_VALUE_OPTIONS: &[&str] = &["password-file", "option", "max-elements"];
+const GNU_VALUE_OPTIONS: &[&str] = &["password-file", "option", "max-elements", "property"];
 
 /// Whether `--long` takes its value as the next word (`--remote HOST`).
 /// Anything that looks like a password option counts, even misspelt or in
@@ -331,7 +336,8 @@ fn apply(switch: &Switch, value: Option<&str>) -> Result<String, CompatError> {
 /// Our GNU short options as winrm.cmd never spells them: `-h`, `-V` (also
 /// stacked), `-o` and `-o` glued to its value (`-ojson`, `-o=json`).
 fn is_gnu_short(body: &str) -> bool {
-    let stacked_flags = !body.is_empty() && body.chars().all(|c| matches!(c, 'h' | 'V'));
+    let stacked_flags = !body.is_empty() && body.chars().all(|c| matches!(c, 'h' | 'V' | 'v'));
+
     let output = body == "o"
         || body
             .strip_prefix('o')

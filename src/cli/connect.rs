@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use winrm::session::{Encoding, Session, SessionOptions};
 use winrm::transport::{
-    Credentials, HttpOptions, HttpTransport, Method, Proxy, Secret, TlsOptions, proxy,
+    AuthOptions, Credentials, HttpOptions, HttpTransport, Method, Proxy, Secret, TlsOptions, Trace,
+    proxy,
 };
 
 use super::UsageError;
@@ -25,8 +26,9 @@ const MIN_ENVELOPE: u32 = 8192;
 
 /// Builds the session the switches describe, and says which authentication
 /// method it uses (identify without credentials asks for the
-/// unauthenticated answer).
-pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
+/// unauthenticated answer). With `debug`, every exchange is traced to
+/// stderr.
+pub fn session(args: &mut ConnectionArgs, debug: bool) -> anyhow::Result<(Session, Method)> {
     reject_windows_only(args)?;
     let url = endpoint_url(args.remote.as_deref(), args.use_ssl)?;
     let username = args
@@ -45,20 +47,35 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
                 names.join(", ")
             ))
         })?,
-        // winrm.cmd defaults to Kerberos/Negotiate; until those land, Basic
-        // is the one method that can use a user name.
-        None if username.is_some() => Method::Basic,
+        // winrm.cmd's default: Kerberos in a domain, NTLM otherwise.
+        None if username.is_some() => Method::Negotiate,
+        None if args.cert.is_some() => Method::Certificate,
         None => Method::None,
     };
-    if !method.is_supported() {
-        return Err(UsageError::new(format!(
-            "-a:{} is not supported yet; this release speaks -a:basic and -a:none \
-             (see 'winrm help auth')",
-            method.name()
-        ))
-        .into());
-    }
+    let client_identity = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) if method == Method::Certificate => {
+            Some((cert.clone(), key.clone()))
+        }
+        (None, None) if method == Method::Certificate => {
+            return Err(UsageError::new(
+                "-a:certificate needs the client certificate and its key: --cert FILE --key FILE (PEM)",
+            )
+            .into());
+        }
+        (None, None) => None,
+        _ if method != Method::Certificate => {
+            return Err(UsageError::new("--cert and --key go with -a:certificate").into());
+        }
+        _ => {
+            return Err(UsageError::new(
+                "-a:certificate needs both --cert FILE and --key FILE (PEM)",
+            )
+            .into());
+        }
+    };
     let credentials = match method {
+        // The certificate is the credential.
+        Method::Certificate => None,
         Method::None => {
             if args.username.is_some() || args.password.is_some() {
                 return Err(UsageError::new(
@@ -75,7 +92,19 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
                     method.name()
                 ))
             })?;
-            let password = password(args, &username, &url)?;
+            // With --keytab the key is the credential (read by the
+            // transport); there is no password to ask for.
+            let password = match args.keytab {
+                Some(_) if matches!(method, Method::Kerberos | Method::Negotiate) => {
+                    Secret::new(String::new())
+                }
+                Some(_) => {
+                    return Err(
+                        UsageError::new("--keytab goes with -a:kerberos or -a:negotiate").into(),
+                    );
+                }
+                None => password(args, &username, &url)?,
+            };
             Some(Credentials { username, password })
         }
     };
@@ -120,6 +149,7 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
             skip_ca_check: args.skip_ca_check,
             skip_cn_check: args.skip_cn_check,
             ca_file: args.cacert.clone(),
+            client_identity,
         },
         connect_timeout: CONNECT_TIMEOUT,
         reply_timeout: operation_timeout + REPLY_MARGIN,
@@ -129,9 +159,20 @@ pub fn session(args: &mut ConnectionArgs) -> anyhow::Result<(Session, Method)> {
         method,
         credentials,
         allow_unencrypted: args.unencrypted,
+        auth: AuthOptions {
+            kdc: args.kdc.clone(),
+            spn: args.spn.clone(),
+            spn_port: args.spn_port,
+            keytab: args.keytab.clone(),
+            no_channel_binding: args.no_channel_binding,
+        },
         proxy,
     };
-    let transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
+    let mut transport = HttpTransport::new(http).map_err(winrm::Error::from)?;
+    if debug {
+        transport.set_trace(Trace::new(Box::new(std::io::stderr())));
+    }
+
     Ok((Session::new(Box::new(transport), options), method))
 }
 
@@ -145,11 +186,6 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
     if args.default_creds {
         return Err(UsageError::new(
             "-defaultCreds uses the Windows logon session, which does not exist here; give -u and a password",
-        ));
-    }
-    if args.spn_port || args.spn.is_some() {
-        return Err(UsageError::new(
-            "-SPNPort and --spn apply to Kerberos, which is not supported yet",
         ));
     }
     if args.proxy_auth.is_some() || args.proxy_username.is_some() || args.proxy_password.is_some() {

@@ -29,6 +29,7 @@ pub const TOPICS: &[&str] = &[
     "filters",
     "switches",
     "formats",
+    "json",
     "exit",
     "helpmsg",
     "env",
@@ -87,7 +88,9 @@ pub fn topic(name: &str) -> Option<&'static str> {
         | "max-elements"
         | "no-optimize" => SWITCHES,
 
-        "formats" | "format" | "f" | "output" => FORMATS,
+        "formats" | "format" | "f" | "output" | "table" | "columns" | "property" | "color"
+        | "colour" | "debug" | "v" => FORMATS,
+        "json" | "jsonl" | "ndjson" | "array" => JSON,
         "exit" | "exitcodes" | "exit-codes" | "exit-status" => EXIT,
         "helpmsg" | "errors" | "error-codes" => HELPMSG,
         "env" | "environment" => ENV,
@@ -127,6 +130,7 @@ const SECTIONS: &[&str] = &[
     FILTERS,
     SWITCHES,
     FORMATS,
+    JSON,
     EXIT,
     ENV,
     CONFIG,
@@ -180,6 +184,12 @@ namespace holds a class when the URI itself does not say:
 
 A URI that starts with http:// is used exactly as typed. Vendors publish
 classes under their own prefixes; a shell variable keeps lines short:
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2    # Dell iDRAC
   AMT=http://intel.com/wbem/wscim/1/amt-schema/1            # Intel AMT
@@ -336,13 +346,34 @@ const AUTH: &str = r#"winrm help auth -- logging on
 
   -a:SCHEME  (also -authentication:, -auth:, --auth SCHEME)
 
-  none    send no credentials; most servers answer identify this way
-  basic   user name and password in an HTTP header (base64, not secret)
+  negotiate  Kerberos when a KDC is known for the user's realm, else NTLM
+             (the default when a user name is given, as on Windows)
+  kerberos   Kerberos only (connect by the host's FQDN, not its address)
+  ntlm       NTLM only (inside the Negotiate header, as Windows sends it)
+  certificate  a TLS client certificate, HTTPS only:
+             --cert FILE --key FILE (PEM; the key unencrypted)
+  credssp    CredSSP: NTLM (or Kerberos) inside a TLS session carried in
+             the CredSSP header, then the password is delegated to the
+             server (for a second hop): use it only with trusted hosts
+  digest     HTTP Digest, MD5 with qop=auth (Intel AMT)
+  basic      user name and password in an HTTP header (base64, not secret)
+  none       send no credentials; most servers answer identify this way
 
-Planned and for now rejected with a clear error: negotiate, kerberos,
-ntlm, credssp, digest, certificate. Windows' winrm.cmd defaults to
-Kerberos or Negotiate, which this client lacks so far; without -a this
-client uses basic when a user name is given and none otherwise.
+Over plain http:// negotiate, kerberos, ntlm and credssp encrypt every
+message with the logon's keys (MS-WSMV message encryption; credssp with
+its TLS session, in 16 KiB parts), so a default Windows host accepts them;
+-unencrypted turns that off. Over https:// nothing is sealed, and the TLS
+channel binding is sent so CbtHardeningLevel=Strict hosts accept us
+(credssp binds to its own TLS session instead). One logon serves the
+whole run; if the server forgets it, the client logs on again once. MIT
+Kerberos servers (OMI on Linux) refuse the Kerberos channel binding this
+client sends: add --no-channel-binding.
+
+Kerberos: the realm comes from user@REALM (or REALM\user), the KDC from
+krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>
+(-SPNPort adds the port, --spn SPN replaces it). Instead of a password,
+--keytab FILE reads the user's AES key from an MIT keytab. Ticket caches
+(KRB5CCNAME, kinit) are not read.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC
@@ -369,6 +400,12 @@ Examples:
 
   winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted \
       -u:Administrator                 # prompts for the password
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm e "$DCIM/DCIM_NICView?__cimnamespace=root/dcim" \
@@ -474,7 +511,8 @@ arguments.
   -username:U, -u:U              --username U
   -password:P, -p:P              --password P   (discouraged, shows in ps)
   --password-file FILE           read the password from FILE
-  -authentication:A, -a:A, -auth:A   --auth A    none | basic
+  -authentication:A, -a:A, -auth:A   --auth A    negotiate | kerberos |
+                                 ntlm | digest | basic | none
   -unencrypted, -un              --unencrypted   allow plain HTTP
   -usessl, -ssl                  --use-ssl       use HTTPS
   -skipCAcheck                   --skip-ca-check  trust any issuer
@@ -509,7 +547,7 @@ switches and takes both values from the Windows configuration.
 /// Text of `winrm help formats`.
 const FORMATS: &str = r#"winrm help formats -- output formats
 
-  -format:F, -f:F, --format F
+  -format:F, -f:F, --format F, -o F
 
   text    the default; the same layout as winrm.cmd: the element name on
           the first line, then one "Name = value" line per property,
@@ -518,12 +556,139 @@ const FORMATS: &str = r#"winrm help formats -- output formats
   xml     the SOAP body exactly as the server sent it (for enumerate,
           the items wrapped in a single <wsman:Results> element)
   pretty  the same XML, indented for reading
+  json    one JSON object per result; enumerate prints one JSON array,
+          written as the pages arrive (see 'winrm help json')
+  jsonl   JSON Lines (alias ndjson): one compact object per line,
+          flushed per page, for jq -c, grep and head
+  table   instances as rows, properties as columns; get, set, invoke
+          and identify print a property/value table
 
-Planned: json, jsonl (one JSON object per line) and table.
+Tables: --columns Name,State,StartMode (alias --property) picks and
+orders the columns; names match in any case. Without it, the key
+properties come first, then well-known ones (DisplayName, State...),
+then the rest, as many as fit the terminal (or $COLUMNS, or 120
+columns in a pipe); long cells end in "...". The columns and their
+widths are settled on the first 100 rows; then rows print a page at a
+time, like every other format, so memory stays flat.
+
+
+Colour: text and JSON are coloured on a terminal only, never with
+NO_COLOR set; --color never|always|auto overrides (NO_COLOR still wins).
+An enumeration that runs longer than half a second shows a progress
+line on stderr ("1,200 items, 3 pages...") when stderr is a terminal
+and the items are not scrolling past on it; never in a pipe.
+
+--debug (-v) prints every HTTP request and reply, headers and envelope,
+to stderr. Authorization headers, tokens, encrypted payloads and the
+password are replaced by [redacted].
 
 Examples:
   winrm get winrm/config/service -r:srv01 -a:basic -unencrypted -f:pretty
   winrm e wmicimv2/Win32_Service -r:srv01 ... -format:xml > services.xml
+  winrm e wmicimv2/Win32_Service -r:srv01 ... -f:table --columns Name,State
+"#;
+
+/// Text of `winrm help json`.
+const JSON: &str = r#"winrm help json -- the JSON shape (-format:json and jsonl)
+
+Every verb prints the same shape, and it will not change without a major
+version:
+
+- A result is an object. Its keys are the property names, in the order
+  the server sent them.
+- Keys starting with @ are ours and never clash with a property (an XML
+  name cannot start with @):
+    @class       the element's name: Win32_Service, Config,
+                 IdentifyResponse, StartService_OUTPUT, ResourceCreated
+    @epr         the instance's own reference (from -ReturnType:
+                 ObjectAndEPR, or the cim:Location Windows adds)
+    @attributes  attributes that carry data, such as Source="GPO", by
+                 property name; a result's own are under its @class name
+    @value       the value of a result that is a bare value (a text()
+                 fragment)
+- Values are strings, exactly as sent: "true", "5985", "0x1F". Nothing is
+  guessed; convert in jq with tonumber or == "true".
+- xsi:nil="true" is null. An empty element is "".
+- A property that repeats is an array. A single value is an array too
+  when the server marks it (UsePreciseArrays' IsNullArray/IsEmptyArray,
+  an xsi:type ending in Array), when it is ListeningOn (winrm/config) or
+  SecurityProfileName (identify), or when you name it: --array IPAddress.
+- An embedded instance is a nested object; a CIM date or interval
+  (<cim:Datetime>...) is the string inside it.
+- A reference (EPR) is {"Address", "ResourceURI", "Selectors": {...}};
+  a selector whose value is a reference holds a nested EPR.
+- enumerate prints one array (-format:json) or one object per line
+  (-format:jsonl); identify, get, set, create and invoke print one object;
+  delete prints nothing.
+- Errors: with a JSON format, a failure prints one line on stderr:
+  {"error": {"kind", "exitCode", "message", "hint"}}; a fault adds
+  "code", "subcode", "reason", "machine", "errorNumber", "errorHex",
+  "errorName", "errorText" and "detail" (the WSManFault as an object).
+
+What it looks like (shortened; from a Windows host):
+
+  winrm get wmicimv2/Win32_Service?Name=Spooler -format:json
+  {
+    "@class": "Win32_Service",
+    "AcceptPause": "false",
+    "Name": "Spooler",
+    "InstallDate": null,
+    "ProcessId": "400",
+    "State": "Running",
+    "@epr": {
+      "Address": "http://schemas.xmlsoap.org/.../role/anonymous",
+      "ResourceURI": "http://schemas.microsoft.com/.../cimv2/Win32_Service",
+      "Selectors": { "Name": "Spooler" }
+    }
+  }
+
+  winrm get winrm/config/service -format:json
+  { "@class": "Service", "AllowUnencrypted": "false",
+    "Auth": { "Basic": "false", "Kerberos": "true", ... },
+    "IPv4Filter": "*", ...,
+    "@attributes": { "IPv4Filter": { "Source": "GPO" } } }
+
+  winrm e wmicimv2/Win32_Service -ReturnType:EPR -format:jsonl
+  {"@class":"EndpointReference","Address":"http://schemas.xmlsoap.org/...",
+   "ResourceURI":"http://.../Win32_Service","Selectors":{"Name":"Spooler"}}
+  {"@class":"EndpointReference", ... "Selectors":{"Name":"WinRM"}}
+
+
+jq one-liners (output as the simulated listener answers them):
+
+
+  $ winrm get wmicimv2/Win32_Service?Name=Spooler -format:json | jq -r .State
+  Running
+
+  $ winrm get winrm/config -format:json | jq -r .Service.Auth.Basic
+  true
+
+  $ winrm get winrm/config/service -format:json | jq -c '.["@attributes"]'
+  {"IPv4Filter":{"Source":"GPO"}}
+
+  $ winrm e wmicimv2/Win32_Service -format:jsonl | jq -c '{Name, State}' |
+    head -2
+  {"Name":"Spooler","State":"Running"}
+  {"Name":"WinRM","State":"Running"}
+
+  $ winrm e wmicimv2/Win32_Service -format:json |
+    jq -r '.[] | select(.StartMode == "Manual" and .Started == "true") |
+    .Name' | head -2
+  W32Time
+  TermService
+
+  $ winrm e wmicimv2/Win32_Service -format:json |
+    jq '[.[].ProcessId | tonumber] | max'
+  6348
+
+  $ winrm e wmicimv2/Win32_Service -ReturnType:EPR -format:jsonl |
+    jq -r .Selectors.Name | head -2
+  Spooler
+  WinRM
+
+  $ winrm e winrm/config/listener -format:json |
+    jq -r '.[] | "\(.Transport) \(.Port) \(.ListeningOn | join(" "))"'
+  HTTP 5985 127.0.0.1 ::1
 "#;
 
 /// Text of `winrm help exit`.
@@ -576,6 +741,8 @@ const ENV: &str = r#"winrm help env -- environment variables
   WINRM_USER       user name, used when -u is not given
   WINRM_PASSWORD   password, used when -p and --password-file are not
                    given; safer than -p because ps does not show it
+  NO_COLOR         any non-empty value: never colour the output
+  COLUMNS          the width tables fit when stdout is not a terminal
 
 
 Set them for one command or for the whole session:
@@ -615,6 +782,12 @@ and WINRM_PASSWORD are set (see winrm help auth).
       -r:https://srv01:5986 -a:basic
   winrm get wmicimv2/Win32_OperatingSystem -fragment:'Caption/text()' \
       -r:https://srv01:5986 -a:basic
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm get "$DCIM/DCIM_LifecycleJob?InstanceID=JID_001234567890" \
@@ -696,6 +869,12 @@ WINRM_PASSWORD are set.
   winrm e winrm/config/listener -r:https://srv01:5986 -a:basic
   winrm e wmicimv2/Win32_Service -r:srv01 -a:basic -unencrypted
 
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
+
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   winrm e "$DCIM/DCIM_SystemView?__cimnamespace=root/dcim" \
       -r:https://idrac1/wsman -a:basic -u:root -skipCAcheck -skipCNcheck
@@ -722,6 +901,12 @@ and WINRM_PASSWORD are set.
   winrm invoke Create wmicimv2/Win32_Process \
       '@{CommandLine="cmd /c ipconfig > C:\Windows\Temp\ip.txt"}' \
       -r:https://srv01:5986 -a:basic
+
+  winrm id -r:https://srv01.corp.example:5986 -a:certificate \
+      --cert ~/.config/winrm/me.pem --key ~/.config/winrm/me.key
+
+  winrm e wmicimv2/Win32_Service -r:srv01.corp.example -a:kerberos \
+      -u:alice@CORP.EXAMPLE --keytab ~/alice.keytab
 
   DCIM=http://schemas.dell.com/wbem/wscim/1/cim-schema/2
   sel='SystemCreationClassName=DCIM_ComputerSystem+CreationClassName='

@@ -2,9 +2,9 @@
 //!
 //! `compat` rewrites winrm.cmd switches, `args` is the clap definition,
 //! `hash` the `@{}` grammar, `target` and `connect` turn switches into a
-//! session, `run` executes one verb, `help` holds the help topics,
-//! `interrupt` handles Ctrl-C. Clap types
-//! stay here; the library never sees them.
+//! session, `run` executes one verb, `output` decides colour, width and the
+//! progress line, `help` holds the help topics, `interrupt` handles Ctrl-C.
+//! Clap types stay here; the library never sees them.
 
 pub mod args;
 pub mod compat;
@@ -12,6 +12,8 @@ pub mod connect;
 pub mod hash;
 pub mod help;
 pub mod interrupt;
+pub mod output;
+
 pub mod run;
 pub mod target;
 

@@ -7,7 +7,7 @@
 use std::io::Write;
 
 use winrm::protocol::{codes, ns};
-use winrm::render::{Format, Printer};
+use winrm::render::{Format, Printer, RenderOptions};
 use winrm::session::{
     self, Association, EnumerateOptions, Filter, Fragment, OptionValue, RequestOptions,
     ResourceUri, ReturnType,
@@ -15,6 +15,7 @@ use winrm::session::{
 
 use super::args::{BodyArgs, Cli, Command, EnumerateArgs, RequestArgs};
 use super::hash::{parse_association, parse_hash};
+use super::output::{self, Progress};
 use super::{UsageError, compat, connect, help, interrupt};
 
 /// Runs the parsed command line, writing results to `out`.
@@ -22,6 +23,8 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
     let Some(command) = cli.command.take() else {
         return print_help(None, out);
     };
+    let render = output::render_options(&cli.output, format)?;
+    let debug = cli.output.debug;
     match command {
         Command::Help { topic } => print_help(topic.as_deref(), out),
         Command::Helpmsg { code } => helpmsg(&code, out),
@@ -32,22 +35,16 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
         )
         .into()),
         Command::Identify => {
-            let (mut session, method) = connect::session(&mut cli.connection)?;
+            let (mut session, method) = connect::session(&mut cli.connection, debug)?;
             let reply = session.identify(method == winrm::transport::Method::None)?;
-            let mut printer = Printer::new(format, out);
-            printer.single(&reply)?;
-            printer.flush()?;
-            Ok(())
+            print_optional(format, render, out, Some(&reply))
         }
         Command::Get { resource, request } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             let reply = session.get(&resource, &request)?;
-            let mut printer = Printer::new(format, out);
-            printer.single(&reply)?;
-            printer.flush()?;
-            Ok(())
+            print_optional(format, render, out, Some(&reply))
         }
         Command::Set {
             resource,
@@ -58,7 +55,7 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
             let input = Input::read(input.as_deref(), &body)?;
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             let reply = match input {
                 Input::Pairs(pairs) => session.set(&resource, &request, &pairs)?,
                 Input::File(text) => session.put(&resource, &request, &text)?,
@@ -69,7 +66,7 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
                     .into());
                 }
             };
-            print_optional(format, out, reply.as_ref())
+            print_optional(format, render, out, reply.as_ref())
         }
         Command::Create {
             resource,
@@ -89,14 +86,14 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
                     .into());
                 }
             };
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             let reply = session.create(&resource, &request, &text)?;
-            print_optional(format, out, reply.as_ref())
+            print_optional(format, render, out, reply.as_ref())
         }
         Command::Delete { resource, request } => {
             let resource = parse_resource(&resource)?;
             let request = request_options(&request)?;
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             session.delete(&resource, &request)?;
             Ok(())
         }
@@ -115,9 +112,9 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
                 // The session sends the empty `<p:ACTION_INPUT/>`.
                 Input::None => String::new(),
             };
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             let reply = session.invoke(&action, &resource, &request, &text)?;
-            print_optional(format, out, reply.as_ref())
+            print_optional(format, render, out, reply.as_ref())
         }
         Command::Enumerate {
             resource,
@@ -131,26 +128,37 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
             if let Some(f) = request.fragment.as_mut() {
                 f.dialect = None;
             }
-            let (mut session, _) = connect::session(&mut cli.connection)?;
+            let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             interrupt::install();
-            let mut printer = Printer::new(format, out);
+            let mut printer = Printer::with_options(format, render, out);
+            let mut progress = Progress::new();
             let mut items = session.enumerate(&resource, &request, &options)?;
             while let Some(item) = items.next() {
-                // Items already printed stay printed: say how many, so a
-                // partial list is never mistaken for the whole.
-                let item = item.map_err(|e| {
-                    anyhow::Error::from(e).context(Incomplete {
-                        items: printer.items(),
-                    })
-                })?;
+                let item = match item {
+                    Ok(item) => item,
+                    Err(e) => {
+                        // What was printed stays well-formed (a closed JSON
+                        // array, a closed XML wrapper); the exit code and
+                        // the error say it is incomplete, and how many
+                        // items came before.
+                        drop(items);
+                        progress.clear();
+                        let _ = printer.finish_list();
+                        return Err(anyhow::Error::from(e).context(Incomplete {
+                            items: printer.items(),
+                        }));
+                    }
+                };
                 printer.item(&item)?;
                 // Show each page as soon as it is printed, not per item:
                 // one write per page keeps large enumerations cheap.
                 if items.page_done() {
                     printer.flush()?;
+                    progress.page(printer.items());
                     if interrupt::requested() {
                         // Dropping the iterator sends the Release.
                         drop(items);
+                        progress.clear();
                         printer.finish_list()?;
                         return Err(interrupt::Interrupted {
                             items: printer.items(),
@@ -159,7 +167,10 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
                     }
                 }
             }
+            drop(items);
+            progress.clear();
             printer.finish_list()?;
+            warn_unmatched(&printer.unmatched_columns());
             Ok(())
         }
     }
@@ -185,15 +196,31 @@ impl std::fmt::Display for Incomplete {
 
 fn print_optional(
     format: Format,
+    render: RenderOptions,
     out: &mut dyn Write,
     reply: Option<&winrm::Element>,
 ) -> anyhow::Result<()> {
     if let Some(element) = reply {
-        let mut printer = Printer::new(format, out);
+        let mut printer = Printer::with_options(format, render, out);
         printer.single(element)?;
         printer.flush()?;
     }
     Ok(())
+}
+
+/// A `--columns` name that matched nothing is most likely misspelt.
+fn warn_unmatched(columns: &[String]) {
+    if !columns.is_empty() {
+        eprintln!(
+            "winrm: warning: no item has the column(s) {}; property names are case-insensitive, \
+             and -format:json shows them all",
+            columns
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
 }
 
 fn print_help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {

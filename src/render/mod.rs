@@ -3,16 +3,24 @@
 //! [`Format`] names the output formats; [`Printer`] writes single results and
 //! streamed lists to the `Write` it is given; the caller flushes at page
 //! boundaries (see [`Printer::flush`]) so an enumeration shows up as it
-//! arrives. Renderers are pure: no environment,
-//! no terminal queries, no network. One module per format: [`text`]
-//! (winrm.cmd's layout) and [`xml`] (as received, or pretty).
+//! arrives. Renderers are pure: no environment, no terminal queries, no
+//! network; the caller decides colour and width and passes them in
+//! [`RenderOptions`]. One module per format: [`text`] (winrm.cmd's layout),
+//! [`xml`] (as received, or pretty), [`json`] (JSON and JSON Lines) and
+//! [`table`]; [`shape`] holds the data rules JSON and tables share.
 
+pub mod json;
+pub mod shape;
+pub mod table;
 pub mod text;
 pub mod xml;
 
 use std::io::{self, Write};
 
 use crate::protocol::model::Element;
+
+pub use shape::ArrayHints;
+pub use table::Fit;
 
 /// An output format (`-format:`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,14 +32,24 @@ pub enum Format {
     Xml,
     /// The body element as indented XML.
     Pretty,
+    /// JSON: one object per result; an enumeration is one array.
+    Json,
+    /// JSON Lines: one compact object per line.
+    Jsonl,
+    /// A table: instances as rows, properties as columns.
+    Table,
 }
 
 impl Format {
-    /// Every format with its `-format:` name.
-    pub const ALL: [(Format, &'static str); 3] = [
+    /// Every format with its `-format:` name, then the aliases.
+    pub const ALL: [(Format, &'static str); 7] = [
         (Format::Text, "text"),
         (Format::Xml, "xml"),
         (Format::Pretty, "pretty"),
+        (Format::Json, "json"),
+        (Format::Jsonl, "jsonl"),
+        (Format::Table, "table"),
+        (Format::Jsonl, "ndjson"),
     ];
 
     /// Parses a `-format:` value; a leading `#` is ignored, as winrm.cmd does.
@@ -42,50 +60,141 @@ impl Format {
             .find(|(_, n)| n.eq_ignore_ascii_case(name))
             .map(|(f, _)| *f)
     }
+
+    /// Whether this is one of the JSON formats.
+    pub fn is_json(self) -> bool {
+        matches!(self, Format::Json | Format::Jsonl)
+    }
+}
+
+/// ANSI colour codes for the parts of the output, or empty strings.
+#[derive(Debug, Clone, Copy)]
+pub struct Palette {
+    /// Property names and JSON keys.
+    pub key: &'static str,
+    /// String values.
+    pub string: &'static str,
+    /// `null`.
+    pub null: &'static str,
+    /// Back to normal.
+    pub reset: &'static str,
+}
+
+impl Palette {
+    /// No colour.
+    pub const PLAIN: Palette = Palette {
+        key: "",
+        string: "",
+        null: "",
+        reset: "",
+    };
+    /// Colours close to jq's: blue keys, green strings, grey null.
+    pub const COLOR: Palette = Palette {
+        key: "\x1b[1;34m",
+        string: "\x1b[32m",
+        null: "\x1b[90m",
+        reset: "\x1b[0m",
+    };
+}
+
+impl Default for Palette {
+    fn default() -> Self {
+        Palette::PLAIN
+    }
+}
+
+/// What the caller knows about the output: colour, width, and the user's
+/// column and array choices.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Colour codes to use (plain unless stdout is a terminal and colour
+    /// is allowed).
+    pub palette: Palette,
+    /// How tables fit the output.
+    pub fit: Fit,
+    /// The table columns the user chose (`--columns`).
+    pub columns: Option<Vec<String>>,
+    /// Which single properties are arrays (JSON and tables).
+    pub arrays: ArrayHints,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            palette: Palette::PLAIN,
+            fit: Fit {
+                width: 120,
+                wrap: false,
+            },
+            columns: None,
+            arrays: ArrayHints::default(),
+        }
+    }
 }
 
 /// Writes results in one format.
 pub struct Printer<'w> {
     format: Format,
+    options: RenderOptions,
     out: &'w mut dyn Write,
     items: usize,
     buffer: String,
+    table: Option<table::TableBuilder>,
 }
 
 impl<'w> Printer<'w> {
-    /// A printer writing `format` to `out`.
+    /// A printer writing `format` to `out` with default options.
     pub fn new(format: Format, out: &'w mut dyn Write) -> Self {
+        Printer::with_options(format, RenderOptions::default(), out)
+    }
+
+    /// A printer writing `format` to `out`.
+    pub fn with_options(format: Format, options: RenderOptions, out: &'w mut dyn Write) -> Self {
         Printer {
             format,
+            options,
             out,
             items: 0,
             buffer: String::with_capacity(4096),
+            table: None,
         }
     }
 
     /// Writes one result (get, set, create, invoke, identify).
     pub fn single(&mut self, element: &Element) -> io::Result<()> {
         self.buffer.clear();
+        let options = &self.options;
         match self.format {
-            Format::Text => text::write(&mut self.buffer, element),
+            Format::Text => text::write(&mut self.buffer, element, options.palette),
             Format::Xml => xml::write(&mut self.buffer, element, false),
             Format::Pretty => xml::write(&mut self.buffer, element, true),
+            Format::Json | Format::Jsonl => {
+                let pretty = self.format == Format::Json;
+                json::JsonWriter::new(&mut self.buffer, pretty, options.palette, &options.arrays)
+                    .result(element, 0);
+                self.buffer.push('\n');
+            }
+            Format::Table => {
+                table::write_single(&mut self.buffer, element, &options.arrays, options.fit)
+            }
         }
         self.out.write_all(self.buffer.as_bytes())
     }
 
     /// Writes one item of a list (an enumeration), with what goes before
     /// it: the opening wrapper for the first, a separator for the others.
+    /// Tables collect the item; their rows go out at [`Printer::flush`].
     pub fn item(&mut self, element: &Element) -> io::Result<()> {
         self.buffer.clear();
         let first = self.items == 0;
         self.items += 1;
+        let options = &self.options;
         match self.format {
             Format::Text => {
                 if !first {
                     self.buffer.push('\n');
                 }
-                text::write(&mut self.buffer, element);
+                text::write(&mut self.buffer, element, options.palette);
             }
             Format::Xml | Format::Pretty => {
                 if first {
@@ -93,25 +202,67 @@ impl<'w> Printer<'w> {
                 }
                 xml::write_item(&mut self.buffer, element, self.format == Format::Pretty);
             }
+            Format::Json => {
+                self.buffer.push_str(if first { "[\n  " } else { ",\n  " });
+                json::JsonWriter::new(&mut self.buffer, true, options.palette, &options.arrays)
+                    .result(element, 1);
+            }
+            Format::Jsonl => {
+                json::JsonWriter::new(&mut self.buffer, false, options.palette, &options.arrays)
+                    .result(element, 0);
+                self.buffer.push('\n');
+            }
+            Format::Table => {
+                let (columns, width) = (&options.columns, options.fit.width);
+                self.table
+                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), width))
+                    .add(element, &options.arrays);
+                return Ok(());
+            }
         }
         self.out.write_all(self.buffer.as_bytes())
     }
 
-    /// Ends a list (closes the XML wrapper; an empty list still gets one).
+    /// Ends a list: closes the XML wrapper or JSON array (an empty list
+    /// still gets one), or prints the table.
     pub fn finish_list(&mut self) -> io::Result<()> {
         self.buffer.clear();
-        if matches!(self.format, Format::Xml | Format::Pretty) {
-            if self.items == 0 {
-                xml::open_results(&mut self.buffer);
+        match self.format {
+            Format::Xml | Format::Pretty => {
+                if self.items == 0 {
+                    xml::open_results(&mut self.buffer);
+                }
+                xml::close_results(&mut self.buffer);
             }
-            xml::close_results(&mut self.buffer);
+            Format::Json => self
+                .buffer
+                .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
+            Format::Table => {
+                if let Some(table) = &mut self.table {
+                    table.finish(&mut self.buffer, self.options.fit);
+                }
+            }
+            Format::Text | Format::Jsonl => {}
         }
         self.out.write_all(self.buffer.as_bytes())?;
         self.out.flush()
     }
 
-    /// Pushes what was written out to the terminal or pipe.
+    /// The `--columns` names that matched no property of any item.
+    pub fn unmatched_columns(&self) -> Vec<String> {
+        self.table.as_ref().map_or_else(Vec::new, |t| {
+            t.unmatched().into_iter().map(str::to_string).collect()
+        })
+    }
+
+    /// Pushes what was written out to the terminal or pipe (for a table,
+    /// the rows collected so far, once its columns are settled).
     pub fn flush(&mut self) -> io::Result<()> {
+        if let Some(table) = &mut self.table {
+            self.buffer.clear();
+            table.write_ready(&mut self.buffer, self.options.fit);
+            self.out.write_all(self.buffer.as_bytes())?;
+        }
         self.out.flush()
     }
 

@@ -6,6 +6,7 @@
 
 use std::fmt::Write as _;
 
+use super::Palette;
 use crate::protocol::model::Element;
 use crate::protocol::ns;
 
@@ -14,19 +15,36 @@ const INDENT: usize = 4;
 /// leaves it out of text output.
 const BASE_NS: &str = "http://schemas.dmtf.org/wbem/wsman/1/base";
 
-/// Writes `element` in text layout, ending with a newline.
-pub fn write(out: &mut String, element: &Element) {
-    out.push_str(&element.name.local);
+/// Writes `element` in text layout, ending with a newline. The palette
+/// colours property names and `null`.
+pub fn write(out: &mut String, element: &Element, palette: Palette) {
+    name(out, &element.name.local, palette);
     // A root that is itself a value (a `text()` fragment) shows it.
     if is_leaf(element)
         && let Some(value) = value_of(element)
     {
         out.push_str(" = ");
-        out.push_str(value);
+        push_value(out, value, element.is_nil(), palette);
     }
     source_suffix(out, element);
     out.push('\n');
-    children(out, element, 1);
+    children(out, element, 1, palette);
+}
+
+fn name(out: &mut String, name: &str, palette: Palette) {
+    out.push_str(palette.key);
+    out.push_str(name);
+    out.push_str(palette.reset);
+}
+
+fn push_value(out: &mut String, value: &str, nil: bool, palette: Palette) {
+    if nil {
+        out.push_str(palette.null);
+        out.push_str(value);
+        out.push_str(palette.reset);
+    } else {
+        out.push_str(value);
+    }
 }
 
 fn source_suffix(out: &mut String, element: &Element) {
@@ -49,7 +67,7 @@ fn value_of(e: &Element) -> Option<&str> {
     }
 }
 
-fn children(out: &mut String, parent: &Element, depth: usize) {
+fn children(out: &mut String, parent: &Element, depth: usize, palette: Palette) {
     let pad = " ".repeat(INDENT * depth);
     let kids = &parent.children;
     let mut i = 0;
@@ -72,13 +90,13 @@ fn children(out: &mut String, parent: &Element, depth: usize) {
                     }
                 })
                 .collect();
-            let _ = writeln!(out, "{pad}SelectorSet");
-            let _ = writeln!(
-                out,
-                "{pad}{}Selector: {}",
-                " ".repeat(INDENT),
-                selectors.join(", ")
-            );
+            out.push_str(&pad);
+            name(out, "SelectorSet", palette);
+            out.push('\n');
+            out.push_str(&pad);
+            out.push_str(&" ".repeat(INDENT));
+            name(out, "Selector", palette);
+            let _ = writeln!(out, ": {}", selectors.join(", "));
             i += 1;
             continue;
         }
@@ -93,20 +111,21 @@ fn children(out: &mut String, parent: &Element, depth: usize) {
                 j += 1;
             }
             out.push_str(&pad);
-            out.push_str(&child.name.local);
+            name(out, &child.name.local, palette);
             if !values.is_empty() {
                 out.push_str(" = ");
-                out.push_str(&values.join(", "));
+                let all_null = values.iter().all(|v| *v == "null") && child.is_nil();
+                push_value(out, &values.join(", "), all_null, palette);
             }
             source_suffix(out, child);
             out.push('\n');
             i = j;
         } else {
             out.push_str(&pad);
-            out.push_str(&child.name.local);
+            name(out, &child.name.local, palette);
             source_suffix(out, child);
             out.push('\n');
-            children(out, child, depth + 1);
+            children(out, child, depth + 1, palette);
             i += 1;
         }
     }
@@ -122,7 +141,8 @@ mod tests {
         );
         let element = parse_reply(xml.as_bytes(), None, "").unwrap().body.unwrap();
         let mut out = String::new();
-        super::write(&mut out, &element);
+        super::write(&mut out, &element, super::Palette::PLAIN);
+
         out
     }
 

@@ -8,6 +8,7 @@ use std::fmt;
 
 use crate::protocol::{Fault, ProtocolError};
 use crate::transport::TransportError;
+use crate::transport::auth::AuthFailure;
 
 /// What kind of failure an [`Error`] is.
 #[derive(Debug)]
@@ -89,12 +90,16 @@ impl Error {
         self.fault().is_some()
     }
 
-    /// Whether the server refused our credentials.
+    /// Whether the server (or the KDC) refused our credentials, or
+    /// authentication could not go ahead.
     pub fn is_auth(&self) -> bool {
-        matches!(
-            self.kind,
-            ErrorKind::Transport(TransportError::AuthRefused { .. })
-        )
+        match &self.kind {
+            ErrorKind::Transport(TransportError::AuthRefused { .. }) => true,
+            ErrorKind::Transport(TransportError::Auth { failure, .. }) => {
+                *failure != AuthFailure::KdcUnreachable
+            }
+            _ => false,
+        }
     }
 
     /// Whether a deadline passed.
@@ -116,6 +121,10 @@ impl Error {
                     | TransportError::Io { .. }
                     | TransportError::NoReply { .. }
                     | TransportError::Proxy { .. }
+                    | TransportError::Auth {
+                        failure: AuthFailure::KdcUnreachable,
+                        ..
+                    }
             )
         )
     }
@@ -130,7 +139,9 @@ impl Error {
                 | ErrorKind::Unexpected(_)
                 | ErrorKind::Http { .. }
                 | ErrorKind::Transport(
-                    TransportError::TooLarge { .. } | TransportError::Redirect { .. }
+                    TransportError::TooLarge { .. }
+                        | TransportError::Redirect { .. }
+                        | TransportError::Sealing { .. }
                 )
         )
     }
@@ -204,6 +215,8 @@ impl From<TransportError> for Error {
             | TransportError::NoReply { url, .. }
             | TransportError::Proxy { url, .. }
             | TransportError::AuthRefused { url, .. }
+            | TransportError::Auth { url, .. }
+            | TransportError::Sealing { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),
             TransportError::UnencryptedBasic { url } => url.clone(),

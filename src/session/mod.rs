@@ -76,7 +76,7 @@ impl Session {
     /// without checking credentials (Windows' `WSMANIDENTIFY` header).
     pub fn identify(&mut self, unauthenticated: bool) -> Result<Element, Error> {
         let xml = envelope::identify();
-        let body = self.exchange(xml, "", unauthenticated)?;
+        let body = self.exchange(xml, "", unauthenticated, true)?;
         let body = self.require_body(body, "IdentifyResponse")?;
         if body.name.local != "IdentifyResponse" {
             return Err(self.bad_reply(format!(
@@ -274,17 +274,18 @@ impl Session {
         xml: String,
         message_id: &str,
         unauthenticated: bool,
+        repeatable: bool,
     ) -> Result<Option<Element>, Error> {
-        // Identify reads and changes nothing.
-        let raw = self.send(xml, unauthenticated, true)?;
+        let raw = self.send(xml, unauthenticated, repeatable)?;
         self.parse(&raw, message_id, |node| {
             node.map(element_from_node).transpose()
         })
     }
 
-    /// Sends one request. A `repeatable` one is sent once more if the
-    /// connection failed before any reply byte arrived (a kept-alive
-    /// connection the server had dropped); anything else is sent once.
+    /// Sends one request. A `repeatable` one may be sent once more by the
+    /// transport if the connection breaks before any reply byte arrives (a
+    /// kept-alive connection the server had dropped); anything else is sent
+    /// once.
     fn send(
         &mut self,
         xml: String,
@@ -313,14 +314,10 @@ impl Session {
             } else {
                 &[]
             },
+            repeatable,
         };
 
-        match self.transport.send(&request) {
-            Err(transport::TransportError::NoReply { .. }) if repeatable => {
-                Ok(self.transport.send(&request)?)
-            }
-            other => Ok(other?),
-        }
+        Ok(self.transport.send(&request)?)
     }
 
     /// Turns an HTTP reply into the body, a fault, or a clear error. A SOAP
@@ -444,19 +441,20 @@ pub fn random_uuid() -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
 
     use super::*;
     use crate::transport::{Reply, Request, TransportError};
 
     /// A transport whose connection always drops before any reply byte;
-    /// it counts the attempts.
-    struct Dropping(Arc<AtomicUsize>);
+    /// it records whether each request was marked repeatable.
+    struct Dropping(Arc<Mutex<Vec<bool>>>);
 
     impl Transport for Dropping {
-        fn send(&mut self, _: &Request) -> Result<Reply, TransportError> {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
+            if let Ok(mut seen) = self.0.lock() {
+                seen.push(request.repeatable);
+            }
             Err(TransportError::NoReply {
                 url: "http://srv/wsman".into(),
                 reason: "the server closed the connection".into(),
@@ -468,35 +466,37 @@ mod tests {
         }
     }
 
-    /// How many requests `operation` sent.
-    fn attempts(operation: impl FnOnce(&mut Session) -> Result<(), Error>) -> usize {
-        let count = Arc::new(AtomicUsize::new(0));
-        let mut session =
-            Session::new(Box::new(Dropping(count.clone())), SessionOptions::default());
+    /// The repeatable flag of each request `operation` sent.
+    fn marks(operation: impl FnOnce(&mut Session) -> Result<(), Error>) -> Vec<bool> {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let mut session = Session::new(Box::new(Dropping(seen.clone())), SessionOptions::default());
         let error = operation(&mut session).expect_err("the transport always fails");
         assert!(error.is_connection(), "{error}");
-        count.load(Ordering::Relaxed)
+        seen.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
     #[test]
-    fn only_requests_that_change_nothing_are_repeated() {
+    fn only_requests_that_change_nothing_are_marked_repeatable() {
         let uri = ResourceUri::parse("winrm/config/client").expect("uri");
         let none = RequestOptions::default();
         let body = "<p:Client xmlns:p=\"urn:x\"/>";
-        assert_eq!(attempts(|s| s.identify(true).map(drop)), 2);
-        assert_eq!(attempts(|s| s.get(&uri, &none).map(drop)), 2);
+        assert_eq!(marks(|s| s.identify(true).map(drop)), [true]);
+        assert_eq!(marks(|s| s.get(&uri, &none).map(drop)), [true]);
         assert_eq!(
-            attempts(|s| s
+            marks(|s| s
                 .enumerate(&uri, &none, &EnumerateOptions::default())
                 .map(drop)),
-            2
+            [true]
         );
-        assert_eq!(attempts(|s| s.put(&uri, &none, body).map(drop)), 1);
-        assert_eq!(attempts(|s| s.create(&uri, &none, body).map(drop)), 1);
-        assert_eq!(attempts(|s| s.delete(&uri, &none)), 1);
-        assert_eq!(attempts(|s| s.invoke("Stop", &uri, &none, "").map(drop)), 1);
-        // set fails at its Get (tried twice) and never reaches the Put.
+        assert_eq!(marks(|s| s.put(&uri, &none, body).map(drop)), [false]);
+        assert_eq!(marks(|s| s.create(&uri, &none, body).map(drop)), [false]);
+        assert_eq!(marks(|s| s.delete(&uri, &none)), [false]);
+        assert_eq!(
+            marks(|s| s.invoke("Stop", &uri, &none, "").map(drop)),
+            [false]
+        );
+        // set fails at its Get and never reaches the Put.
         let change = [("A".to_string(), Some("1".to_string()))];
-        assert_eq!(attempts(|s| s.set(&uri, &none, &change).map(drop)), 2);
+        assert_eq!(marks(|s| s.set(&uri, &none, &change).map(drop)), [true]);
     }
 }

@@ -15,7 +15,6 @@ pub enum TransportError {
         url: String,
     },
     /// No TCP connection could be made.
-
     #[error("cannot connect to {url}: {reason}")]
     Connect {
         /// The endpoint.
@@ -84,6 +83,28 @@ pub enum TransportError {
         offered: Vec<String>,
         /// Whether we sent credentials at all.
         sent_credentials: bool,
+        /// The method we authenticated with (for the hint).
+        method: crate::transport::auth::Method,
+    },
+    /// Authentication failed before the server could judge the
+    /// credentials, or the mechanism reported why (KDC, clock, binding).
+    #[error("authentication to {url} failed: {reason}")]
+    Auth {
+        /// The endpoint.
+        url: String,
+        /// The class of failure, for hints and exit codes.
+        failure: crate::transport::auth::AuthFailure,
+        /// What happened, free of secrets.
+        reason: String,
+    },
+    /// A sealed (MS-WSMV encrypted) message could not be built, or a reply
+    /// failed verification: it is refused, never used.
+    #[error("the encrypted reply from {url} was refused: {reason}")]
+    Sealing {
+        /// The endpoint.
+        url: String,
+        /// Why.
+        reason: String,
     },
     /// The reply is bigger than we accept.
     #[error("the reply from {url} is larger than {limit} bytes; refused without reading it all")]

@@ -8,23 +8,36 @@
 //! actions and no faults: a 500 with a SOAP body is a normal reply here.
 
 pub mod auth;
+pub mod connection;
+pub mod encryption;
 pub mod error;
 pub mod proxy;
 mod received;
 pub mod secret;
+mod secure;
 pub mod tls;
+pub mod trace;
+mod ureq_error;
 
 use std::io::Read;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
 
-pub use auth::{Credentials, Method};
+pub use auth::{AuthOptions, Credentials, Method};
 pub use error::TransportError;
 pub use proxy::Proxy;
 pub use secret::Secret;
 pub use tls::TlsOptions;
+pub use trace::Trace;
+
+/// The `Authorization` value for client-certificate authentication
+/// (DSP0226 security profile `https/mutual`; WinRM maps the TLS client
+/// certificate to a local account).
+pub const CERTIFICATE_PROFILE: &str =
+    "http://schemas.dmtf.org/wbem/wsman/1/wsman/secprofile/https/mutual";
 
 /// One request to send.
 #[derive(Debug, Clone, Copy)]
@@ -37,6 +50,9 @@ pub struct Request<'a> {
     pub anonymous: bool,
     /// Extra HTTP headers (name, value).
     pub headers: &'a [(&'a str, &'a str)],
+    /// Sending it twice does no harm (Identify, Get, Enumerate): after a
+    /// broken connection the transport may re-authenticate and resend it.
+    pub repeatable: bool,
 }
 
 /// What came back.
@@ -80,6 +96,8 @@ pub struct HttpOptions {
     pub credentials: Option<Credentials>,
     /// The user allowed unencrypted traffic (`-unencrypted`).
     pub allow_unencrypted: bool,
+    /// Kerberos and SPN settings.
+    pub auth: AuthOptions,
     /// The proxy to go through, if any ([`proxy::select`] picks it).
     pub proxy: Option<Proxy>,
 }
@@ -91,10 +109,37 @@ pub struct HttpTransport {
     options: HttpOptions,
     /// The Authorization header value, kept as a secret.
     authorization: Option<Secret>,
-    /// Bytes received from the endpoint, and the count when the request
+    /// Connection-bound authentication and sealing, when the method is one.
+    secure: Option<secure::Secure>,
+    /// Digest state, for `-a:digest`.
+    digest: Option<auth::digest::DigestState>,
+    /// Which connection each request used.
+    log: Arc<connection::ConnectionLog>,
+    /// The TLS configuration (HTTPS only), for the certificate probe.
+    tls: Option<Arc<rustls::ClientConfig>>,
+    /// Where `--debug` writes each exchange.
+    trace: Option<Trace>,
+    /// Bytes received from the endpoint, and the count when the exchange
     /// in flight started: equal means no reply byte has arrived.
     received: received::Received,
     received_before: u64,
+}
+
+/// One HTTP exchange as the authentication logic sees it.
+#[derive(Debug)]
+pub(crate) struct Leg {
+    /// HTTP status.
+    pub status: u16,
+    /// The Content-Type header.
+    pub content_type: Option<String>,
+    /// Every WWW-Authenticate header value.
+    pub challenges: Vec<String>,
+    /// The Location header (redirects).
+    pub location: Option<String>,
+    /// The body.
+    pub body: Vec<u8>,
+    /// The number of the TCP connection it travelled on.
+    pub connection: u64,
 }
 
 impl HttpTransport {
@@ -107,6 +152,8 @@ impl HttpTransport {
                 options.url
             )));
         }
+        let mut secure = None;
+        let mut digest = None;
         let authorization = match options.method {
             Method::None => None,
             Method::Basic => {
@@ -119,6 +166,36 @@ impl HttpTransport {
                     TransportError::Config("Basic authentication needs a user name".into())
                 })?;
                 Some(Secret::new(auth::basic::authorization(credentials)))
+            }
+            Method::Digest => {
+                if options.credentials.is_none() {
+                    return Err(TransportError::Config(
+                        "Digest authentication needs a user name".into(),
+                    ));
+                }
+                digest = Some(auth::digest::DigestState::default());
+                None
+            }
+            Method::Certificate => {
+                if !https {
+                    return Err(TransportError::Config(format!(
+                        "-a:certificate presents the certificate in the TLS handshake, so it \
+                         needs HTTPS; {} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)",
+                        options.url
+                    )));
+                }
+                if options.tls.client_identity.is_none() {
+                    return Err(TransportError::Config(
+                        "-a:certificate needs --cert FILE and --key FILE (PEM)".into(),
+                    ));
+                }
+                // MS-WSMV: the header that asks WinRM to map the TLS
+                // client certificate to an account.
+                Some(Secret::new(CERTIFICATE_PROFILE.to_string()))
+            }
+            method if method.seals() => {
+                secure = Some(secure::Secure::new(&options, https)?);
+                None
             }
             other => {
                 return Err(TransportError::Config(format!(
@@ -153,11 +230,13 @@ impl HttpTransport {
             .accept("application/soap+xml")
             .proxy(options.proxy.as_ref().map(Proxy::to_ureq).transpose()?)
             .build();
+        let log = Arc::new(connection::ConnectionLog::default());
         let received = received::Received::default();
         let connector =
             ().chain(ConnectProxyConnector::default())
                 .chain(TcpConnector::default())
-                .chain(tls::TlsConnector::new(tls))
+                .chain(tls::TlsConnector::new(tls.clone()).recording(log.clone()))
+                .chain(connection::Counter(log.clone()))
                 .chain(received::CountingConnector::new(
                     received.clone(),
                     &options.url,
@@ -167,189 +246,96 @@ impl HttpTransport {
             agent,
             options,
             authorization,
+            secure,
+            digest,
+            log,
+            tls,
+            trace: None,
             received,
             received_before: 0,
         })
     }
 
-    fn map_error(&self, error: ureq::Error) -> TransportError {
-        if let Some(blamed) = proxy::blame(self.options.proxy.as_ref(), &self.options.url, &error) {
-            return blamed;
+    /// Writes every exchange to `trace` from now on, with the password
+    /// kept out of it.
+    pub fn set_trace(&mut self, mut trace: Trace) {
+        if let Some(credentials) = &self.options.credentials {
+            trace.hide(&credentials.password);
         }
-        let url = self.options.url.clone();
-        match error {
-            ureq::Error::Timeout(which) => {
-                use ureq::Timeout;
-                let (stage, limit) = match which {
-                    Timeout::Resolve | Timeout::Connect => {
-                        ("connecting", self.options.connect_timeout)
-                    }
-                    Timeout::SendRequest | Timeout::SendBody | Timeout::PerWrite => {
-                        ("sending the request", self.options.reply_timeout)
-                    }
-                    _ => ("waiting for the reply", self.options.reply_timeout),
-                };
-                TransportError::Timeout {
-                    url,
-                    seconds: limit.as_secs().max(1),
-                    stage,
-                }
+        self.trace = Some(trace);
+    }
+
+    /// A body as the trace may show it: sealed bodies only by length.
+    fn traced<'a>(bytes: &'a [u8], content_type: Option<&'a str>) -> trace::Body<'a> {
+        if content_type.is_some_and(encryption::is_sealed) {
+            trace::Body::Encrypted {
+                length: bytes.len(),
             }
-            ureq::Error::HostNotFound => TransportError::Connect {
-                url,
-                reason: "the host name does not resolve".into(),
-            },
-            ureq::Error::ConnectionFailed => TransportError::Connect {
-                url,
-                reason: "connection failed".into(),
-            },
-            ureq::Error::BodyExceedsLimit(limit) => TransportError::TooLarge { url, limit },
-            ureq::Error::Tls(reason) => TransportError::Tls {
-                url,
-                reason: reason.to_string(),
-                untrusted: false,
-                wrong_name: false,
-            },
-            ureq::Error::Io(io) => self.map_io(io),
-            ureq::Error::BadUri(reason) => {
-                TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
+        } else {
+            trace::Body::Plain {
+                bytes,
+                content_type,
             }
-            // Garbage where an HTTP status line belongs: typically HTTP
-            // spoken to a TLS port.
-            ureq::Error::Protocol(_) if !url.starts_with("https://") => TransportError::Io {
-                url,
-                reason:
-                    "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
-                        .into(),
-            },
-            other => TransportError::Io {
-                url,
-                reason: other.to_string(),
-            },
         }
     }
 
-    fn map_io(&self, io: std::io::Error) -> TransportError {
-        use std::io::ErrorKind;
-        let url = self.options.url.clone();
-        if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
-            return tls_error(url, tls);
-        }
-        // The system resolver's failures arrive as plain I/O errors.
-        if io.to_string().contains("failed to lookup address") {
-            return TransportError::Connect {
-                url,
-                reason: "the host name does not resolve".into(),
-            };
-        }
-
-        match io.kind() {
-            ErrorKind::ConnectionRefused => TransportError::Connect {
-                url,
-                reason: "connection refused".into(),
-            },
-            ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportError::Timeout {
-                url,
-                seconds: self.options.reply_timeout.as_secs().max(1),
-                stage: "waiting for the reply",
-            },
-            ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted
-            | ErrorKind::BrokenPipe
-            | ErrorKind::UnexpectedEof
-                if self.received.bytes() == self.received_before =>
-            {
-                TransportError::NoReply {
-                    url,
-                    reason: "the server closed the connection".into(),
-                }
-            }
-            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
-                TransportError::Io {
-                    url,
-                    reason: "the server closed the connection".into(),
-                }
-            }
-            ErrorKind::UnexpectedEof => TransportError::Io {
-                url,
-                reason: "the server closed the connection before the reply was complete".into(),
-            },
-            _ => TransportError::Io {
-                url,
-                reason: io.to_string(),
-            },
-        }
+    /// The number of TCP connections opened so far (each new one meant a
+    /// new handshake for connection-bound authentication).
+    pub fn connections_opened(&self) -> u64 {
+        self.log.current()
     }
-}
 
-fn tls_error(url: String, error: &rustls::Error) -> TransportError {
-    use rustls::{CertificateError, Error};
-    let (reason, untrusted, wrong_name) = match error {
-        Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
-            "the server's certificate is not signed by a trusted authority".to_string(),
-            true,
-            false,
-        ),
-        Error::InvalidCertificate(
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => (
-            "the server's certificate is not valid for this host name".to_string(),
-            false,
-            true,
-        ),
-        Error::InvalidCertificate(
-            CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => (
-            "the server's certificate has expired".to_string(),
-            false,
-            false,
-        ),
-        Error::InvalidCertificate(CertificateError::Other(other))
-            if other
-                .0
-                .downcast_ref::<tls::UntrustedAndWrongName>()
-                .is_some() =>
-        {
-            (other.0.to_string(), true, true)
-        }
-        Error::InvalidCertificate(other) => (
-            format!("the server's certificate was rejected ({other:?})"),
-            true,
-            false,
-        ),
-        // A TLS hello answered with plain text: an HTTP port.
-        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => (
-            "the server did not answer with TLS (is that port plain HTTP? try http:// or port 5985)"
-                .to_string(),
-            false,
-            false,
-        ),
-        other => (other.to_string(), false, false),
-
-    };
-    TransportError::Tls {
-        url,
-        reason,
-        untrusted,
-        wrong_name,
-    }
-}
-
-impl Transport for HttpTransport {
-    fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
+    /// One HTTP POST, read to the end (so the connection stays reusable),
+    /// with no interpretation of the status.
+    pub(crate) fn leg(
+        &mut self,
+        body: &[u8],
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        authorization: Option<&str>,
+    ) -> Result<Leg, TransportError> {
         self.received_before = self.received.bytes();
-        let mut call = self
-            .agent
-            .post(&self.options.url)
-            .header("Content-Type", request.content_type);
-        for (name, value) in request.headers {
+        let mut call = self.agent.post(&self.options.url);
+        if let Some(content_type) = content_type {
+            call = call.header("Content-Type", content_type);
+        }
+        for (name, value) in headers {
             call = call.header(*name, *value);
         }
-        if let (false, Some(value)) = (request.anonymous, &self.authorization) {
-            call = call.header("Authorization", value.expose());
+        if let Some(value) = authorization {
+            call = call.header("Authorization", value);
         }
-        let mut response = call.send(request.body).map_err(|e| self.map_error(e))?;
+        if let Some(trace) = self.trace.as_mut() {
+            let mut shown: Vec<(&str, &str)> = Vec::new();
+            if let Some(content_type) = content_type {
+                shown.push(("Content-Type", content_type));
+            }
+            shown.extend(headers.iter().copied());
+            if let Some(value) = authorization {
+                shown.push(("Authorization", value));
+            }
+            trace.request(&self.options.url, &shown, Self::traced(body, content_type));
+        }
+        let mut response = match call.send(body) {
+            Ok(response) => response,
+            Err(e) => {
+                let error = self.map_error(e);
+                if let Some(trace) = self.trace.as_mut() {
+                    trace.failed(&error.to_string());
+                }
+                return Err(error);
+            }
+        };
+        let connection = self.log.current();
         let status = response.status().as_u16();
+        let traced_headers: Vec<(String, String)> = match self.trace {
+            Some(_) => response
+                .headers()
+                .iter()
+                .map(|(n, v)| (n.to_string(), String::from_utf8_lossy(v.as_bytes()).into()))
+                .collect(),
+            None => Vec::new(),
+        };
         let header = |name: &str| {
             response
                 .headers()
@@ -359,31 +345,14 @@ impl Transport for HttpTransport {
                 .map(str::to_string)
                 .collect::<Vec<_>>()
         };
-        if status == 401 {
-            let offered = header("www-authenticate")
-                .iter()
-                .filter_map(|v| v.split_whitespace().next())
-                .map(str::to_string)
-                .collect();
-            return Err(TransportError::AuthRefused {
-                url: self.options.url.clone(),
-                offered,
-                sent_credentials: self.authorization.is_some() && !request.anonymous,
-            });
-        }
-        if (300..400).contains(&status) {
-            return Err(TransportError::Redirect {
-                url: self.options.url.clone(),
-                status,
-                location: header("location").into_iter().next().unwrap_or_default(),
-            });
-        }
+        let challenges = header("www-authenticate");
+        let location = header("location").into_iter().next();
         let content_type = header("content-type").into_iter().next();
         let limit = self.options.max_reply_bytes;
         let mut body = Vec::new();
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
-        response
+        let read = response
             .body_mut()
             .with_config()
             .limit(u64::MAX)
@@ -393,18 +362,140 @@ impl Transport for HttpTransport {
             .map_err(|e| match e.downcast::<ureq::Error>() {
                 Ok(inner) => self.map_error(inner),
                 Err(io) => self.map_io(io),
-            })?;
+            });
+        if let Some(trace) = self.trace.as_mut() {
+            let shown = &body[..body.len().min(limit as usize)];
+            trace.reply(
+                status,
+                &traced_headers,
+                Self::traced(shown, content_type.as_deref()),
+            );
+        }
+        read?;
         if body.len() as u64 > limit {
             return Err(TransportError::TooLarge {
                 url: self.options.url.clone(),
                 limit,
             });
         }
-        Ok(Reply {
+        Ok(Leg {
             status,
             content_type,
+            challenges,
+            location,
             body,
+            connection,
         })
+    }
+
+    /// Turns a final leg into a reply: 401 and redirects become errors.
+    pub(crate) fn finish(&self, leg: Leg, sent_credentials: bool) -> Result<Reply, TransportError> {
+        if leg.status == 401 {
+            return Err(TransportError::AuthRefused {
+                url: self.options.url.clone(),
+                offered: offered(&leg.challenges),
+                sent_credentials,
+                method: self.options.method,
+            });
+        }
+        if (300..400).contains(&leg.status) {
+            return Err(TransportError::Redirect {
+                url: self.options.url.clone(),
+                status: leg.status,
+                location: leg.location.unwrap_or_default(),
+            });
+        }
+        Ok(Reply {
+            status: leg.status,
+            content_type: leg.content_type,
+            body: leg.body,
+        })
+    }
+
+    /// Basic, none, or Digest: one request (Digest: plus one after a
+    /// challenge or a stale nonce).
+    fn send_simple(&mut self, request: &Request) -> Result<Reply, TransportError> {
+        let basic = self
+            .authorization
+            .as_ref()
+            .filter(|_| !request.anonymous)
+            .map(|s| s.expose().to_string());
+        let use_digest = self.digest.is_some() && !request.anonymous;
+        for _attempt in 0..2 {
+            let header = if use_digest {
+                self.digest_header()
+            } else {
+                basic.clone()
+            };
+            let leg = self.leg(
+                request.body,
+                Some(request.content_type),
+                request.headers,
+                header.as_deref(),
+            )?;
+            if use_digest && leg.status == 401 {
+                let fresh = leg
+                    .challenges
+                    .iter()
+                    .find_map(|c| auth::digest::parse_challenge(c));
+                let ready = self.digest.as_ref().is_some_and(|d| d.ready());
+                if let (Some(challenge), Some(state)) = (fresh, self.digest.as_mut()) {
+                    // A first challenge, or a stale nonce: answer it once.
+                    if !ready || challenge.stale {
+                        state.set_challenge(challenge);
+                        continue;
+                    }
+                }
+            }
+            return self.finish(leg, header.is_some());
+        }
+        Err(TransportError::AuthRefused {
+            url: self.options.url.clone(),
+            offered: vec!["Digest".into()],
+            sent_credentials: true,
+            method: Method::Digest,
+        })
+    }
+
+    fn digest_header(&mut self) -> Option<String> {
+        let path = url_path(&self.options.url);
+        let credentials = self.options.credentials.as_ref()?;
+        let mut nonce = [0u8; 8];
+        getrandom::fill(&mut nonce).ok()?;
+        let cnonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+        self.digest
+            .as_mut()?
+            .authorization(credentials, "POST", &path, &cnonce)
+    }
+}
+
+/// The scheme names a server offered in its WWW-Authenticate headers.
+pub(crate) fn offered(challenges: &[String]) -> Vec<String> {
+    challenges
+        .iter()
+        .filter_map(|v| v.split_whitespace().next())
+        .map(|w| w.trim_end_matches(',').to_string())
+        .collect()
+}
+
+/// The path part of the endpoint URL (what Digest signs).
+fn url_path(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.find('/')
+        .map_or("/".to_string(), |i| rest[i..].to_string())
+}
+
+impl Transport for HttpTransport {
+    fn send(&mut self, request: &Request) -> Result<Reply, TransportError> {
+        if self.secure.is_some() && !request.anonymous {
+            return secure::send(self, request);
+        }
+        // A dropped kept-alive connection: a request the session marked
+        // repeatable goes once more, on a new connection.
+        match self.send_simple(request) {
+            Err(TransportError::NoReply { .. }) if request.repeatable => self.send_simple(request),
+            other => other,
+        }
     }
 
     fn url(&self) -> &str {

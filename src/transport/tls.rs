@@ -4,7 +4,8 @@
 //! Owns which certificates are trusted (the system's roots plus `--cacert`)
 //! and the two separate relaxations winrm.cmd offers: `-skipCAcheck` (accept
 //! a certificate no trusted root vouches for, but still check its name) and
-//! `-skipCNcheck` (accept a name mismatch, but still require a trusted chain).
+//! `-skipCNcheck` (accept a name mismatch, but still require a trusted chain),
+//! and the client certificate `-a:certificate` presents (`--cert`, `--key`).
 //! We plug our own connector into ureq's `unversioned` transport API because
 //! ureq's built-in one takes no custom verifier; that API is why ureq is
 //! pinned exactly in Cargo.toml. Nothing here knows WS-Man.
@@ -19,7 +20,7 @@ use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, Server
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::{CertificateError, ClientConfig, ClientConnection, RootCertStore, StreamOwned};
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls_pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use ureq::unversioned::transport::{
     Buffers, ConnectionDetails, Connector, Either, LazyBuffers, NextTimeout, Transport,
     TransportAdapter,
@@ -36,6 +37,45 @@ pub struct TlsOptions {
     pub skip_cn_check: bool,
     /// Extra trusted roots, PEM.
     pub ca_file: Option<PathBuf>,
+    /// The client certificate (chain) and its private key, PEM files.
+    pub client_identity: Option<(PathBuf, PathBuf)>,
+}
+
+/// The client certificate chain and key from PEM files, with errors that
+/// name the file and what it should hold. The key is never printed.
+fn client_identity(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> Result<(Vec<CertificateDer<'static>>, PrivateKeyDer<'static>), TransportError> {
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read(path).map_err(|e| {
+            TransportError::Config(format!("cannot read the {what} {}: {e}", path.display()))
+        })
+    };
+    let pem = read(cert, "client certificate")?;
+    let chain = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| {
+            TransportError::Config(format!(
+                "the client certificate {} is not valid PEM: {e}",
+                cert.display()
+            ))
+        })?;
+    if chain.is_empty() {
+        return Err(TransportError::Config(format!(
+            "{} holds no certificate (expected -----BEGIN CERTIFICATE-----)",
+            cert.display()
+        )));
+    }
+    let pem = read(key, "private key")?;
+    let key = PrivateKeyDer::from_pem_slice(&pem).map_err(|_| {
+        TransportError::Config(format!(
+            "{} holds no usable private key (expected -----BEGIN PRIVATE KEY-----, \
+             RSA PRIVATE KEY or EC PRIVATE KEY, unencrypted)",
+            key.display()
+        ))
+    })?;
+    Ok((chain, key))
 }
 
 /// Builds the rustls client configuration for `options`.
@@ -89,12 +129,23 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, Transpor
         skip_cn_check: options.skip_cn_check,
         algorithms: provider.signature_verification_algorithms,
     };
-    let config = ClientConfig::builder_with_provider(provider)
+    let builder = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| TransportError::Config(format!("cannot set up TLS: {e}")))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
+        .with_custom_certificate_verifier(Arc::new(verifier));
+    let config = match &options.client_identity {
+        None => builder.with_no_client_auth(),
+        Some((cert, key)) => {
+            let (chain, key) = client_identity(cert, key)?;
+            builder.with_client_auth_cert(chain, key).map_err(|e| {
+                TransportError::Config(format!(
+                    "the client certificate {} and its key do not go together: {e}",
+                    cert.display()
+                ))
+            })?
+        }
+    };
     Ok(Arc::new(config))
 }
 
@@ -225,13 +276,21 @@ impl std::error::Error for UntrustedAndWrongName {}
 /// A ureq connector that wraps the TCP transport in TLS with our config.
 pub struct TlsConnector {
     config: Option<Arc<ClientConfig>>,
+    log: Option<Arc<super::connection::ConnectionLog>>,
 }
 
 impl TlsConnector {
     /// A connector using `config` for every HTTPS connection (`None` for an
     /// agent that only speaks plain HTTP).
     pub fn new(config: Option<Arc<ClientConfig>>) -> Self {
-        TlsConnector { config }
+        TlsConnector { config, log: None }
+    }
+
+    /// Records each new connection's server certificate in `log` (for
+    /// channel binding).
+    pub fn recording(mut self, log: Arc<super::connection::ConnectionLog>) -> Self {
+        self.log = Some(log);
+        self
     }
 }
 
@@ -270,6 +329,13 @@ impl<In: Transport> Connector<In> for TlsConnector {
         let mut socket = TransportAdapter::new(transport.boxed(), details.current_time.clone());
         socket.set_timeout(details.timeout);
         conn.complete_io(&mut socket)?;
+        if let Some(log) = &self.log {
+            log.set_peer(
+                conn.peer_certificates()
+                    .and_then(|chain| chain.first())
+                    .map(|cert| cert.to_vec()),
+            );
+        }
         let buffers = LazyBuffers::new(
             details.config.input_buffer_size(),
             details.config.output_buffer_size(),

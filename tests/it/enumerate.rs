@@ -357,12 +357,23 @@ fn xml_format_wraps_the_items() {
 
 #[test]
 fn early_stop_like_head_is_quiet() {
+    for (format, first_line) in [
+        ("text", "Win32_Service\n"),
+        ("jsonl", "{\"@class\":\"Win32_Service\","),
+    ] {
+        early_stop_is_quiet(format, first_line);
+    }
+}
+
+fn early_stop_is_quiet(format: &str, first_line: &str) {
     let server = Listener::start(Config {
         services: 3000,
         ..Config::default()
     })
     .expect("listener");
-    let mut child = Cmd::to(&server, &["enumerate", SERVICE, "--max-elements", "20"]).spawn();
+    let mut child = Cmd::to(&server, &["enumerate", SERVICE, "--max-elements", "20"])
+        .args(&[format!("-format:{format}")])
+        .spawn();
     let stdout = child.stdout.take().expect("stdout");
     let mut reader = BufReader::new(stdout);
     let mut first = Vec::new();
@@ -386,7 +397,8 @@ fn early_stop_like_head_is_quiet() {
     let mut stderr = String::new();
     std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
         .expect("stderr");
-    assert_eq!(first[0], "Win32_Service\n");
+    assert!(first[0].starts_with(first_line), "{}", first[0]);
+
     assert_eq!(status.code(), Some(0), "stderr: {stderr}");
     assert_eq!(stderr, "", "quiet on a closed pipe");
     let sent = actions(&server.requests());

@@ -14,7 +14,7 @@ const SECRET: &str = "Zq9-s3cret-Pw";
 /// `winrm ARGS -r:URL -u:demo -unencrypted`, password SECRET.
 fn against(url: &str, args: &[&str]) -> Run {
     let run = Cmd::new(args)
-        .args(&[&format!("-r:{url}"), "-u:demo", "-unencrypted"])
+        .args(&[&format!("-r:{url}"), "-u:demo", "-a:basic", "-unencrypted"])
         .env("WINRM_PASSWORD", SECRET)
         .run();
     run.hides(SECRET);
@@ -164,10 +164,15 @@ fn not_xml_at_all() {
 
 /// `winrm id -r:URL -u:demo` over HTTPS with extra switches.
 fn https(url: &str, extra: &[&str]) -> Run {
-    let run = Cmd::new(&["identify", &format!("-r:{url}"), &format!("-u:{USER}")])
-        .args(extra)
-        .env("WINRM_PASSWORD", PASSWORD)
-        .run();
+    let run = Cmd::new(&[
+        "identify",
+        &format!("-r:{url}"),
+        &format!("-u:{USER}"),
+        "-a:basic",
+    ])
+    .args(extra)
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run();
     run.hides(PASSWORD);
     run
 }
@@ -297,6 +302,7 @@ fn service_refusing_unencrypted_traffic() {
         "winrm/config/service",
         &format!("-r:{}", server.https_url().expect("url")),
         "-u:demo",
+        "-a:basic",
         "--cacert",
         ca.to_str().expect("UTF-8 path"),
     ])

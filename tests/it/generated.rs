@@ -12,6 +12,63 @@ use clap_complete::Shell;
 #[allow(dead_code)]
 mod args;
 
+#[path = "../../src/cli/help.rs"]
+#[allow(dead_code)]
+mod help;
+
+#[path = "../../src/cli/compat.rs"]
+#[allow(dead_code)]
+mod compat;
+
+/// Sections of winrm.1 beyond what clap knows: winrm.cmd's switch
+/// spellings, the output formats and JSON shape, exit codes and the
+/// environment, taken from the same help topics `winrm help` prints.
+fn extra_sections(out: &mut Vec<u8>, command: &clap::Command) {
+    let mut roff = String::new();
+    roff.push_str(".SH \"VERBS AND ALIASES\"\n.nf\n");
+    for verb in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let aliases: Vec<&str> = verb.get_visible_aliases().collect();
+        let about = verb.get_about().map(|a| a.to_string()).unwrap_or_default();
+        let aliases = if aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", aliases.join(", "))
+        };
+        roff.push_str(&format!("  {}{aliases}: {about}\n", verb.get_name()));
+    }
+    roff.push_str(".fi\n");
+    roff.push_str(".SH \"WINRM.CMD SWITCHES\"\n");
+    roff.push_str(
+        "Every switch may also be written as winrm.cmd writes it: \\fB\\-name:value\\fR or \
+         \\fB/name:value\\fR, in any case. Each spelling and the option it stands for:\n",
+    );
+    roff.push_str(".nf\n");
+    for (name, long) in compat::switch_names() {
+        roff.push_str(&format!("  \\-{name:<22} \\-\\-{long}\n"));
+    }
+    roff.push_str(".fi\n");
+    for (title, topic) in [
+        ("OUTPUT FORMATS", "formats"),
+        ("JSON OUTPUT", "json"),
+        ("EXIT STATUS", "exit"),
+        ("ENVIRONMENT", "env"),
+    ] {
+        let text = help::topic(topic).expect("a help topic");
+        roff.push_str(&format!(".SH \"{title}\"\n.nf\n"));
+        // The topic's first line is its own heading; the section has one.
+        for line in text.lines().skip(1) {
+            let line = line.replace('\\', "\\e");
+            if line.starts_with(['.', '\'']) {
+                roff.push_str("\\&");
+            }
+            roff.push_str(&line);
+            roff.push('\n');
+        }
+        roff.push_str(".fi\n");
+    }
+    out.extend_from_slice(roff.as_bytes());
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -31,10 +88,24 @@ fn expected() -> Vec<(PathBuf, Vec<u8>)> {
     }
     let command = args::Cli::command();
     let mut page = Vec::new();
-    clap_mangen::Man::new(command.clone())
-        .render(&mut page)
+    let man = clap_mangen::Man::new(command.clone());
+    man.render_title(&mut page).expect("render winrm.1");
+    man.render_name_section(&mut page).expect("render winrm.1");
+    man.render_synopsis_section(&mut page)
+        .expect("render winrm.1");
+    man.render_description_section(&mut page)
+        .expect("render winrm.1");
+    man.render_options_section(&mut page)
+        .expect("render winrm.1");
+    man.render_subcommands_section(&mut page)
+        .expect("render winrm.1");
+    man.render_extra_section(&mut page).expect("render winrm.1");
+    extra_sections(&mut page, &command);
+
+    man.render_version_section(&mut page)
         .expect("render winrm.1");
     files.push((root().join("man/winrm.1"), page));
+
     for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
         let name = format!("winrm-{}", sub.get_name());
         let mut page = Vec::new();

@@ -25,6 +25,7 @@ fn get(server: &RawServer, timeout_ms: u32) -> Run {
         .args(&[
             format!("-r:{}", server.url()),
             "-u:demo".into(),
+            "-a:basic".into(),
             "-unencrypted".into(),
             format!("-timeout:{timeout_ms}"),
             "--max-envelope-size".into(),

@@ -6,11 +6,14 @@
 
 mod support;
 
+mod auth;
 mod create_delete;
+mod docs;
 mod enumerate;
 mod envelopes;
 mod faults;
 mod fixtures;
+mod formats;
 mod generated;
 
 mod get_set;
@@ -18,6 +21,7 @@ mod identify;
 mod injection;
 mod invoke;
 mod output;
+mod presentation;
 mod proxy;
 mod retry;
 mod secrets;

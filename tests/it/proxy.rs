@@ -60,6 +60,7 @@ fn https_through_the_environment_with_a_proxy_login() {
         "winrm/config/client",
         &format!("-r:{}", server.https_url().expect("url")),
         "-u:demo",
+        "-a:basic",
         "--cacert",
         ca.to_str().expect("UTF-8 path"),
     ])

@@ -15,7 +15,12 @@ const CONFIG: &str =
 /// `winrm ARGS -r:URL -u:demo -unencrypted`, with a password to hide.
 fn against(server: &RawServer, args: &[&str]) -> Run {
     let run = Cmd::new(args)
-        .args(&[&format!("-r:{}", server.url()), "-u:demo", "-unencrypted"])
+        .args(&[
+            &format!("-r:{}", server.url()),
+            "-u:demo",
+            "-a:basic",
+            "-unencrypted",
+        ])
         .args(&["-timeout:3000"])
         .env("WINRM_PASSWORD", PASSWORD)
         .run();

@@ -45,7 +45,12 @@ fn with_password(cmd: Cmd, way: usize, dir: &TempDir) -> Cmd {
 }
 
 fn against(url: &str, args: &[&str], way: usize, dir: &TempDir) -> Cmd {
-    let cmd = Cmd::new(args).args(&[&format!("-r:{url}"), &format!("-u:{USER}"), "-unencrypted"]);
+    let cmd = Cmd::new(args).args(&[
+        &format!("-r:{url}"),
+        &format!("-u:{USER}"),
+        "-a:basic",
+        "-unencrypted",
+    ]);
     with_password(cmd, way, dir)
 }
 

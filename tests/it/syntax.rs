@@ -190,6 +190,7 @@ fn no_password_and_no_terminal_is_a_clear_error() {
         "winrm/config",
         "-r:127.0.0.1:1",
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
     ])
     .run();
@@ -201,14 +202,17 @@ fn no_password_and_no_terminal_is_a_clear_error() {
 }
 
 #[test]
-fn unsupported_auth_methods_say_so() {
-    for method in ["negotiate", "Kerberos", "credssp", "digest"] {
-        Cmd::new(&["id", "-r:127.0.0.1:1", &format!("-a:{method}"), "-u:demo"])
-            .env("WINRM_PASSWORD", "x")
-            .run()
-            .code(2)
-            .stderr_has("not supported yet");
-    }
+fn every_auth_method_is_accepted() {
+    // -a:credssp gets as far as the network (nothing listens on port 1).
+    Cmd::new(&["id", "-r:127.0.0.1:1", "-a:credssp", "-u:demo"])
+        .env("WINRM_PASSWORD", "x")
+        .run()
+        .code(4);
+    // -a:certificate (any case) is supported, and asks for its files.
+    Cmd::new(&["id", "-r:https://127.0.0.1:1/wsman", "-a:Certificate"])
+        .run()
+        .code(2)
+        .stderr_has("--cert FILE --key FILE");
     Cmd::new(&["id", "-r:127.0.0.1:1", "-a:magic"])
         .run()
         .code(2)
@@ -227,6 +231,7 @@ fn basic_over_http_needs_unencrypted() {
         "winrm/config",
         &format!("-r:{}", server.http_url()),
         "-u:demo",
+        "-a:basic",
     ])
     .env("WINRM_PASSWORD", PASSWORD)
     .run();
@@ -264,6 +269,7 @@ fn both_switch_styles_and_mixing_reach_the_listener() {
         vec![
             format!("/r:http://127.0.0.1:{port}"),
             "-U:demo".into(),
+            "-a:basic".into(),
             "/unencrypted".into(),
         ],
         vec![
@@ -292,6 +298,7 @@ fn both_switch_styles_and_mixing_reach_the_listener() {
     Cmd::new(&[
         &format!("-r:{url}"),
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
         "g",
         "winrm/config/client",
@@ -411,6 +418,7 @@ fn password_from_environment_or_file() {
         "winrm/config/client",
         &format!("-r:{url}"),
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
         "--password-file",
         file.to_str().expect("utf-8 path"),
@@ -424,6 +432,7 @@ fn password_from_environment_or_file() {
         "id",
         &format!("-r:{url}"),
         "-u:demo",
+        "-a:basic",
         &format!("-p:{PASSWORD}"),
         "-unencrypted",
     ])
@@ -438,6 +447,7 @@ fn user_from_winrm_user() {
         "get",
         "winrm/config/client",
         &format!("-r:{}", server.http_url()),
+        "-a:basic",
         "-unencrypted",
     ])
     .env("WINRM_USER", USER)
@@ -459,6 +469,7 @@ fn password_file_beats_the_environment() {
         "id",
         &format!("-r:{}", server.http_url()),
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
         "--password-file",
         file.to_str().expect("UTF-8 path"),
@@ -578,6 +589,7 @@ fn a_password_starting_with_a_dash_is_a_value() {
         "id",
         &format!("-r:{}", server.http_url()),
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
         "--password",
         "-SECRETVALUE",
@@ -590,6 +602,7 @@ fn a_password_starting_with_a_dash_is_a_value() {
         "id",
         &format!("-r:{}", server.http_url()),
         "-u:demo",
+        "-a:basic",
         "-unencrypted",
         "--password",
         "/u:other",
@@ -665,6 +678,7 @@ fn stray_words_and_misspelt_password_options_are_not_echoed() {
             "winrm/config",
             "-r:127.0.0.1:1",
             "-u:demo",
+            "-a:basic",
             "-p:",
             "SECRETX",
         ][..],
@@ -673,6 +687,7 @@ fn stray_words_and_misspelt_password_options_are_not_echoed() {
             "winrm/config",
             "-r:127.0.0.1:1",
             "-u:demo",
+            "-a:basic",
             "-p:",
             "SECRETX",
         ],

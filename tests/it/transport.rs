@@ -194,6 +194,7 @@ fn redirects_are_not_followed() {
             "winrm/config",
             &format!("-r:{}", redirect.url()),
             "-u:demo",
+            "-a:basic",
             "-unencrypted",
         ])
         .env("WINRM_PASSWORD", PASSWORD)
@@ -305,6 +306,7 @@ fn wsa_to_is_the_url_whatever_form_r_took() {
             "winrm/config/client",
             &format!("-r:{target}"),
             "-u:demo",
+            "-a:basic",
             "-unencrypted",
         ])
         .env("WINRM_PASSWORD", PASSWORD)

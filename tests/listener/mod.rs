@@ -48,6 +48,9 @@ pub struct Config {
     pub https: bool,
     /// Machine name reported in faults, CSName, SystemName...
     pub machine: String,
+    /// How long each reply waits before it is sent: a slow server, for
+    /// the progress line and for timeouts.
+    pub reply_delay: Duration,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             services: 120,
             https: false,
             machine: "WIN-TEST01".into(),
+            reply_delay: Duration::ZERO,
         }
     }
 }
@@ -295,6 +299,7 @@ fn serve<S: Read + Write>(shared: &Shared, stream: S, id: usize, https: bool) {
                     handle(shared, &req, id, https)
                 }))
                 .unwrap_or_else(|_| Response::empty(500));
+                std::thread::sleep(shared.cfg.reply_delay);
                 if http::write_response(&mut conn.stream, &resp, close).is_err() || close {
                     break;
                 }

@@ -1,13 +1,25 @@
 //! Authentication schemes, as the HTTP layer applies them.
 //!
 //! The session asks for a [`Method`] and supplies [`Credentials`]; only this
-//! module turns them into `Authorization` headers. Today: none and Basic.
-//! Negotiate, Kerberos, NTLM, CredSSP, Digest and client certificates will
-//! plug in here behind the same interface, so the session and protocol
-//! layers never learn which mechanism is in use.
+//! module turns them into `Authorization` headers and security contexts.
+//! Stateless schemes (Basic, the certificate header, Digest) produce a
+//! header per request; connection-bound mechanisms (NTLM, Kerberos,
+//! Negotiate) implement [`SecurityContext`], which the HTTP layer drives
+//! through a handshake and then uses to seal messages. The session and
+//! protocol layers never learn which mechanism is in use.
 
 pub mod basic;
+pub mod credssp;
+mod credssp_tls;
+pub mod digest;
+pub mod kdc;
+pub mod keytab;
+pub mod negotiate;
+mod principal;
 
+use std::path::PathBuf;
+
+use super::encryption::Sealer;
 use super::secret::Secret;
 
 /// The authentication scheme winrm.cmd's `-a:` names.
@@ -60,9 +72,13 @@ impl Method {
             .map_or("none", |(_, n)| n)
     }
 
-    /// Whether this client can use the method yet.
-    pub fn is_supported(self) -> bool {
-        matches!(self, Method::None | Method::Basic)
+    /// Whether the method is a connection-bound security context that can
+    /// seal messages over plain HTTP.
+    pub fn seals(self) -> bool {
+        matches!(
+            self,
+            Method::Negotiate | Method::Kerberos | Method::Ntlm | Method::CredSsp
+        )
     }
 }
 
@@ -73,4 +89,92 @@ pub struct Credentials {
     pub username: String,
     /// The password.
     pub password: Secret,
+}
+
+/// Mechanism settings beyond the user and password.
+#[derive(Debug, Clone, Default)]
+pub struct AuthOptions {
+    /// The KDC (`host` or `host:port`), instead of krb5.conf's.
+    pub kdc: Option<String>,
+    /// The service principal name, instead of `HTTP/<host>`.
+    pub spn: Option<String>,
+    /// Add the port to the default SPN (`HTTP/<host>:<port>`, `-SPNPort`).
+    pub spn_port: bool,
+    /// A keytab holding the user's Kerberos key, instead of a password.
+    pub keytab: Option<PathBuf>,
+    /// Send no TLS channel binding over HTTPS (for acceptors that refuse
+    /// sspi's Kerberos binding, such as MIT's).
+    pub no_channel_binding: bool,
+}
+
+/// Why authentication failed, classified so the CLI can say what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthFailure {
+    /// The server (or KDC) refused the user name or password.
+    BadCredentials,
+    /// The KDC does not know the account.
+    UnknownAccount,
+    /// The KDC does not know the service principal (wrong host name).
+    UnknownService,
+    /// Client and KDC clocks differ too much.
+    ClockSkew,
+    /// No KDC could be reached or found.
+    KdcUnreachable,
+    /// The server did not accept the channel binding.
+    ChannelBinding,
+    /// The server does not offer the mechanism asked for.
+    NotOffered,
+    /// The server's tokens or sealed replies did not verify.
+    Integrity,
+    /// Anything else the mechanism reported.
+    Other,
+}
+
+/// A mechanism-level failure: the class and a one-line description free of
+/// secrets.
+#[derive(Debug, Clone)]
+pub struct AuthError {
+    /// What kind of failure.
+    pub failure: AuthFailure,
+    /// What happened, in a few words.
+    pub detail: String,
+}
+
+impl AuthError {
+    /// A failure of the given class.
+    pub fn new(failure: AuthFailure, detail: impl Into<String>) -> Self {
+        AuthError {
+            failure,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// One step of a handshake.
+#[derive(Debug)]
+pub struct Step {
+    /// The token to send in `Authorization: <scheme> <base64>`, if any.
+    pub token: Option<Vec<u8>>,
+    /// The context is established: no more tokens are expected.
+    pub complete: bool,
+}
+
+/// A connection-bound security context (NTLM, Kerberos, Negotiate,
+/// CredSSP): a handshake on one TCP connection, then sealing.
+pub trait SecurityContext: Sealer + Send {
+    /// The word in `Authorization:` and `WWW-Authenticate:` headers
+    /// (`Negotiate`, `Kerberos`, `CredSSP`).
+    fn scheme(&self) -> &'static str;
+    /// Whether the handshake binds itself to the HTTPS channel with
+    /// RFC 5929's `tls-server-end-point` (CredSSP binds to its own inner
+    /// TLS session instead).
+    fn wants_channel_binding(&self) -> bool {
+        true
+    }
+    /// Forgets any state and prepares a new handshake, bound to the TLS
+    /// channel when `channel_binding` holds its application data
+    /// (`tls-server-end-point:` + hash).
+    fn restart(&mut self, channel_binding: Option<&[u8]>) -> Result<(), AuthError>;
+    /// Takes the server's token (`None` to start) and returns the next step.
+    fn step(&mut self, server_token: Option<&[u8]>) -> Result<Step, AuthError>;
 }

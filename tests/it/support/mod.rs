@@ -6,6 +6,7 @@
 
 pub mod proxy;
 pub mod raw;
+pub mod replay;
 
 #[path = "../../listener/mod.rs"]
 #[allow(dead_code, unused_imports)]
@@ -74,6 +75,11 @@ impl TempDir {
         TempDir(path)
     }
 
+    /// The directory.
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+
     /// Writes `contents` to `name` inside the directory; returns its path.
     pub fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
         let path = self.0.join(name);
@@ -106,14 +112,16 @@ impl Cmd {
         }
     }
 
-    /// `winrm ARGS... -r:URL -u:demo -unencrypted` with the listener's
-    /// password in `WINRM_PASSWORD`: the usual way tests reach a listener.
+    /// `winrm ARGS... -r:URL -u:demo -a:basic -unencrypted` with the
+    /// listener's password in `WINRM_PASSWORD`: the usual way tests reach
+    /// a listener (which speaks Basic only).
     pub fn to<S: AsRef<str>>(listener: &Listener, args: &[S]) -> Cmd {
         let url = listener.http_url();
         Cmd::new(args)
             .args(&[
                 format!("-r:{url}"),
                 format!("-u:{USER}"),
+                "-a:basic".into(),
                 "-unencrypted".into(),
             ])
             .env("WINRM_PASSWORD", PASSWORD)

@@ -1,0 +1,528 @@
+//! The `table` format (comfy-table).
+//!
+//! An enumeration is one table: rows are instances, columns are
+//! properties. Without `--columns`, the key properties come first (the
+//! selectors of the instance's own reference when the server sends one,
+//! else well-known identifying names), then well-known descriptive ones,
+//! then the rest in document order, as many as fit the width; long cells
+//! are cut with `…`. A single result (get, set, invoke, identify) is a
+//! two-column table of property paths (`Client.Auth.Basic`) and values.
+//! Nested values are compact: arrays joined by `, `, objects as
+//! `{A=1, B=2}`, references as `Class?Key=Value`.
+//!
+//! Columns and their widths are settled on the first 100 rows; the table
+//! then streams a block per page like the other formats, cells cut (or,
+//! for `--columns`, wrapped) to the settled widths, so memory stays flat.
+
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
+
+use crate::protocol::model::Element;
+use crate::protocol::ns;
+
+use super::shape::{self, ArrayHints, Epr, Shape, attribute_matters, location, properties};
+
+/// Names that identify an instance, tried when the server sends no
+/// reference to take the keys from.
+const KEY_NAMES: [&str; 6] = [
+    "Name",
+    "InstanceID",
+    "DeviceID",
+    "Handle",
+    "ProcessId",
+    "Id",
+];
+/// Names that describe an instance, shown next.
+const DESCRIPTIVE_NAMES: [&str; 9] = [
+    "DisplayName",
+    "ElementName",
+    "State",
+    "Status",
+    "StartMode",
+    "EnabledState",
+    "HealthState",
+    "Address",
+    "Transport",
+];
+
+/// The widest an automatically chosen column gets.
+const MAX_CELL: usize = 40;
+
+/// How a table fits the output.
+#[derive(Debug, Clone, Copy)]
+pub struct Fit {
+    /// The width to fit, in columns.
+    pub width: u16,
+    /// Wrap cells that do not fit (on a terminal); otherwise rows stay on
+    /// one line for `grep`.
+    pub wrap: bool,
+}
+
+/// Rows looked at before the columns are settled: enough to judge widths,
+/// few enough to show the first rows at once.
+const SAMPLE: usize = 100;
+/// The widest a column chosen with `--columns` gets before its cells wrap.
+const MAX_CHOSEN: usize = 60;
+
+/// Collects enumeration rows and prints them as one table, a block at a
+/// time: the header and column widths are fixed after the first
+/// [`SAMPLE`] rows, then each page's rows follow as they arrive, so memory
+/// stays flat however long the enumeration.
+#[derive(Debug)]
+pub struct TableBuilder {
+    /// Column names, in display order.
+    columns: Vec<String>,
+    /// Who chose the columns, and whether they are final.
+    choice: Choice,
+    /// Which user-chosen columns matched a property at least once.
+    matched: Vec<bool>,
+    /// Rows not printed yet.
+    rows: Vec<Vec<String>>,
+    width: u16,
+    /// Content width of each column, once the header is out.
+    widths: Option<Vec<usize>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Choice {
+    /// `--columns`: shown as given; long cells wrap.
+    User,
+    /// Still sampling the first rows; every property is kept.
+    Sampling,
+    /// Chosen from the sample to fit; cells cut to their column.
+    Settled,
+}
+
+impl TableBuilder {
+    /// A builder showing `columns` (case-insensitive property names), or
+    /// choosing columns itself to fit `width` when `None`.
+    pub fn new(columns: Option<Vec<String>>, width: u16) -> Self {
+        let (choice, columns) = match columns {
+            Some(columns) => (Choice::User, columns),
+            None => (Choice::Sampling, Vec::new()),
+        };
+        TableBuilder {
+            matched: vec![false; columns.len()],
+            columns,
+            choice,
+            rows: Vec::new(),
+            width,
+            widths: None,
+        }
+    }
+
+    /// Adds one enumeration item as a row.
+    pub fn add(&mut self, item: &Element, hints: &ArrayHints) {
+        let cells = item_cells(item, hints);
+        if self.choice == Choice::Sampling {
+            if self.columns.is_empty() {
+                self.columns = first_columns(item, &cells);
+            }
+            for (name, _) in &cells {
+                if !self.columns.iter().any(|c| c == name) {
+                    self.columns.push(name.clone());
+                }
+            }
+        }
+        let mut row = vec![String::new(); self.columns.len()];
+        for (name, value) in cells {
+            if let Some(i) = self
+                .columns
+                .iter()
+                .position(|c| c.eq_ignore_ascii_case(&name))
+            {
+                row[i] = match (self.choice, &self.widths) {
+                    (Choice::Settled, Some(widths)) => cut(&value, widths[i]),
+                    (Choice::Settled, None) => cut(&value, MAX_CELL),
+                    _ => value,
+                };
+                if let Some(m) = self.matched.get_mut(i)
+                    && !*m
+                {
+                    // The header takes the property's own spelling.
+                    *m = true;
+                    self.columns[i] = name;
+                }
+            }
+        }
+        self.rows.push(row);
+        if self.choice == Choice::Sampling && self.rows.len() == SAMPLE {
+            self.settle();
+        }
+    }
+
+    /// Keeps only the columns that fit, in every row so far and to come.
+    fn settle(&mut self) {
+        let shown = self.fitting_columns(self.width);
+        self.columns = shown.iter().map(|&i| self.columns[i].clone()).collect();
+        for row in &mut self.rows {
+            *row = shown
+                .iter()
+                .map(|&i| cut(row.get(i).map_or("", String::as_str), MAX_CELL))
+                .collect();
+        }
+        self.choice = Choice::Settled;
+    }
+
+    /// The chosen columns that matched no property of any row.
+    pub fn unmatched(&self) -> Vec<&str> {
+        self.columns
+            .iter()
+            .zip(&self.matched)
+            .filter(|(_, m)| !**m)
+            .map(|(c, _)| c.as_str())
+            .collect()
+    }
+
+    /// Writes the rows collected so far, once the sample is complete. The
+    /// last row is held back so the final block can close the table.
+    pub fn write_ready(&mut self, out: &mut String, fit: Fit) {
+        let sampled = self.widths.is_some() || self.rows.len() >= SAMPLE;
+        if !sampled || self.rows.len() < 2 {
+            return;
+        }
+        let last = self.rows.pop();
+        self.write_block(out, fit, false);
+        self.rows.extend(last);
+    }
+
+    /// Writes the remaining rows and closes the table (nothing at all for
+    /// an enumeration without items), ending with a newline.
+    pub fn finish(&mut self, out: &mut String, fit: Fit) {
+        if self.rows.is_empty() && self.widths.is_none() {
+            return;
+        }
+        self.write_block(out, fit, true);
+    }
+
+    /// One block of rows with the table's fixed widths: the first has the
+    /// top border and header, only the last has the bottom border.
+    fn write_block(&mut self, out: &mut String, fit: Fit, last: bool) {
+        if self.choice == Choice::Sampling {
+            self.settle();
+        }
+        let first = self.widths.is_none();
+        let widths = self.widths.get_or_insert_with(|| {
+            let cap = if self.choice == Choice::User {
+                MAX_CHOSEN
+            } else {
+                MAX_CELL
+            };
+            self.columns
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let cells = self
+                        .rows
+                        .iter()
+                        .map(|r| r.get(i).map_or(0, |c| c.chars().count()));
+                    cells
+                        .max()
+                        .unwrap_or(0)
+                        .min(cap)
+                        .max(name.chars().count())
+                        .max(1)
+                })
+                .collect()
+        });
+        let mut table = new_table(fit);
+        if first {
+            table.set_header(self.columns.iter().map(String::as_str));
+        }
+        for row in self.rows.drain(..) {
+            table.add_row(row.into_iter().zip(widths.iter()).map(|(cell, &w)| {
+                if self.choice == Choice::Settled {
+                    cut(&cell, w)
+                } else {
+                    cell
+                }
+            }));
+        }
+        let constraints = widths.iter().map(|&w| {
+            // Fixed widths count the one-space padding on each side.
+            let fixed = u16::try_from(w + 2).unwrap_or(u16::MAX);
+            ColumnConstraint::Absolute(Width::Fixed(fixed))
+        });
+        table.set_constraints(constraints);
+        let text = table.to_string();
+        let lines: Vec<&str> = text.lines().collect();
+        // A continuation drops its own top border; all but the last block
+        // drop the bottom border, so the blocks read as one table.
+        let start = usize::from(!first);
+        let end = if last {
+            lines.len()
+        } else {
+            lines.len().saturating_sub(1)
+        };
+        for line in lines.get(start..end).unwrap_or_default() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+
+    /// The leading columns whose (capped) widths fit in `width`; at least
+    /// one.
+    fn fitting_columns(&self, width: u16) -> Vec<usize> {
+        let mut used = 1usize;
+        let mut shown = Vec::new();
+        for (i, name) in self.columns.iter().enumerate() {
+            let cells = self
+                .rows
+                .iter()
+                .map(|r| r.get(i).map_or(0, |c| c.chars().count()));
+            let widest = cells.max().unwrap_or(0).max(name.chars().count());
+            let needed = widest.min(MAX_CELL) + 3;
+            if !shown.is_empty() && used + needed > usize::from(width) {
+                continue;
+            }
+            used += needed;
+            shown.push(i);
+        }
+        shown
+    }
+}
+
+/// Writes a single result as a property/value table.
+pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit: Fit) {
+    let mut rows = Vec::new();
+    let instance = item_instance(element);
+    match shape::shape(instance) {
+        Shape::Object(e) => {
+            if let Some(source) = source_of(e) {
+                rows.push(("(source)".to_string(), source));
+            }
+            flatten(&mut rows, "", e, hints);
+        }
+        Shape::Epr(e) => flatten_epr(&mut rows, "", e),
+        Shape::Null => rows.push((instance.name.local.clone(), String::new())),
+        Shape::Text(t) => rows.push((instance.name.local.clone(), t.trim().to_string())),
+    }
+    let mut table = new_table(fit);
+    table.set_header(["Property", "Value"]);
+    for (name, value) in rows {
+        table.add_row([name, value]);
+    }
+    out.push_str(&table.to_string());
+    out.push('\n');
+}
+
+/// On a terminal, cells wrap to fit its width; in a pipe, every row stays
+/// on one line so `grep` sees whole rows.
+fn new_table(fit: Fit) -> Table {
+    let mut table = Table::new();
+    table.load_style(presets::UTF8_FULL_CONDENSED);
+    table.set_width(fit.width);
+    table.set_content_arrangement(if fit.wrap {
+        ContentArrangement::Dynamic
+    } else {
+        ContentArrangement::Disabled
+    });
+    table
+}
+
+/// The instance inside an ObjectAndEPR `Item`, or the element itself.
+fn item_instance(item: &Element) -> &Element {
+    if item.name.is(ns::WSMAN, "Item") {
+        item.children.iter().find(|c| !c.is_epr()).unwrap_or(item)
+    } else {
+        item
+    }
+}
+
+/// The item's own reference: the EPR in an ObjectAndEPR `Item`, or WMI's
+/// `cim:Location`.
+fn item_reference(item: &Element) -> Option<&Element> {
+    if item.name.is(ns::WSMAN, "Item") {
+        return item.children.iter().find(|c| c.is_epr());
+    }
+    location(item)
+}
+
+/// (column, cell) pairs for one enumeration item.
+fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, String)> {
+    let instance = item_instance(item);
+    match shape::shape(instance) {
+        Shape::Object(e) => properties(e)
+            .map(|p| (p.name.to_string(), property_cell(&p, hints)))
+            .collect(),
+        Shape::Epr(e) => {
+            let epr = Epr::of(e);
+            let mut cells = vec![(
+                "ResourceURI".to_string(),
+                epr.resource_uri.unwrap_or("").to_string(),
+            )];
+            for (name, selector) in epr.selectors() {
+                cells.push((name.to_string(), selector_cell(selector)));
+            }
+            cells
+        }
+        Shape::Null => vec![(instance.name.local.clone(), String::new())],
+        Shape::Text(t) => vec![(instance.name.local.clone(), t.trim().to_string())],
+    }
+}
+
+/// The column order for the first item: keys, descriptive names, the rest.
+fn first_columns(item: &Element, cells: &[(String, String)]) -> Vec<String> {
+    let has = |name: &str| cells.iter().any(|(n, _)| n == name);
+    let mut columns: Vec<String> = Vec::new();
+    let push = |name: &str, columns: &mut Vec<String>| {
+        if has(name) && !columns.iter().any(|c| c == name) {
+            columns.push(name.to_string());
+        }
+    };
+    match item_reference(item) {
+        Some(reference) => {
+            for (name, _) in Epr::of(reference).selectors() {
+                push(name, &mut columns);
+            }
+        }
+        // Without a reference, the first identifying name that is present.
+        None => {
+            if let Some(name) = KEY_NAMES.iter().find(|n| has(n)) {
+                push(name, &mut columns);
+            }
+        }
+    }
+    for name in DESCRIPTIVE_NAMES {
+        push(name, &mut columns);
+    }
+    for (name, _) in cells {
+        push(name, &mut columns);
+    }
+    columns
+}
+
+fn property_cell(property: &shape::Property, hints: &ArrayHints) -> String {
+    if property.is_array(hints) {
+        let values: Vec<String> = property
+            .elements()
+            .filter(|e| !e.is_nil())
+            .map(compact)
+            .collect();
+        values.join(", ")
+    } else {
+        compact(property.first)
+    }
+}
+
+/// One value on one line.
+fn compact(element: &Element) -> String {
+    match shape::shape(element) {
+        Shape::Null => String::new(),
+        Shape::Text(t) => t.trim().to_string(),
+        Shape::Epr(e) => compact_epr(e),
+        Shape::Object(e) => {
+            let parts: Vec<String> = properties(e)
+                .map(|p| {
+                    let values: Vec<String> = p.elements().map(compact).collect();
+                    format!("{}={}", p.name, values.join(", "))
+                })
+                .collect();
+            format!("{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+/// `Class?Key=Value+Other=Value`, as winrm's own URI syntax writes it.
+fn compact_epr(element: &Element) -> String {
+    let epr = Epr::of(element);
+    let class = epr
+        .resource_uri
+        .map_or(epr.address, |u| u.rsplit('/').next().unwrap_or(u));
+    let selectors: Vec<String> = epr
+        .selectors()
+        .map(|(name, s)| format!("{name}={}", selector_cell(s)))
+        .collect();
+    if selectors.is_empty() {
+        class.to_string()
+    } else {
+        format!("{class}?{}", selectors.join("+"))
+    }
+}
+
+fn selector_cell(selector: &Element) -> String {
+    match shape::selector_reference(selector) {
+        Some(reference) => format!("({})", compact_epr(reference)),
+        None => selector.text_or_empty().trim().to_string(),
+    }
+}
+
+/// Rows of `path = value` for every property below `element`.
+fn flatten(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element, hints: &ArrayHints) {
+    for property in properties(element) {
+        let path = format!("{prefix}{}", property.name);
+        let objects = property
+            .elements()
+            .all(|e| matches!(shape::shape(e), Shape::Object(_)));
+        if objects {
+            let many = property.count > 1;
+            for (i, e) in property.elements().enumerate() {
+                let here = if many {
+                    format!("{path}[{i}]")
+                } else {
+                    path.clone()
+                };
+                if let Some(source) = source_of(e) {
+                    rows.push((here.clone(), source));
+                }
+                flatten(rows, &format!("{here}."), e, hints);
+            }
+            continue;
+        }
+        if let (false, Shape::Epr(e)) = (property.count > 1, shape::shape(property.first)) {
+            flatten_epr(rows, &format!("{path}."), e);
+            continue;
+        }
+        let mut value = property_cell(&property, hints);
+        if let Some(source) = source_of(property.first) {
+            if !value.is_empty() {
+                value.push(' ');
+            }
+            value.push_str(&source);
+        }
+        rows.push((path, value));
+    }
+}
+
+fn flatten_epr(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element) {
+    let epr = Epr::of(element);
+    rows.push((format!("{prefix}Address"), epr.address.to_string()));
+    rows.push((
+        format!("{prefix}ResourceURI"),
+        epr.resource_uri.unwrap_or("").to_string(),
+    ));
+    for (name, selector) in epr.selectors() {
+        rows.push((format!("{prefix}Selectors.{name}"), selector_cell(selector)));
+    }
+}
+
+/// ` [Source="GPO"]`-style note for the attributes that carry data.
+fn source_of(element: &Element) -> Option<String> {
+    let notes: Vec<String> = element
+        .attributes
+        .iter()
+        .filter(|a| attribute_matters(&a.name))
+        .map(|a| format!("{}=\"{}\"", a.name.local, a.value))
+        .collect();
+    (!notes.is_empty()).then(|| format!("[{}]", notes.join(" ")))
+}
+
+/// `text` cut to `max` characters, the last one `…`.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cut_marks_what_was_dropped() {
+        assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(cut("abc", 4), "abc");
+    }
+}

@@ -1,0 +1,527 @@
+//! NTLM, Kerberos and Negotiate (SPNEGO) security contexts over Devolutions'
+//! pure-Rust `sspi`: the handshake tokens, channel bindings, and MS-WSMV
+//! sealing with the established context.
+//!
+//! Owns the choice of sspi package per `-a:` method, the SPN, the KDC
+//! setting and the translation of sspi's errors into [`AuthFailure`]s. KDC
+//! traffic goes through [`KdcClient`]; nothing here touches HTTP.
+
+use sspi::{
+    AuthIdentity, BufferType, ClientRequestFlags, CredentialUse, Credentials, DataRepresentation,
+    EncryptionFlags, KdcResolution, Kerberos, KerberosConfig, Negotiate, NegotiateConfig, Ntlm,
+    SecurityBuffer, SecurityBufferRef, SecurityStatus, Sspi, SspiImpl, Username,
+};
+
+use super::kdc::{KdcClient, kdc_url};
+use super::principal::{downlevel_name, local_name, principal_name, short};
+use super::{AuthError, AuthFailure, AuthOptions, Method, SecurityContext, Step};
+use crate::transport::encryption::Sealer;
+use crate::transport::secret::Secret;
+
+/// The protocol string for SPNEGO (Negotiate, NTLM) sealing.
+pub const SPNEGO_PROTOCOL: &str = "application/HTTP-SPNEGO-session-encrypted";
+/// The protocol string when the `Kerberos` scheme authenticated.
+pub const KERBEROS_PROTOCOL: &str = "application/HTTP-Kerberos-session-encrypted";
+
+/// The sspi package behind a context.
+enum Package {
+    Ntlm(Box<Ntlm>, Option<sspi::AuthIdentityBuffers>),
+    Kerberos(Box<Kerberos>, Option<sspi::CredentialsBuffers>),
+    Negotiate(Box<Negotiate>, Option<sspi::CredentialsBuffers>),
+    /// Before the first restart.
+    Idle,
+}
+
+/// Settings needed to rebuild the context for each new connection.
+struct Setup {
+    method: Method,
+    username: String,
+    password: Secret,
+    spn: String,
+    kdc: Option<url::Url>,
+    computer: String,
+    /// The user's key from `--keytab`, instead of the password.
+    keytab: Option<super::keytab::KeytabKey>,
+}
+
+/// A Negotiate, Kerberos or NTLM context (one per TCP connection).
+pub struct SspiContext {
+    setup: Setup,
+    package: Package,
+    kdc: KdcClient,
+    binding: Option<Vec<u8>>,
+    complete: bool,
+    /// The user name was rewritten from `user@REALM` to `REALM\user` after
+    /// the KDC did not know it as an enterprise name.
+    downlevel: bool,
+}
+
+impl std::fmt::Debug for SspiContext {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SspiContext")
+            .field("method", &self.setup.method)
+            .field("spn", &self.setup.spn)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The SPN for `host` (and `port` when `-SPNPort`), unless one was given.
+pub fn service_principal(host: &str, port: u16, options: &AuthOptions) -> String {
+    if let Some(spn) = &options.spn {
+        return spn.clone();
+    }
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    if options.spn_port {
+        format!("HTTP/{host}:{port}")
+    } else {
+        format!("HTTP/{host}")
+    }
+}
+
+fn is_ip(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
+}
+
+impl SspiContext {
+    /// Prepares a context for `method` (Negotiate, Kerberos or NTLM) to
+    /// `host`. Fails early where Kerberos cannot work (an IP address).
+    pub fn new(
+        method: Method,
+        username: &str,
+        password: Secret,
+        host: &str,
+        port: u16,
+        options: &AuthOptions,
+        timeout: std::time::Duration,
+    ) -> Result<Self, AuthError> {
+        if method == Method::Kerberos && options.spn.is_none() && is_ip(host) {
+            return Err(AuthError::new(
+                AuthFailure::UnknownService,
+                format!(
+                    "Kerberos needs the server's name, not the address {host}: \
+                     connect by its fully qualified domain name (or give --spn)"
+                ),
+            ));
+        }
+        Username::parse(username).map_err(|e| {
+            AuthError::new(
+                AuthFailure::Other,
+                format!("the user name is not valid ({e}); write user, DOMAIN\\user or user@REALM"),
+            )
+        })?;
+        let kdc = match &options.kdc {
+            Some(text) => Some(kdc_url(text).ok_or_else(|| {
+                AuthError::new(
+                    AuthFailure::KdcUnreachable,
+                    format!("--kdc {text} is not a host, host:port or tcp://host:port"),
+                )
+            })?),
+            None => None,
+        };
+        let keytab = match &options.keytab {
+            Some(path) => {
+                if method == Method::Ntlm {
+                    return Err(AuthError::new(
+                        AuthFailure::Other,
+                        "--keytab holds Kerberos keys; use it with -a:kerberos or -a:negotiate",
+                    ));
+                }
+                let principal = principal_name(username);
+                Some(
+                    super::keytab::load(path, &principal)
+                        .map_err(|e| AuthError::new(AuthFailure::BadCredentials, e))?,
+                )
+            }
+            None => None,
+        };
+        Ok(SspiContext {
+            setup: Setup {
+                keytab,
+                method,
+                username: username.to_string(),
+                password,
+                spn: service_principal(host, port, options),
+                kdc,
+                computer: local_name(),
+            },
+            package: Package::Idle,
+            kdc: KdcClient { timeout },
+            binding: None,
+            complete: false,
+            downlevel: false,
+        })
+    }
+
+    fn identity(&self) -> Result<AuthIdentity, AuthError> {
+        let username = Username::parse(&self.setup.username)
+            .map_err(|e| AuthError::new(AuthFailure::Other, format!("bad user name: {e}")))?;
+        Ok(AuthIdentity {
+            username,
+            password: self.setup.password.expose().to_string().into(),
+        })
+    }
+
+    /// The Kerberos credentials: the keytab's key, else the password.
+    fn kerberos_credentials(&self) -> Result<Credentials, sspi::Error> {
+        let Some(key) = &self.setup.keytab else {
+            return self.identity().map(Credentials::AuthIdentity).map_err(|e| {
+                sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
+            });
+        };
+        let principal = Username::parse(&downlevel_name(&key.principal).unwrap_or_default())
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        let enctype = picky_krb::crypto::CipherSuite::try_from(usize::from(key.enctype))
+            .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
+        Ok(Credentials::Keytab(sspi::KeytabIdentity {
+            principal,
+            key: key.key.clone().into(),
+            key_enctype: enctype,
+        }))
+    }
+
+    fn kerberos_config(&self) -> KerberosConfig {
+        KerberosConfig {
+            kdc_resolution: KdcResolution::KdcUrl(self.setup.kdc.clone()),
+            client_computer_name: self.setup.computer.clone(),
+        }
+    }
+
+    fn build(&self) -> Result<Package, sspi::Error> {
+        let identity = self.identity().map_err(|e| {
+            sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
+        })?;
+        Ok(match self.setup.method {
+            Method::Ntlm => {
+                let mut ntlm =
+                    Ntlm::with_config(sspi::ntlm::NtlmConfig::new(self.setup.computer.clone()));
+                let creds = ntlm
+                    .acquire_credentials_handle()
+                    .with_credential_use(CredentialUse::Outbound)
+                    .with_auth_data(&identity)
+                    .execute(&mut ntlm)?
+                    .credentials_handle;
+                Package::Ntlm(Box::new(ntlm), creds)
+            }
+            Method::Kerberos => {
+                let mut krb = Kerberos::new_client_from_config(self.kerberos_config())?;
+                let data = self.kerberos_credentials()?;
+                let creds = krb
+                    .acquire_credentials_handle()
+                    .with_credential_use(CredentialUse::Outbound)
+                    .with_auth_data(&data)
+                    .execute(&mut krb)?
+                    .credentials_handle;
+                Package::Kerberos(Box::new(krb), creds)
+            }
+            _ => {
+                let config = NegotiateConfig::new(
+                    Box::new(self.kerberos_config()),
+                    None,
+                    self.setup.computer.clone(),
+                );
+                let mut neg = Negotiate::new_client(config)?;
+                let data = match self.setup.keytab {
+                    Some(_) => self.kerberos_credentials()?,
+                    None => Credentials::AuthIdentity(identity),
+                };
+                let creds = neg
+                    .acquire_credentials_handle()
+                    .with_credential_use(CredentialUse::Outbound)
+                    .with_auth_data(&data)
+                    .execute(&mut neg)?
+                    .credentials_handle;
+                Package::Negotiate(Box::new(neg), creds)
+            }
+        })
+    }
+}
+
+/// The flags every WinRM client asks for: sealing needs confidentiality
+/// and integrity; mutual authentication proves the server.
+fn flags() -> ClientRequestFlags {
+    ClientRequestFlags::MUTUAL_AUTH
+        | ClientRequestFlags::CONFIDENTIALITY
+        | ClientRequestFlags::INTEGRITY
+        | ClientRequestFlags::REPLAY_DETECT
+        | ClientRequestFlags::SEQUENCE_DETECT
+}
+
+/// One `InitializeSecurityContext` call on any package.
+fn init<S>(
+    package: &mut S,
+    creds: &mut S::CredentialsHandle,
+    spn: &str,
+    input: &mut [SecurityBuffer],
+    kdc: &KdcClient,
+) -> Result<(Vec<u8>, SecurityStatus), sspi::Error>
+where
+    S: Sspi + SspiImpl,
+{
+    let mut output = vec![SecurityBuffer::new(Vec::new(), BufferType::Token)];
+    let status = {
+        let mut builder = package
+            .initialize_security_context()
+            .with_credentials_handle(creds)
+            .with_context_requirements(flags())
+            .with_target_data_representation(DataRepresentation::Native)
+            .with_target_name(spn)
+            .with_input(input)
+            .with_output(&mut output);
+        package
+            .initialize_security_context_impl(&mut builder)?
+            .resolve_with_client(kdc)?
+            .status
+    };
+    if matches!(
+        status,
+        SecurityStatus::CompleteNeeded | SecurityStatus::CompleteAndContinue
+    ) {
+        package.complete_auth_token(&mut output)?;
+    }
+    let token = output.pop().map(|b| b.buffer).unwrap_or_default();
+    Ok((token, status))
+}
+
+/// SEC_CHANNEL_BINDINGS with only application data (RFC 5929 for TLS).
+fn channel_bindings(application_data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0u8; 32];
+    let len = application_data.len() as u32;
+    out[24..28].copy_from_slice(&len.to_le_bytes());
+    out[28..32].copy_from_slice(&32u32.to_le_bytes());
+    out.extend_from_slice(application_data);
+    out
+}
+
+fn encrypt<S: Sspi>(package: &mut S, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), sspi::Error> {
+    let trailer = package.query_context_sizes()?.security_trailer as usize;
+    let mut token = vec![0u8; trailer];
+    let mut data = plaintext.to_vec();
+    let token_len = {
+        let mut buffers = [
+            SecurityBufferRef::token_buf(&mut token),
+            SecurityBufferRef::data_buf(&mut data),
+        ];
+        package.encrypt_message(EncryptionFlags::empty(), &mut buffers)?;
+        buffers[0].buf_len()
+    };
+    token.truncate(token_len);
+    Ok((token, data))
+}
+
+fn decrypt<S: Sspi>(
+    package: &mut S,
+    signature: &[u8],
+    payload: &[u8],
+) -> Result<Vec<u8>, sspi::Error> {
+    let mut token = signature.to_vec();
+    let mut data = payload.to_vec();
+    let len = {
+        let mut buffers = [
+            SecurityBufferRef::token_buf(&mut token),
+            SecurityBufferRef::data_buf(&mut data),
+        ];
+        package.decrypt_message(&mut buffers)?;
+        buffers[1].data().len()
+    };
+    data.truncate(len);
+    Ok(data)
+}
+
+impl SecurityContext for SspiContext {
+    fn scheme(&self) -> &'static str {
+        if self.setup.method == Method::Kerberos {
+            "Kerberos"
+        } else {
+            "Negotiate"
+        }
+    }
+
+    fn restart(&mut self, channel_binding: Option<&[u8]>) -> Result<(), AuthError> {
+        self.package = self.build().map_err(|e| self.classify(&e))?;
+        self.binding = channel_binding.map(channel_bindings);
+        self.complete = false;
+        Ok(())
+    }
+
+    fn step(&mut self, server_token: Option<&[u8]>) -> Result<Step, AuthError> {
+        if self.complete {
+            // A final token after completion (a mutual-auth answer we have
+            // already taken) is harmless; anything else is out of order.
+            return Ok(Step {
+                token: None,
+                complete: true,
+            });
+        }
+        let mut input = vec![SecurityBuffer::new(
+            server_token.unwrap_or_default().to_vec(),
+            BufferType::Token,
+        )];
+        if let Some(binding) = &self.binding {
+            input.push(SecurityBuffer::new(
+                binding.clone(),
+                BufferType::ChannelBindings,
+            ));
+        }
+        let spn = self.setup.spn.clone();
+        let result = match &mut self.package {
+            Package::Ntlm(p, c) => init(p.as_mut(), c, &spn, &mut input, &self.kdc),
+            Package::Kerberos(p, c) => init(p.as_mut(), c, &spn, &mut input, &self.kdc),
+            Package::Negotiate(p, c) => init(p.as_mut(), c, &spn, &mut input, &self.kdc),
+            Package::Idle => {
+                return Err(AuthError::new(
+                    AuthFailure::Other,
+                    "the context was not started",
+                ));
+            }
+        };
+        let (token, status) = match result.map_err(|e| self.classify(&e)) {
+            Err(e) if e.failure == AuthFailure::UnknownAccount && server_token.is_none() => {
+                // `user@REALM` goes to the KDC as an enterprise name, which
+                // Active Directory resolves and MIT does not: ask again for
+                // the plain principal `user` in `REALM`.
+                let Some(downlevel) = downlevel_name(&self.setup.username) else {
+                    return Err(e);
+                };
+                if self.downlevel {
+                    return Err(e);
+                }
+                self.downlevel = true;
+                self.setup.username = downlevel;
+                self.package = self.build().map_err(|e| self.classify(&e))?;
+                return self.step(None);
+            }
+            other => other?,
+        };
+        self.complete = status == SecurityStatus::Ok;
+        Ok(Step {
+            token: (!token.is_empty()).then_some(token),
+            complete: self.complete,
+        })
+    }
+}
+
+impl Sealer for SspiContext {
+    fn protocol(&self) -> &'static str {
+        if self.setup.method == Method::Kerberos {
+            KERBEROS_PROTOCOL
+        } else {
+            SPNEGO_PROTOCOL
+        }
+    }
+
+    fn chunk_size(&self) -> Option<usize> {
+        None
+    }
+
+    fn seal(&mut self, plaintext: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+        let result = match &mut self.package {
+            Package::Ntlm(p, _) => encrypt(p.as_mut(), plaintext),
+            Package::Kerberos(p, _) => encrypt(p.as_mut(), plaintext),
+            Package::Negotiate(p, _) => encrypt(p.as_mut(), plaintext),
+            Package::Idle => return Err("no security context".into()),
+        };
+        result.map_err(|e| e.description)
+    }
+
+    fn unseal(&mut self, signature: &[u8], payload: &[u8]) -> Result<Vec<u8>, String> {
+        let result = match &mut self.package {
+            Package::Ntlm(p, _) => decrypt(p.as_mut(), signature, payload),
+            Package::Kerberos(p, _) => decrypt(p.as_mut(), signature, payload),
+            Package::Negotiate(p, _) => decrypt(p.as_mut(), signature, payload),
+            Package::Idle => return Err("no security context".into()),
+        };
+        result.map_err(|e| e.description)
+    }
+}
+
+impl SspiContext {
+    /// sspi's error → our class and a one-line description that says what
+    /// to do. sspi's descriptions name principals and KDC error codes but
+    /// never the password.
+    fn classify(&self, error: &sspi::Error) -> AuthError {
+        use sspi::ErrorKind as K;
+        let text = error.description.to_ascii_lowercase();
+        let user = &self.setup.username;
+        let failure = if text.contains("preauth") || text.contains("pre-auth") {
+            AuthFailure::BadCredentials
+        } else if text.contains("client_not_found") || text.contains("c_principal_unknown") {
+            AuthFailure::UnknownAccount
+        } else if text.contains("s_principal_unknown") || text.contains("server_not_found") {
+            AuthFailure::UnknownService
+        } else if text.contains("skew") {
+            AuthFailure::ClockSkew
+        } else {
+            match error.error_type {
+                K::TimeSkew => AuthFailure::ClockSkew,
+                K::NoAuthenticatingAuthority => AuthFailure::KdcUnreachable,
+                K::LogonDenied => AuthFailure::BadCredentials,
+                K::UnknownCredentials => AuthFailure::UnknownAccount,
+                K::MessageAltered | K::InvalidToken | K::OutOfSequence => AuthFailure::Integrity,
+                _ => AuthFailure::Other,
+            }
+        };
+        let detail = match failure {
+            AuthFailure::BadCredentials => {
+                format!("the KDC refused the password of {user} (pre-authentication failed)")
+            }
+            AuthFailure::UnknownAccount => format!("the account {user} is not known to the KDC"),
+            AuthFailure::UnknownService => format!(
+                "the KDC does not know the service principal {}",
+                self.setup.spn
+            ),
+            AuthFailure::ClockSkew => {
+                "this computer's clock and the KDC's differ by more than the realm allows".into()
+            }
+            _ => short(&error.description),
+        };
+        AuthError::new(failure, detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spn_forms() {
+        let mut o = AuthOptions::default();
+        assert_eq!(service_principal("srv.corp", 5985, &o), "HTTP/srv.corp");
+        o.spn_port = true;
+        assert_eq!(
+            service_principal("srv.corp", 5985, &o),
+            "HTTP/srv.corp:5985"
+        );
+        o.spn = Some("WSMAN/srv".into());
+        assert_eq!(service_principal("srv.corp", 5985, &o), "WSMAN/srv");
+    }
+
+    #[test]
+    fn kerberos_refuses_an_ip_address() {
+        let e = SspiContext::new(
+            Method::Kerberos,
+            "u@R",
+            Secret::new("p"),
+            "192.0.2.1",
+            5985,
+            &AuthOptions::default(),
+            std::time::Duration::from_secs(1),
+        )
+        .unwrap_err();
+        assert!(
+            e.detail.contains("fully qualified domain name"),
+            "{}",
+            e.detail
+        );
+    }
+
+    #[test]
+    fn bindings_structure() {
+        let b = channel_bindings(b"tls-server-end-point:xyz");
+        assert_eq!(b.len(), 32 + 24);
+        assert_eq!(&b[24..28], &24u32.to_le_bytes());
+        assert_eq!(&b[28..32], &32u32.to_le_bytes());
+    }
+}

@@ -1,0 +1,204 @@
+//! ureq's and rustls' failures → [`TransportError`]s that say what failed
+//! and what to try: timeouts name their stage, TLS failures say whether the
+//! issuer or the name was refused (so the CLI can suggest -skipCAcheck or
+//! -skipCNcheck), and HTTP spoken to a TLS port (or the reverse) is named.
+//! Knows nothing of authentication or WS-Man.
+
+use super::{HttpTransport, Method, TransportError, tls};
+
+impl HttpTransport {
+    pub(crate) fn map_error(&self, error: ureq::Error) -> TransportError {
+        if let Some(blamed) =
+            super::proxy::blame(self.options.proxy.as_ref(), &self.options.url, &error)
+        {
+            return blamed;
+        }
+        let url = self.options.url.clone();
+        match error {
+            ureq::Error::Timeout(which) => {
+                use ureq::Timeout;
+                let (stage, limit) = match which {
+                    Timeout::Resolve | Timeout::Connect => {
+                        ("connecting", self.options.connect_timeout)
+                    }
+                    Timeout::SendRequest | Timeout::SendBody | Timeout::PerWrite => {
+                        ("sending the request", self.options.reply_timeout)
+                    }
+                    _ => ("waiting for the reply", self.options.reply_timeout),
+                };
+                TransportError::Timeout {
+                    url,
+                    seconds: limit.as_secs().max(1),
+                    stage,
+                }
+            }
+            ureq::Error::HostNotFound => TransportError::Connect {
+                url,
+                reason: "the host name does not resolve".into(),
+            },
+            ureq::Error::ConnectionFailed => TransportError::Connect {
+                url,
+                reason: "connection failed".into(),
+            },
+            ureq::Error::BodyExceedsLimit(limit) => TransportError::TooLarge { url, limit },
+            ureq::Error::Tls(reason) => TransportError::Tls {
+                url,
+                reason: reason.to_string(),
+                untrusted: false,
+                wrong_name: false,
+            },
+            ureq::Error::Io(io) => self.map_io(io),
+            ureq::Error::BadUri(reason) => {
+                TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
+            }
+            // Garbage where an HTTP status line belongs: typically HTTP
+            // spoken to a TLS port.
+            ureq::Error::Protocol(_) if !url.starts_with("https://") => TransportError::Io {
+                url,
+                reason:
+                    "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
+                        .into(),
+            },
+            other => TransportError::Io {
+                url,
+                reason: other.to_string(),
+            },
+        }
+    }
+
+    pub(crate) fn map_io(&self, io: std::io::Error) -> TransportError {
+        use std::io::ErrorKind;
+        let url = self.options.url.clone();
+        if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            return tls_error(url, tls);
+        }
+        // The system resolver's failures arrive as plain I/O errors.
+        if io.to_string().contains("failed to lookup address") {
+            return TransportError::Connect {
+                url,
+                reason: "the host name does not resolve".into(),
+            };
+        }
+
+        match io.kind() {
+            ErrorKind::ConnectionRefused => TransportError::Connect {
+                url,
+                reason: "connection refused".into(),
+            },
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportError::Timeout {
+                url,
+                seconds: self.options.reply_timeout.as_secs().max(1),
+                stage: "waiting for the reply",
+            },
+            // Not a byte of the reply yet: typically a kept-alive connection
+            // the server had closed. The session may send it again.
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof
+                if self.received.bytes() == self.received_before
+                    && self.options.method != Method::Certificate =>
+            {
+                TransportError::NoReply {
+                    url,
+                    reason: "the server closed the connection".into(),
+                }
+            }
+            // With TLS 1.3 a refused client certificate often shows only
+            // as a reset: the server's alert is lost with the connection.
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe
+                if self.options.method == Method::Certificate =>
+            {
+                TransportError::Io {
+                    url,
+                    reason: "the server closed the connection; it may have refused the client \
+                             certificate (is it signed by a CA the server trusts for clients?)"
+                        .into(),
+                }
+            }
+            ErrorKind::ConnectionReset | ErrorKind::ConnectionAborted | ErrorKind::BrokenPipe => {
+                TransportError::Io {
+                    url,
+                    reason: "the server closed the connection".into(),
+                }
+            }
+            ErrorKind::UnexpectedEof => TransportError::Io {
+                url,
+                reason: "the server closed the connection before the reply was complete".into(),
+            },
+            _ => TransportError::Io {
+                url,
+                reason: io.to_string(),
+            },
+        }
+    }
+}
+
+fn tls_error(url: String, error: &rustls::Error) -> TransportError {
+    use rustls::{AlertDescription, CertificateError, Error};
+    let (reason, untrusted, wrong_name) = match error {
+        Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
+            "the server's certificate is not signed by a trusted authority".to_string(),
+            true,
+            false,
+        ),
+        Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => (
+            "the server's certificate is not valid for this host name".to_string(),
+            false,
+            true,
+        ),
+        Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => (
+            "the server's certificate has expired".to_string(),
+            false,
+            false,
+        ),
+        Error::InvalidCertificate(CertificateError::Other(other))
+            if other
+                .0
+                .downcast_ref::<tls::UntrustedAndWrongName>()
+                .is_some() =>
+        {
+            (other.0.to_string(), true, true)
+        }
+        Error::InvalidCertificate(other) => (
+            format!("the server's certificate was rejected ({other:?})"),
+            true,
+            false,
+        ),
+        // The server refused (or required) a client certificate.
+        Error::AlertReceived(
+            alert @ (AlertDescription::CertificateRequired
+            | AlertDescription::BadCertificate
+            | AlertDescription::UnknownCA
+            | AlertDescription::CertificateUnknown
+            | AlertDescription::UnsupportedCertificate
+            | AlertDescription::AccessDenied),
+        ) => (
+            format!(
+                "the server refused the client certificate, or requires one (TLS alert {alert:?}); \
+                 -a:certificate --cert FILE --key FILE presents one the server's CA signed"
+            ),
+            false,
+            false,
+        ),
+        // A TLS hello answered with plain text: an HTTP port.
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => (
+            "the server did not answer with TLS (is that port plain HTTP? try http:// or port 5985)"
+                .to_string(),
+            false,
+            false,
+        ),
+        other => (other.to_string(), false, false),
+
+    };
+    TransportError::Tls {
+        url,
+        reason,
+        untrusted,
+        wrong_name,
+    }
+}

@@ -1,0 +1,10 @@
+//! Authentication against acceptors we did not write: pyspnego (NTLM,
+//! Negotiate, CredSSP), MIT Kerberos (a real KDC and GSSAPI acceptor on loopback),
+//! and TLS servers that demand a client certificate.
+
+mod certificate;
+mod credssp;
+mod front;
+mod kerberos;
+mod ntlm;
+mod realm;

@@ -1,0 +1,156 @@
+//! Negotiate and NTLM against an acceptor we did not write: pyspnego, inside
+//! `tests/auth/listener.py`, which checks and builds the MS-WSMV sealing
+//! itself and forwards the SOAP to the simulated Windows listener.
+//!
+//! Needs python3 with pyspnego (and cryptography). Outside CI a developer
+//! without them gets a loud skip; under CI=true a missing package fails.
+
+use super::front::{Front, PASSWORD, available};
+
+#[test]
+fn ntlm_and_negotiate_seal_every_message_over_http() {
+    if !available() {
+        return;
+    }
+    for method in ["ntlm", "negotiate"] {
+        let front = Front::start(false, 120, &[]);
+        front
+            .cmd(method, &["get", "wmicimv2/Win32_Service?Name=Spooler"])
+            .run()
+            .ok()
+            .stdout_has("Name = Spooler")
+            .hides(PASSWORD);
+        let events = front.events();
+        assert!(
+            events
+                .iter()
+                .any(|(_, e, l)| e == "soap" && l.contains("\"sealed\": true"))
+        );
+        assert!(
+            !events
+                .iter()
+                .any(|(_, e, l)| e == "soap" && l.contains("\"sealed\": false"))
+        );
+        assert_eq!(front.count("authenticated"), 1);
+        front.assert_no_crossing();
+    }
+}
+
+#[test]
+fn a_hundred_pages_authenticate_exactly_once() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 100, &[]);
+    let run = front
+        .cmd(
+            "negotiate",
+            &["e", "wmicimv2/Win32_Service", "--max-elements", "1"],
+        )
+        .run();
+    run.ok();
+    let items = run
+        .lines()
+        .iter()
+        .filter(|l| **l == "Win32_Service")
+        .count();
+    assert_eq!(items, 100);
+    assert_eq!(front.count("authenticated"), 1, "{:?}", front.events());
+    // Enumerate + 100 Pulls (the last one says EndOfSequence) at most.
+    assert!(front.count("soap") >= 100);
+    let conns: std::collections::BTreeSet<u64> = front
+        .events()
+        .iter()
+        .filter(|(_, e, _)| e == "soap")
+        .map(|(c, _, _)| *c)
+        .collect();
+    assert_eq!(conns.len(), 1, "requests spread over connections {conns:?}");
+    front.assert_no_crossing();
+}
+
+#[test]
+fn https_carries_the_channel_binding_and_no_sealing() {
+    if !available() {
+        return;
+    }
+    for method in ["ntlm", "negotiate"] {
+        let front = Front::start(true, 120, &[]);
+        front.cmd(method, &["id"]).run().ok();
+        let events = front.events();
+        assert!(
+            events
+                .iter()
+                .any(|(_, e, l)| e == "soap" && l.contains("\"sealed\": false"))
+        );
+        assert_eq!(front.count("authenticated"), 1);
+        front.assert_no_crossing();
+    }
+    // A server expecting another certificate's binding (a man in the
+    // middle, as Strict CBT sees it) refuses us.
+    let front = Front::start(true, 120, &["--wrong-binding"]);
+    front.cmd("ntlm", &["id"]).run().code(3);
+    assert!(front.logged("BadBindings"));
+}
+
+#[test]
+fn a_wrong_password_exits_3_without_echoing_it() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 120, &[]);
+    front
+        .cmd("negotiate", &["id"])
+        .env("WINRM_PASSWORD", "not-the-password")
+        .run()
+        .code(3)
+        .stderr_has("refused the credentials")
+        .hides("not-the-password");
+    assert_eq!(front.count("authenticated"), 0);
+}
+
+#[test]
+fn a_tampered_reply_is_refused() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 120, &["--tamper", "2"]);
+    front
+        .cmd(
+            "ntlm",
+            &["e", "wmicimv2/Win32_Service", "--max-elements", "10"],
+        )
+        .run()
+        .code(5)
+        .stderr_has("encrypted reply")
+        .stderr_has("refused");
+    assert_eq!(front.count("tampered"), 1);
+}
+
+#[test]
+fn a_closed_connection_is_reauthenticated_once_for_safe_requests_only() {
+    if !available() {
+        return;
+    }
+    // A Get is safe to repeat: authenticate again on a new connection and
+    // resend.
+    let front = Front::start(false, 120, &["--close-after", "1"]);
+    front
+        .cmd("negotiate", &["get", "wmicimv2/Win32_Service?Name=Spooler"])
+        .run()
+        .ok()
+        .stdout_has("Name = Spooler");
+    assert_eq!(front.count("authenticated"), 2, "{:?}", front.events());
+    front.assert_no_crossing();
+
+    // A Pull is not: the run stops with a clear error.
+    let front = Front::start(false, 120, &["--close-after", "3"]);
+    front
+        .cmd(
+            "ntlm",
+            &["e", "wmicimv2/Win32_Service", "--max-elements", "5"],
+        )
+        .run()
+        .code(4)
+        .stderr_has("closed the connection");
+    assert_eq!(front.count("authenticated"), 1);
+}

@@ -1,0 +1,188 @@
+//! A throw-away MIT Kerberos realm on loopback, for the Kerberos tests:
+//! Debian's krb5-kdc (`kdb5_util`, `kadmin.local`, `krb5kdc`) in a
+//! temporary directory, with a random master password, a user with a
+//! password, the service principal `HTTP/localhost` in a keytab for the
+//! acceptor, and a krb5.conf naming the KDC's port. `krb5kdc` runs in the
+//! foreground and is killed (by its own PID) when the realm drops.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::front::skip_or_fail;
+use crate::support::TempDir;
+
+const KDC_TOOLS: [&str; 3] = [
+    "/usr/sbin/kdb5_util",
+    "/usr/sbin/kadmin.local",
+    "/usr/sbin/krb5kdc",
+];
+
+/// A running KDC and the files that describe its realm.
+pub struct Realm {
+    dir: TempDir,
+    kdc: Child,
+    /// The KDC's TCP (and UDP) port on 127.0.0.1.
+    pub port: u16,
+}
+
+impl Drop for Realm {
+    fn drop(&mut self) {
+        let _ = self.kdc.kill();
+        let _ = self.kdc.wait();
+    }
+}
+
+impl Realm {
+    /// The realm's name.
+    pub const NAME: &'static str = "WINRM.TEST";
+    /// The user's account name.
+    pub const USER: &'static str = "alice";
+    /// The user's password.
+    pub const PASSWORD: &'static str = "Kerb-Pa55!";
+
+    /// Whether the KDC tools and the GSSAPI acceptor are installed; panics
+    /// under CI when not.
+    pub fn available() -> bool {
+        if let Some(missing) = KDC_TOOLS.iter().find(|t| !Path::new(t).exists()) {
+            skip_or_fail(&format!(
+                "{missing} is missing (apt-get install krb5-kdc krb5-admin-server)"
+            ));
+            return false;
+        }
+        super::front::python_has(
+            "gssapi, spnego, cryptography",
+            "apt-get install python3-gssapi python3-cryptography; pip install pyspnego",
+        )
+    }
+
+    /// Creates the realm and starts its KDC.
+    pub fn start() -> Realm {
+        let dir = TempDir::new("realm");
+        let port = free_port();
+        let d = dir.path().display().to_string();
+        dir.write("krb5.conf", krb5_conf(port).as_bytes());
+        let kdc_conf = format!(
+            "[kdcdefaults]\n  kdc_ports = {port}\n  kdc_tcp_ports = {port}\n\
+             [realms]\n  {realm} = {{\n    database_name = {d}/principal\n    \
+             key_stash_file = {d}/stash\n    acl_file = {d}/kadm5.acl\n  }}\n\
+             [logging]\n  kdc = FILE:{d}/kdc.log\n",
+            realm = Self::NAME
+        );
+        dir.write("kdc.conf", kdc_conf.as_bytes());
+        let mut master = [0u8; 24];
+        getrandom::fill(&mut master).expect("random master password");
+        let master: String = master.iter().map(|b| format!("{b:02x}")).collect();
+        let path = dir.path();
+        admin(
+            path,
+            "/usr/sbin/kdb5_util",
+            &["create", "-s", "-r", Self::NAME, "-P", &master],
+        );
+        let user = format!("+requires_preauth -pw {} {}", Self::PASSWORD, Self::USER);
+        for query in [
+            format!("addprinc {user}"),
+            "addprinc -randkey HTTP/localhost".into(),
+            format!("ktadd -k {d}/http.keytab HTTP/localhost"),
+            // The user's own key, unchanged (-norandkey), for --keytab.
+            format!("ktadd -norandkey -k {d}/alice.keytab {}", Self::USER),
+        ] {
+            admin(
+                path,
+                "/usr/sbin/kadmin.local",
+                &["-r", Self::NAME, "-q", &query],
+            );
+        }
+        let kdc = command(path, "/usr/sbin/krb5kdc")
+            .args(["-n", "-r", Self::NAME, "-P"])
+            .arg(path.join("kdc.pid"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start krb5kdc");
+        let realm = Realm { dir, kdc, port };
+        let started = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "krb5kdc did not start listening on port {port}: {}",
+                realm.kdc_log()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        realm
+    }
+
+    /// The generated krb5.conf (for KRB5_CONFIG).
+    pub fn krb5_conf(&self) -> PathBuf {
+        self.dir.path().join("krb5.conf")
+    }
+
+    /// A krb5.conf naming this realm with its KDC at `port` instead.
+    pub fn krb5_conf_with_kdc_port(&self, port: u16) -> PathBuf {
+        self.dir
+            .write(&format!("krb5-{port}.conf"), krb5_conf(port).as_bytes())
+    }
+
+    /// The acceptor's keytab (HTTP/localhost).
+    pub fn service_keytab(&self) -> PathBuf {
+        self.dir.path().join("http.keytab")
+    }
+
+    /// The user's keytab (kadmin.local ktadd -norandkey).
+    pub fn user_keytab(&self) -> PathBuf {
+        self.dir.path().join("alice.keytab")
+    }
+
+    /// `REALM\user`.
+    pub fn user(&self) -> String {
+        format!("{}\\{}", Self::NAME, Self::USER)
+    }
+
+    /// What the KDC logged (for failure messages and assertions).
+    pub fn kdc_log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("kdc.log")).unwrap_or_default()
+    }
+}
+
+/// A KDC tool with the realm's configuration files.
+fn command(dir: &Path, program: &str) -> Command {
+    let mut cmd = Command::new(program);
+    cmd.env("KRB5_CONFIG", dir.join("krb5.conf"))
+        .env("KRB5_KDC_PROFILE", dir.join("kdc.conf"))
+        .stdin(Stdio::null());
+    cmd
+}
+
+/// Runs a KDC tool to completion; the test fails if it does.
+fn admin(dir: &Path, program: &str, args: &[&str]) {
+    let out = command(dir, program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("run {program}: {e}"));
+    assert!(
+        out.status.success(),
+        "{program} {} failed: {}",
+        args.first().unwrap_or(&""),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn krb5_conf(port: u16) -> String {
+    format!(
+        "[libdefaults]\n  default_realm = {realm}\n  dns_lookup_realm = false\n  \
+         dns_lookup_kdc = false\n  rdns = false\n  udp_preference_limit = 1\n\
+         [realms]\n  {realm} = {{\n    kdc = 127.0.0.1:{port}\n  }}\n\
+         [domain_realm]\n  localhost = {realm}\n",
+        realm = Realm::NAME
+    )
+}
+
+/// A TCP port nothing listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
