@@ -1,9 +1,10 @@
 //! Secrets never show: every verb, every output format and every error
 //! path the tests can reach (wrong password, refused, timeout, fault, TLS,
 //! HTML, redirect, oversized reply, cut connection, proxy failures, usage
-//! errors), with the password given each way (environment, file, `-p:`).
-//! Neither the password, nor the Authorization header value, nor its
-//! base64 part may appear on stdout or stderr.
+//! errors, every authentication method refused), with the password given
+//! each way (environment, file, `-p:`), with and without the `--debug`
+//! trace. Neither the password, nor the Authorization header value, nor
+//! its base64 part may appear on stdout or stderr.
 
 use std::time::Duration;
 
@@ -44,13 +45,14 @@ fn with_password(cmd: Cmd, way: usize, dir: &TempDir) -> Cmd {
     }
 }
 
+/// `winrm ARGS -r:URL -u:demo -unencrypted`, with `-a:basic` unless ARGS
+/// name a method.
 fn against(url: &str, args: &[&str], way: usize, dir: &TempDir) -> Cmd {
-    let cmd = Cmd::new(args).args(&[
-        &format!("-r:{url}"),
-        &format!("-u:{USER}"),
-        "-a:basic",
-        "-unencrypted",
-    ]);
+    let mut cmd =
+        Cmd::new(args).args(&[&format!("-r:{url}"), &format!("-u:{USER}"), "-unencrypted"]);
+    if !args.iter().any(|a| a.starts_with("-a:")) {
+        cmd = cmd.args(&["-a:basic"]);
+    }
     with_password(cmd, way, dir)
 }
 
@@ -93,7 +95,13 @@ fn every_verb_and_format_keeps_the_password_hidden() {
         &["get", "wmicimv2/Win32_Service?Name=NoSuchService"],
     ];
     for (n, verb) in verbs.iter().enumerate() {
-        for format in ["-format:text", "-format:xml", "-format:#pretty"] {
+        for format in [
+            "-format:text",
+            "-format:xml",
+            "-format:#pretty",
+            "-format:json",
+            "--debug",
+        ] {
             let run = against(&url, verb, n % 3, &dir).args(&[format]).run();
             assert!(matches!(run.code, Some(0 | 1)), "{verb:?}\n{run:?}");
             clean(&run);
@@ -222,15 +230,21 @@ fn every_error_path_keeps_the_password_hidden() {
             vec!["set".into(), "winrm/config".into(), "@{broken".into()],
         ),
     ];
+    // Every method the listener (Basic only, another password) refuses.
+    let methods = ["digest", "ntlm", "negotiate", "credssp", "basic"].map(|m| {
+        (
+            wrong.http_url(),
+            vec!["get".into(), "winrm/config".into(), format!("-a:{m}")],
+        )
+    });
+    let cases: Vec<(String, Vec<String>)> = cases.into_iter().chain(methods).collect();
     for (n, (url, args)) in cases.iter().enumerate() {
-        for way in [n % 3, (n + 1) % 3] {
-            let run = against(
-                url,
-                &args.iter().map(String::as_str).collect::<Vec<_>>(),
-                way,
-                &dir,
-            )
-            .run();
+        for (way, debug) in [(n % 3, false), ((n + 1) % 3, true)] {
+            let mut args: Vec<&str> = args.iter().map(String::as_str).collect();
+            if debug {
+                args.push("--debug");
+            }
+            let run = against(url, &args, way, &dir).run();
             assert!(
                 run.code.is_some_and(|c| c != 0),
                 "{args:?} succeeded?\n{run:?}"
