@@ -1,7 +1,8 @@
 //! Fuzz target: reply bytes from a hostile server through everything that
 //! reads them: decoding (charset from a Content-Type picked by the first
 //! byte), XML parsing, the SOAP checks, fault extraction (and its error
-//! number), enumeration pages, and every output format of what came out.
+//! number), enumeration pages, and every output format (text, xml, pretty,
+//! json, jsonl, table) of what came out.
 //! Every element must also survive being written back as XML (what `set`
 //! does) with its content unchanged.
 
@@ -68,7 +69,7 @@ fn round_trip(element: &Element) {
 
 fn render(element: &Element) {
     round_trip(element);
-    for format in [Format::Text, Format::Xml, Format::Pretty] {
+    for (format, _) in Format::ALL {
         let mut out = Vec::new();
         let mut printer = Printer::new(format, &mut out);
         let _ = printer.single(element);
