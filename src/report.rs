@@ -469,7 +469,7 @@ fn synthesized(fault: &Fault) -> Element {
             namespace: None,
             prefix: None,
         },
-        text: Some(value.to_string()),
+        text: Some(value.into()),
         ..Element::default()
     };
     let mut root = Element {

@@ -293,8 +293,8 @@ pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit
             flatten(&mut rows, "", e, hints);
         }
         Shape::Epr(e) => flatten_epr(&mut rows, "", e),
-        Shape::Null => rows.push((instance.name.local.clone(), String::new())),
-        Shape::Text(t) => rows.push((instance.name.local.clone(), t.trim().to_string())),
+        Shape::Null => rows.push((instance.name.local.to_string(), String::new())),
+        Shape::Text(t) => rows.push((instance.name.local.to_string(), t.trim().to_string())),
     }
     let mut table = new_table(fit);
     table.set_header(["Property", "Value"]);
@@ -355,8 +355,8 @@ fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, String)> {
             }
             cells
         }
-        Shape::Null => vec![(instance.name.local.clone(), String::new())],
-        Shape::Text(t) => vec![(instance.name.local.clone(), t.trim().to_string())],
+        Shape::Null => vec![(instance.name.local.to_string(), String::new())],
+        Shape::Text(t) => vec![(instance.name.local.to_string(), t.trim().to_string())],
     }
 }
 
