@@ -6,6 +6,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::support::raw::{Behaviour, RawServer};
 use crate::support::{Cmd, Config, DigestConfig, Listener, PASSWORD, Recorded, USER, actions};
 
 const SERVICE: &str = "wmicimv2/Win32_Service";
@@ -178,6 +179,28 @@ fn a_wrong_password_exits_3_and_is_never_shown() {
         );
     }
     assert_eq!(server.digest_stats().replays, 0);
+}
+
+#[test]
+fn a_server_without_digest_is_named_with_what_it_offers() {
+    let head = "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Basic realm=\"OPENWSMAN\"\r\n\
+                Content-Type: text/plain\r\nContent-Length: 10\r\nConnection: close\r\n\r\nError: 401";
+    let basic_only = RawServer::start(Behaviour::Reply(head.as_bytes().to_vec()));
+    let url = format!("-r:{}", basic_only.url());
+    let run = Cmd::new(&["id", &url, "-u:admin", "-a:digest"])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    run.code(3)
+        .hides(PASSWORD)
+        .stderr_has("does not offer Digest; it offers: Basic")
+        .stderr_has("choose one of the methods the server offers with -a:");
+
+    // The Windows listener: Negotiate, Kerberos and Basic.
+    let windows = crate::support::listener();
+    digest(&windows, &["id"])
+        .run()
+        .code(3)
+        .stderr_has("it offers: Negotiate, Kerberos, Basic");
 }
 
 /// Posts `body` to the listener with this `Authorization` on a new
