@@ -776,7 +776,7 @@ and WINRM_PASSWORD are set (see winrm help auth).
 
   AMT=http://intel.com/wbem/wscim/1/amt-schema/1
   winrm get "$AMT/AMT_GeneralSettings" -r:http://amt1:16992/wsman \
-      -a:digest -u:admin -unencrypted    # AMT needs digest (planned)
+      -a:digest -u:admin    # AMT wants Digest; no -unencrypted needed
 "#;
 
 /// Text of `winrm help set`.
