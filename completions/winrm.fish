@@ -47,8 +47,8 @@ complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authen
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_needs_command" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -106,8 +106,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d '
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -142,8 +142,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy 
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -182,8 +182,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -222,8 +222,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -263,8 +263,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -304,8 +304,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -345,8 +345,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -386,8 +386,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -427,8 +427,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Pr
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -468,8 +468,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -508,8 +508,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Pr
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -548,8 +548,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -591,8 +591,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
@@ -638,8 +638,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
@@ -685,8 +685,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Prox
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
@@ -730,8 +730,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Pr
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -771,8 +771,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy a
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -807,8 +807,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Prox
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -843,8 +843,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'P
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
@@ -880,8 +880,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l quiet -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l force -d 'Ignored: the verb is not available off Windows'
@@ -919,8 +919,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy 
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l quiet -d 'Ignored: the verb is not available off Windows'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l force -d 'Ignored: the verb is not available off Windows'
@@ -957,8 +957,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l array -d 'Properties to show as arrays in JSON even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'

@@ -9,19 +9,21 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let argv: Vec<_> = std::env::args_os().skip(1).collect();
+    // Known before parsing, so that even a usage error answers in JSON.
+    let asked = report::format_in(&argv);
     let argv = match cli::compat::normalize(argv) {
         Ok(argv) => argv,
-        Err(e) => return report::usage(&e.to_string()),
+        Err(e) => return report::usage(&e.to_string(), asked),
     };
     let parsed = match cli::args::Cli::try_parse_from(
         std::iter::once(std::ffi::OsString::from("winrm")).chain(argv),
     ) {
         Ok(parsed) => parsed,
-        Err(e) => return report::clap(e),
+        Err(e) => return report::clap(e, asked),
     };
     let format = match report::format(&parsed) {
         Ok(format) => format,
-        Err(e) => return report::usage(&e),
+        Err(e) => return report::usage(&e, asked),
     };
     // Buffered: the printers flush at page boundaries themselves.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());

@@ -47,52 +47,101 @@ pub fn format(cli: &Cli) -> Result<Format, String> {
     }
 }
 
+/// The output format named on the command line, read before it is
+/// parsed, so that a usage error can answer in JSON when JSON was asked
+/// for. Looks only at format switches, in either style.
+pub fn format_in(argv: &[std::ffi::OsString]) -> Format {
+    let mut value_next = false;
+    let mut found = Format::Text;
+    for arg in argv.iter().filter_map(|a| a.to_str()) {
+        if std::mem::take(&mut value_next) {
+            found = Format::parse(arg).unwrap_or(found);
+            continue;
+        }
+        let lower = arg.to_ascii_lowercase();
+        if lower == "--format" || lower == "-o" {
+            value_next = true;
+            continue;
+        }
+        let prefixes = [
+            "--format=",
+            "-format:",
+            "/format:",
+            "-f:",
+            "/f:",
+            "-o=",
+            "-o:",
+        ];
+        if let Some(value) = prefixes.iter().find_map(|p| lower.strip_prefix(p)) {
+            found = Format::parse(value).unwrap_or(found);
+        }
+    }
+    found
+}
+
 /// A usage error found before clap (winrm.cmd switch syntax) or after it.
-pub fn usage(message: &str) -> ExitCode {
+pub fn usage(message: &str, format: Format) -> ExitCode {
     let hint =
         (!message.contains("winrm help")).then_some("run 'winrm help' or 'winrm help switches'");
-    print_error(message, hint);
-
+    if format.is_json() {
+        json_error("usage", EXIT_USAGE, message, hint, |_| {});
+    } else {
+        print_error(message, hint);
+    }
     ExitCode::from(EXIT_USAGE)
 }
 
-/// A clap error: help and version print to stdout with 0, the rest exit 2.
-pub fn clap(error: clap::Error) -> ExitCode {
+/// A clap error: help and version print to stdout with 0, the rest exit 2
+/// (as one JSON line when JSON was asked for).
+pub fn clap(error: clap::Error, format: Format) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let hint = "'winrm help VERB' shows what each verb takes";
     // Clap's own advice for an unknown argument ("use -- to pass it as a
     // value") misleads here: the switch exists, just not for this verb.
     if error.kind() == ErrorKind::UnknownArgument
         && let Some(ContextValue::String(arg)) = error.get(ContextKind::InvalidArg)
     {
-        if arg.starts_with('@') {
-            eprintln!(
-                "winrm: error: unexpected @{{...}} input: this verb takes none, or it was given twice"
-            );
+        let message = if arg.starts_with('@') {
+            "unexpected @{...} input: this verb takes none, or it was given twice".to_string()
         } else if arg.starts_with('-') {
             let name = arg.split('=').next().unwrap_or(arg);
-            eprintln!("winrm: error: '{name}' is not a switch of this verb");
+            format!("'{name}' is not a switch of this verb")
         } else {
             // Not echoed: a stray word is often a password whose switch
             // lost it (`-p: secret`, with a space).
-            eprintln!(
-                "winrm: error: an unexpected extra word was given (not shown, in case it is a \
-                 secret); values go after their switch: -p:VALUE or --password VALUE"
-            );
+            "an unexpected extra word was given (not shown, in case it is a secret); values go \
+             after their switch: -p:VALUE or --password VALUE"
+                .to_string()
+        };
+        if format.is_json() {
+            json_error("usage", EXIT_USAGE, &message, Some(hint), |_| {});
+            return ExitCode::from(EXIT_USAGE);
         }
-
+        eprintln!("winrm: error: {message}");
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
             eprintln!("{}", usage.to_string().trim_end());
         }
-        eprintln!("hint: 'winrm help VERB' shows what each verb takes");
+        eprintln!("hint: {hint}");
         return ExitCode::from(EXIT_USAGE);
     }
     let code = error.exit_code();
-    let _ = error.print();
     if code == 0 {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(EXIT_USAGE)
+        let _ = error.print();
+        return ExitCode::SUCCESS;
     }
+    if format.is_json() {
+        // Clap's message up to its usage block, on one line.
+        let text = error.render().to_string();
+        let message: Vec<&str> = text
+            .lines()
+            .take_while(|l| !l.trim().is_empty())
+            .map(|l| l.trim().trim_start_matches("error: "))
+            .collect();
+        json_error("usage", EXIT_USAGE, &message.join(" "), Some(hint), |_| {});
+    } else {
+        let _ = error.print();
+    }
+    ExitCode::from(EXIT_USAGE)
 }
 
 /// Reports a failed run and picks the exit code. With a JSON format the
@@ -492,7 +541,7 @@ fn synthesized(fault: &Fault) -> Element {
             namespace: None,
             prefix: None,
         },
-        text: Some(value.to_string()),
+        text: Some(value.into()),
         ..Element::default()
     };
     let mut root = Element {

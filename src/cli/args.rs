@@ -344,8 +344,8 @@ pub struct OutputArgs {
     pub format: Option<String>,
 
     /// Table columns, in order: property names separated by commas
-    /// (repeatable). The default shows the key properties and as many
-    /// others as fit. [-columns: -property:]
+    /// (repeatable; --property is the same). The default shows the key
+    /// properties and as many others as fit. [-columns: -property:]
     #[arg(
         long,
         visible_alias = "property",
@@ -355,8 +355,8 @@ pub struct OutputArgs {
     )]
     pub columns: Vec<String>,
 
-    /// Properties to show as arrays in JSON even when the server sent one
-    /// value (comma-separated, repeatable). [-array:]
+    /// Properties to show as arrays in JSON and tables even when the
+    /// server sent one value (comma-separated, repeatable). [-array:]
     #[arg(
         long,
         global = true,

@@ -595,7 +595,8 @@ Every verb prints the same shape, and it will not change without a major
 version:
 
 - A result is an object. Its keys are the property names, in the order
-  the server sent them.
+  the server sent them. Should two properties share a name in different
+  namespaces, the later one is keyed prefix:Name.
 - Keys starting with @ are ours and never clash with a property (an XML
   name cannot start with @):
     @class       the element's name: Win32_Service, Config,
@@ -603,16 +604,22 @@ version:
     @epr         the instance's own reference (from -ReturnType:
                  ObjectAndEPR, or the cim:Location Windows adds)
     @attributes  attributes that carry data, such as Source="GPO", by
-                 property name; a result's own are under its @class name
+                 property name (for a repeated property, an array with
+                 an object or null per element); a result's own are
+                 under "@self"; a namespaced one is keyed prefix:name
     @value       the value of a result that is a bare value (a text()
                  fragment)
 - Values are strings, exactly as sent: "true", "5985", "0x1F". Nothing is
   guessed; convert in jq with tonumber or == "true".
 - xsi:nil="true" is null. An empty element is "".
 - A property that repeats is an array. A single value is an array too
-  when the server marks it (UsePreciseArrays' IsNullArray/IsEmptyArray,
-  an xsi:type ending in Array), when it is ListeningOn (winrm/config) or
-  SecurityProfileName (identify), or when you name it: --array IPAddress.
+  when the server marks it (an xsi:type ending in Array, or the
+  IsNullArray/IsEmptyArray markers Windows and OMI add when asked with
+  --option msftwinrm:UsePreciseArrays=true), when it is ListeningOn
+  (winrm/config) or SecurityProfileName (identify), or when you name it:
+  --array IPAddress.
+- Text mixed with child elements is layout to WS-Management and is
+  dropped; the children are the data.
 - An embedded instance is a nested object; a CIM date or interval
   (<cim:Datetime>...) is the string inside it.
 - A reference (EPR) is {"Address", "ResourceURI", "Selectors": {...}};
@@ -795,7 +802,7 @@ and WINRM_PASSWORD are set (see winrm help auth).
 
   AMT=http://intel.com/wbem/wscim/1/amt-schema/1
   winrm get "$AMT/AMT_GeneralSettings" -r:http://amt1:16992/wsman \
-      -a:digest -u:admin -unencrypted    # AMT needs digest (planned)
+      -a:digest -u:admin    # AMT wants Digest; no -unencrypted needed
 "#;
 
 /// Text of `winrm help set`.

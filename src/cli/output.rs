@@ -116,11 +116,13 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A progress line for an enumeration.
-    pub fn new() -> Self {
+    /// A progress line for an enumeration; none while `--debug` traces to
+    /// the same stderr.
+    pub fn new(debug: bool) -> Self {
         let stdout_scrolls = std::io::stdout().is_terminal();
         Progress {
-            enabled: std::io::stderr().is_terminal() && !stdout_scrolls,
+            enabled: std::io::stderr().is_terminal() && !stdout_scrolls && !debug,
+
             started: Instant::now(),
             pages: 0,
             shown: false,

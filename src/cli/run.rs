@@ -131,7 +131,7 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
             let (mut session, _) = connect::session(&mut cli.connection, debug)?;
             interrupt::install();
             let mut printer = Printer::with_options(format, render, out);
-            let mut progress = Progress::new();
+            let mut progress = Progress::new(debug);
             let mut items = session.enumerate(&resource, &request, &options)?;
             while let Some(item) = items.next() {
                 let item = match item {

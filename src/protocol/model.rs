@@ -10,17 +10,21 @@
 
 use std::sync::Arc;
 
+pub use compact_str::CompactString;
+
 use super::ns;
 
 /// A qualified name as received.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Name {
-    /// The local part (`Win32_Service`).
-    pub local: String,
+    /// The local part (`Win32_Service`). Names and short values are
+    /// [`CompactString`]s: kept inline up to 24 bytes, so a page of
+    /// instances costs few allocations.
+    pub local: CompactString,
     /// The namespace URI, if the name is qualified.
     pub namespace: Option<Arc<str>>,
     /// The prefix the sender used (`p`), kept so XML output looks as sent.
-    pub prefix: Option<String>,
+    pub prefix: Option<CompactString>,
 }
 
 impl Name {
@@ -50,7 +54,7 @@ pub struct Element {
     /// `(prefix, uri)`, `None` for the default namespace.
     pub namespaces: Vec<(Option<String>, Arc<str>)>,
     /// The text of a leaf; `None` for an empty element or one with children.
-    pub text: Option<String>,
+    pub text: Option<CompactString>,
     /// Child elements in document order.
     pub children: Vec<Element>,
 }

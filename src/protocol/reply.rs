@@ -13,7 +13,7 @@ use roxmltree::{Document, Node, ParsingOptions};
 
 use super::error::ProtocolError;
 use super::fault::Fault;
-use super::model::{Attribute, Element, Name};
+use super::model::{Attribute, CompactString, Element, Name};
 use super::ns;
 
 /// The most XML nodes one reply may hold (a 512 KB envelope holds far fewer).
@@ -193,14 +193,15 @@ pub fn element_from_node(node: Node) -> Result<Element, ProtocolError> {
     let mut top = convert(node, &mut interner, 0)?;
     let mut used = Vec::new();
     used_prefixes(&top, &mut used);
+    let mut inherited = Vec::new();
     for decl in node.namespaces() {
-        let prefix = decl.name().map(str::to_string);
-        let declared = top.namespaces.iter().any(|(p, _)| *p == prefix);
+        let prefix = decl.name();
+        let declared = top.namespaces.iter().any(|(p, _)| p.as_deref() == prefix);
         if !declared && used.contains(&prefix) {
-            let uri = interner.get(decl.uri());
-            top.namespaces.push((prefix, uri));
+            inherited.push((prefix.map(str::to_string), interner.get(decl.uri())));
         }
     }
+    top.namespaces.extend(inherited);
     Ok(top)
 }
 
@@ -239,11 +240,12 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
     let input = node.document().input_text();
     let qname = &input[node.range().start + 1..];
     let qname_end = qname
-        .find(|c: char| c.is_whitespace() || c == '>' || c == '/')
+        .bytes()
+        .position(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/'))
         .unwrap_or(qname.len());
     let prefix = qname[..qname_end]
         .split_once(':')
-        .map(|(p, _)| p.to_string());
+        .map(|(p, _)| CompactString::new(p));
 
     let attributes = node
         .attributes()
@@ -251,9 +253,9 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
             let raw = &input[a.range_qname()];
             Attribute {
                 name: Name {
-                    local: a.name().to_string(),
+                    local: CompactString::new(a.name()),
                     namespace: a.namespace().map(|u| interner.get(u)),
-                    prefix: raw.split_once(':').map(|(p, _)| p.to_string()),
+                    prefix: raw.split_once(':').map(|(p, _)| CompactString::new(p)),
                 },
                 value: a.value().to_string(),
             }
@@ -276,15 +278,18 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
         Vec::new()
     };
 
-    let mut children = Vec::new();
-    let mut text: Option<String> = None;
+    let mut children = Vec::with_capacity(node.children().filter(Node::is_element).count());
+    let mut text: Option<CompactString> = None;
     for c in node.children() {
         if c.is_element() {
             children.push(convert(c, interner, depth + 1)?);
         } else if c.is_text()
             && let Some(t) = c.text()
         {
-            text.get_or_insert_with(String::new).push_str(t);
+            match &mut text {
+                Some(all) => all.push_str(t),
+                None => text = Some(CompactString::new(t)),
+            }
         }
     }
     // Text between child elements is layout, not data.
@@ -294,7 +299,7 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
 
     Ok(Element {
         name: Name {
-            local: node.tag_name().name().to_string(),
+            local: CompactString::new(node.tag_name().name()),
             namespace: node.tag_name().namespace().map(|u| interner.get(u)),
             prefix,
         },
@@ -323,19 +328,19 @@ fn start_tag<'i>(node: Node<'_, 'i>) -> &'i str {
 
 /// Prefixes the subtree uses in element names, attribute names and
 /// `xsi:type` values (a QName in content).
-fn used_prefixes(element: &Element, out: &mut Vec<Option<String>>) {
-    let mut add = |p: Option<String>| {
+fn used_prefixes<'e>(element: &'e Element, out: &mut Vec<Option<&'e str>>) {
+    let mut add = |p: Option<&'e str>| {
         if !out.contains(&p) {
             out.push(p);
         }
     };
-    add(element.name.prefix.clone());
+    add(element.name.prefix.as_deref());
     for a in &element.attributes {
         if let Some(p) = &a.name.prefix {
-            add(Some(p.clone()));
+            add(Some(p));
         }
         if a.name.local == "type" && a.name.namespace.as_deref() == Some(ns::XSI) {
-            add(a.value.split_once(':').map(|(p, _)| p.to_string()));
+            add(a.value.split_once(':').map(|(p, _)| p));
         }
     }
     for c in &element.children {

@@ -7,8 +7,11 @@
 //!   every top-level object), `@epr` (the instance's own reference, from
 //!   `-ReturnType:ObjectAndEPR` or WMI's `cim:Location`), `@attributes`
 //!   (attributes that carry data, such as `Source="GPO"`, keyed by property
-//!   name; a top-level object's own are under its `@class` name) and
-//!   `@value` (a result that is a bare value, such as a `text()` fragment).
+//!   name, an array of one object or null per element for a repeated
+//!   property; a top-level object's own are under `@self`) and `@value` (a
+//!   result that is a bare value, such as a `text()` fragment).
+//! - A property whose local name another namespace already used in the
+//!   same object is keyed `prefix:Name`.
 //! - Values are strings exactly as sent, `null` for `xsi:nil`, arrays for
 //!   repeated properties and for the hints in [`ArrayHints`], objects for
 //!   embedded instances, and EPR objects `{"Address", "ResourceURI",
@@ -89,18 +92,10 @@ impl<'a> JsonWriter<'a> {
             self.key(&mut first, depth + 1, "@class");
             self.string(&element.name.local);
         }
-        let mut attributes = top
-            && element
-                .attributes
-                .iter()
-                .any(|a| attribute_matters(&a.name));
+        let mut attributes = top && has_attributes(element);
         for property in properties(element) {
-            attributes |= property
-                .first
-                .attributes
-                .iter()
-                .any(|a| attribute_matters(&a.name));
-            self.key(&mut first, depth + 1, property.name);
+            attributes |= property.elements().any(has_attributes);
+            self.key(&mut first, depth + 1, &property.key());
             if !property.is_array(self.hints) {
                 self.value(property.first, depth + 1);
                 continue;
@@ -130,35 +125,60 @@ impl<'a> JsonWriter<'a> {
         self.close(first, depth, '}');
     }
 
+    /// `@attributes`: the object's own under `@self` (top level only; a
+    /// nested object's are in its parent's, under its property key), then
+    /// each property's, as one object, or an array with one object (or
+    /// null) per element when the property repeats.
     fn attributes(&mut self, element: &Element, top: bool, depth: usize) {
         let mut first = true;
         self.out.push('{');
-        if top {
-            self.attribute_set(&mut first, depth, &element.name.local, element);
+        if top && has_attributes(element) {
+            self.key(&mut first, depth + 1, "@self");
+            self.attribute_set(element, depth + 1);
         }
         for property in properties(element) {
-            self.attribute_set(&mut first, depth, property.name, property.first);
+            if !property.elements().any(has_attributes) {
+                continue;
+            }
+            self.key(&mut first, depth + 1, &property.key());
+            if property.count == 1 {
+                self.attribute_set(property.first, depth + 1);
+                continue;
+            }
+            let mut inner = true;
+            self.out.push('[');
+            for item in property.elements() {
+                self.separator(&mut inner, depth + 2);
+                if has_attributes(item) {
+                    self.attribute_set(item, depth + 2);
+                } else {
+                    self.null();
+                }
+            }
+            self.close(inner, depth + 1, ']');
         }
         self.close(first, depth, '}');
     }
 
-    fn attribute_set(&mut self, first: &mut bool, depth: usize, name: &str, element: &Element) {
-        let mut wanted = element
+    /// `{"Source": "GPO"}`; a namespaced attribute is keyed `prefix:name`.
+    fn attribute_set(&mut self, element: &Element, depth: usize) {
+        let mut inner = true;
+        self.out.push('{');
+        for attribute in element
             .attributes
             .iter()
             .filter(|a| attribute_matters(&a.name))
-            .peekable();
-        if wanted.peek().is_none() {
-            return;
-        }
-        self.key(first, depth + 1, name);
-        let mut inner = true;
-        self.out.push('{');
-        for attribute in wanted {
-            self.key(&mut inner, depth + 2, &attribute.name.local);
+        {
+            let name = &attribute.name;
+            match (&name.namespace, &name.prefix) {
+                (Some(_), Some(prefix)) => {
+                    self.key(&mut inner, depth + 1, &format!("{prefix}:{}", name.local))
+                }
+                _ => self.key(&mut inner, depth + 1, &name.local),
+            }
             self.string(&attribute.value);
         }
-        self.close(inner, depth + 1, '}');
+        self.close(inner, depth, '}');
     }
 
     fn value(&mut self, element: &Element, depth: usize) {
@@ -250,6 +270,14 @@ impl<'a> JsonWriter<'a> {
     }
 }
 
+/// Whether an element has attributes that carry data.
+fn has_attributes(element: &Element) -> bool {
+    element
+        .attributes
+        .iter()
+        .any(|a| attribute_matters(&a.name))
+}
+
 /// Appends `text` as a quoted JSON string (RFC 8259 §7).
 pub fn escape_into(out: &mut String, text: &str) {
     out.push('"');
@@ -314,6 +342,24 @@ mod tests {
             concat!(
                 r#"{"@class":"Svc","Name":"spooler","Codes":["2","5"],"Gone":null,"Empty":"","#,
                 r#""Basic":"true","@attributes":{"Basic":{"Source":"GPO"}}}"#
+            )
+        );
+    }
+
+    #[test]
+    fn attributes_of_repeats_and_of_the_result_itself() {
+        let out = render(
+            concat!(
+                "<p:Plug xmlns:p=\"u\" Name=\"top\"><p:Capability Type=\"Get\"/>",
+                "<p:Capability Type=\"Put\"/><p:Capability/><p:Plug Source=\"GPO\">x</p:Plug></p:Plug>"
+            ),
+            false,
+        );
+        assert_eq!(
+            out,
+            concat!(
+                r#"{"@class":"Plug","Capability":["","",""],"Plug":"x","@attributes":{"@self":{"Name":"top"},"#,
+                r#""Capability":[{"Type":"Get"},{"Type":"Put"},null],"Plug":{"Source":"GPO"}}}"#
             )
         );
     }

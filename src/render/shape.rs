@@ -131,9 +131,9 @@ pub fn shape(element: &Element) -> Shape<'_> {
     Shape::Object(element)
 }
 
-/// One property of an object: every child element with the same local
-/// name, in document order (a name that repeats apart from its first run
-/// still makes one property, at its first place).
+/// One property of an object: every child element with the same name
+/// (local name and namespace), in document order (a name that repeats
+/// apart from its first run still makes one property, at its first place).
 #[derive(Debug, Clone, Copy)]
 pub struct Property<'e> {
     /// The property's name.
@@ -144,20 +144,37 @@ pub struct Property<'e> {
     start: usize,
     /// How many elements carry this name.
     pub count: usize,
+    /// An earlier property has the same local name in another namespace,
+    /// so this one is keyed by its qualified name (see [`Property::key`]).
+    qualified: bool,
 }
 
 impl<'e> Property<'e> {
     /// Every element of the property.
     pub fn elements(&self) -> impl Iterator<Item = &'e Element> + 'e {
-        let name = self.name;
-        self.parent.children[self.start..]
-            .iter()
-            .filter(move |c| c.name.local == name)
+        let first = self.first;
+        self.parent.children[self.start..].iter().filter(move |c| {
+            c.name.local == first.name.local && c.name.namespace == first.name.namespace
+        })
     }
 
     /// Whether the property is an array: more than one element, or a hint.
     pub fn is_array(&self, hints: &ArrayHints) -> bool {
         self.count > 1 || hints.is_array(self.first)
+    }
+
+    /// The key the property goes under: its local name, or `prefix:local`
+    /// when another namespace already took the local name.
+    pub fn key(&self) -> std::borrow::Cow<'e, str> {
+        if !self.qualified {
+            return self.name.into();
+        }
+        let name = &self.first.name;
+        match (&name.prefix, &name.namespace) {
+            (Some(prefix), _) => format!("{prefix}:{}", name.local).into(),
+            (None, Some(ns)) => format!("{{{ns}}}{}", name.local).into(),
+            (None, None) => self.name.into(),
+        }
     }
 }
 
@@ -169,22 +186,29 @@ pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
         if is_location(child) {
             return None;
         }
-        let name = child.name.local.as_str();
+        let name = &child.name;
         // Quadratic in the worst case, but instances have tens of
         // properties and this allocates nothing.
-        if kids[..i].iter().any(|k| k.name.local == name) {
-            return None;
+        let mut qualified = false;
+        for earlier in &kids[..i] {
+            if earlier.name.local == name.local {
+                if earlier.name.namespace == name.namespace {
+                    return None;
+                }
+                qualified = true;
+            }
         }
         let count = 1 + kids[i + 1..]
             .iter()
-            .filter(|k| k.name.local == name)
+            .filter(|k| k.name.local == name.local && k.name.namespace == name.namespace)
             .count();
         Some(Property {
-            name,
+            name: name.local.as_str(),
             first: child,
             parent: element,
             start: i,
             count,
+            qualified,
         })
     })
 }
@@ -277,6 +301,16 @@ mod tests {
         let a = properties(&e).next().unwrap();
         let values: Vec<&str> = a.elements().map(|e| e.text_or_empty()).collect();
         assert_eq!(values, ["1", "2"]);
+    }
+
+    #[test]
+    fn same_local_name_in_two_namespaces_is_two_properties() {
+        let e = parse(
+            "<p:X xmlns:p=\"u\" xmlns:q=\"v\"><p:Name>one</p:Name><q:Name>two</q:Name></p:X>",
+        );
+        let keys: Vec<String> = properties(&e).map(|p| p.key().into_owned()).collect();
+        assert_eq!(keys, ["Name", "q:Name"]);
+        assert!(properties(&e).all(|p| p.count == 1));
     }
 
     #[test]

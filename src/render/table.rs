@@ -15,6 +15,7 @@
 //! for `--columns`, wrapped) to the settled widths, so memory stays flat.
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
+use unicode_width::UnicodeWidthStr;
 
 use crate::protocol::model::Element;
 use crate::protocol::ns;
@@ -130,6 +131,7 @@ impl TableBuilder {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(&name))
             {
+                let value = one_line(&value);
                 row[i] = match (self.choice, &self.widths) {
                     (Choice::Settled, Some(widths)) => cut(&value, widths[i]),
                     (Choice::Settled, None) => cut(&value, MAX_CELL),
@@ -211,19 +213,15 @@ impl TableBuilder {
                 .iter()
                 .enumerate()
                 .map(|(i, name)| {
-                    let cells = self
-                        .rows
-                        .iter()
-                        .map(|r| r.get(i).map_or(0, |c| c.chars().count()));
-                    cells
-                        .max()
-                        .unwrap_or(0)
-                        .min(cap)
-                        .max(name.chars().count())
-                        .max(1)
+                    let cells = self.rows.iter().map(|r| r.get(i).map_or(0, |c| c.width()));
+                    cells.max().unwrap_or(0).min(cap).max(name.width()).max(1)
                 })
                 .collect()
         });
+        if first && self.choice == Choice::User && fit.wrap {
+            shrink_to_fit(widths, usize::from(fit.width));
+        }
+
         let mut table = new_table(fit);
         if first {
             table.set_header(self.columns.iter().map(String::as_str));
@@ -265,11 +263,8 @@ impl TableBuilder {
         let mut used = 1usize;
         let mut shown = Vec::new();
         for (i, name) in self.columns.iter().enumerate() {
-            let cells = self
-                .rows
-                .iter()
-                .map(|r| r.get(i).map_or(0, |c| c.chars().count()));
-            let widest = cells.max().unwrap_or(0).max(name.chars().count());
+            let cells = self.rows.iter().map(|r| r.get(i).map_or(0, |c| c.width()));
+            let widest = cells.max().unwrap_or(0).max(name.width());
             let needed = widest.min(MAX_CELL) + 3;
             if !shown.is_empty() && used + needed > usize::from(width) {
                 continue;
@@ -293,13 +288,13 @@ pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit
             flatten(&mut rows, "", e, hints);
         }
         Shape::Epr(e) => flatten_epr(&mut rows, "", e),
-        Shape::Null => rows.push((instance.name.local.clone(), String::new())),
-        Shape::Text(t) => rows.push((instance.name.local.clone(), t.trim().to_string())),
+        Shape::Null => rows.push((instance.name.local.to_string(), String::new())),
+        Shape::Text(t) => rows.push((instance.name.local.to_string(), t.trim().to_string())),
     }
     let mut table = new_table(fit);
     table.set_header(["Property", "Value"]);
     for (name, value) in rows {
-        table.add_row([name, value]);
+        table.add_row([one_line(&name), one_line(&value)]);
     }
     out.push_str(&table.to_string());
     out.push('\n');
@@ -342,7 +337,7 @@ fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, String)> {
     let instance = item_instance(item);
     match shape::shape(instance) {
         Shape::Object(e) => properties(e)
-            .map(|p| (p.name.to_string(), property_cell(&p, hints)))
+            .map(|p| (p.key().into_owned(), property_cell(&p, hints)))
             .collect(),
         Shape::Epr(e) => {
             let epr = Epr::of(e);
@@ -355,8 +350,8 @@ fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, String)> {
             }
             cells
         }
-        Shape::Null => vec![(instance.name.local.clone(), String::new())],
-        Shape::Text(t) => vec![(instance.name.local.clone(), t.trim().to_string())],
+        Shape::Null => vec![(instance.name.local.to_string(), String::new())],
+        Shape::Text(t) => vec![(instance.name.local.to_string(), t.trim().to_string())],
     }
 }
 
@@ -414,7 +409,7 @@ fn compact(element: &Element) -> String {
             let parts: Vec<String> = properties(e)
                 .map(|p| {
                     let values: Vec<String> = p.elements().map(compact).collect();
-                    format!("{}={}", p.name, values.join(", "))
+                    format!("{}={}", p.key(), values.join(", "))
                 })
                 .collect();
             format!("{{{}}}", parts.join(", "))
@@ -449,7 +444,7 @@ fn selector_cell(selector: &Element) -> String {
 /// Rows of `path = value` for every property below `element`.
 fn flatten(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element, hints: &ArrayHints) {
     for property in properties(element) {
-        let path = format!("{prefix}{}", property.name);
+        let path = format!("{prefix}{}", property.key());
         let objects = property
             .elements()
             .all(|e| matches!(shape::shape(e), Shape::Object(_)));
@@ -470,6 +465,21 @@ fn flatten(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element, hi
         }
         if let (false, Shape::Epr(e)) = (property.count > 1, shape::shape(property.first)) {
             flatten_epr(rows, &format!("{path}."), e);
+            continue;
+        }
+        // A repeated value whose elements carry attributes: a row each, so
+        // each keeps its own.
+        if property.count > 1 && property.elements().any(|e| source_of(e).is_some()) {
+            for (i, e) in property.elements().enumerate() {
+                let mut value = compact(e);
+                if let Some(source) = source_of(e) {
+                    if !value.is_empty() {
+                        value.push(' ');
+                    }
+                    value.push_str(&source);
+                }
+                rows.push((format!("{path}[{i}]"), value));
+            }
             continue;
         }
         let mut value = property_cell(&property, hints);
@@ -506,14 +516,56 @@ fn source_of(element: &Element) -> Option<String> {
     (!notes.is_empty()).then(|| format!("[{}]", notes.join(" ")))
 }
 
-/// `text` cut to `max` characters, the last one `…`.
+/// `text` cut to `max` columns of display width, the last one `…`.
 fn cut(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
+    if text.width() <= max {
         return text.to_string();
     }
-    let mut cut: String = text.chars().take(max - 1).collect();
+    let mut cut = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > max {
+            break;
+        }
+        used += w;
+        cut.push(c);
+    }
     cut.push('…');
     cut
+}
+
+/// A cell on one line, and safe for a terminal: line breaks and tabs
+/// become spaces, other control characters (a server could send escape
+/// sequences) become `�`.
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\n' | '\r' | '\t' => ' ',
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Narrows the widest columns until the table fits `width` (each column
+/// costs its content plus three for padding and border, plus one).
+fn shrink_to_fit(widths: &mut [usize], width: usize) {
+    const NARROWEST: usize = 8;
+    loop {
+        let total = 1 + widths.iter().map(|w| w + 3).sum::<usize>();
+        if total <= width {
+            return;
+        }
+        match widths
+            .iter_mut()
+            .filter(|w| **w > NARROWEST)
+            .max_by_key(|w| **w)
+        {
+            Some(widest) => *widest -= 1,
+            None => return,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -524,5 +576,24 @@ mod tests {
     fn cut_marks_what_was_dropped() {
         assert_eq!(cut("abcdef", 4), "abc…");
         assert_eq!(cut("abc", 4), "abc");
+        // Wide characters count two columns.
+        assert_eq!(cut("日本語テキスト", 7), "日本語…");
+        assert_eq!(cut("日本語テキスト", 7).width(), 7);
+    }
+
+    #[test]
+    fn cells_stay_on_one_line_and_harmless() {
+        assert_eq!(one_line("a\nb\tc\u{1b}[31m"), "a b c\u{FFFD}[31m");
+    }
+
+    #[test]
+    fn chosen_columns_shrink_to_the_terminal() {
+        let mut widths = [30, 10, 60];
+        shrink_to_fit(&mut widths, 70);
+        assert!(
+            widths.iter().map(|w| w + 3).sum::<usize>() < 70,
+            "{widths:?}"
+        );
+        assert_eq!(widths[1], 10);
     }
 }

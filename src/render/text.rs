@@ -43,7 +43,23 @@ fn push_value(out: &mut String, value: &str, nil: bool, palette: Palette) {
         out.push_str(value);
         out.push_str(palette.reset);
     } else {
+        push_safe(out, value);
+    }
+}
+
+/// Appends `value` with control characters other than line breaks and
+/// tabs (a server could send escape sequences to the terminal) shown as
+/// `�`. Values without any are copied as they are.
+fn push_safe(out: &mut String, value: &str) {
+    let harmless = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
+    if value.chars().all(harmless) {
         out.push_str(value);
+    } else {
+        out.extend(
+            value
+                .chars()
+                .map(|c| if harmless(c) { c } else { '\u{FFFD}' }),
+        );
     }
 }
 
@@ -158,6 +174,14 @@ mod tests {
             out,
             "Client\n    NetworkDelayms = 5000\n    Auth\n        Basic = true [Source=\"GPO\"]\n    TrustedHosts\n    InstallDate = null\n    Codes = 2, 5, 8\n"
         );
+    }
+
+    #[test]
+    fn escape_sequences_from_the_server_are_defused() {
+        // XML 1.0 cannot carry ESC, but it can carry C1 controls such as
+        // CSI (U+009B), which some terminals obey.
+        let out = render("<c:X xmlns:c=\"urn:x\"><c:V>a&#155;2Jb</c:V></c:X>");
+        assert_eq!(out, "X\n    V = a\u{FFFD}2Jb\n");
     }
 
     #[test]

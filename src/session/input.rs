@@ -127,7 +127,7 @@ pub(super) fn apply_changes(
         let target = fragment_target(expression);
         return match changes {
             [(key, value)] if key == target => {
-                root.text = value.clone();
+                root.text = value.as_deref().map(Into::into);
                 Ok(())
             }
             [(key, _)] => Err(Error::input(format!(
@@ -187,7 +187,7 @@ pub(super) fn apply_changes(
             .attributes
             .retain(|a| !(a.name.local == "nil" && a.name.namespace.as_deref() == Some(ns::XSI)));
         match value {
-            Some(v) => target.text = Some(v.clone()),
+            Some(v) => target.text = Some(v.as_str().into()),
             None => {
                 target.text = None;
                 let prefix = xsi_prefix(root);
@@ -196,7 +196,7 @@ pub(super) fn apply_changes(
                     name: Name {
                         local: "nil".into(),
                         namespace: Some(ns::XSI.into()),
-                        prefix: Some(prefix),
+                        prefix: Some(prefix.into()),
                     },
                     value: "true".into(),
                 });

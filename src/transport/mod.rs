@@ -438,6 +438,20 @@ impl HttpTransport {
                     .challenges
                     .iter()
                     .find_map(|c| auth::digest::parse_challenge(c));
+                let offered = offered(&leg.challenges);
+                if fresh.is_none()
+                    && !offered.is_empty()
+                    && !offered.iter().any(|o| o.eq_ignore_ascii_case("digest"))
+                {
+                    return Err(TransportError::Auth {
+                        url: self.options.url.clone(),
+                        failure: auth::AuthFailure::NotOffered,
+                        reason: format!(
+                            "the server does not offer Digest; it offers: {}",
+                            offered.join(", ")
+                        ),
+                    });
+                }
                 let ready = self.digest.as_ref().is_some_and(|d| d.ready());
                 if let (Some(challenge), Some(state)) = (fresh, self.digest.as_mut()) {
                     // A first challenge, or a stale nonce: answer it once.

@@ -12,14 +12,15 @@ use std::time::Instant;
 
 use super::Secret;
 
-/// Headers whose values are credentials or tokens.
-const SECRET_HEADERS: [&str; 5] = [
+/// Headers whose values are credentials or tokens: only the scheme shows.
+const AUTH_HEADERS: [&str; 4] = [
     "authorization",
     "proxy-authorization",
     "www-authenticate",
-    "set-cookie",
-    "cookie",
+    "proxy-authenticate",
 ];
+/// Headers whose whole value is secret.
+const COOKIE_HEADERS: [&str; 2] = ["set-cookie", "cookie"];
 /// What a redacted value or password reads as.
 const REDACTED: &str = "[redacted]";
 
@@ -46,11 +47,23 @@ impl Trace {
         }
     }
 
-    /// Keeps `secret` out of every body the trace shows.
+    /// Keeps `secret` out of every body the trace shows, as typed and as
+    /// XML writes it (`&` → `&amp;`...).
     pub fn hide(&mut self, secret: &Secret) {
-        if !secret.expose().is_empty() {
-            self.secrets.push(secret.clone());
+        let plain = secret.expose();
+        if plain.is_empty() {
+            return;
         }
+        let escaped = plain
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&apos;");
+        if escaped != plain {
+            self.secrets.push(Secret::new(escaped));
+        }
+        self.secrets.push(secret.clone());
     }
 
     /// Writes a request about to be sent. `body` is `None` when it is
@@ -135,12 +148,17 @@ fn push_header(text: &mut String, arrow: char, name: &str, value: &str) {
     text.push(' ');
     text.push_str(name);
     text.push_str(": ");
-    if SECRET_HEADERS.contains(&name.to_ascii_lowercase().as_str()) {
-        // The scheme says which method was used; the rest is the secret.
+    let lower = name.to_ascii_lowercase();
+    if COOKIE_HEADERS.contains(&lower.as_str()) {
+        text.push_str(REDACTED);
+    } else if AUTH_HEADERS.contains(&lower.as_str()) {
+        // The scheme says which method was used; the rest is the secret
+        // (not even its length, which would tell a Basic password's).
         match value.split_once(' ') {
-            Some((scheme, rest)) => {
+            Some((scheme, _)) => {
                 text.push_str(scheme);
-                text.push_str(&format!(" {REDACTED} ({} bytes)", rest.len()));
+                text.push(' ');
+                text.push_str(REDACTED);
             }
             None if value.len() <= 12 && value.chars().all(|c| c.is_ascii_alphabetic()) => {
                 text.push_str(value)
@@ -217,12 +235,41 @@ mod tests {
         assert!(!text.contains("dXNlcjpodW50ZXIy"), "{text}");
         assert!(!text.contains("abcdef"), "{text}");
         assert!(
-            text.contains("> Authorization: Basic [redacted] (16 bytes)"),
+            text.contains("> Authorization: Basic [redacted]\n"),
             "{text}"
         );
+
         assert!(text.contains("<Password>[redacted]</Password>"), "{text}");
         assert!(
             text.contains("[encrypted payload, 42 bytes, not shown]"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn cookies_and_escaped_passwords_never_show() {
+        let sink = Shared::default();
+        let mut trace = Trace::new(Box::new(sink.clone()));
+        trace.hide(&Secret::new("p&ss<1>"));
+        trace.reply(
+            200,
+            &[
+                ("Set-Cookie".into(), "SESSIONID=s3cr3tcookie; Path=/".into()),
+                ("Proxy-Authenticate".into(), "Basic realm=\"p\"".into()),
+            ],
+            Body::Plain {
+                bytes: b"<X>p&amp;ss&lt;1&gt;</X><Y>p&ss<1></Y>",
+                content_type: None,
+            },
+        );
+        let text = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
+        assert!(!text.contains("s3cr3tcookie"), "{text}");
+        assert!(!text.contains("SESSIONID"), "{text}");
+        assert!(!text.contains("p&amp;ss"), "{text}");
+        assert!(!text.contains("p&ss"), "{text}");
+        assert!(text.contains("< Set-Cookie: [redacted]"), "{text}");
+        assert!(
+            text.contains("< Proxy-Authenticate: Basic [redacted]"),
             "{text}"
         );
     }

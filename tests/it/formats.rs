@@ -147,6 +147,68 @@ fn every_format_of_every_fixture_matches_its_golden_file() {
     }
 }
 
+/// Fails when any JSON object in `text` has a key twice (serde_json's
+/// `Value` would silently keep the last one).
+fn assert_unique_keys(text: &str) {
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Checked;
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(CheckedVisitor)
+        }
+    }
+    struct CheckedVisitor;
+    impl<'de> Visitor<'de> for CheckedVisitor {
+        type Value = Checked;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {key}")));
+                }
+                map.next_value::<Checked>()?;
+            }
+            Ok(Checked)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+    }
+
+    if let Err(e) = serde_json::from_str::<Checked>(text) {
+        panic!("{e}:\n{text}");
+    }
+}
+
+#[test]
+fn duplicate_keys_are_caught() {
+    let result = std::panic::catch_unwind(|| assert_unique_keys(r#"{"a":1,"b":{"c":2,"c":3}}"#));
+    assert!(result.is_err());
+    assert_unique_keys(r#"{"a":[{"b":null},{"b":"x"}],"c":true}"#);
+}
+
 /// Walks every object in a JSON document.
 fn objects<'v>(value: &'v Value, out: &mut Vec<&'v serde_json::Map<String, Value>>) {
     match value {
@@ -166,6 +228,7 @@ fn json_has_the_documented_shape() {
         let run = replay(case, "json");
         let document: Value = serde_json::from_str(&run.stdout)
             .unwrap_or_else(|e| panic!("{}: not JSON ({e}):\n{}", case.name, run.stdout));
+        assert_unique_keys(&run.stdout);
         let results: Vec<&Value> = match (&document, case.args[0]) {
             (Value::Array(items), "enumerate") => items.iter().collect(),
             (Value::Object(_), verb) if verb != "enumerate" => vec![&document],

@@ -7,6 +7,7 @@
 mod support;
 
 mod auth;
+mod auth_digest;
 mod create_delete;
 mod docs;
 mod enumerate;

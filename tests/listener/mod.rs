@@ -3,8 +3,9 @@
 //!
 //! This module owns the public API (`Config`, `Listener`, `Recorded`), the
 //! accept loops and the per-connection request loop: recording, HTTP-level
-//! checks (path, method, Basic authentication, Content-Type, the
-//! AllowUnencrypted policy) before handing the SOAP envelope to `soap`.
+//! checks (path, method, Basic or, opt-in, AMT-style Digest authentication,
+//! Content-Type, the AllowUnencrypted policy) before handing the SOAP
+//! envelope to `soap`.
 //!
 //! The public items carry `#[allow(dead_code)]` because each test binary
 //! (and the demo program) uses a different subset of the API.
@@ -12,6 +13,7 @@
 mod cim;
 mod codes;
 mod config;
+mod digest;
 mod enumeration;
 mod faults;
 mod http;
@@ -35,6 +37,8 @@ use base64::Engine;
 
 use http::{Charset, Conn, ReadError, Response};
 
+pub use digest::{DigestConfig, DigestStats};
+
 /// Connections idle longer than this are dropped, so threads never pile up.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -51,6 +55,8 @@ pub struct Config {
     /// How long each reply waits before it is sent: a slow server, for
     /// the progress line and for timeouts.
     pub reply_delay: Duration,
+    /// Answer like Intel AMT: Digest (MD5, `qop=auth`) only, no Basic.
+    pub digest: Option<DigestConfig>,
 }
 
 impl Default for Config {
@@ -62,6 +68,7 @@ impl Default for Config {
             https: false,
             machine: "WIN-TEST01".into(),
             reply_delay: Duration::ZERO,
+            digest: None,
         }
     }
 }
@@ -83,6 +90,9 @@ pub struct Recorded {
     pub action: Option<String>,
     pub resource_uri: Option<String>,
     pub message_id: Option<String>,
+    /// The nonce count of a Digest `Authorization` (0 if it had none);
+    /// `None` when the request carried no Digest credentials.
+    pub digest_nc: Option<u32>,
 }
 
 #[allow(dead_code)]
@@ -107,6 +117,7 @@ pub(crate) struct State {
 
 pub(crate) struct Shared {
     pub cfg: Config,
+    digest: Option<digest::Server>,
     pub state: Mutex<State>,
     records: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
@@ -156,7 +167,12 @@ impl Listener {
             cim: wmi_data::build(config.services, &config.machine),
             contexts: HashMap::new(),
         };
+        let digest = config
+            .digest
+            .clone()
+            .map(|d| digest::Server::new(d, &config.user, &config.password));
         let shared = Arc::new(Shared {
+            digest,
             cfg: config,
             state: Mutex::new(state),
             records: Mutex::new(Vec::new()),
@@ -216,6 +232,22 @@ impl Listener {
 
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Digest counters (all zero without `Config::digest`).
+    pub fn digest_stats(&self) -> DigestStats {
+        self.shared
+            .digest
+            .as_ref()
+            .map(digest::Server::stats)
+            .unwrap_or_default()
+    }
+
+    /// Makes every Digest nonce issued so far stale.
+    pub fn expire_digest_nonces(&self) {
+        if let Some(d) = &self.shared.digest {
+            d.expire();
+        }
     }
 }
 
@@ -331,14 +363,19 @@ fn handle(shared: &Shared, req: &http::Request, id: usize, https: bool) -> Respo
     if req.method != "POST" {
         return Response::empty(405);
     }
-    let authorized = check_basic(shared, req.header("authorization"));
+    let verdict = match &shared.digest {
+        Some(d) => d.check(req.header("authorization"), &req.method, &req.path),
+        None if check_basic(shared, req.header("authorization")) => digest::Verdict::Accepted,
+        None => digest::Verdict::Refused,
+    };
+    let authorized = verdict == digest::Verdict::Accepted;
     let anonymous_identify = !authorized
         && req.header("authorization").is_none()
         && req
             .header("wsmanidentify")
             .is_some_and(|v| v.eq_ignore_ascii_case("unauthenticated"));
     if !authorized && !anonymous_identify {
-        return unauthorized(shared);
+        return unauthorized(shared, verdict == digest::Verdict::Stale);
     }
     if declared.is_err() {
         return Response::empty(415);
@@ -356,7 +393,7 @@ fn handle(shared: &Shared, req: &http::Request, id: usize, https: bool) -> Respo
     let identify = soap::is_identify(&doc);
     if anonymous_identify {
         if !identify {
-            return unauthorized(shared);
+            return unauthorized(shared, false);
         }
         return Response::soap(200, &soap::identify_reply(shared, false), charset);
     }
@@ -395,8 +432,12 @@ fn check_basic(shared: &Shared, header: Option<&str>) -> bool {
     user.eq_ignore_ascii_case(&shared.cfg.user) && pass == shared.cfg.password
 }
 
-/// 401 with Windows' challenge list (Basic only while it is enabled).
-fn unauthorized(shared: &Shared) -> Response {
+/// 401 with Windows' challenge list (Basic only while it is enabled), or
+/// AMT's single Digest challenge.
+fn unauthorized(shared: &Shared, stale: bool) -> Response {
+    if let Some(d) = &shared.digest {
+        return d.challenge(stale);
+    }
     let mut resp = Response::empty(401);
     resp.headers
         .push(("WWW-Authenticate".into(), "Negotiate".into()));
@@ -431,6 +472,7 @@ fn record(
         action: fields.0,
         resource_uri: fields.1,
         message_id: fields.2,
+        digest_nc: digest::nc_of(req.header("authorization")),
     };
     shared
         .records

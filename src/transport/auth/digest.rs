@@ -38,9 +38,22 @@ fn params(text: &str) -> Vec<(String, String)> {
         rest = rest[eq + 1..].trim_start();
         let value;
         if let Some(quoted) = rest.strip_prefix('"') {
-            let end = quoted.find('"').unwrap_or(quoted.len());
-            value = quoted[..end].to_string();
-            rest = quoted.get(end + 1..).unwrap_or("");
+            // A quoted-string may hold `\"` and `\\` (RFC 7230 §3.2.6).
+            let mut text = String::new();
+            let mut end = quoted.len();
+            let mut chars = quoted.char_indices();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next().map(|(_, c)| c)),
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => text.push(c),
+                }
+            }
+            value = text;
+            rest = quoted.get(end..).unwrap_or("");
         } else {
             let end = rest.find(',').unwrap_or(rest.len());
             value = rest[..end].trim().to_string();
@@ -186,6 +199,11 @@ mod tests {
         assert_eq!(c.nonce, "WJgGAAAAAAAAAAAAttQHSGJHLSk=");
         assert!(c.qop_auth && !c.stale);
         assert!(parse_challenge("Basic realm=\"x\"").is_none());
+        let escaped =
+            parse_challenge(r#"Digest realm="a \"b\", c\\d", nonce="n1", qop="auth""#).unwrap();
+        assert_eq!(escaped.realm, r#"a "b", c\d"#);
+        assert_eq!(escaped.nonce, "n1");
+        assert!(escaped.qop_auth);
         assert!(parse_challenge("Digest realm=\"x\"").is_none());
         assert!(parse_challenge("Digest nonce=1, algorithm=SHA-256").is_none());
     }

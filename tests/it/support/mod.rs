@@ -12,7 +12,7 @@ pub mod replay;
 #[allow(dead_code, unused_imports)]
 mod listener;
 
-pub use listener::{Config, Listener, Recorded};
+pub use listener::{Config, DigestConfig, Listener, Recorded};
 
 use std::ffi::OsString;
 use std::io::Read;
