@@ -199,3 +199,25 @@ fn an_enumeration_cut_mid_way_says_how_much_was_printed() {
         "a Pull is never repeated, nor released"
     );
 }
+
+#[test]
+fn a_cut_json_enumeration_stays_valid_and_counts_its_items() {
+    let server = RawServer::script(|_, body| match action(body) {
+        Some("Enumerate") => page(body, "EnumerateResponse", &["A", "B"], Some("ctx-1")),
+        _ => Step::Hangup,
+    });
+    let run = against(
+        &server,
+        &["enumerate", "wmicimv2/Win32_Service", "-format:json"],
+    );
+    run.code(4);
+    // The array printed so far is closed, so it still parses.
+    let stdout = run.stdout.trim();
+    assert!(stdout.starts_with('[') && stdout.ends_with(']'), "{stdout}");
+    assert_eq!(stdout.matches("\"Name\"").count(), 2, "{stdout}");
+    // The error is one JSON object that says how many items came first.
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    run.stderr_has("\"kind\":\"connection\"")
+        .stderr_has("\"items\":2")
+        .stderr_has("stopped after 2 items");
+}
