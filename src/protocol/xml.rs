@@ -11,18 +11,29 @@ use super::model::{Element, Name};
 /// Appends `text` to `out` with `& < > " '` escaped: safe in content (for
 /// attribute values, [`escape_attribute_into`] also keeps whitespace).
 pub fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            // Carriage returns would be normalised away by the reader.
-            '\r' => out.push_str("&#13;"),
-            c => out.push(c),
-        }
+    let needs = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r');
+    // Most values need no escaping: push them whole.
+    if !text.bytes().fold(false, |any, b| any | needs(b)) {
+        out.push_str(text);
+        return;
     }
+    let mut start = 0;
+    for (i, b) in text.bytes().enumerate() {
+        let escaped = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            // Carriage returns would be normalised away by the reader.
+            b'\r' => "&#13;",
+            _ => continue,
+        };
+        out.push_str(&text[start..i]);
+        out.push_str(escaped);
+        start = i + 1;
+    }
+    out.push_str(&text[start..]);
 }
 
 /// Appends an attribute value to `out`: escaped as [`escape_into`] does,

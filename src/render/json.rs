@@ -281,6 +281,14 @@ fn has_attributes(element: &Element) -> bool {
 /// Appends `text` as a quoted JSON string (RFC 8259 §7).
 pub fn escape_into(out: &mut String, text: &str) {
     out.push('"');
+    // Most values need no escaping: push them whole.
+    if !text.bytes().fold(false, |any, b| {
+        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+    }) {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
     let mut start = 0;
     for (i, byte) in text.bytes().enumerate() {
         let escaped = match byte {

@@ -182,16 +182,19 @@ impl<'e> Property<'e> {
 /// `cim:Location` is not a property (see [`location`]).
 pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
     let kids = &element.children;
+    // Comparing every pair of names is quadratic; compare small
+    // fingerprints first (one pass, one allocation), names only when those
+    // match.
+    let prints: Vec<u32> = kids.iter().map(|k| fingerprint(&k.name.local)).collect();
     kids.iter().enumerate().filter_map(move |(i, child)| {
         if is_location(child) {
             return None;
         }
         let name = &child.name;
-        // Quadratic in the worst case, but instances have tens of
-        // properties and this allocates nothing.
+        let print = prints[i];
         let mut qualified = false;
-        for earlier in &kids[..i] {
-            if earlier.name.local == name.local {
+        for (j, earlier) in kids[..i].iter().enumerate() {
+            if prints[j] == print && earlier.name.local == name.local {
                 if earlier.name.namespace == name.namespace {
                     return None;
                 }
@@ -200,7 +203,10 @@ pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
         }
         let count = 1 + kids[i + 1..]
             .iter()
-            .filter(|k| k.name.local == name.local && k.name.namespace == name.namespace)
+            .zip(&prints[i + 1..])
+            .filter(|(k, p)| {
+                **p == print && k.name.local == name.local && k.name.namespace == name.namespace
+            })
             .count();
         Some(Property {
             name: name.local.as_str(),
@@ -211,6 +217,15 @@ pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
             qualified,
         })
     })
+}
+
+/// Length, first and last byte of a name: equal names have equal
+/// fingerprints, and most different names do not.
+fn fingerprint(name: &str) -> u32 {
+    let bytes = name.as_bytes();
+    let first = bytes.first().copied().unwrap_or(0);
+    let last = bytes.last().copied().unwrap_or(0);
+    ((bytes.len() as u32) << 16) | (u32::from(first) << 8) | u32::from(last)
 }
 
 /// WMI's `cim:Location`: the instance's own endpoint reference.

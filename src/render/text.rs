@@ -52,7 +52,12 @@ fn push_value(out: &mut String, value: &str, nil: bool, palette: Palette) {
 /// `�`. Values without any are copied as they are.
 fn push_safe(out: &mut String, value: &str) {
     let harmless = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
-    if value.chars().all(harmless) {
+    // Controls are C0 (< 0x20), DEL and C1 (UTF-8 0xC2 0x80..0x9F): values
+    // without those bytes need no closer look.
+    let maybe_control = value
+        .bytes()
+        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7F) | (b == 0xC2));
+    if !maybe_control || value.chars().all(harmless) {
         out.push_str(value);
     } else {
         out.extend(
