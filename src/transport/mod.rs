@@ -13,6 +13,7 @@ pub mod encryption;
 pub mod error;
 pub mod proxy;
 mod received;
+mod resolver;
 pub mod secret;
 mod secure;
 pub mod tls;
@@ -23,7 +24,6 @@ use std::io::Read;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ureq::unversioned::resolver::DefaultResolver;
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
 
 pub use auth::{AuthOptions, Credentials, Method};
@@ -241,7 +241,8 @@ impl HttpTransport {
                     received.clone(),
                     &options.url,
                 ));
-        let agent = ureq::Agent::with_parts(config, connector, DefaultResolver::default());
+        let agent =
+            ureq::Agent::with_parts(config, connector, resolver::CachingResolver::default());
         Ok(HttpTransport {
             agent,
             options,
@@ -349,7 +350,13 @@ impl HttpTransport {
         let location = header("location").into_iter().next();
         let content_type = header("content-type").into_iter().next();
         let limit = self.options.max_reply_bytes;
-        let mut body = Vec::new();
+        // Sized from Content-Length (never beyond the limit), so a page is
+        // not copied through a series of doubling buffers.
+        let announced = header("content-length")
+            .first()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .unwrap_or(0);
+        let mut body = Vec::with_capacity(announced.min(limit + 1) as usize);
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
         let read = response
