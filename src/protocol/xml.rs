@@ -41,13 +41,19 @@ pub fn escape_into(out: &mut String, text: &str) {
 /// turns them into spaces in attribute values (XML 1.0 §3.3.3) and the
 /// value would come back changed.
 pub fn escape_attribute_into(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '\t' => out.push_str("&#9;"),
-            '\n' => out.push_str("&#10;"),
-            c => escape_into(out, c.encode_utf8(&mut [0; 4])),
-        }
+    // Runs between tabs and line feeds go through escape_into whole.
+    let mut start = 0;
+    for (i, b) in value.bytes().enumerate() {
+        let reference = match b {
+            b'\t' => "&#9;",
+            b'\n' => "&#10;",
+            _ => continue,
+        };
+        escape_into(out, &value[start..i]);
+        out.push_str(reference);
+        start = i + 1;
     }
+    escape_into(out, &value[start..]);
 }
 
 /// `text` escaped, as a new string.
