@@ -71,7 +71,6 @@ fn split_names(values: &[String]) -> Vec<String> {
 /// (<https://no-color.org>), otherwise only on a terminal unless the user
 /// said `always`.
 fn color_wanted(when: Option<&str>, terminal: bool) -> Result<bool, UsageError> {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let when = when.map(str::to_ascii_lowercase);
     let asked = match when.as_deref() {
         None | Some("auto") => terminal,
@@ -83,12 +82,17 @@ fn color_wanted(when: Option<&str>, terminal: bool) -> Result<bool, UsageError> 
             )));
         }
     };
-    Ok(asked && !no_color)
+    Ok(asked && !no_color())
+}
+
+/// Whether NO_COLOR is set to something (<https://no-color.org>).
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// Whether "winrm: error:" on stderr may be coloured.
 pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    std::io::stderr().is_terminal() && !no_color()
 }
 
 /// The terminal's width, else COLUMNS, else [`PIPE_WIDTH`].

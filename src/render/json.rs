@@ -25,8 +25,8 @@ use crate::protocol::ns;
 
 use super::Palette;
 use super::shape::{
-    self, ArrayHints, Epr, Shape, array_marker, attribute_matters, location, properties,
-    selector_reference,
+    self, ArrayHints, Epr, Shape, array_marker, attribute_matters, has_data_attributes, location,
+    properties, selector_reference,
 };
 
 /// Writes JSON into a string, indented or compact.
@@ -92,9 +92,9 @@ impl<'a> JsonWriter<'a> {
             self.key(&mut first, depth + 1, "@class");
             self.string(&element.name.local);
         }
-        let mut attributes = top && has_attributes(element);
+        let mut attributes = top && has_data_attributes(element);
         for property in properties(element) {
-            attributes |= property.elements().any(has_attributes);
+            attributes |= property.elements().any(has_data_attributes);
             self.key(&mut first, depth + 1, &property.key());
             if !property.is_array(self.hints) {
                 self.value(property.first, depth + 1);
@@ -132,12 +132,12 @@ impl<'a> JsonWriter<'a> {
     fn attributes(&mut self, element: &Element, top: bool, depth: usize) {
         let mut first = true;
         self.out.push('{');
-        if top && has_attributes(element) {
+        if top && has_data_attributes(element) {
             self.key(&mut first, depth + 1, "@self");
             self.attribute_set(element, depth + 1);
         }
         for property in properties(element) {
-            if !property.elements().any(has_attributes) {
+            if !property.elements().any(has_data_attributes) {
                 continue;
             }
             self.key(&mut first, depth + 1, &property.key());
@@ -149,7 +149,7 @@ impl<'a> JsonWriter<'a> {
             self.out.push('[');
             for item in property.elements() {
                 self.separator(&mut inner, depth + 2);
-                if has_attributes(item) {
+                if has_data_attributes(item) {
                     self.attribute_set(item, depth + 2);
                 } else {
                     self.null();
@@ -268,14 +268,6 @@ impl<'a> JsonWriter<'a> {
         self.out.push_str("null");
         self.out.push_str(self.palette.reset);
     }
-}
-
-/// Whether an element has attributes that carry data.
-fn has_attributes(element: &Element) -> bool {
-    element
-        .attributes
-        .iter()
-        .any(|a| attribute_matters(&a.name))
 }
 
 /// Appends `text` as a quoted JSON string (RFC 8259 §7).

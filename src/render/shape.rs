@@ -286,6 +286,14 @@ pub fn selector_reference(selector: &Element) -> Option<&Element> {
         .or_else(|| selector.is_epr().then_some(selector))
 }
 
+/// Whether an element has attributes that carry data.
+pub fn has_data_attributes(element: &Element) -> bool {
+    element
+        .attributes
+        .iter()
+        .any(|a| attribute_matters(&a.name))
+}
+
 /// Whether an attribute says something about the data (`Source="GPO"`),
 /// as opposed to XML plumbing (`xsi:type`, `xml:lang`, array markers).
 pub fn attribute_matters(name: &crate::protocol::model::Name) -> bool {

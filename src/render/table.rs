@@ -469,7 +469,7 @@ fn flatten(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element, hi
         }
         // A repeated value whose elements carry attributes: a row each, so
         // each keeps its own.
-        if property.count > 1 && property.elements().any(|e| source_of(e).is_some()) {
+        if property.count > 1 && property.elements().any(shape::has_data_attributes) {
             for (i, e) in property.elements().enumerate() {
                 let mut value = compact(e);
                 if let Some(source) = source_of(e) {

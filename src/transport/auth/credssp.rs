@@ -14,7 +14,7 @@ use sspi::ntlm::NtlmConfig;
 use sspi::{AuthIdentity, KdcResolution, KerberosConfig, NegotiateConfig, Username};
 
 use super::credssp_tls::{self, MemoryTls};
-use super::kdc::{KdcClient, kdc_url};
+use super::kdc::{KdcClient, kdc_option};
 use super::negotiate::service_principal;
 use super::principal::{local_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, SecurityContext, Step};
@@ -82,15 +82,7 @@ impl CredSspContext {
                 "CredSSP delegates a password, so --keytab does not apply; drop it",
             ));
         }
-        let kdc_url = match &options.kdc {
-            Some(text) => Some(kdc_url(text).ok_or_else(|| {
-                AuthError::new(
-                    AuthFailure::KdcUnreachable,
-                    format!("--kdc {text} is not a host, host:port or tcp://host:port"),
-                )
-            })?),
-            None => None,
-        };
+        let kdc_url = kdc_option(options.kdc.as_deref())?;
         Ok(CredSspContext {
             username: username.to_string(),
             password,

@@ -13,6 +13,8 @@ use std::time::Duration;
 use sspi::network_client::NetworkClient;
 use sspi::{NetworkProtocol, NetworkRequest};
 
+use super::{AuthError, AuthFailure};
+
 /// The largest KDC reply accepted.
 const MAX_REPLY: usize = 1 << 20;
 
@@ -31,6 +33,20 @@ pub fn kdc_url(text: &str) -> Option<url::Url> {
     } else {
         url::Url::parse(&format!("tcp://{text}")).ok()
     }
+}
+
+/// The `--kdc` option as a KDC URL: `None` when not given, an error that
+/// names the option when it is not a host, `host:port` or URL.
+pub fn kdc_option(text: Option<&str>) -> Result<Option<url::Url>, AuthError> {
+    text.map(|text| {
+        kdc_url(text).ok_or_else(|| {
+            AuthError::new(
+                AuthFailure::KdcUnreachable,
+                format!("--kdc {text} is not a host, host:port or tcp://host:port"),
+            )
+        })
+    })
+    .transpose()
 }
 
 fn failure(text: String) -> sspi::Error {

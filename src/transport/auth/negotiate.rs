@@ -12,7 +12,7 @@ use sspi::{
     SecurityBuffer, SecurityBufferRef, SecurityStatus, Sspi, SspiImpl, Username,
 };
 
-use super::kdc::{KdcClient, kdc_url};
+use super::kdc::{KdcClient, kdc_option};
 use super::principal::{downlevel_name, local_name, principal_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, Method, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
@@ -112,15 +112,7 @@ impl SspiContext {
                 format!("the user name is not valid ({e}); write user, DOMAIN\\user or user@REALM"),
             )
         })?;
-        let kdc = match &options.kdc {
-            Some(text) => Some(kdc_url(text).ok_or_else(|| {
-                AuthError::new(
-                    AuthFailure::KdcUnreachable,
-                    format!("--kdc {text} is not a host, host:port or tcp://host:port"),
-                )
-            })?),
-            None => None,
-        };
+        let kdc = kdc_option(options.kdc.as_deref())?;
         let keytab = match &options.keytab {
             Some(path) => {
                 if method == Method::Ntlm {
