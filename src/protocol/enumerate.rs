@@ -68,6 +68,56 @@ pub fn read_page(response: Option<Node>, expected: &str) -> Result<Page, Protoco
     Ok(page)
 }
 
+/// [`read_page`] over a response already built as an [`Element`] (by
+/// [`build`](super::build)). `None` when roxmltree must decide (an
+/// `EnumerationContext` with child elements, whose text roxmltree reads
+/// differently).
+pub(crate) fn page_from_element(
+    response: Option<Element>,
+    expected: &str,
+) -> Option<Result<Page, ProtocolError>> {
+    let Some(response) = response else {
+        return Some(Err(ProtocolError::Unexpected(
+            "the enumeration reply has an empty SOAP Body".into(),
+        )));
+    };
+    if response.name.namespace.as_deref() != Some(ns::ENUMERATION)
+        || response.name.local != expected
+    {
+        return Some(Err(ProtocolError::Unexpected(format!(
+            "expected an {expected}, got <{}>",
+            response.name.local
+        ))));
+    }
+    let mut page = Page::default();
+    for c in response.children {
+        let in_enum_ns = matches!(
+            c.name.namespace.as_deref(),
+            Some(ns::ENUMERATION | ns::WSMAN)
+        );
+        if !in_enum_ns {
+            continue;
+        }
+        match c.name.local.as_str() {
+            "EnumerationContext" => {
+                if !c.children.is_empty() {
+                    return None;
+                }
+                page.context = c
+                    .text
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+                    .map(str::to_string);
+            }
+            "Items" => page.items.extend(c.children),
+            "EndOfSequence" => page.end_of_sequence = true,
+            _ => {}
+        }
+    }
+    Some(Ok(page))
+}
+
 /// Where an enumeration stands between round trips.
 #[derive(Debug)]
 pub struct Enumerator {

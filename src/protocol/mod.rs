@@ -5,6 +5,7 @@
 //! without doing I/O ([`enumerate`]). Nothing here opens a socket or knows
 //! about HTTP statuses; the session layer moves the bytes.
 
+pub mod build;
 pub mod codes;
 pub mod enumerate;
 pub mod envelope;

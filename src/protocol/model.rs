@@ -40,7 +40,7 @@ pub struct Attribute {
     /// The attribute's name.
     pub name: Name,
     /// Its value, with entities resolved.
-    pub value: String,
+    pub value: CompactString,
 }
 
 /// One XML element of a reply.
@@ -52,7 +52,7 @@ pub struct Element {
     pub attributes: Vec<Attribute>,
     /// Namespace declarations to write on this element when serialising:
     /// `(prefix, uri)`, `None` for the default namespace.
-    pub namespaces: Vec<(Option<String>, Arc<str>)>,
+    pub namespaces: Vec<(Option<CompactString>, Arc<str>)>,
     /// The text of a leaf; `None` for an empty element or one with children.
     pub text: Option<CompactString>,
     /// Child elements in document order.

@@ -7,19 +7,22 @@
 //! and turning a `Fault` body into [`Fault`]. It knows no HTTP and no output
 //! formats.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
+use super::build;
+use super::enumerate::{Page, page_from_element};
 use super::error::ProtocolError;
 use super::fault::Fault;
 use super::model::{Attribute, CompactString, Element, Name};
 use super::ns;
 
 /// The most XML nodes one reply may hold (a 512 KB envelope holds far fewer).
-const MAX_NODES: u32 = 4_000_000;
+pub(crate) const MAX_NODES: u32 = 4_000_000;
 /// The deepest element nesting we accept (WS-Man replies are shallow).
-const MAX_DEPTH: usize = 200;
+pub(crate) const MAX_DEPTH: usize = 200;
 
 /// A parsed, non-fault reply.
 #[derive(Debug, Clone)]
@@ -33,19 +36,27 @@ pub struct Reply {
 /// Decodes reply bytes to text. The BOM wins over the declared charset; a
 /// declared UTF-16 without BOM is taken as little-endian, as Windows sends it.
 pub fn decode(bytes: &[u8], content_type: Option<&str>) -> Result<String, ProtocolError> {
+    decode_borrowed(bytes, content_type).map(Cow::into_owned)
+}
+
+/// [`decode`] without copying UTF-8 text.
+pub fn decode_borrowed<'b>(
+    bytes: &'b [u8],
+    content_type: Option<&str>,
+) -> Result<Cow<'b, str>, ProtocolError> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
         return utf8(rest);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
-        return utf16(rest, u16::from_le_bytes);
+        return utf16(rest, u16::from_le_bytes).map(Cow::Owned);
     }
     if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
-        return utf16(rest, u16::from_be_bytes);
+        return utf16(rest, u16::from_be_bytes).map(Cow::Owned);
     }
     let charset = content_type.and_then(charset_of).unwrap_or_default();
     match charset.as_str() {
-        "utf-16" | "utf-16le" => utf16(bytes, u16::from_le_bytes),
-        "utf-16be" => utf16(bytes, u16::from_be_bytes),
+        "utf-16" | "utf-16le" => utf16(bytes, u16::from_le_bytes).map(Cow::Owned),
+        "utf-16be" => utf16(bytes, u16::from_be_bytes).map(Cow::Owned),
         _ => utf8(bytes),
     }
 }
@@ -60,11 +71,11 @@ pub fn charset_of(content_type: &str) -> Option<String> {
     })
 }
 
-fn utf8(bytes: &[u8]) -> Result<String, ProtocolError> {
-    String::from_utf8(bytes.to_vec()).map_err(|e| {
+fn utf8(bytes: &[u8]) -> Result<Cow<'_, str>, ProtocolError> {
+    std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
         ProtocolError::Malformed(format!(
             "not valid UTF-8 (bad byte at offset {})",
-            e.utf8_error().valid_up_to()
+            e.valid_up_to()
         ))
     })
 }
@@ -124,8 +135,17 @@ pub fn parse_reply_with<T>(
     message_id: &str,
     read: impl FnOnce(Option<Node>) -> Result<T, ProtocolError>,
 ) -> Result<(Option<String>, T), ProtocolError> {
-    let text = decode(bytes, content_type)?;
-    let doc = parse_document(&text)?;
+    let text = decode_borrowed(bytes, content_type)?;
+    parse_text_with(&text, message_id, read)
+}
+
+/// [`parse_reply_with`] on text already decoded.
+fn parse_text_with<T>(
+    text: &str,
+    message_id: &str,
+    read: impl FnOnce(Option<Node>) -> Result<T, ProtocolError>,
+) -> Result<(Option<String>, T), ProtocolError> {
+    let doc = parse_document(text)?;
     let envelope = doc.root_element();
     if !envelope.has_tag_name((ns::SOAP, "Envelope")) {
         return Err(ProtocolError::NotSoap(format!(
@@ -153,8 +173,13 @@ pub fn parse_reply_with<T>(
         .and_then(|h| child(h, ns::ADDRESSING, "RelatesTo"))
         .and_then(|r| r.text())
         .map(str::trim);
-    // A request with a MessageID must get a reply that names it (DSP0226
-    // R5.4.4); otherwise the reply could belong to another request.
+    check_relates_to(relates_to, message_id)?;
+    Ok((action, read(first)?))
+}
+
+/// A request with a MessageID must get a reply that names it (DSP0226
+/// R5.4.4); otherwise the reply could belong to another request.
+fn check_relates_to(relates_to: Option<&str>, message_id: &str) -> Result<(), ProtocolError> {
     if !message_id.is_empty() {
         match relates_to {
             Some(got) if same_message_id(got, message_id) => {}
@@ -166,8 +191,75 @@ pub fn parse_reply_with<T>(
             }
         }
     }
+    Ok(())
+}
 
-    Ok((action, read(first)?))
+/// Parses an EnumerateResponse or PullResponse (`expected`) into a
+/// [`Page`]: what `parse_reply_with(…, |n| read_page(n, expected))` gives,
+/// in one pass with [`build`] instead of roxmltree plus a conversion.
+/// Faults, and any reply the builder leaves to roxmltree (comments,
+/// unusual XML, anything malformed), go through the roxmltree path, so they
+/// get exactly its results and errors.
+pub fn parse_page(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    message_id: &str,
+    expected: &str,
+) -> Result<(Option<String>, Page), ProtocolError> {
+    let text = decode_borrowed(bytes, content_type)?;
+    if let Some(done) = fast_page(&text, message_id, expected) {
+        return done;
+    }
+    parse_text_with(&text, message_id, |n| {
+        super::enumerate::read_page(n, expected)
+    })
+}
+
+/// The one-pass path of [`parse_page`]; `None` when roxmltree must decide.
+fn fast_page(
+    text: &str,
+    message_id: &str,
+    expected: &str,
+) -> Option<Result<(Option<String>, Page), ProtocolError>> {
+    // Items are Envelope/Body/Response/Items/item: depth 4.
+    let mut envelope = build::build(text, 4)?;
+    if !envelope.name.is(ns::SOAP, "Envelope") {
+        return None;
+    }
+    let header = envelope.child(ns::SOAP, "Header");
+    let body_index = envelope
+        .children
+        .iter()
+        .position(|c| c.name.is(ns::SOAP, "Body"))?;
+    // roxmltree's `text()` is the text before the first child: the same
+    // for a leaf, something else otherwise.
+    let leaf_text = |e: &Element| -> Option<Option<String>> {
+        if !e.children.is_empty() {
+            return None;
+        }
+        Some(e.text.as_deref().map(|t| t.trim().to_string()))
+    };
+    let action = match header.and_then(|h| h.child(ns::ADDRESSING, "Action")) {
+        Some(a) => leaf_text(a)?,
+        None => None,
+    };
+    let relates_to = match header.and_then(|h| h.child(ns::ADDRESSING, "RelatesTo")) {
+        Some(r) => leaf_text(r)?,
+        None => None,
+    };
+    let body = envelope.children.swap_remove(body_index);
+    if body
+        .children
+        .first()
+        .is_some_and(|f| f.name.is(ns::SOAP, "Fault"))
+    {
+        return None;
+    }
+    if let Err(e) = check_relates_to(relates_to.as_deref(), message_id) {
+        return Some(Err(e));
+    }
+    let response = body.children.into_iter().next();
+    page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
 }
 
 /// Servers differ in case and in `uuid:` versus `urn:uuid:`; the identity is
@@ -198,7 +290,7 @@ pub fn element_from_node(node: Node) -> Result<Element, ProtocolError> {
         let prefix = decl.name();
         let declared = top.namespaces.iter().any(|(p, _)| p.as_deref() == prefix);
         if !declared && used.contains(&prefix) {
-            inherited.push((prefix.map(str::to_string), interner.get(decl.uri())));
+            inherited.push((prefix.map(CompactString::new), interner.get(decl.uri())));
         }
     }
     top.namespaces.extend(inherited);
@@ -257,7 +349,7 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
                     namespace: a.namespace().map(|u| interner.get(u)),
                     prefix: raw.split_once(':').map(|(p, _)| CompactString::new(p)),
                 },
-                value: a.value().to_string(),
+                value: CompactString::new(a.value()),
             }
         })
         .collect();
@@ -272,7 +364,7 @@ fn convert(node: Node, interner: &mut Interner, depth: usize) -> Result<Element,
             .unwrap_or_default();
         node.namespaces()
             .filter(|d| !parent_ns.contains(&(d.name(), d.uri())))
-            .map(|d| (d.name().map(str::to_string), interner.get(d.uri())))
+            .map(|d| (d.name().map(CompactString::new), interner.get(d.uri())))
             .collect()
     } else {
         Vec::new()

@@ -4,8 +4,6 @@
 //! the `xml`/`pretty` renderers, so both write elements the same way. Prefixes
 //! are kept as the server sent them.
 
-use std::fmt::Write as _;
-
 use super::model::{Element, Name};
 
 /// Appends `text` to `out` with `& < > " '` escaped: safe in content (for
@@ -103,8 +101,11 @@ fn write_at(
     for (prefix, uri) in &element.namespaces {
         match prefix {
             Some(p) => {
-                let _ = write!(out, " xmlns:{p}=\"");
+                out.push_str(" xmlns:");
+                out.push_str(p);
+                out.push_str("=\"");
             }
+
             None => out.push_str(" xmlns=\""),
         }
         escape_attribute_into(out, uri);

@@ -4,7 +4,7 @@
 use std::collections::VecDeque;
 
 use super::{Error, RequestOptions, ResourceUri, Session};
-use crate::protocol::enumerate::{self as enumeration, Enumerator};
+use crate::protocol::enumerate::Enumerator;
 use crate::protocol::model::Element;
 use crate::protocol::ns;
 
@@ -30,11 +30,14 @@ impl Enumeration<'_> {
         let Some(body) = self.state.next_pull() else {
             return Ok(());
         };
-        let page =
-            self.session
-                .call_with(ns::ACTION_PULL, &self.resource, &self.request, &body, |n| {
-                    enumeration::read_page(n, "PullResponse")
-                });
+        let page = self.session.call_page(
+            ns::ACTION_PULL,
+            &self.resource,
+            &self.request,
+            &body,
+            "PullResponse",
+        );
+
         let page = match page {
             Ok(page) => page,
             Err(e) => {

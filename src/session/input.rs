@@ -216,13 +216,15 @@ fn fragment_target(expression: &str) -> &str {
 /// the document had none.
 fn xsi_prefix(root: &mut Element) -> String {
     if let Some((Some(prefix), _)) = root.namespaces.iter().find(|(_, uri)| &**uri == ns::XSI) {
-        return prefix.clone();
+        return prefix.to_string();
     }
     let taken = root
         .namespaces
         .iter()
         .any(|(p, _)| p.as_deref() == Some("xsi"));
     let prefix = if taken { "xsi_" } else { "xsi" }.to_string();
-    root.namespaces.push((Some(prefix.clone()), ns::XSI.into()));
+    root.namespaces
+        .push((Some(prefix.as_str().into()), ns::XSI.into()));
+
     prefix
 }

@@ -18,7 +18,7 @@ pub mod resource;
 
 use std::collections::VecDeque;
 
-use crate::protocol::enumerate::{Enumerator, read_page};
+use crate::protocol::enumerate::{Enumerator, Page};
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
 use crate::protocol::model::Element;
 use crate::protocol::reply::{self, element_from_node};
@@ -200,9 +200,13 @@ impl Session {
         }
         .to_xml();
         let mut state = Enumerator::new(options.max_elements);
-        let page = self.call_with(ns::ACTION_ENUMERATE, resource, request, &body, |n| {
-            read_page(n, "EnumerateResponse")
-        })?;
+        let page = self.call_page(
+            ns::ACTION_ENUMERATE,
+            resource,
+            request,
+            &body,
+            "EnumerateResponse",
+        )?;
         let items: VecDeque<Element> = state
             .take(page)
             .map_err(|e| Error::from_protocol(e, self.transport.url()))?
@@ -245,6 +249,40 @@ impl Session {
         body: &str,
         read: impl FnOnce(Option<roxmltree::Node>) -> Result<T, ProtocolError>,
     ) -> Result<T, Error> {
+        let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
+        self.parse(&raw, &message_id, read)
+    }
+
+    /// Sends an Enumerate or Pull and reads the `expected` response page
+    /// in one pass ([`reply::parse_page`]).
+    pub(crate) fn call_page(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+        expected: &str,
+    ) -> Result<Page, Error> {
+        let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
+        self.check_status(&raw, |raw| {
+            reply::parse_page(
+                &raw.body,
+                raw.content_type.as_deref(),
+                &message_id,
+                expected,
+            )
+        })
+    }
+
+    /// Builds the addressed envelope for `action`, sends it, and returns
+    /// the raw reply with the MessageID it must answer.
+    fn send_addressed(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<(transport::Reply, String), Error> {
         let message_id = (self.next_id)();
         let url = self.transport.url().to_string();
         let envelope = Envelope {
@@ -265,7 +303,7 @@ impl Session {
             body,
         };
         let raw = self.send(envelope.to_xml(), false, repeatable(action))?;
-        self.parse(&raw, &message_id, read)
+        Ok((raw, message_id))
     }
 
     /// Sends a request without addressing (Identify) and converts the body.
@@ -329,6 +367,18 @@ impl Session {
         message_id: &str,
         read: impl FnOnce(Option<roxmltree::Node>) -> Result<T, ProtocolError>,
     ) -> Result<T, Error> {
+        self.check_status(raw, |raw| {
+            reply::parse_reply_with(&raw.body, raw.content_type.as_deref(), message_id, read)
+        })
+    }
+
+    /// The status and empty-body checks of [`Session::parse`] around
+    /// `parse_body`.
+    fn check_status<T>(
+        &self,
+        raw: &transport::Reply,
+        parse_body: impl FnOnce(&transport::Reply) -> Result<(Option<String>, T), ProtocolError>,
+    ) -> Result<T, Error> {
         let url = self.transport.url();
         let ok_status = (200..300).contains(&raw.status);
         if raw.body.iter().all(u8::is_ascii_whitespace) {
@@ -347,8 +397,7 @@ impl Session {
                 )
             });
         }
-        let parsed =
-            reply::parse_reply_with(&raw.body, raw.content_type.as_deref(), message_id, read);
+        let parsed = parse_body(raw);
         match parsed {
             Err(ProtocolError::Fault(fault)) => Err(Error::new(ErrorKind::Fault(fault), url)),
             _ if !ok_status => Err(Error::new(

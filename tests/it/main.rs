@@ -9,6 +9,7 @@ mod support;
 mod auth;
 mod auth_digest;
 mod create_delete;
+mod differential;
 mod docs;
 mod enumerate;
 mod envelopes;
