@@ -27,11 +27,10 @@ use quick_xml::escape::{resolve_predefined_entity, unescape};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use super::model::{Attribute, CompactString, Element, Name};
+use super::model::{Attribute, CompactString, Element, Interner, Name};
 use super::ns;
 use super::reply::{MAX_DEPTH, MAX_NODES};
 
-const XML_URI: &str = "http://www.w3.org/XML/1998/namespace";
 const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Builds the whole document, or `None` when roxmltree must decide.
@@ -79,23 +78,6 @@ pub fn build(text: &str, standalone: usize) -> Option<Element> {
             // outside it, or an early end: roxmltree's call.
             _ => return None,
         }
-    }
-}
-
-/// Shares namespace URI strings within one document.
-#[derive(Default)]
-struct Interner {
-    seen: Vec<Arc<str>>,
-}
-
-impl Interner {
-    fn get(&mut self, uri: &str) -> Arc<str> {
-        if let Some(s) = self.seen.iter().find(|s| ***s == *uri) {
-            return s.clone();
-        }
-        let shared: Arc<str> = Arc::from(uri);
-        self.seen.push(shared.clone());
-        shared
     }
 }
 
@@ -188,14 +170,14 @@ impl<'a> Builder<'a> {
                 (Some("xmlns"), p) => {
                     // Declaring or undeclaring the reserved prefixes, or an
                     // empty URI: corner cases for roxmltree.
-                    if matches!(p, "xml" | "xmlns") || matches!(&*value, "" | XML_URI | XMLNS_URI) {
+                    if matches!(p, "xml" | "xmlns") || matches!(&*value, "" | ns::XML | XMLNS_URI) {
                         return None;
                     }
                     self.declare(scope_start, Some(p), &value)?;
                     declared = true;
                 }
                 (None, "xmlns") => {
-                    if matches!(&*value, "" | XML_URI | XMLNS_URI) {
+                    if matches!(&*value, "" | ns::XML | XMLNS_URI) {
                         return None;
                     }
                     self.declare(scope_start, None, &value)?;
@@ -248,7 +230,7 @@ impl<'a> Builder<'a> {
         for (aprefix, alocal, value) in raw.drain(..) {
             let namespace = match aprefix {
                 None => None,
-                Some("xml") => Some(self.interner.get(XML_URI)),
+                Some("xml") => Some(self.interner.get(ns::XML)),
                 Some(p) => Some(self.lookup(scope, Some(p))??),
             };
             if attributes

@@ -31,21 +31,13 @@ pub struct Page {
 /// Reads the `expected` response element (`EnumerateResponse` or
 /// `PullResponse`).
 pub fn read_page(response: Option<Node>, expected: &str) -> Result<Page, ProtocolError> {
-    let response = response.ok_or_else(|| {
-        ProtocolError::Unexpected("the enumeration reply has an empty SOAP Body".into())
-    })?;
+    let response = response.ok_or_else(empty_body)?;
     let name = response.tag_name();
-    if name.namespace() != Some(ns::ENUMERATION) || name.name() != expected {
-        return Err(ProtocolError::Unexpected(format!(
-            "expected an {expected}, got <{}>",
-            name.name()
-        )));
-    }
+    check_response(name.namespace(), name.name(), expected)?;
 
     let mut page = Page::default();
     for c in response.children().filter(Node::is_element) {
-        let in_enum_ns = matches!(c.tag_name().namespace(), Some(ns::ENUMERATION | ns::WSMAN));
-        if !in_enum_ns {
+        if !is_page_part(c.tag_name().namespace()) {
             continue;
         }
         match c.tag_name().name() {
@@ -77,25 +69,15 @@ pub(crate) fn page_from_element(
     expected: &str,
 ) -> Option<Result<Page, ProtocolError>> {
     let Some(response) = response else {
-        return Some(Err(ProtocolError::Unexpected(
-            "the enumeration reply has an empty SOAP Body".into(),
-        )));
+        return Some(Err(empty_body()));
     };
-    if response.name.namespace.as_deref() != Some(ns::ENUMERATION)
-        || response.name.local != expected
-    {
-        return Some(Err(ProtocolError::Unexpected(format!(
-            "expected an {expected}, got <{}>",
-            response.name.local
-        ))));
+    let name = &response.name;
+    if let Err(e) = check_response(name.namespace.as_deref(), &name.local, expected) {
+        return Some(Err(e));
     }
     let mut page = Page::default();
     for c in response.children {
-        let in_enum_ns = matches!(
-            c.name.namespace.as_deref(),
-            Some(ns::ENUMERATION | ns::WSMAN)
-        );
-        if !in_enum_ns {
+        if !is_page_part(c.name.namespace.as_deref()) {
             continue;
         }
         match c.name.local.as_str() {
@@ -118,7 +100,33 @@ pub(crate) fn page_from_element(
     Some(Ok(page))
 }
 
+fn empty_body() -> ProtocolError {
+    ProtocolError::Unexpected("the enumeration reply has an empty SOAP Body".into())
+}
+
+/// The body's first element must be the `expected` response.
+fn check_response(
+    namespace: Option<&str>,
+    local: &str,
+    expected: &str,
+) -> Result<(), ProtocolError> {
+    if namespace == Some(ns::ENUMERATION) && local == expected {
+        return Ok(());
+    }
+    Err(ProtocolError::Unexpected(format!(
+        "expected an {expected}, got <{local}>"
+    )))
+}
+
+/// Whether a child of the response, by its namespace, may be one of its
+/// parts (`EnumerationContext`, `Items`, `EndOfSequence`): servers put them
+/// in the enumeration or the wsman namespace.
+fn is_page_part(namespace: Option<&str>) -> bool {
+    matches!(namespace, Some(ns::ENUMERATION | ns::WSMAN))
+}
+
 /// Where an enumeration stands between round trips.
+
 #[derive(Debug)]
 pub struct Enumerator {
     context: Option<String>,

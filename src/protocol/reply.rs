@@ -297,28 +297,23 @@ pub fn element_from_node(node: Node) -> Result<Element, ProtocolError> {
     Ok(top)
 }
 
-/// Shares namespace URI strings between the elements of one reply, so a
-/// page of instances does not hold thousands of copies of the same URI.
+/// The model's [`Interner`](super::model::Interner), first asked by the
+/// address where roxmltree keeps the URI (it stores each once per
+/// document), which skips the string compare.
 #[derive(Default)]
 struct Interner {
-    /// Where roxmltree keeps the URI (it stores each once per document),
-    /// and our shared copy.
-    seen: Vec<((usize, usize), Arc<str>)>,
+    by_address: Vec<((usize, usize), Arc<str>)>,
+    shared: super::model::Interner,
 }
 
 impl Interner {
     fn get(&mut self, uri: &str) -> Arc<str> {
-        // A reply uses a handful of namespaces: a short scan by address
-        // beats hashing, and a string compare covers the rare miss.
         let key = (uri.as_ptr() as usize, uri.len());
-        if let Some((_, shared)) = self.seen.iter().find(|(k, _)| *k == key) {
+        if let Some((_, shared)) = self.by_address.iter().find(|(k, _)| *k == key) {
             return shared.clone();
         }
-        let shared = match self.seen.iter().find(|(_, s)| **s == *uri) {
-            Some((_, s)) => s.clone(),
-            None => Arc::from(uri),
-        };
-        self.seen.push((key, shared.clone()));
+        let shared = self.shared.get(uri);
+        self.by_address.push((key, shared.clone()));
         shared
     }
 }
