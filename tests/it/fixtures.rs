@@ -1,4 +1,4 @@
-//! Every captured message in `shared/fixtures` through the library: replies
+//! Every captured message in `tests/fixtures` through the library: replies
 //! parse to a body or a fault (never a panic), requests are XML, faults give
 //! their codes and messages, enumeration pages give the right items, context
 //! and end, and the text/xml renderers print what winrm.cmd users expect.

@@ -1,7 +1,7 @@
 //! The integration tests: one binary, one module per area. Tests run the
 //! real `winrm` binary against the simulated Windows listener
 //! (`tests/listener`) or tiny misbehaving servers, and feed the captured
-//! fixtures in `../shared/fixtures` through the library. Golden request
+//! fixtures in `tests/fixtures` through the library. Golden request
 //! envelopes live in `envelopes` (`SNAPSHOTS=overwrite` rewrites them).
 
 mod support;

@@ -64,7 +64,9 @@ impl Realm {
         let d = dir.path().display().to_string();
         dir.write("krb5.conf", krb5_conf(port).as_bytes());
         let kdc_conf = format!(
-            "[kdcdefaults]\n  kdc_ports = {port}\n  kdc_tcp_ports = {port}\n\
+            // kdc_listen (MIT 1.15+) takes an address: loopback only, never
+            // every interface as kdc_ports would.
+            "[kdcdefaults]\n  kdc_listen = 127.0.0.1:{port}\n  kdc_tcp_listen = 127.0.0.1:{port}\n\
              [realms]\n  {realm} = {{\n    database_name = {d}/principal\n    \
              key_stash_file = {d}/stash\n    acl_file = {d}/kadm5.acl\n  }}\n\
              [logging]\n  kdc = FILE:{d}/kdc.log\n",

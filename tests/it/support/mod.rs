@@ -1,6 +1,6 @@
 //! What every test module shares: the built `winrm` binary run with a
 //! scrubbed environment ([`Cmd`]), the captured fixtures under
-//! `../shared/fixtures`, the simulated Windows listener, and tiny raw TCP
+//! `tests/fixtures`, the simulated Windows listener, and tiny raw TCP
 //! servers for peers that misbehave ([`raw`]), and an HTTP CONNECT proxy
 //! ([`proxy`]).
 
@@ -28,9 +28,9 @@ pub const PASSWORD: &str = "demo-pass";
 /// The longest any one run of the binary may take before the test fails.
 const RUN_LIMIT: Duration = Duration::from_secs(40);
 
-/// Where the fixture files live: `shared/` is cloned beside the repository.
+/// Where the fixture files live: in the repository, so a clone stands alone.
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures"))
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"))
 }
 
 /// The bytes of one fixture, by path relative to the fixtures folder.
