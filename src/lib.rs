@@ -17,16 +17,16 @@
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let transport = HttpTransport::new(HttpOptions {
-//!     url: "https://server01:5986/wsman".into(),
+//!     endpoint: "https://server01:5986/wsman".parse()?,
 //!     tls: TlsOptions::default(),
 //!     connect_timeout: Duration::from_secs(20),
 //!     reply_timeout: Duration::from_secs(70),
 //!     max_reply_bytes: 4 << 20,
 //!     method: Method::Negotiate,
-//!     credentials: Some(Credentials {
-//!         username: "admin".into(),
-//!         password: Secret::new(std::env::var("WINRM_PASSWORD")?),
-//!     }),
+//!     credentials: Some(Credentials::with_password(
+//!         "admin",
+//!         Secret::new(std::env::var("WINRM_PASSWORD")?),
+//!     )),
 //!     allow_unencrypted: false,
 //!     auth: Default::default(),
 //!     proxy: None,

@@ -25,13 +25,18 @@ fn main() -> ExitCode {
         Ok(format) => format,
         Err(e) => return report::usage(&e, asked),
     };
+    let plan = match cli::plan::Plan::new(parsed, format, &cli::environment::Environment::current())
+    {
+        Ok(plan) => plan,
+        Err(e) => return report::error(&e.into(), format),
+    };
     // Buffered: the printers flush at page boundaries themselves.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
-    let result = cli::run::run(parsed, format, &mut out);
+    let result = cli::verbs::run(plan, &mut out);
     // Whatever was printed goes out before any error text.
     let flushed = std::io::Write::flush(&mut out);
-    match result.and(flushed.map_err(Into::into)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
+        Ok(code) => ExitCode::from(code),
         Err(e) => report::error(&e, format),
     }
 }

@@ -25,7 +25,7 @@ use winrm::transport::{Method, TransportError};
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
 use crate::cli::interrupt::{EXIT_INTERRUPTED, Interrupted};
-use crate::cli::run::Incomplete;
+use crate::cli::verbs::Incomplete;
 
 const EXIT_FAULT: u8 = 1;
 const EXIT_USAGE: u8 = 2;

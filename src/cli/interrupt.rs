@@ -1,28 +1,23 @@
-//! Ctrl-C during an enumeration: the first press stops after the page in
-//! flight and releases the server's enumeration context (so it does not
-//! linger until it expires); a second press exits at once.
+//! Ctrl-C: the first press cancels the run's [`Cancel`] handle, and the
+//! work stops at its next safe point (an enumeration after the page in
+//! flight, releasing the server's context so it does not linger); a second
+//! press exits at once.
 
-use std::sync::atomic::{AtomicBool, Ordering};
-
-static REQUESTED: AtomicBool = AtomicBool::new(false);
+use winrm::session::Cancel;
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Installs the handler. Failing to install it only loses the graceful
-/// stop, so the error is ignored.
-pub fn install() {
-    let _ = ctrlc::set_handler(|| {
-        if REQUESTED.swap(true, Ordering::SeqCst) {
+/// Installs the handler: Ctrl-C cancels `cancel` and prints `notice`.
+/// Failing to install it only loses the graceful stop, so the error is
+/// ignored. A process has one handler; install it once.
+pub fn install(cancel: Cancel, notice: &'static str) {
+    let _ = ctrlc::set_handler(move || {
+        if cancel.cancel() {
             std::process::exit(i32::from(EXIT_INTERRUPTED));
         }
-        eprintln!("winrm: stopping after this page (Ctrl-C again to quit at once)");
+        eprintln!("winrm: {notice}");
     });
-}
-
-/// Whether the user asked to stop.
-pub fn requested() -> bool {
-    REQUESTED.load(Ordering::SeqCst)
 }
 
 /// The error a stopped enumeration ends with.

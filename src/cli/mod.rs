@@ -1,21 +1,23 @@
 //! The application layer: the command line.
 //!
-//! `compat` rewrites winrm.cmd switches, `args` is the clap definition,
-//! `hash` the `@{}` grammar, `target` and `connect` turn switches into a
-//! session, `run` executes one verb, `output` decides colour, width and the
-//! progress line, `help` holds the help topics, `interrupt` handles Ctrl-C.
-//! Clap types stay here; the library never sees them.
+//! argv → `compat` (winrm.cmd switches rewritten) → `args` (the clap
+//! definition) → `plan` (validated and typed, with the `environment`) →
+//! `verbs` (one file per verb, over a session from `connect`) → the
+//! printers. `hash` is the `@{}` grammar, `output` decides colour, width
+//! and the progress line, `help` holds the help topics, `interrupt` turns
+//! Ctrl-C into a cancellation. Clap types stay here; the library never
+//! sees them.
 
 pub mod args;
 pub mod compat;
 pub mod connect;
+pub mod environment;
 pub mod hash;
 pub mod help;
 pub mod interrupt;
 pub mod output;
-
-pub mod run;
-pub mod target;
+pub mod plan;
+pub mod verbs;
 
 use std::fmt;
 

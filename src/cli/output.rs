@@ -12,6 +12,7 @@ use winrm::render::{ArrayHints, Fit, Format, Palette, RenderOptions};
 
 use super::UsageError;
 use super::args::OutputArgs;
+use super::environment::Environment;
 
 /// The width tables fit when the output is not a terminal and COLUMNS is
 /// not set: wide enough for a few columns, narrow enough to read.
@@ -21,7 +22,11 @@ const PIPE_WIDTH: u16 = 120;
 const PROGRESS_AFTER: Duration = Duration::from_millis(500);
 
 /// The render options the switches and the terminal call for.
-pub fn render_options(args: &OutputArgs, format: Format) -> Result<RenderOptions, UsageError> {
+pub fn render_options(
+    args: &OutputArgs,
+    format: Format,
+    env: &Environment,
+) -> Result<RenderOptions, UsageError> {
     let columns = split_names(&args.columns);
     if !columns.is_empty() && format != Format::Table {
         return Err(UsageError::new(
@@ -34,8 +39,9 @@ pub fn render_options(args: &OutputArgs, format: Format) -> Result<RenderOptions
             "--array applies to -format:json, jsonl and table",
         ));
     }
-    let terminal = std::io::stdout().is_terminal();
-    let palette = if color_wanted(args.color.as_deref(), terminal)? {
+    let terminal = env.stdout_is_terminal;
+    let no_color = env.var("NO_COLOR").is_some();
+    let palette = if color_wanted(args.color.as_deref(), terminal)? && !no_color {
         Palette::COLOR
     } else {
         Palette::PLAIN
@@ -48,7 +54,7 @@ pub fn render_options(args: &OutputArgs, format: Format) -> Result<RenderOptions
             Palette::PLAIN
         },
         fit: Fit {
-            width: width(terminal),
+            width: width(env),
             wrap: terminal,
         },
         columns: (!columns.is_empty()).then_some(columns),
@@ -82,7 +88,7 @@ fn color_wanted(when: Option<&str>, terminal: bool) -> Result<bool, UsageError> 
             )));
         }
     };
-    Ok(asked && !no_color())
+    Ok(asked)
 }
 
 /// Whether NO_COLOR is set to something (<https://no-color.org>).
@@ -96,12 +102,11 @@ pub fn stderr_color() -> bool {
 }
 
 /// The terminal's width, else COLUMNS, else [`PIPE_WIDTH`].
-fn width(terminal: bool) -> u16 {
-    if terminal && let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+fn width(env: &Environment) -> u16 {
+    if let Some(w) = env.terminal_width {
         return w.max(20);
     }
-    std::env::var("COLUMNS")
-        .ok()
+    env.var("COLUMNS")
         .and_then(|c| c.trim().parse::<u16>().ok())
         .filter(|w| *w >= 20)
         .unwrap_or(PIPE_WIDTH)

@@ -10,6 +10,7 @@
 //! drops before any reply byte (Identify, Get, the first Enumerate; never a
 //! change). No clap, no terminal, no output formats here.
 
+mod cancel;
 mod enumeration;
 pub mod error;
 mod input;
@@ -25,6 +26,7 @@ use crate::protocol::reply::{self, element_from_node};
 use crate::protocol::{ProtocolError, ns, xml};
 use crate::transport::{self, Transport};
 
+pub use cancel::Cancel;
 pub use enumeration::Enumeration;
 pub use error::{Error, ErrorKind};
 pub use input::{action_uri, body_from_bytes, create_input, invoke_input};
@@ -37,7 +39,7 @@ pub use resource::ResourceUri;
 
 /// A conversation with one WS-Management endpoint.
 pub struct Session {
-    transport: Box<dyn Transport>,
+    transport: Box<dyn Transport + Send>,
     options: SessionOptions,
     session_id: String,
     next_id: Box<dyn FnMut() -> String + Send>,
@@ -45,7 +47,7 @@ pub struct Session {
 
 impl Session {
     /// A session over `transport`.
-    pub fn new(transport: Box<dyn Transport>, options: SessionOptions) -> Self {
+    pub fn new(transport: Box<dyn Transport + Send>, options: SessionOptions) -> Self {
         Session {
             transport,
             options,

@@ -10,6 +10,7 @@
 pub mod auth;
 pub mod connection;
 pub mod encryption;
+pub mod endpoint;
 pub mod error;
 pub mod proxy;
 mod received;
@@ -26,7 +27,8 @@ use std::time::Duration;
 
 use ureq::unversioned::transport::{ConnectProxyConnector, Connector, TcpConnector};
 
-pub use auth::{AuthOptions, Credentials, Method};
+pub use auth::{AuthOptions, Credentials, Method, Proof};
+pub use endpoint::{Endpoint, EndpointError, Scheme};
 pub use error::TransportError;
 pub use proxy::Proxy;
 pub use secret::Secret;
@@ -78,8 +80,8 @@ pub trait Transport {
 /// How to reach and authenticate to an endpoint.
 #[derive(Debug, Clone)]
 pub struct HttpOptions {
-    /// The endpoint URL (`http://host:5985/wsman`).
-    pub url: String,
+    /// Where the service listens (`http://host:5985/wsman`).
+    pub endpoint: Endpoint,
     /// Certificate checks for HTTPS.
     pub tls: TlsOptions,
     /// How long to wait for the TCP (and TLS) connection.
@@ -145,13 +147,7 @@ pub(crate) struct Leg {
 impl HttpTransport {
     /// Prepares a transport; nothing is sent until the first request.
     pub fn new(options: HttpOptions) -> Result<Self, TransportError> {
-        let https = options.url.starts_with("https://");
-        if !https && !options.url.starts_with("http://") {
-            return Err(TransportError::Config(format!(
-                "the endpoint {} is neither http:// nor https://",
-                options.url
-            )));
-        }
+        let https = options.endpoint.is_https();
         let mut secure = None;
         let mut digest = None;
         let authorization = match options.method {
@@ -159,18 +155,29 @@ impl HttpTransport {
             Method::Basic => {
                 if !https && !options.allow_unencrypted {
                     return Err(TransportError::UnencryptedBasic {
-                        url: options.url.clone(),
+                        url: options.endpoint.url().to_string(),
                     });
                 }
                 let credentials = options.credentials.as_ref().ok_or_else(|| {
                     TransportError::Config("Basic authentication needs a user name".into())
                 })?;
-                Some(Secret::new(auth::basic::authorization(credentials)))
+                let password = credentials.password().ok_or_else(|| {
+                    TransportError::Config("Basic authentication needs a password".into())
+                })?;
+                Some(Secret::new(auth::basic::authorization(
+                    &credentials.username,
+                    password,
+                )))
             }
             Method::Digest => {
-                if options.credentials.is_none() {
+                if options
+                    .credentials
+                    .as_ref()
+                    .and_then(Credentials::password)
+                    .is_none()
+                {
                     return Err(TransportError::Config(
-                        "Digest authentication needs a user name".into(),
+                        "Digest authentication needs a user name and password".into(),
                     ));
                 }
                 digest = Some(auth::digest::DigestState::default());
@@ -181,7 +188,7 @@ impl HttpTransport {
                     return Err(TransportError::Config(format!(
                         "-a:certificate presents the certificate in the TLS handshake, so it \
                          needs HTTPS; {} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)",
-                        options.url
+                        options.endpoint
                     )));
                 }
                 if options.tls.client_identity.is_none() {
@@ -239,7 +246,7 @@ impl HttpTransport {
                 .chain(connection::Counter(log.clone()))
                 .chain(received::CountingConnector::new(
                     received.clone(),
-                    &options.url,
+                    &options.endpoint,
                 ));
         let agent =
             ureq::Agent::with_parts(config, connector, resolver::CachingResolver::default());
@@ -260,8 +267,8 @@ impl HttpTransport {
     /// Writes every exchange to `trace` from now on, with the password
     /// kept out of it.
     pub fn set_trace(&mut self, mut trace: Trace) {
-        if let Some(credentials) = &self.options.credentials {
-            trace.hide(&credentials.password);
+        if let Some(password) = self.options.credentials.as_ref().and_then(|c| c.password()) {
+            trace.hide(password);
         }
         self.trace = Some(trace);
     }
@@ -296,7 +303,7 @@ impl HttpTransport {
         authorization: Option<&str>,
     ) -> Result<Leg, TransportError> {
         self.received_before = self.received.bytes();
-        let mut call = self.agent.post(&self.options.url);
+        let mut call = self.agent.post(self.options.endpoint.url());
         if let Some(content_type) = content_type {
             call = call.header("Content-Type", content_type);
         }
@@ -315,7 +322,11 @@ impl HttpTransport {
             if let Some(value) = authorization {
                 shown.push(("Authorization", value));
             }
-            trace.request(&self.options.url, &shown, Self::traced(body, content_type));
+            trace.request(
+                self.options.endpoint.url(),
+                &shown,
+                Self::traced(body, content_type),
+            );
         }
         let mut response = match call.send(body) {
             Ok(response) => response,
@@ -381,7 +392,7 @@ impl HttpTransport {
         read?;
         if body.len() as u64 > limit {
             return Err(TransportError::TooLarge {
-                url: self.options.url.clone(),
+                url: self.options.endpoint.url().to_string(),
                 limit,
             });
         }
@@ -399,7 +410,7 @@ impl HttpTransport {
     pub(crate) fn finish(&self, leg: Leg, sent_credentials: bool) -> Result<Reply, TransportError> {
         if leg.status == 401 {
             return Err(TransportError::AuthRefused {
-                url: self.options.url.clone(),
+                url: self.options.endpoint.url().to_string(),
                 offered: offered(&leg.challenges),
                 sent_credentials,
                 method: self.options.method,
@@ -407,7 +418,7 @@ impl HttpTransport {
         }
         if (300..400).contains(&leg.status) {
             return Err(TransportError::Redirect {
-                url: self.options.url.clone(),
+                url: self.options.endpoint.url().to_string(),
                 status: leg.status,
                 location: leg.location.unwrap_or_default(),
             });
@@ -451,7 +462,7 @@ impl HttpTransport {
                     && !offered.iter().any(|o| o.eq_ignore_ascii_case("digest"))
                 {
                     return Err(TransportError::Auth {
-                        url: self.options.url.clone(),
+                        url: self.options.endpoint.url().to_string(),
                         failure: auth::AuthFailure::NotOffered,
                         reason: format!(
                             "the server does not offer Digest; it offers: {}",
@@ -471,7 +482,7 @@ impl HttpTransport {
             return self.finish(leg, header.is_some());
         }
         Err(TransportError::AuthRefused {
-            url: self.options.url.clone(),
+            url: self.options.endpoint.url().to_string(),
             offered: vec!["Digest".into()],
             sent_credentials: true,
             method: Method::Digest,
@@ -479,14 +490,14 @@ impl HttpTransport {
     }
 
     fn digest_header(&mut self) -> Option<String> {
-        let path = url_path(&self.options.url);
+        let path = self.options.endpoint.path();
         let credentials = self.options.credentials.as_ref()?;
         let mut nonce = [0u8; 8];
         getrandom::fill(&mut nonce).ok()?;
         let cnonce: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
         self.digest
             .as_mut()?
-            .authorization(credentials, "POST", &path, &cnonce)
+            .authorization(credentials, "POST", path, &cnonce)
     }
 }
 
@@ -497,13 +508,6 @@ pub(crate) fn offered(challenges: &[String]) -> Vec<String> {
         .filter_map(|v| v.split_whitespace().next())
         .map(|w| w.trim_end_matches(',').to_string())
         .collect()
-}
-
-/// The path part of the endpoint URL (what Digest signs).
-fn url_path(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.find('/')
-        .map_or("/".to_string(), |i| rest[i..].to_string())
 }
 
 impl Transport for HttpTransport {
@@ -520,6 +524,6 @@ impl Transport for HttpTransport {
     }
 
     fn url(&self) -> &str {
-        &self.options.url
+        self.options.endpoint.url()
     }
 }

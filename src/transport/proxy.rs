@@ -12,6 +12,7 @@
 
 use std::fmt;
 
+use super::endpoint::Endpoint;
 use super::error::TransportError;
 use super::secret::Secret;
 
@@ -33,34 +34,41 @@ impl Proxy {
     ///
     /// Another scheme (SOCKS is not built in), or no host. The message
     /// shows the URL without its credentials.
-    pub fn parse(url: &str) -> Result<Proxy, TransportError> {
-        let shown = redact(url);
-        let bad = |why: &str| TransportError::Config(format!("the proxy {shown} {why}"));
-        let (scheme, rest) = match url.split_once("://") {
-            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
-            None => ("http".to_string(), url),
+    pub fn parse(text: &str) -> Result<Proxy, TransportError> {
+        let full = if text.contains("://") {
+            text.to_string()
+        } else {
+            format!("http://{text}")
         };
-        if scheme != "http" && scheme != "https" {
+        // Messages show the text as given, minus any credentials.
+        let bad = |why: &str| TransportError::Config(format!("the proxy {} {why}", redact(text)));
+        let url = match url::Url::parse(&full) {
+            Ok(url) => url,
+            Err(url::ParseError::EmptyHost) => return Err(bad("has no host name")),
+            Err(_) => return Err(bad("is not a valid URL")),
+        };
+        if !matches!(url.scheme(), "http" | "https") {
             return Err(bad(
                 "is not an http:// or https:// URL (SOCKS proxies are not supported)",
             ));
         }
-        let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-        let host = authority.rsplit('@').next().unwrap_or_default();
-        if host.is_empty() || host.starts_with(':') {
+        let Some(host) = url.host_str().filter(|h| !h.is_empty()) else {
             return Err(bad("has no host name"));
-        }
-        let full = if url.contains("://") {
-            url.to_string()
-        } else {
-            format!("http://{url}")
         };
+        let login = if url.username().is_empty() && url.password().is_none() {
+            ""
+        } else {
+            "***@"
+        };
+        let port = url.port().map(|p| format!(":{p}")).unwrap_or_default();
+        let path = Some(url.path()).filter(|p| *p != "/").unwrap_or_default();
+        let shown = format!("{}://{login}{host}{port}{path}", url.scheme());
         // Let ureq judge the rest now, so a bad URL is a usage error before
         // anything is sent.
         ureq::Proxy::new(&full).map_err(|_| bad("is not a valid URL"))?;
         Ok(Proxy {
             url: Secret::new(full),
-            shown: redact(&format!("{scheme}://{rest}")),
+            shown,
         })
     }
 
@@ -89,7 +97,8 @@ impl fmt::Display for Proxy {
     }
 }
 
-/// A URL with any `user:password@` replaced by `***@`.
+/// Text that failed to parse as a URL, with anything like
+/// `user:password@` replaced by `***@`, so a message can quote it.
 fn redact(url: &str) -> String {
     let (scheme, rest) = match url.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
@@ -149,7 +158,7 @@ pub(crate) fn blame(
 /// A proxy URL that [`Proxy::parse`] refuses.
 pub fn select(
     explicit: Option<&str>,
-    endpoint: &str,
+    endpoint: &Endpoint,
     env: impl Fn(&str) -> Option<String>,
 ) -> Result<Option<Proxy>, TransportError> {
     let var = |names: &[&str]| {
@@ -157,9 +166,7 @@ pub fn select(
             .iter()
             .find_map(|n| env(n).filter(|v| !v.trim().is_empty()))
     };
-    let https = endpoint
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let https = endpoint.is_https();
     let chosen = match explicit {
         Some(url) => Some(url.to_string()),
         None if https => var(&["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"]),
@@ -169,22 +176,10 @@ pub fn select(
         return Ok(None);
     };
     let no_proxy = var(&["no_proxy", "NO_PROXY"]).unwrap_or_default();
-    if bypassed(&no_proxy, &host_of(endpoint)) {
+    if bypassed(&no_proxy, endpoint.host()) {
         return Ok(None);
     }
     Proxy::parse(url.trim()).map(Some)
-}
-
-/// The host of an `http(s)://` URL, lowercased, without brackets or port.
-fn host_of(url: &str) -> String {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or_default(),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host.to_ascii_lowercase()
 }
 
 /// Whether `host` matches the `no_proxy` list: comma- or space-separated
@@ -232,7 +227,8 @@ mod tests {
     }
 
     fn chosen(explicit: Option<&str>, endpoint: &str, vars: &'static [(&str, &str)]) -> String {
-        match select(explicit, endpoint, env(vars)) {
+        let endpoint: Endpoint = endpoint.parse().expect("an endpoint");
+        match select(explicit, &endpoint, env(vars)) {
             Ok(Some(p)) => p.shown().to_string(),
             Ok(None) => "direct".into(),
             Err(e) => format!("error: {e}"),

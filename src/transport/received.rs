@@ -13,6 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use super::endpoint::Endpoint;
 use ureq::unversioned::transport::{Buffers, ConnectionDetails, Connector, NextTimeout, Transport};
 
 /// The shared count of bytes received from the endpoint.
@@ -39,37 +40,29 @@ pub struct CountingConnector {
 }
 
 impl CountingConnector {
-    /// Counts into `received` the bytes read from connections to the
-    /// endpoint `url`.
-    pub fn new(received: Received, url: &str) -> Self {
+    /// Counts into `received` the bytes read from connections to
+    /// `endpoint`.
+    pub fn new(received: Received, endpoint: &Endpoint) -> Self {
         CountingConnector {
             received,
-            authority: authority_of(url),
+            authority: endpoint.authority(),
         }
     }
 }
 
-/// `host:port` of an `http(s)://` URL, lowercased, with the scheme's
-/// default port filled in: the form [`ConnectionDetails`] URIs are
-/// compared in.
-fn authority_of(url: &str) -> String {
-    let (default, rest) = match url.split_once("://") {
-        Some((scheme, rest)) if scheme.eq_ignore_ascii_case("https") => (443, rest),
-        Some((_, rest)) => (80, rest),
-        None => (80, url),
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let authority = authority.rsplit('@').next().unwrap_or(authority);
-    let has_port = match authority.rfind(']') {
-        Some(end) => authority[end..].contains(':'),
-        None => authority.contains(':'),
-    };
-    let authority = authority.to_ascii_lowercase();
-    if has_port {
-        authority
+/// `host:port` of a URI ureq connects to, lowercased, with the scheme's
+/// default port filled in: the form [`Endpoint::authority`] has.
+fn authority_of(uri: &ureq::http::Uri) -> String {
+    let default = if uri
+        .scheme_str()
+        .is_some_and(|s| s.eq_ignore_ascii_case("https"))
+    {
+        443
     } else {
-        format!("{authority}:{default}")
-    }
+        80
+    };
+    let host = uri.host().unwrap_or_default().to_ascii_lowercase();
+    format!("{host}:{}", uri.port_u16().unwrap_or(default))
 }
 
 impl fmt::Debug for CountingConnector {
@@ -90,7 +83,7 @@ impl<In: Transport> Connector<In> for CountingConnector {
         let Some(transport) = chained else {
             return Ok(None);
         };
-        if authority_of(&details.uri.to_string()) != self.authority {
+        if authority_of(details.uri) != self.authority {
             return Ok(Some(Either::A(transport)));
         }
         Ok(Some(Either::B(Counting {
@@ -141,17 +134,23 @@ impl<T: Transport> Transport for Counting<T> {
 #[cfg(test)]
 mod tests {
     use super::authority_of;
+    use crate::transport::Endpoint;
+
+    fn of(uri: &str) -> String {
+        authority_of(&uri.parse().unwrap())
+    }
 
     #[test]
     fn authorities_compare_with_default_ports() {
-        assert_eq!(authority_of("http://Srv01/wsman"), "srv01:80");
-        assert_eq!(authority_of("https://srv01/wsman"), "srv01:443");
-        assert_eq!(
-            authority_of("http://127.0.0.1:5985/wsman"),
-            "127.0.0.1:5985"
-        );
-        assert_eq!(authority_of("https://[::1]/wsman"), "[::1]:443");
-        assert_eq!(authority_of("https://[::1]:5986"), "[::1]:5986");
-        assert_eq!(authority_of("http://u:p@proxy:3128/"), "proxy:3128");
+        assert_eq!(of("http://Srv01/wsman"), "srv01:80");
+        assert_eq!(of("https://srv01/wsman"), "srv01:443");
+        assert_eq!(of("http://127.0.0.1:5985/wsman"), "127.0.0.1:5985");
+        assert_eq!(of("https://[::1]/wsman"), "[::1]:443");
+        assert_eq!(of("https://[::1]:5986"), "[::1]:5986");
+        assert_eq!(of("http://u:p@proxy:3128/"), "proxy:3128");
+        for target in ["https://[::1]/wsman", "http://Srv01:5985", "srv01"] {
+            let endpoint: Endpoint = target.parse().unwrap();
+            assert_eq!(of(endpoint.url()), endpoint.authority(), "{target}");
+        }
     }
 }

@@ -38,25 +38,6 @@ pub(crate) struct Secure {
     pub handshakes: u32,
 }
 
-/// `http://host:port/path` → (host, port).
-fn host_and_port(url: &str, https: bool) -> (String, u16) {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    let authority = rest.split('/').next().unwrap_or("");
-    let default = if https { 443 } else { 80 };
-    if let Some(end) = authority.find(']') {
-        let host = authority[..=end].to_string();
-        let port = authority[end + 1..]
-            .strip_prefix(':')
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(default);
-        return (host, port);
-    }
-    match authority.rsplit_once(':') {
-        Some((h, p)) => (h.to_string(), p.parse().unwrap_or(default)),
-        None => (authority.to_string(), default),
-    }
-}
-
 /// A mechanism failure during the handshake (sealing failures are
 /// [`TransportError::Sealing`], made where messages are sealed).
 fn auth_error(url: &str, e: AuthError) -> TransportError {
@@ -76,30 +57,37 @@ impl Secure {
                 options.method.name()
             ))
         })?;
-        let (host, port) = host_and_port(&options.url, https);
+        // The service principal is HTTP/host (IPv6 in brackets, as before).
+        let endpoint = &options.endpoint;
+        let host = if endpoint.host().contains(':') {
+            format!("[{}]", endpoint.host())
+        } else {
+            endpoint.host().to_string()
+        };
+        let port = endpoint.port();
         let context: Box<dyn SecurityContext> = match options.method {
             Method::Negotiate | Method::Kerberos | Method::Ntlm => Box::new(
                 SspiContext::new(
                     options.method,
                     &credentials.username,
-                    credentials.password.clone(),
+                    &credentials.proof,
                     &host,
                     port,
                     &options.auth,
                     options.connect_timeout,
                 )
-                .map_err(|e| auth_error(&options.url, e))?,
+                .map_err(|e| auth_error(endpoint.url(), e))?,
             ),
             Method::CredSsp => Box::new(
                 CredSspContext::new(
                     &credentials.username,
-                    credentials.password.clone(),
+                    &credentials.proof,
                     &host,
                     port,
                     &options.auth,
                     options.connect_timeout,
                 )
-                .map_err(|e| auth_error(&options.url, e))?,
+                .map_err(|e| auth_error(endpoint.url(), e))?,
             ),
             other => {
                 return Err(TransportError::Config(format!(
@@ -192,7 +180,7 @@ enum Outcome {
 }
 
 fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
-    let url = t.options.url.clone();
+    let url = t.options.endpoint.url().to_string();
     let binding = if secure(t).https
         && secure(t).context.wants_channel_binding()
         && !t.options.auth.no_channel_binding
@@ -310,7 +298,7 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
 }
 
 fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
-    let url = t.options.url.clone();
+    let url = t.options.endpoint.url().to_string();
     let s = secure(t);
     let sealed;
     let (body, content_type): (&[u8], String) = if s.seal {
@@ -354,26 +342,4 @@ fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
     reply.content_type = Some(original);
     reply.body = plain;
     Ok(reply)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hosts_and_ports() {
-        assert_eq!(
-            host_and_port("http://srv:5985/wsman", false),
-            ("srv".into(), 5985)
-        );
-        assert_eq!(
-            host_and_port("https://srv/wsman", true),
-            ("srv".into(), 443)
-        );
-        assert_eq!(
-            host_and_port("http://[::1]:5985/wsman", false),
-            ("[::1]".into(), 5985)
-        );
-        assert_eq!(host_and_port("http://srv", false), ("srv".into(), 80));
-    }
 }

@@ -8,12 +8,14 @@ use super::{HttpTransport, Method, TransportError, tls};
 
 impl HttpTransport {
     pub(crate) fn map_error(&self, error: ureq::Error) -> TransportError {
-        if let Some(blamed) =
-            super::proxy::blame(self.options.proxy.as_ref(), &self.options.url, &error)
-        {
+        if let Some(blamed) = super::proxy::blame(
+            self.options.proxy.as_ref(),
+            self.options.endpoint.url(),
+            &error,
+        ) {
             return blamed;
         }
-        let url = self.options.url.clone();
+        let url = self.options.endpoint.url().to_string();
         match error {
             ureq::Error::Timeout(which) => {
                 use ureq::Timeout;
@@ -53,7 +55,7 @@ impl HttpTransport {
             }
             // Garbage where an HTTP status line belongs: typically HTTP
             // spoken to a TLS port.
-            ureq::Error::Protocol(_) if !url.starts_with("https://") => TransportError::Io {
+            ureq::Error::Protocol(_) if !self.options.endpoint.is_https() => TransportError::Io {
                 url,
                 reason:
                     "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
@@ -68,7 +70,7 @@ impl HttpTransport {
 
     pub(crate) fn map_io(&self, io: std::io::Error) -> TransportError {
         use std::io::ErrorKind;
-        let url = self.options.url.clone();
+        let url = self.options.endpoint.url().to_string();
         if let Some(tls) = io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
             return tls_error(url, tls);
         }

@@ -5,11 +5,11 @@
 
 use base64::Engine as _;
 
-use super::Credentials;
+use crate::transport::secret::Secret;
 
-/// The `Authorization` header value for `credentials`.
-pub fn authorization(credentials: &Credentials) -> String {
-    let pair = format!("{}:{}", credentials.username, credentials.password.expose());
+/// The `Authorization` header value for a user and password.
+pub fn authorization(username: &str, password: &Secret) -> String {
+    let pair = format!("{username}:{}", password.expose());
     format!(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(pair.as_bytes())
@@ -19,14 +19,13 @@ pub fn authorization(credentials: &Credentials) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transport::secret::Secret;
 
     #[test]
     fn encodes_user_and_password() {
-        let c = Credentials {
-            username: "Aladdin".into(),
-            password: Secret::new("open sesame"),
-        };
-        assert_eq!(authorization(&c), "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==");
+        let password = Secret::new("open sesame");
+        assert_eq!(
+            authorization("Aladdin", &password),
+            "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ=="
+        );
     }
 }

@@ -17,7 +17,7 @@ use super::credssp_tls::{self, MemoryTls};
 use super::kdc::{KdcClient, kdc_option};
 use super::negotiate::service_principal;
 use super::principal::{local_name, short};
-use super::{AuthError, AuthFailure, AuthOptions, SecurityContext, Step};
+use super::{AuthError, AuthFailure, AuthOptions, Proof, SecurityContext, Step};
 use crate::transport::encryption::{CREDSSP_CHUNK, Sealer};
 use crate::transport::secret::Secret;
 
@@ -66,7 +66,7 @@ impl CredSspContext {
     /// Prepares a context to `host`; nothing is sent yet.
     pub fn new(
         username: &str,
-        password: Secret,
+        proof: &Proof,
         host: &str,
         port: u16,
         options: &AuthOptions,
@@ -77,11 +77,12 @@ impl CredSspContext {
                 "the user name is not valid ({e}); write user, DOMAIN\\user or user@REALM"
             ))
         })?;
-        if options.keytab.is_some() {
+        let Proof::Password(password) = proof else {
             return Err(other(
-                "CredSSP delegates a password, so --keytab does not apply; drop it",
+                "CredSSP delegates a password, so a keytab does not apply",
             ));
-        }
+        };
+        let password = password.clone();
         let kdc_url = kdc_option(options.kdc.as_deref())?;
         Ok(CredSspContext {
             username: username.to_string(),

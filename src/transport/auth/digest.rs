@@ -115,7 +115,8 @@ impl DigestState {
     }
 
     /// The `Authorization` value for one request, or `None` before any
-    /// challenge. `cnonce` is the client nonce (random in production).
+    /// challenge (or without a password: Digest needs one). `cnonce` is the
+    /// client nonce (random in production).
     pub fn authorization(
         &mut self,
         credentials: &Credentials,
@@ -123,6 +124,7 @@ impl DigestState {
         uri: &str,
         cnonce: &str,
     ) -> Option<String> {
+        let password = credentials.password()?;
         let c = self.challenge.as_ref()?;
         self.count = self.count.wrapping_add(1);
         let nc = format!("{:08x}", self.count);
@@ -130,7 +132,7 @@ impl DigestState {
             "{}:{}:{}",
             credentials.username,
             c.realm,
-            credentials.password.expose()
+            password.expose()
         ));
         let ha2 = md5_hex(&format!("{method}:{uri}"));
         let quote = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
@@ -170,10 +172,7 @@ mod tests {
         assert!(challenge.qop_auth);
         let mut state = DigestState::default();
         state.set_challenge(challenge);
-        let creds = Credentials {
-            username: "Mufasa".into(),
-            password: Secret::new("Circle Of Life"),
-        };
+        let creds = Credentials::with_password("Mufasa", Secret::new("Circle Of Life"));
         let h = state
             .authorization(&creds, "GET", "/dir/index.html", "0a4f113b")
             .unwrap();

@@ -82,13 +82,41 @@ impl Method {
     }
 }
 
-/// A user name and password.
+/// A user and what proves who they are.
 #[derive(Debug, Clone)]
 pub struct Credentials {
     /// `user`, `DOMAIN\user` or `user@REALM`.
     pub username: String,
-    /// The password.
-    pub password: Secret,
+    /// The password, or where the user's key is.
+    pub proof: Proof,
+}
+
+/// What proves the user's identity.
+#[derive(Debug, Clone)]
+pub enum Proof {
+    /// A password (every method can use one).
+    Password(Secret),
+    /// A keytab file holding the user's Kerberos key (Kerberos and
+    /// Negotiate only; no password exists).
+    Keytab(PathBuf),
+}
+
+impl Credentials {
+    /// A user with a password.
+    pub fn with_password(username: impl Into<String>, password: Secret) -> Self {
+        Credentials {
+            username: username.into(),
+            proof: Proof::Password(password),
+        }
+    }
+
+    /// The password, when that is the proof.
+    pub fn password(&self) -> Option<&Secret> {
+        match &self.proof {
+            Proof::Password(p) => Some(p),
+            Proof::Keytab(_) => None,
+        }
+    }
 }
 
 /// Mechanism settings beyond the user and password.
@@ -100,8 +128,6 @@ pub struct AuthOptions {
     pub spn: Option<String>,
     /// Add the port to the default SPN (`HTTP/<host>:<port>`, `-SPNPort`).
     pub spn_port: bool,
-    /// A keytab holding the user's Kerberos key, instead of a password.
-    pub keytab: Option<PathBuf>,
     /// Send no TLS channel binding over HTTPS (for acceptors that refuse
     /// sspi's Kerberos binding, such as MIT's).
     pub no_channel_binding: bool,

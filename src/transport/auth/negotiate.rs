@@ -14,7 +14,7 @@ use sspi::{
 
 use super::kdc::{KdcClient, kdc_option};
 use super::principal::{downlevel_name, local_name, principal_name, short};
-use super::{AuthError, AuthFailure, AuthOptions, Method, SecurityContext, Step};
+use super::{AuthError, AuthFailure, AuthOptions, Method, Proof, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
 use crate::transport::secret::Secret;
 
@@ -36,12 +36,17 @@ enum Package {
 struct Setup {
     method: Method,
     username: String,
-    password: Secret,
+    key: UserKey,
     spn: String,
     kdc: Option<url::Url>,
     computer: String,
-    /// The user's key from `--keytab`, instead of the password.
-    keytab: Option<super::keytab::KeytabKey>,
+}
+
+/// What the context proves the user's identity with.
+enum UserKey {
+    Password(Secret),
+    /// The user's Kerberos key, read from a keytab.
+    Keytab(super::keytab::KeytabKey),
 }
 
 /// A Negotiate, Kerberos or NTLM context (one per TCP connection).
@@ -91,7 +96,7 @@ impl SspiContext {
     pub fn new(
         method: Method,
         username: &str,
-        password: Secret,
+        proof: &Proof,
         host: &str,
         port: u16,
         options: &AuthOptions,
@@ -113,28 +118,24 @@ impl SspiContext {
             )
         })?;
         let kdc = kdc_option(options.kdc.as_deref())?;
-        let keytab = match &options.keytab {
-            Some(path) => {
-                if method == Method::Ntlm {
-                    return Err(AuthError::new(
-                        AuthFailure::Other,
-                        "--keytab holds Kerberos keys; use it with -a:kerberos or -a:negotiate",
-                    ));
-                }
-                let principal = principal_name(username);
-                Some(
-                    super::keytab::load(path, &principal)
-                        .map_err(|e| AuthError::new(AuthFailure::BadCredentials, e))?,
-                )
+        let key = match proof {
+            Proof::Password(password) => UserKey::Password(password.clone()),
+            Proof::Keytab(_) if method == Method::Ntlm => {
+                return Err(AuthError::new(
+                    AuthFailure::Other,
+                    "a keytab holds Kerberos keys; NTLM needs the password",
+                ));
             }
-            None => None,
+            Proof::Keytab(path) => UserKey::Keytab(
+                super::keytab::load(path, &principal_name(username))
+                    .map_err(|e| AuthError::new(AuthFailure::BadCredentials, e))?,
+            ),
         };
         Ok(SspiContext {
             setup: Setup {
-                keytab,
+                key,
                 method,
                 username: username.to_string(),
-                password,
                 spn: service_principal(host, port, options),
                 kdc,
                 computer: local_name(),
@@ -147,21 +148,19 @@ impl SspiContext {
         })
     }
 
-    fn identity(&self) -> Result<AuthIdentity, AuthError> {
-        let username = Username::parse(&self.setup.username)
-            .map_err(|e| AuthError::new(AuthFailure::Other, format!("bad user name: {e}")))?;
-        Ok(AuthIdentity {
-            username,
-            password: self.setup.password.expose().to_string().into(),
-        })
-    }
-
-    /// The Kerberos credentials: the keytab's key, else the password.
-    fn kerberos_credentials(&self) -> Result<Credentials, sspi::Error> {
-        let Some(key) = &self.setup.keytab else {
-            return self.identity().map(Credentials::AuthIdentity).map_err(|e| {
-                sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
-            });
+    /// sspi's credentials: the user and password, or the keytab's key.
+    fn credentials(&self) -> Result<Credentials, sspi::Error> {
+        let invalid = |e: String| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e);
+        let key = match &self.setup.key {
+            UserKey::Password(password) => {
+                let username = Username::parse(&self.setup.username)
+                    .map_err(|e| invalid(format!("bad user name: {e}")))?;
+                return Ok(Credentials::AuthIdentity(AuthIdentity {
+                    username,
+                    password: password.expose().to_string().into(),
+                }));
+            }
+            UserKey::Keytab(key) => key,
         };
         let principal = Username::parse(&downlevel_name(&key.principal).unwrap_or_default())
             .map_err(|e| sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.to_string()))?;
@@ -182,24 +181,28 @@ impl SspiContext {
     }
 
     fn build(&self) -> Result<Package, sspi::Error> {
-        let identity = self.identity().map_err(|e| {
-            sspi::Error::new(sspi::ErrorKind::InvalidParameter, e.detail.to_string())
-        })?;
+        let data = self.credentials()?;
         Ok(match self.setup.method {
             Method::Ntlm => {
+                // New refuses a keytab for NTLM, so this is the password.
+                let Credentials::AuthIdentity(identity) = &data else {
+                    return Err(sspi::Error::new(
+                        sspi::ErrorKind::InvalidParameter,
+                        "NTLM needs the password",
+                    ));
+                };
                 let mut ntlm =
                     Ntlm::with_config(sspi::ntlm::NtlmConfig::new(self.setup.computer.clone()));
                 let creds = ntlm
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
-                    .with_auth_data(&identity)
+                    .with_auth_data(identity)
                     .execute(&mut ntlm)?
                     .credentials_handle;
                 Package::Ntlm(Box::new(ntlm), creds)
             }
             Method::Kerberos => {
                 let mut krb = Kerberos::new_client_from_config(self.kerberos_config())?;
-                let data = self.kerberos_credentials()?;
                 let creds = krb
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -215,10 +218,6 @@ impl SspiContext {
                     self.setup.computer.clone(),
                 );
                 let mut neg = Negotiate::new_client(config)?;
-                let data = match self.setup.keytab {
-                    Some(_) => self.kerberos_credentials()?,
-                    None => Credentials::AuthIdentity(identity),
-                };
                 let creds = neg
                     .acquire_credentials_handle()
                     .with_credential_use(CredentialUse::Outbound)
@@ -495,7 +494,7 @@ mod tests {
         let e = SspiContext::new(
             Method::Kerberos,
             "u@R",
-            Secret::new("p"),
+            &Proof::Password(Secret::new("p")),
             "192.0.2.1",
             5985,
             &AuthOptions::default(),

@@ -1,0 +1,585 @@
+//! The parsed command line plus the environment → a validated [`Plan`]:
+//! what to do, where, as whom, and how to show it. The stage between clap
+//! and the network (ripgrep's LowArgs → HiArgs): every switch is checked
+//! and typed here, in the order the user reads them (output, then the
+//! verb's own arguments, then the connection), so no request is sent from
+//! a command line that is wrong anywhere.
+//!
+//! No network and no prompt: a password the user must type is planned as
+//! [`CredentialSource::Prompt`] and asked for once, later, by
+//! [`super::connect::credentials`]. Files named on the command line
+//! (`-file:`, `--password-file`) are read here, so their errors are usage
+//! errors before anything is sent. The environment comes in through
+//! [`Environment`], so tests give their own.
+
+pub mod request;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use winrm::protocol::codes;
+use winrm::render::{Format, RenderOptions};
+use winrm::session::{
+    Encoding, EnumerateOptions, RequestOptions, ResourceUri, SessionOptions, create_input,
+    invoke_input,
+};
+use winrm::transport::{AuthOptions, Endpoint, EndpointError, Method, Proxy, Secret, TlsOptions};
+
+use super::UsageError;
+use super::args::{Cli, Command, ConnectionArgs};
+use super::environment::Environment;
+use super::output;
+use request::{Input, enumerate_options, parse_resource, request_options};
+
+/// How long to wait for a TCP and TLS connection.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+/// How much longer than the OperationTimeout to wait for a reply: the server
+/// may hold a request for the whole OperationTimeout before answering.
+/// Windows' client allows its NetworkDelayms (5 s) the same way.
+const REPLY_MARGIN: Duration = Duration::from_secs(5);
+/// The smallest MaxEnvelopeSize that still fits a fault (DSP0226 R6.2-3).
+const MIN_ENVELOPE: u32 = 8192;
+
+/// Everything a run needs, checked.
+#[derive(Debug)]
+pub struct Plan {
+    /// What to do.
+    pub verb: Verb,
+    /// How to show results.
+    pub output: OutputPlan,
+    /// Where and how to connect; `None` for verbs that stay local (help).
+    pub connection: Option<ConnectionPlan>,
+}
+
+/// One operation, with its arguments parsed and typed.
+#[derive(Debug)]
+pub enum Verb {
+    /// `help [TOPIC]` (and a bare `winrm`).
+    Help(Option<String>),
+    /// `helpmsg CODE`: an error number explained.
+    Helpmsg(u32),
+    /// `quickconfig`, `configsddl`: they change the local Windows service.
+    WindowsOnly,
+    /// WS-Man Identify; unauthenticated with `-a:none`.
+    Identify,
+    /// WS-Transfer Get.
+    Get(Request),
+    /// Get, change, Put (`@{...}`), or Put a whole body (`-file:`).
+    Set(Request, Change),
+    /// WS-Transfer Create with this body.
+    Create(Request, String),
+    /// WS-Transfer Delete.
+    Delete(Request),
+    /// A custom action with this input body (empty: `<p:ACTION_INPUT/>`).
+    Invoke {
+        /// The method name or action URI.
+        action: String,
+        /// The resource and options.
+        request: Request,
+        /// The input body.
+        input: String,
+    },
+    /// Enumerate + Pull until the end.
+    Enumerate(Request, EnumerateOptions),
+}
+
+/// The resource a verb addresses, with the per-request options.
+#[derive(Debug)]
+pub struct Request {
+    /// The resource URI and its selectors.
+    pub resource: ResourceUri,
+    /// OptionSet, fragment.
+    pub options: RequestOptions,
+}
+
+/// What `set` changes.
+#[derive(Debug)]
+pub enum Change {
+    /// Named properties (`@{Name="value"}`; `None` is `$null`).
+    Pairs(Vec<(String, Option<String>)>),
+    /// A whole new body (`-file:`).
+    Body(String),
+}
+
+/// How results are shown.
+#[derive(Debug)]
+pub struct OutputPlan {
+    /// The format.
+    pub format: Format,
+    /// Colour, width, columns and array hints for the renderers.
+    pub render: RenderOptions,
+    /// Trace every HTTP exchange to stderr.
+    pub debug: bool,
+}
+
+/// Where to connect and with what.
+#[derive(Debug)]
+pub struct ConnectionPlan {
+    /// The endpoints, in the order given (one today; a list so that many
+    /// hosts can share one plan).
+    pub targets: Vec<Target>,
+    /// The method and the credential source.
+    pub auth: AuthPlan,
+    /// Settings every request of a session shares.
+    pub session: SessionOptions,
+    /// Certificate checks for HTTPS.
+    pub tls: TlsOptions,
+    /// How long to wait for a connection.
+    pub connect_timeout: Duration,
+    /// How long to wait for a reply.
+    pub reply_timeout: Duration,
+    /// The largest reply accepted, in bytes.
+    pub max_reply_bytes: u64,
+    /// The user allowed unencrypted traffic (`-unencrypted`).
+    pub allow_unencrypted: bool,
+    /// Kerberos and SPN settings.
+    pub mechanism: AuthOptions,
+}
+
+/// One endpoint and the proxy on the way to it.
+#[derive(Debug)]
+pub struct Target {
+    /// Where the service listens.
+    pub endpoint: Endpoint,
+    /// The proxy to go through (`-proxy`, or the environment's unless
+    /// `no_proxy` lists the host).
+    pub proxy: Option<Proxy>,
+}
+
+/// How to authenticate.
+#[derive(Debug)]
+pub struct AuthPlan {
+    /// The method.
+    pub method: Method,
+    /// The user, when the method takes one.
+    pub user: Option<String>,
+    /// Where the proof of identity comes from.
+    pub credential: CredentialSource,
+}
+
+/// Where the proof of the user's identity comes from.
+#[derive(Debug)]
+pub enum CredentialSource {
+    /// Nothing is sent (`-a:none`), or the certificate is the credential.
+    None,
+    /// A password from `-p`, `--password-file` or `WINRM_PASSWORD`.
+    Password(Secret),
+    /// A password typed at the terminal, asked for once before connecting.
+    Prompt,
+    /// The user's Kerberos key, from this keytab.
+    Keytab(PathBuf),
+    /// A TLS client certificate and its key (PEM files).
+    Certificate {
+        /// The certificate file.
+        cert: PathBuf,
+        /// The private key file.
+        key: PathBuf,
+    },
+}
+
+impl Plan {
+    /// Checks and types the whole command line. The password moves out of
+    /// `cli`, so the one copy is the plan's.
+    pub fn new(mut cli: Cli, format: Format, env: &Environment) -> Result<Plan, UsageError> {
+        let output = OutputPlan {
+            render: output::render_options(&cli.output, format, env)?,
+            format,
+            debug: cli.output.debug,
+        };
+        let verb = match cli.command.take() {
+            None => Verb::Help(None),
+            Some(command) => verb(command)?,
+        };
+        let connection = match verb {
+            Verb::Help(_) | Verb::Helpmsg(_) | Verb::WindowsOnly => None,
+            _ => Some(connection(&mut cli.connection, env)?),
+        };
+        Ok(Plan {
+            verb,
+            output,
+            connection,
+        })
+    }
+}
+
+fn verb(command: Command) -> Result<Verb, UsageError> {
+    let request = |resource: &str, args| -> Result<Request, UsageError> {
+        Ok(Request {
+            resource: parse_resource(resource)?,
+            options: request_options(args)?,
+        })
+    };
+    Ok(match command {
+        Command::Help { topic } => Verb::Help(topic),
+        Command::Helpmsg { code } => {
+            Verb::Helpmsg(codes::parse_code(&code).map_err(UsageError::new)?)
+        }
+        Command::Quickconfig { .. } | Command::Configsddl { .. } => Verb::WindowsOnly,
+        Command::Identify => Verb::Identify,
+        Command::Get {
+            resource,
+            request: r,
+        } => Verb::Get(request(&resource, &r)?),
+        Command::Set {
+            resource,
+            input,
+            body,
+            request: r,
+        } => {
+            let request = request(&resource, &r)?;
+            let change = match Input::read(input.as_deref(), &body)? {
+                Input::Pairs(pairs) => Change::Pairs(pairs),
+                Input::File(text) => Change::Body(text),
+                Input::None => {
+                    return Err(UsageError::new(
+                        "set needs the new values: '@{Name=\"value\"}' or -file:FILE",
+                    ));
+                }
+            };
+            Verb::Set(request, change)
+        }
+        Command::Create {
+            resource,
+            input,
+            body,
+            request: r,
+        } => {
+            let request = request(&resource, &r)?;
+            let body = match Input::read(input.as_deref(), &body)? {
+                Input::Pairs(pairs) => create_input(&request.resource, &pairs)
+                    .map_err(|e| UsageError::new(e.to_string()))?,
+                Input::File(text) => text,
+                Input::None => {
+                    return Err(UsageError::new(
+                        "create needs the new resource: '@{Name=\"value\"}' or -file:FILE",
+                    ));
+                }
+            };
+            Verb::Create(request, body)
+        }
+        Command::Delete {
+            resource,
+            request: r,
+        } => Verb::Delete(request(&resource, &r)?),
+        Command::Invoke {
+            action,
+            resource,
+            input,
+            body,
+            request: r,
+        } => {
+            let request = request(&resource, &r)?;
+            let input = match Input::read(input.as_deref(), &body)? {
+                Input::Pairs(pairs) => invoke_input(&action, &request.resource, &pairs)
+                    .map_err(|e| UsageError::new(e.to_string()))?,
+                Input::File(text) => text,
+                // The session sends the empty `<p:ACTION_INPUT/>`.
+                Input::None => String::new(),
+            };
+            Verb::Invoke {
+                action,
+                request,
+                input,
+            }
+        }
+        Command::Enumerate {
+            resource,
+            enumeration,
+            request: r,
+        } => {
+            let resource = parse_resource(&resource)?;
+            let options = enumerate_options(&enumeration, r.dialect.as_deref(), &resource)?;
+            let mut request_options = request_options(&r)?;
+            // -dialect belongs to the filter here, not to a fragment.
+            if let Some(f) = request_options.fragment.as_mut() {
+                f.dialect = None;
+            }
+            Verb::Enumerate(
+                Request {
+                    resource,
+                    options: request_options,
+                },
+                options,
+            )
+        }
+    })
+}
+
+fn connection(args: &mut ConnectionArgs, env: &Environment) -> Result<ConnectionPlan, UsageError> {
+    reject_windows_only(args)?;
+    let remote = args.remote.as_deref().unwrap_or("localhost");
+    let endpoint = Endpoint::parse(remote, args.use_ssl).map_err(|e| endpoint_error(&e))?;
+    let auth = auth_plan(args, env, &endpoint)?;
+
+    let operation_timeout = Duration::from_millis(args.timeout.unwrap_or(60_000));
+    if operation_timeout.is_zero() {
+        return Err(UsageError::new("-timeout must be more than 0 milliseconds"));
+    }
+    let max_envelope_size = args.max_envelope_size.unwrap_or(512_000);
+    if max_envelope_size < MIN_ENVELOPE {
+        return Err(UsageError::new(format!(
+            "--max-envelope-size {max_envelope_size} is too small; servers need at least {MIN_ENVELOPE} bytes"
+        )));
+    }
+    let encoding = match args
+        .encoding
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        None | Some("utf-8" | "utf8") => Encoding::Utf8,
+        Some("utf-16" | "utf16") => Encoding::Utf16,
+        Some(other) => {
+            return Err(UsageError::new(format!(
+                "unknown encoding '{other}'; choose utf-8 or utf-16"
+            )));
+        }
+    };
+    let proxy = proxy_for(args, &endpoint, env)?;
+    let client_identity = match &auth.credential {
+        CredentialSource::Certificate { cert, key } => Some((cert.clone(), key.clone())),
+        _ => None,
+    };
+    Ok(ConnectionPlan {
+        targets: vec![Target { endpoint, proxy }],
+        auth,
+        session: SessionOptions {
+            max_envelope_size,
+            operation_timeout,
+            locale: Some(args.locale.clone().unwrap_or_else(|| "en-US".into())),
+            data_locale: args.data_locale.clone(),
+            encoding,
+        },
+        tls: TlsOptions {
+            skip_ca_check: args.skip_ca_check,
+            skip_cn_check: args.skip_cn_check,
+            ca_file: args.cacert.clone(),
+            client_identity,
+        },
+        connect_timeout: CONNECT_TIMEOUT,
+        reply_timeout: operation_timeout + REPLY_MARGIN,
+        // UTF-16 doubles the bytes of an envelope; leave room for servers
+        // that overshoot a little. Anything bigger is refused unread.
+        max_reply_bytes: u64::from(max_envelope_size) * 4 + 65_536,
+        allow_unencrypted: args.unencrypted,
+        mechanism: AuthOptions {
+            kdc: args.kdc.clone(),
+            spn: args.spn.clone(),
+            spn_port: args.spn_port,
+            no_channel_binding: args.no_channel_binding,
+        },
+    })
+}
+
+/// `-r`'s problems in its own words.
+fn endpoint_error(e: &EndpointError) -> UsageError {
+    UsageError::new(match e {
+        EndpointError::Empty => {
+            "-remote needs a host, e.g. -r:server01 or -r:https://server01:5986".to_string()
+        }
+        EndpointError::Scheme(scheme) => {
+            format!("-remote has the scheme '{scheme}://'; use http:// or https://")
+        }
+        EndpointError::HttpsConflict => {
+            "-usessl conflicts with an http:// target; drop one of them".to_string()
+        }
+        // Never echo the target: the part before '@' may be a password.
+        EndpointError::Credentials => {
+            "credentials in -remote are not supported (and would show in the process list); \
+             give -u:USER and the password through WINRM_PASSWORD, --password-file or the prompt"
+                .to_string()
+        }
+        EndpointError::NotAHost(target) => {
+            format!("-remote '{target}' does not name a host; use HOST, HOST:PORT or a URL")
+        }
+        EndpointError::Port(port) => {
+            format!("the port '{port}' in -remote is not a number from 1 to 65535")
+        }
+        EndpointError::UnclosedIpv6 => {
+            "an IPv6 address in -remote is missing its closing ']'".to_string()
+        }
+        EndpointError::Ambiguous(text) => format!(
+            "-remote '{text}' is neither HOST:PORT nor an IPv6 address \
+             (write IPv6 with a port as [ADDRESS]:PORT)"
+        ),
+        other => format!("-remote: {other}"),
+    })
+}
+
+/// The method, the user and where the proof comes from. winrm.cmd's
+/// default method: Kerberos in a domain, NTLM otherwise (Negotiate).
+fn auth_plan(
+    args: &mut ConnectionArgs,
+    env: &Environment,
+    endpoint: &Endpoint,
+) -> Result<AuthPlan, UsageError> {
+    let user = args.username.clone().or_else(|| env.var("WINRM_USER"));
+    if user.as_deref().is_some_and(|u| u.trim().is_empty()) {
+        return Err(UsageError::new(
+            "-u is empty; give a user name, e.g. -u:Administrator",
+        ));
+    }
+    let method = match args.auth.as_deref() {
+        Some(name) => Method::parse(name).ok_or_else(|| {
+            let names: Vec<&str> = Method::ALL.iter().map(|(_, n)| *n).collect();
+            UsageError::new(format!(
+                "unknown authentication method '{name}'; choose one of: {}",
+                names.join(", ")
+            ))
+        })?,
+        None if user.is_some() => Method::Negotiate,
+        None if args.cert.is_some() => Method::Certificate,
+        None => Method::None,
+    };
+    let certificate = match (&args.cert, &args.key) {
+        (Some(cert), Some(key)) if method == Method::Certificate => Some((cert, key)),
+        (None, None) if method == Method::Certificate => {
+            return Err(UsageError::new(
+                "-a:certificate needs the client certificate and its key: --cert FILE --key FILE (PEM)",
+            ));
+        }
+        (None, None) => None,
+        _ if method != Method::Certificate => {
+            return Err(UsageError::new("--cert and --key go with -a:certificate"));
+        }
+        _ => {
+            return Err(UsageError::new(
+                "-a:certificate needs both --cert FILE and --key FILE (PEM)",
+            ));
+        }
+    };
+    let credential = match method {
+        Method::Certificate => match certificate {
+            Some((cert, key)) => CredentialSource::Certificate {
+                cert: cert.clone(),
+                key: key.clone(),
+            },
+            None => CredentialSource::None,
+        },
+        Method::None => {
+            if args.username.is_some() || args.password.is_some() {
+                return Err(UsageError::new(
+                    "-a:none sends no credentials; drop -u/-p or choose -a:basic",
+                ));
+            }
+            CredentialSource::None
+        }
+        _ => {
+            if user.is_none() {
+                return Err(UsageError::new(format!(
+                    "-a:{} needs a user name: give -u:USER or set WINRM_USER",
+                    method.name()
+                )));
+            }
+            match &args.keytab {
+                Some(path) if matches!(method, Method::Kerberos | Method::Negotiate) => {
+                    CredentialSource::Keytab(path.clone())
+                }
+                Some(_) => {
+                    return Err(UsageError::new(
+                        "--keytab goes with -a:kerberos or -a:negotiate",
+                    ));
+                }
+                None => password_source(args, env)?,
+            }
+        }
+    };
+    if method == Method::Certificate && !endpoint.is_https() {
+        return Err(UsageError::new(format!(
+            "-a:certificate presents the certificate in the TLS handshake, so it needs HTTPS; \
+             {endpoint} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)"
+        )));
+    }
+    Ok(AuthPlan {
+        method,
+        user: (method != Method::Certificate && method != Method::None)
+            .then_some(user)
+            .flatten(),
+        credential,
+    })
+}
+
+/// The password: -p, then --password-file (explicit switches win), then
+/// $WINRM_PASSWORD, then a prompt (planned, not asked yet).
+fn password_source(
+    args: &mut ConnectionArgs,
+    env: &Environment,
+) -> Result<CredentialSource, UsageError> {
+    // Moved, not copied, so the one copy is zeroed when the Secret drops.
+    if let Some(p) = args.password.take() {
+        return Ok(CredentialSource::Password(Secret::new(p)));
+    }
+    if let Some(path) = &args.password_file {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            UsageError::new(format!(
+                "cannot read the password file {}: {e}",
+                path.display()
+            ))
+        })?;
+        let first = text.lines().next().unwrap_or("");
+        if first.is_empty() {
+            return Err(UsageError::new(format!(
+                "the password file {} is empty; put the password on its first line",
+                path.display()
+            )));
+        }
+        return Ok(CredentialSource::Password(Secret::new(first.to_string())));
+    }
+    if let Some(p) = env.var("WINRM_PASSWORD") {
+        return Ok(CredentialSource::Password(Secret::new(p)));
+    }
+    Ok(CredentialSource::Prompt)
+}
+
+fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
+    if args.certificate.is_some() {
+        return Err(UsageError::new(
+            "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \
+             use -a:certificate with the certificate and key as PEM files (--cert FILE --key FILE)",
+        ));
+    }
+    if args.default_creds {
+        return Err(UsageError::new(
+            "-defaultCreds uses the Windows logon session, which does not exist here; give -u and a password",
+        ));
+    }
+    if args.proxy_auth.is_some() || args.proxy_username.is_some() || args.proxy_password.is_some() {
+        return Err(UsageError::new(
+            "give the proxy's user and password in its URL instead: \
+             -proxy:http://USER:PASSWORD@HOST:PORT, or https_proxy/http_proxy in the environment \
+             (see 'winrm help remoting')",
+        ));
+    }
+    Ok(())
+}
+
+/// The proxy to go through: none with -proxyaccess:no_proxy; else
+/// -proxy, or the environment's (see [`winrm::transport::proxy::select`]).
+fn proxy_for(
+    args: &ConnectionArgs,
+    endpoint: &Endpoint,
+    env: &Environment,
+) -> Result<Option<Proxy>, UsageError> {
+    match args.proxy_access.as_deref() {
+        Some(access) if access.eq_ignore_ascii_case("no_proxy") => {
+            if args.proxy.is_some() {
+                return Err(UsageError::new(
+                    "-proxyaccess:no_proxy and -proxy contradict each other; give one",
+                ));
+            }
+            return Ok(None);
+        }
+        Some(access) => {
+            return Err(UsageError::new(format!(
+                "-proxyaccess:{access} reads Windows proxy settings, which do not exist here; \
+                 give -proxy:URL or set https_proxy/http_proxy (or -proxyaccess:no_proxy)"
+            )));
+        }
+        None => {}
+    }
+    winrm::transport::proxy::select(args.proxy.as_deref(), endpoint, |name| env.var(name))
+        .map_err(|e| UsageError::new(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+//! `enumerate`: Enumerate + Pull until the end, printing each page as it
+//! arrives. Ctrl-C stops after the page in flight and releases the
+//! server's enumeration context; a failure part-way keeps what was printed
+//! well-formed and says how many items came before it.
+
+use std::io::Write;
+
+use winrm::render::Printer;
+use winrm::session::{Cancel, EnumerateOptions, Session};
+
+use crate::cli::interrupt::{self, Interrupted};
+use crate::cli::output::Progress;
+use crate::cli::plan::{OutputPlan, Request};
+
+pub fn run(
+    session: &mut Session,
+    request: &Request,
+    options: &EnumerateOptions,
+    output: &OutputPlan,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let cancel = Cancel::new();
+    interrupt::install(
+        cancel.clone(),
+        "stopping after this page (Ctrl-C again to quit at once)",
+    );
+    let mut printer = Printer::with_options(output.format, output.render.clone(), out);
+    let mut progress = Progress::new(output.debug);
+    let mut items = session.enumerate(&request.resource, &request.options, options)?;
+    while let Some(item) = items.next() {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                // What was printed stays well-formed (a closed JSON array,
+                // a closed XML wrapper); the exit code and the error say it
+                // is incomplete, and how many items came before.
+                drop(items);
+                progress.clear();
+                let _ = printer.finish_list();
+                return Err(anyhow::Error::from(e).context(Incomplete {
+                    items: printer.items(),
+                }));
+            }
+        };
+        printer.item(&item)?;
+        // Show each page as soon as it is printed, not per item: one write
+        // per page keeps large enumerations cheap.
+        if items.page_done() {
+            printer.flush()?;
+            progress.page(printer.items());
+            if cancel.is_cancelled() {
+                // Dropping the iterator sends the Release.
+                drop(items);
+                progress.clear();
+                printer.finish_list()?;
+                return Err(Interrupted {
+                    items: printer.items(),
+                }
+                .into());
+            }
+        }
+    }
+    drop(items);
+    progress.clear();
+    printer.finish_list()?;
+    warn_unmatched(&printer.unmatched_columns());
+    Ok(0)
+}
+
+/// Context on an error that cut an enumeration short after its start.
+#[derive(Debug)]
+pub struct Incomplete {
+    /// Items printed before the failure.
+    pub items: usize,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let noun = if self.items == 1 { "item" } else { "items" };
+        write!(
+            f,
+            "the enumeration stopped after {} {noun}; the list is incomplete",
+            self.items
+        )
+    }
+}
+
+/// A `--columns` name that matched nothing is most likely misspelt.
+fn warn_unmatched(columns: &[String]) {
+    if !columns.is_empty() {
+        eprintln!(
+            "winrm: warning: no item has the column(s) {}; property names are case-insensitive, \
+             and -format:json shows them all",
+            columns
+                .iter()
+                .map(|c| format!("'{c}'"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+}
