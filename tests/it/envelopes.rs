@@ -41,7 +41,7 @@ fn golden_path(name: &str) -> PathBuf {
 fn golden(name: &str, actual: &str) {
     parse_document(actual).unwrap_or_else(|e| panic!("{name}: not well-formed: {e}\n{actual}"));
     let path = golden_path(name);
-    if std::env::var("SNAPSHOTS").as_deref() == Ok("overwrite") {
+    if crate::support::golden::overwriting() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("create golden dir");
         std::fs::write(&path, actual).expect("write golden file");
         return;

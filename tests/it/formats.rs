@@ -110,17 +110,7 @@ fn golden_path(file: &str) -> PathBuf {
 /// `SNAPSHOTS=overwrite`.
 #[track_caller]
 fn golden(file: &str, actual: &str) {
-    let path = golden_path(file);
-    if std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite") {
-        std::fs::create_dir_all(path.parent().expect("a folder")).expect("create folder");
-        std::fs::write(&path, actual).expect("write golden file");
-        return;
-    }
-    let expected = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        expected == actual,
-        "{file} differs (SNAPSHOTS=overwrite rewrites it)\n--- expected\n{expected}\n--- actual\n{actual}"
-    );
+    crate::support::golden::assert_file(&golden_path(file), actual, "formats");
 }
 
 fn replay(case: &Case, format: &str) -> Run {

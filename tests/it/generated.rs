@@ -123,7 +123,7 @@ fn expected() -> Vec<(PathBuf, Vec<u8>)> {
 
 #[test]
 fn generated_completions_and_man_pages_are_current() {
-    let overwrite = std::env::var("SNAPSHOTS").is_ok_and(|v| v == "overwrite");
+    let overwrite = crate::support::golden::overwriting();
     let mut stale = Vec::new();
     for (path, contents) in expected() {
         let current = std::fs::read(&path).unwrap_or_default();

@@ -1,8 +1,10 @@
 //! The integration tests: one binary, one module per area. Tests run the
 //! real `winrm` binary against the simulated Windows listener
 //! (`tests/listener`) or tiny misbehaving servers, and feed the captured
-//! fixtures in `tests/fixtures` through the library. Golden request
-//! envelopes live in `envelopes` (`SNAPSHOTS=overwrite` rewrites them).
+//! fixtures in `tests/fixtures` through the library. Golden files hold the
+//! request envelopes (`envelopes`), the output of replayed fixtures
+//! (`formats`) and whole runs of the binary (`snapshots`);
+//! `SNAPSHOTS=overwrite` rewrites them all (`support::golden`).
 
 mod support;
 
@@ -27,5 +29,6 @@ mod presentation;
 mod proxy;
 mod retry;
 mod secrets;
+mod snapshots;
 mod syntax;
 mod transport;

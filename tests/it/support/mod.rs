@@ -1,9 +1,10 @@
 //! What every test module shares: the built `winrm` binary run with a
 //! scrubbed environment ([`Cmd`]), the captured fixtures under
 //! `tests/fixtures`, the simulated Windows listener, and tiny raw TCP
-//! servers for peers that misbehave ([`raw`]), and an HTTP CONNECT proxy
-//! ([`proxy`]).
+//! servers for peers that misbehave ([`raw`]), an HTTP CONNECT proxy
+//! ([`proxy`]), and golden files with `SNAPSHOTS=overwrite` ([`golden`]).
 
+pub mod golden;
 pub mod proxy;
 pub mod raw;
 pub mod replay;
