@@ -28,8 +28,13 @@ fn main() -> ExitCode {
     let plan = match cli::plan::Plan::new(parsed, format, &cli::environment::Environment::current())
     {
         Ok(plan) => plan,
-        Err(e) => return report::error(&e.into(), format),
+        Err(e) => return report::error(&e.into(), format, false),
     };
+    // Hints differ for HTTPS endpoints.
+    let https = plan
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.targets.iter().all(|t| t.endpoint.is_https()));
     // Buffered: the printers flush at page boundaries themselves.
     let mut out = std::io::BufWriter::with_capacity(64 * 1024, std::io::stdout().lock());
     let result = cli::verbs::run(plan, &mut out);
@@ -37,6 +42,6 @@ fn main() -> ExitCode {
     let flushed = std::io::Write::flush(&mut out);
     match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => report::error(&e, format),
+        Err(e) => report::error(&e, format, https),
     }
 }

@@ -7,8 +7,10 @@
 //! A closed stdout pipe (`| head`) ends the run quietly with 0. Faults print
 //! as winrm.cmd does (the WSManFault, then `Error number:`); everything else
 //! is one `winrm: error:` line and, where a classic cause is likely, a
-//! `hint:` line naming our switches. Nothing here retries or talks to the
-//! network.
+//! `hint:` line naming our switches (from `cli::hints`). Two steps: a pure
+//! [`classify`] (error → [`Report`]: kind, exit code, message, hint), then
+//! [`emit`], which prints a report, for one host among many if need be.
+//! Nothing here retries or talks to the network.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -18,12 +20,9 @@ use winrm::protocol::{Fault, codes};
 use winrm::render::json::{self, JsonWriter};
 use winrm::render::{ArrayHints, Format, Palette, Printer};
 
-use winrm::session::ErrorKind;
-use winrm::transport::auth::AuthFailure;
-use winrm::transport::{Method, TransportError};
-
 use crate::cli::UsageError;
 use crate::cli::args::Cli;
+use crate::cli::hints;
 use crate::cli::interrupt::{EXIT_INTERRUPTED, Interrupted};
 use crate::cli::verbs::Incomplete;
 
@@ -81,10 +80,9 @@ pub fn format_in(argv: &[std::ffi::OsString]) -> Format {
 
 /// A usage error found before clap (winrm.cmd switch syntax) or after it.
 pub fn usage(message: &str, format: Format) -> ExitCode {
-    let hint =
-        (!message.contains("winrm help")).then_some("run 'winrm help' or 'winrm help switches'");
+    let hint = (!message.contains("winrm help")).then_some(hints::USAGE);
     if format.is_json() {
-        json_error("usage", EXIT_USAGE, message, hint, |_| {});
+        json_error("usage", EXIT_USAGE, message, hint, None, |_| {});
     } else {
         print_error(message, hint);
     }
@@ -95,7 +93,7 @@ pub fn usage(message: &str, format: Format) -> ExitCode {
 /// (as one JSON line when JSON was asked for).
 pub fn clap(error: clap::Error, format: Format) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
-    let hint = "'winrm help VERB' shows what each verb takes";
+    let hint = hints::VERB_USAGE;
     // Clap's own advice for an unknown argument ("use -- to pass it as a
     // value") misleads here: the switch exists, just not for this verb.
     if error.kind() == ErrorKind::UnknownArgument
@@ -114,7 +112,7 @@ pub fn clap(error: clap::Error, format: Format) -> ExitCode {
                 .to_string()
         };
         if format.is_json() {
-            json_error("usage", EXIT_USAGE, &message, Some(hint), |_| {});
+            json_error("usage", EXIT_USAGE, &message, Some(hint), None, |_| {});
             return ExitCode::from(EXIT_USAGE);
         }
         eprintln!("winrm: error: {message}");
@@ -137,43 +135,77 @@ pub fn clap(error: clap::Error, format: Format) -> ExitCode {
             .take_while(|l| !l.trim().is_empty())
             .map(|l| l.trim().trim_start_matches("error: "))
             .collect();
-        json_error("usage", EXIT_USAGE, &message.join(" "), Some(hint), |_| {});
+        json_error(
+            "usage",
+            EXIT_USAGE,
+            &message.join(" "),
+            Some(hint),
+            None,
+            |_| {},
+        );
     } else {
         let _ = error.print();
     }
     ExitCode::from(EXIT_USAGE)
 }
 
-/// Reports a failed run and picks the exit code. With a JSON format the
-/// report is one JSON object on one line of stderr (see `winrm help json`).
-pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
-    if is_broken_pipe(error) {
-        return ExitCode::SUCCESS;
-    }
-    let json = format.is_json();
-    if let Some(stopped) = error.downcast_ref::<Interrupted>() {
-        if json {
-            json_error(
-                "interrupted",
-                EXIT_INTERRUPTED,
-                &stopped.to_string(),
-                None,
-                |w| {
-                    w.number("items", i64::try_from(stopped.items).unwrap_or(i64::MAX));
-                },
-            );
-        } else {
-            eprintln!("winrm: {stopped}");
+/// What a failed run comes to, decided without printing anything: the
+/// JSON `kind`, the exit code, the message and the hint.
+#[derive(Debug)]
+pub struct Report<'e> {
+    /// `fault`, `usage`, `auth`, `connection`, `bad-reply`, `interrupted`,
+    /// `local` or `error` (the JSON error's `kind`).
+    pub kind: &'static str,
+    /// The exit code.
+    pub exit: u8,
+    /// What went wrong, on one line.
+    pub message: String,
+    /// What to try, when a classic cause is likely.
+    pub hint: Option<String>,
+    /// Items printed before an enumeration was cut short.
+    pub items: Option<usize>,
+    /// The server's fault, printed in winrm.cmd's layout.
+    pub fault: Option<&'e Fault>,
+}
+
+impl Report<'_> {
+    fn new(kind: &'static str, exit: u8, message: String) -> Self {
+        Report {
+            kind,
+            exit,
+            message,
+            hint: None,
+            items: None,
+            fault: None,
         }
-        return ExitCode::from(EXIT_INTERRUPTED);
+    }
+}
+
+/// Reports a failed run on stderr and picks the exit code. `https` says
+/// whether the endpoint was HTTPS (some hints differ).
+pub fn error(error: &anyhow::Error, format: Format, https: bool) -> ExitCode {
+    match classify(error, https) {
+        None => ExitCode::SUCCESS,
+        Some(report) => {
+            emit(&report, format, None);
+            ExitCode::from(report.exit)
+        }
+    }
+}
+
+/// Classifies a failed run; pure. None when there is nothing to report: a
+/// closed stdout pipe (`| head`) means the reader had enough, a success.
+pub fn classify(error: &anyhow::Error, https: bool) -> Option<Report<'_>> {
+    if is_broken_pipe(error) {
+        return None;
+    }
+    if let Some(stopped) = error.downcast_ref::<Interrupted>() {
+        let mut report = Report::new("interrupted", EXIT_INTERRUPTED, stopped.to_string());
+        report.items = Some(stopped.items);
+        return Some(report);
     }
     if let Some(usage) = error.downcast_ref::<UsageError>() {
-        if json {
-            json_error("usage", EXIT_USAGE, &usage.to_string(), None, |_| {});
-        } else {
-            print_error(&usage.to_string(), None);
-        }
-        return ExitCode::from(EXIT_USAGE);
+        return Some(Report::new("usage", EXIT_USAGE, usage.to_string()));
     }
     let Some(e) = error.downcast_ref::<winrm::Error>() else {
         // What is left are local failures, such as writing the output to a
@@ -182,24 +214,25 @@ pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
             Some(io) => format!("cannot write the output: {io}"),
             None => format!("{error:#}"),
         };
-        if json {
-            json_error("local", EXIT_USAGE, &message, None, |_| {});
-        } else {
-            print_error(&message, None);
-        }
-        return ExitCode::from(EXIT_USAGE);
+        return Some(Report::new("local", EXIT_USAGE, message));
     };
     let incomplete = error.downcast_ref::<Incomplete>();
     if let Some(fault) = e.fault() {
-        if json {
-            json_fault(fault);
-        } else {
-            print_fault(fault, format);
-            if let Some(incomplete) = incomplete {
-                eprintln!("winrm: {incomplete}");
-            }
-        }
-        return ExitCode::from(EXIT_FAULT);
+        let message = fault
+            .message
+            .as_deref()
+            .or(fault.reason.as_deref())
+            .unwrap_or("the server returned a fault")
+            .trim()
+            .to_string();
+        let mut report = Report::new("fault", EXIT_FAULT, message);
+        report.fault = Some(fault);
+        report.items = incomplete.map(|i| i.items);
+        report.hint = fault
+            .error_code()
+            .and_then(hints::for_code)
+            .map(str::to_string);
+        return Some(report);
     }
     let (kind, code) = if e.is_auth() {
         ("auth", EXIT_AUTH)
@@ -212,21 +245,56 @@ pub fn error(error: &anyhow::Error, format: Format) -> ExitCode {
     } else {
         ("error", EXIT_FAULT)
     };
-    let hint = hint(e);
     let message = match incomplete {
         Some(incomplete) => format!("{e} ({incomplete})"),
         None => e.to_string(),
     };
-    if json {
-        json_error(kind, code, &message, hint.as_deref(), |w| {
-            if let Some(incomplete) = incomplete {
-                w.number("items", i64::try_from(incomplete.items).unwrap_or(i64::MAX));
-            }
-        });
-    } else {
-        print_error(&message, hint.as_deref());
+    let mut report = Report::new(kind, code, message);
+    report.hint = hints::for_error(e, https);
+    report.items = incomplete.map(|i| i.items);
+    Some(report)
+}
+
+/// Prints a report on stderr: one JSON line when JSON was asked for;
+/// otherwise winrm.cmd's fault layout, or `winrm: error:` and `hint:`.
+/// `host` names the target when a run covers several.
+pub fn emit(report: &Report, format: Format, host: Option<&str>) {
+    let items = report.items.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    if format.is_json() {
+        match report.fault {
+            Some(fault) => json_fault(fault, report.hint.as_deref(), host),
+            None => json_error(
+                report.kind,
+                report.exit,
+                &report.message,
+                report.hint.as_deref(),
+                host,
+                |w| {
+                    if let Some(items) = items {
+                        w.number("items", items);
+                    }
+                },
+            ),
+        }
+        return;
     }
-    ExitCode::from(code)
+    let about = host.map(|h| format!("{h}: ")).unwrap_or_default();
+    match report.fault {
+        Some(fault) => {
+            if let Some(host) = host {
+                eprintln!("winrm: {host}:");
+            }
+            print_fault(fault, report.hint.as_deref(), format);
+            if let Some(items) = report.items {
+                eprintln!("winrm: {about}{}", Incomplete { items });
+            }
+        }
+        None if report.kind == "interrupted" => eprintln!("winrm: {about}{}", report.message),
+        None => print_error(
+            &format!("{about}{}", report.message),
+            report.hint.as_deref(),
+        ),
+    }
 }
 
 /// `winrm: error: …` and `hint: …`, coloured on a terminal.
@@ -272,11 +340,17 @@ fn json_error(
     exit: u8,
     message: &str,
     hint: Option<&str>,
+    host: Option<&str>,
     extra: impl FnOnce(&mut ErrorFields),
 ) {
-    let mut fields = ErrorFields {
-        out: String::from("{\"error\":{\"kind\":"),
-    };
+    let mut fields = ErrorFields { out: String::new() };
+    if let Some(host) = host {
+        fields.out.push_str("{\"@host\":");
+        json::escape_into(&mut fields.out, host);
+        fields.out.push_str(",\"error\":{\"kind\":");
+    } else {
+        fields.out.push_str("{\"error\":{\"kind\":");
+    }
     json::escape_into(&mut fields.out, kind);
     fields.number("exitCode", i64::from(exit));
     fields.string("message", message);
@@ -290,7 +364,7 @@ fn json_error(
 
 /// A fault as a JSON error: the SOAP fault's parts, the error number, and
 /// the WSManFault (or provider detail) as a nested object.
-fn json_fault(fault: &Fault) {
+fn json_fault(fault: &Fault, hint: Option<&str>, host: Option<&str>) {
     let message = fault
         .message
         .as_deref()
@@ -298,38 +372,32 @@ fn json_fault(fault: &Fault) {
         .unwrap_or("the server returned a fault");
     let number = fault.error_code();
     let entry = number.and_then(codes::lookup);
-    json_error(
-        "fault",
-        EXIT_FAULT,
-        message.trim(),
-        entry.and_then(|e| e.hint),
-        |w| {
-            w.string("code", &fault.code);
-            if let Some(subcode) = fault.subcode_qname() {
-                w.string("subcode", &subcode);
-            }
-            if let Some(reason) = &fault.reason {
-                w.string("reason", reason.trim());
-            }
-            if let Some(machine) = &fault.machine {
-                w.string("machine", machine);
-            }
-            if let Some(number) = number {
-                // Signed, as winrm.cmd prints it (an HRESULT).
-                w.number("errorNumber", i64::from(number as i32));
-                w.string("errorHex", &format!("0x{number:08X}"));
-            }
-            if let Some(entry) = entry {
-                w.string("errorName", entry.name);
-                w.string("errorText", entry.summary);
-            }
-            if let Some(detail) = &fault.detail {
-                w.key("detail");
-                let hints = ArrayHints::default();
-                JsonWriter::new(&mut w.out, false, Palette::PLAIN, &hints).result(detail, 0);
-            }
-        },
-    );
+    json_error("fault", EXIT_FAULT, message.trim(), hint, host, |w| {
+        w.string("code", &fault.code);
+        if let Some(subcode) = fault.subcode_qname() {
+            w.string("subcode", &subcode);
+        }
+        if let Some(reason) = &fault.reason {
+            w.string("reason", reason.trim());
+        }
+        if let Some(machine) = &fault.machine {
+            w.string("machine", machine);
+        }
+        if let Some(number) = number {
+            // Signed, as winrm.cmd prints it (an HRESULT).
+            w.number("errorNumber", i64::from(number as i32));
+            w.string("errorHex", &format!("0x{number:08X}"));
+        }
+        if let Some(entry) = entry {
+            w.string("errorName", entry.name);
+            w.string("errorText", entry.summary);
+        }
+        if let Some(detail) = &fault.detail {
+            w.key("detail");
+            let hints = ArrayHints::default();
+            JsonWriter::new(&mut w.out, false, Palette::PLAIN, &hints).result(detail, 0);
+        }
+    });
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -340,168 +408,9 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
     })
 }
 
-/// The classic causes, named with our switches.
-fn hint(e: &winrm::Error) -> Option<String> {
-    let https = e.url().starts_with("https://");
-    match e.kind() {
-        ErrorKind::Transport(t) => match t {
-            TransportError::Connect { reason, .. } if reason.contains("refused") => Some(
-                if https {
-                    "is an HTTPS listener configured on that port? WinRM's HTTPS port is 5986 \
-                     (-usessl); plain HTTP is 5985"
-                } else {
-                    "is WinRM listening there? run 'winrm quickconfig' on the Windows host; \
-                     for HTTPS use -usessl or -r:https://HOST:5986"
-                }
-                .into(),
-            ),
-            TransportError::UnencryptedBasic { .. } => Some(
-                "use HTTPS (-usessl or -r:https://HOST:5986), or allow it explicitly with -unencrypted"
-                    .into(),
-            ),
-            TransportError::Connect { .. } => {
-
-                Some("check the host name in -r and that the network allows the port".into())
-            }
-            TransportError::Tls {
-                untrusted: true,
-                wrong_name: true,
-                ..
-            } => Some(
-                "trust the server's CA with --cacert FILE (or -skipCAcheck), and connect by a name \
-                 the certificate lists (or add -skipCNcheck)"
-                    .into(),
-            ),
-            TransportError::Tls {
-                untrusted: true, ..
-            } => Some(
-                "trust the server's CA with --cacert FILE, or accept it anyway with -skipCAcheck"
-                    .into(),
-            ),
-            TransportError::Tls {
-                wrong_name: true, ..
-            } => Some(
-                "connect by a name the certificate lists, or accept the mismatch with -skipCNcheck"
-                    .into(),
-            ),
-            TransportError::Timeout { .. } => Some(
-                "the server may be slow or unreachable; raise -timeout:MS, or check -r".into(),
-            ),
-            TransportError::AuthRefused {
-                sent_credentials: true,
-                method,
-                ..
-            } => Some(refused_hint(*method, https)),
-            TransportError::AuthRefused { .. } => {
-                Some("the server wants credentials: give -u:USER (and -a: to pick a method)".into())
-            }
-            TransportError::Auth { failure, .. } => auth_hint(*failure, https),
-            TransportError::TooLarge { .. } => Some(
-                "the server sent more than it was allowed (--max-envelope-size); for an \
-                 enumeration, ask for fewer items per reply with --max-elements"
-                    .into(),
-            ),
-            TransportError::Proxy { reason, .. } if reason.contains("407") => Some(
-                "the proxy wants a login: give it in the proxy URL, \
-                 -proxy:http://USER:PASSWORD@HOST:PORT (or in https_proxy/http_proxy)"
-                    .into(),
-            ),
-            TransportError::Proxy { .. } => Some(
-                "check -proxy (or https_proxy/http_proxy in the environment); hosts listed in \
-                 no_proxy are reached directly, and -proxyaccess:no_proxy ignores every proxy"
-                    .into(),
-            ),
-            TransportError::Redirect { .. } => {
-                Some("point -r at the final URL yourself if you trust it".into())
-            }
-            _ => None,
-        },
-        ErrorKind::Http { status, detail } => match status {
-            500 if !https && detail.is_none() => Some(
-                "a Windows service answers an empty 500 when it refuses unencrypted traffic \
-                 (AllowUnencrypted=false); use HTTPS (-usessl)"
-                    .into(),
-            ),
-            404 => Some(
-                "the URL path is wrong; WinRM listens on /wsman (give the path in -r if it differs)"
-                    .into(),
-            ),
-            415 => Some("the server does not accept SOAP here; is this a WS-Man endpoint?".into()),
-            _ => None,
-        },
-        ErrorKind::WrongReply(_) => Some(
-            "something between us and the server (a proxy or load balancer) may be mixing up replies"
-                .into(),
-        ),
-        ErrorKind::BadReply(_) => {
-
-            Some("is -r pointing at a WS-Management endpoint (usually /wsman)?".into())
-        }
-        _ => None,
-    }
-}
-
-/// What to check when the server answered 401 to our credentials.
-fn refused_hint(method: Method, https: bool) -> String {
-    match method {
-        Method::Basic => "check the user name and password; Windows accepts Basic only for local \
-                          accounts and only when winrm/config/service/auth Basic is true"
-            .into(),
-        Method::Digest => "check the user name and password (Digest is for Intel AMT; Windows \
-                           does not offer it)"
-            .into(),
-        Method::Kerberos | Method::Negotiate if https => {
-            "check the user name and password; a server that refuses the TLS channel binding \
-             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
-                .into()
-        }
-        Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
-                                             are written HOST\\user or .\\user, domain accounts \
-                                             DOMAIN\\user"
-            .into(),
-        Method::Certificate => "the server did not map the client certificate to an account \
-                                (winrm/config/service/certmapping) or Certificate auth is off"
-            .into(),
-        _ => "check the user name and password".into(),
-    }
-}
-
-/// What to do about a failure the mechanism (or the KDC) reported.
-fn auth_hint(failure: AuthFailure, https: bool) -> Option<String> {
-    Some(
-        match failure {
-            AuthFailure::BadCredentials => {
-                "check the password (and that the account is not locked)"
-            }
-            AuthFailure::UnknownAccount => {
-                "check the user name: user@REALM or REALM\\user, in the realm the KDC serves"
-            }
-            AuthFailure::UnknownService => {
-                "connect by the name the server is registered under (HTTP/<that name> must exist \
-                 in the realm), or name the principal with --spn; -SPNPort adds the port"
-            }
-            AuthFailure::ClockSkew => "set this computer's clock (NTP); Kerberos allows 5 minutes",
-            AuthFailure::KdcUnreachable => {
-                "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
-            }
-            AuthFailure::ChannelBinding if https => {
-                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
-                 try --no-channel-binding"
-            }
-            AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
-            AuthFailure::Integrity => {
-                "the server's authentication token did not verify: something may be tampering \
-                 with the connection"
-            }
-            _ => return None,
-        }
-        .into(),
-    )
-}
-
 /// winrm.cmd's fault layout: the WSManFault in the chosen format, then the
 /// error number and what it means.
-fn print_fault(fault: &Fault, format: Format) {
+fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
     let detail = match &fault.detail {
         Some(d) if is_wsman_fault(d) => d.clone(),
         _ => synthesized(fault),
@@ -515,7 +424,7 @@ fn print_fault(fault: &Fault, format: Format) {
         match codes::lookup(code) {
             Some(entry) => {
                 let _ = writeln!(err, "{}", entry.summary);
-                if let Some(hint) = entry.hint {
+                if let Some(hint) = hint {
                     let _ = writeln!(err, "hint: {hint}");
                 }
             }

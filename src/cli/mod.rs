@@ -14,6 +14,7 @@ pub mod connect;
 pub mod environment;
 pub mod hash;
 pub mod help;
+pub mod hints;
 pub mod interrupt;
 pub mod output;
 pub mod plan;

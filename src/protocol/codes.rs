@@ -3,9 +3,10 @@
 //! Windows' `winrm helpmsg` asks the operating system's message tables for
 //! the text of an error number; those tables do not exist on Linux or macOS.
 //! This module carries a portable replacement: for each known number, the
-//! constant's symbolic name (as published in the Windows SDK headers), a
-//! one-sentence summary and, where useful, a hint naming the `winrm`
-//! switches or settings to try. All wording here is our own.
+//! constant's symbolic name (as published in the Windows SDK headers) and a
+//! one-sentence summary of what it means. What to try next names switches,
+//! so it lives with the command line (`cli/hints`). All wording here is
+//! our own.
 //!
 //! It also owns the two number formats users meet: parsing what they type
 //! (`2150858778`, `-2144108526`, `0x8033801A`) and printing winrm.cmd's
@@ -25,8 +26,6 @@ pub struct ErrorCode {
     pub name: &'static str,
     /// What the error means, in one sentence.
     pub summary: &'static str,
-    /// What an administrator could try next, if there is a useful hint.
-    pub hint: Option<&'static str>,
 }
 
 /// Looks a code up (exact match on the 32-bit value).
@@ -121,1468 +120,1107 @@ static CODES: &[ErrorCode] = &[
         code: 2,
         name: "ERROR_FILE_NOT_FOUND",
         summary: "A file named in the request, or needed by the provider on the target, does not exist there.",
-        hint: Some(
-            "Check paths inside the input (@{...} or -file) as the target sees them, not as this machine sees them.",
-        ),
     },
     ErrorCode {
         code: 5,
         name: "ERROR_ACCESS_DENIED",
         summary: "The account the request runs as lacks permission for this resource or action.",
-        hint: Some(
-            "Use an account in the target's local Administrators group, or grant rights to the resource; for config URIs an admin account is always needed.",
-        ),
     },
     ErrorCode {
         code: 53,
         name: "ERROR_BAD_NETPATH",
         summary: "The network path given to the target could not be reached from the target.",
-        hint: Some(
-            "A provider on the target tried to reach another machine; check that name from the target itself.",
-        ),
     },
     ErrorCode {
         code: 87,
         name: "ERROR_INVALID_PARAMETER",
         summary: "The target rejected one of the values passed to the operation.",
-        hint: Some(
-            "Compare property names and values in @{...} or -file with the class definition; names are case-sensitive for WMI.",
-        ),
     },
     ErrorCode {
         code: 206,
         name: "ERROR_FILENAME_EXCED_RANGE",
         summary: "A file name or command line passed to the target is longer than Windows accepts.",
-        hint: Some(
-            "Shorten the path or command, or move long arguments into a script file on the target.",
-        ),
     },
     ErrorCode {
         code: 1311,
         name: "ERROR_NO_LOGON_SERVERS",
         summary: "No domain controller could be reached to check the credentials.",
-        hint: Some(
-            "Check the target's domain connectivity, or use a local account on the target with -a:basic.",
-        ),
     },
     ErrorCode {
         code: 1326,
         name: "ERROR_LOGON_FAILURE",
         summary: "The user name or password was not accepted.",
-        hint: Some(
-            "Re-check -u and the password; write a domain account as DOMAIN\\user or user@domain.",
-        ),
     },
     ErrorCode {
         code: 1327,
         name: "ERROR_ACCOUNT_RESTRICTION",
         summary: "The account is valid but policy stops it logging on this way, for example a blank password.",
-        hint: Some("Set a password on the account or use another account."),
     },
     ErrorCode {
         code: 1330,
         name: "ERROR_PASSWORD_EXPIRED",
         summary: "The account's password has expired.",
-        hint: Some("Change the password through another channel first, then retry."),
     },
     ErrorCode {
         code: 1331,
         name: "ERROR_ACCOUNT_DISABLED",
         summary: "The account is disabled.",
-        hint: Some("Enable the account on the target or in the domain, or use another one."),
     },
     ErrorCode {
         code: 1355,
         name: "ERROR_NO_SUCH_DOMAIN",
         summary: "The domain named in the user name is not known to the target.",
-        hint: Some(
-            "Check the DOMAIN part of -u; for a local account use the machine name or .\\user.",
-        ),
     },
     ErrorCode {
         code: 1359,
         name: "ERROR_INTERNAL_ERROR",
         summary: "Something failed inside the service or its provider, without a more precise reason.",
-        hint: Some(
-            "The fault's message and provider detail say more; retry, and check the service's own logs.",
-        ),
     },
     ErrorCode {
         code: 1396,
 
         name: "ERROR_WRONG_TARGET_NAME",
         summary: "Kerberos found the service account name for the target to be wrong.",
-        hint: Some(
-            "Connect by the name registered for the host (its FQDN), not an alias or IP address.",
-        ),
     },
     ErrorCode {
         code: 1460,
         name: "ERROR_TIMEOUT",
         summary: "An operation did not finish within the time allowed.",
-        hint: Some(
-            "Raise -timeout, or narrow the request (a filter or a single instance) so it finishes sooner.",
-        ),
     },
     ErrorCode {
         code: 1722,
         name: "RPC_S_SERVER_UNAVAILABLE",
         summary: "The target could not reach an RPC server it needed while handling the request.",
-        hint: Some(
-            "A provider on the target talks to another service or machine over RPC; check that it is running and reachable.",
-        ),
     },
     ErrorCode {
         code: 1793,
         name: "ERROR_ACCOUNT_EXPIRED",
         summary: "The account has expired.",
-        hint: Some("Extend the account's expiry date or use another account."),
     },
     ErrorCode {
         code: 1909,
         name: "ERROR_ACCOUNT_LOCKED_OUT",
         summary: "The account is locked out, usually after too many bad passwords.",
-        hint: Some(
-            "Wait for the lockout to clear or have it unlocked, then check the stored password.",
-        ),
     },
     ErrorCode {
         code: 12002,
         name: "ERROR_WINHTTP_TIMEOUT",
         summary: "The HTTP request to the endpoint timed out.",
-        hint: Some(
-            "Check that the port is open end to end, then raise -timeout for slow operations.",
-        ),
     },
     ErrorCode {
         code: 12007,
         name: "ERROR_WINHTTP_NAME_NOT_RESOLVED",
         summary: "The host name in the endpoint address could not be resolved.",
-        hint: Some("Check the host in -r, or use its IP address."),
     },
     ErrorCode {
         code: 12029,
         name: "ERROR_WINHTTP_CANNOT_CONNECT",
         summary: "No connection could be opened to the endpoint.",
-        hint: Some(
-            "Check host and port in -r (5985 for http, 5986 for -usessl) and any firewall in between.",
-        ),
     },
     ErrorCode {
         code: 12030,
         name: "ERROR_WINHTTP_CONNECTION_ERROR",
         summary: "The connection to the endpoint was reset or closed unexpectedly.",
-        hint: Some("This often means an HTTP/HTTPS mismatch; try -usessl, or drop it."),
     },
     ErrorCode {
         code: 12175,
         name: "ERROR_WINHTTP_SECURE_FAILURE",
         summary: "The TLS certificate presented by the endpoint was not accepted.",
-        hint: Some(
-            "Trust the issuing CA with --cacert FILE, or for a lab box use -skipCAcheck -skipCNcheck.",
-        ),
     },
     ErrorCode {
         code: 0x8000_4005,
         name: "E_FAIL",
         summary: "An unspecified failure was reported, with no more precise code.",
-        hint: Some("Look at the Message text of the fault, and at the target's event logs."),
     },
     ErrorCode {
         code: 0x8004_1001,
         name: "WBEM_E_FAILED",
         summary: "WMI on the target reported a general failure.",
-        hint: Some(
-            "Check the provider's own message in the fault, and the WMI-Activity event log on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8004_1002,
         name: "WBEM_E_NOT_FOUND",
         summary: "WMI found no object matching the class and selectors given.",
-        hint: Some("List the instances with winrm enumerate and copy the key values from there."),
     },
     ErrorCode {
         code: 0x8004_1003,
         name: "WBEM_E_ACCESS_DENIED",
         summary: "WMI refused the request for the connecting account.",
-        hint: Some(
-            "Grant the account rights on the WMI namespace (wmimgmt.msc on the target) or use an admin account.",
-        ),
     },
     ErrorCode {
         code: 0x8004_1008,
         name: "WBEM_E_INVALID_PARAMETER",
         summary: "A WMI method or call received a parameter it does not accept.",
-        hint: Some("Check the method's input names and types in the class definition."),
     },
     ErrorCode {
         code: 0x8004_100C,
         name: "WBEM_E_NOT_SUPPORTED",
         summary: "The WMI provider does not implement the requested operation.",
-        hint: Some(
-            "Many classes are read-only: use get or enumerate, or the class's own methods with invoke.",
-        ),
     },
     ErrorCode {
         code: 0x8004_100E,
         name: "WBEM_E_INVALID_NAMESPACE",
         summary: "The WMI namespace in the resource URI does not exist.",
-        hint: Some(
-            "Check the path after wmi/ (for example wmi/root/cimv2/...) or the __cimnamespace selector.",
-        ),
     },
     ErrorCode {
         code: 0x8004_1010,
         name: "WBEM_E_INVALID_CLASS",
         summary: "The WMI class named in the resource URI does not exist in that namespace.",
-        hint: Some("Check the spelling and case of the class name and the namespace it lives in."),
     },
     ErrorCode {
         code: 0x8004_1013,
         name: "WBEM_E_PROVIDER_LOAD_FAILURE",
         summary: "The WMI provider behind the class could not be loaded on the target.",
-        hint: Some(
-            "The problem is on the target; check its WMI-Activity event log and the provider's installation.",
-        ),
     },
     ErrorCode {
         code: 0x8004_1017,
         name: "WBEM_E_INVALID_QUERY",
         summary: "The WQL query is not valid.",
-        hint: Some("Check the -filter syntax; quote strings in the query with single quotes."),
     },
     ErrorCode {
         code: 0x8004_1019,
         name: "WBEM_E_ALREADY_EXISTS",
         summary: "WMI already holds an object with the same keys.",
-        hint: Some("Use set to change the existing object, or delete it first."),
     },
     ErrorCode {
         code: 0x8004_102E,
         name: "WBEM_E_INVALID_METHOD",
         summary: "The class has no method with the requested name.",
-        hint: Some("Method names are case-sensitive; check the ACTION given to invoke."),
     },
     ErrorCode {
         code: 0x8004_102F,
         name: "WBEM_E_INVALID_METHOD_PARAMETERS",
         summary: "The input given to a WMI method does not match its parameters.",
-        hint: Some(
-            "Check the names and types of the @{...} keys against the method's input parameters.",
-        ),
     },
     ErrorCode {
         code: 0x8007_0002,
         name: "HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND)",
         summary: "A file, key or object the request depends on does not exist on the target.",
-        hint: Some("Check names and paths as the target sees them."),
     },
     ErrorCode {
         code: 0x8007_0005,
         name: "E_ACCESSDENIED",
         summary: "The account the request runs as lacks permission for this resource or action.",
-        hint: Some(
-            "Use an account in the target's local Administrators group, or grant rights to the resource.",
-        ),
     },
     ErrorCode {
         code: 0x8007_0035,
         name: "HRESULT_FROM_WIN32(ERROR_BAD_NETPATH)",
         summary: "The network path could not be found.",
-        hint: Some(
-            "Check the host name, and that the target can reach any share it is asked to use.",
-        ),
     },
     ErrorCode {
         code: 0x8007_0057,
         name: "E_INVALIDARG",
         summary: "The target rejected one of the values passed to the operation.",
-        hint: Some(
-            "Compare property names and values in @{...} or -file with the class definition.",
-        ),
     },
     ErrorCode {
         code: 0x8007_00CE,
         name: "HRESULT_FROM_WIN32(ERROR_FILENAME_EXCED_RANGE)",
         summary: "A file name or command line passed to the target is longer than Windows accepts.",
-        hint: Some(
-            "Shorten the path or command, or put long arguments in a script file on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8007_052E,
         name: "HRESULT_FROM_WIN32(ERROR_LOGON_FAILURE)",
         summary: "The user name or password was not accepted.",
-        hint: Some("Re-check -u and the password; write a domain account as DOMAIN\\user."),
     },
     ErrorCode {
         code: 0x8007_05B4,
         name: "HRESULT_FROM_WIN32(ERROR_TIMEOUT)",
         summary: "An operation did not finish within the time allowed.",
-        hint: Some("Raise -timeout, or narrow the request so it finishes sooner."),
     },
     ErrorCode {
         code: 0x8007_06BA,
         name: "HRESULT_FROM_WIN32(RPC_S_SERVER_UNAVAILABLE)",
         summary: "An RPC server needed to complete the request could not be reached.",
-        hint: Some("Check that the service the provider depends on is running on the target."),
     },
     ErrorCode {
         code: 0x8007_2EE2,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_TIMEOUT)",
         summary: "The HTTP request to the endpoint timed out.",
-        hint: Some(
-            "Check that the port is open end to end, then raise -timeout for slow operations.",
-        ),
     },
     ErrorCode {
         code: 0x8007_2EE7,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_NAME_NOT_RESOLVED)",
         summary: "The host name in the endpoint address could not be resolved.",
-        hint: Some("Check the host in -r, or use its IP address."),
     },
     ErrorCode {
         code: 0x8007_2EFD,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_CANNOT_CONNECT)",
         summary: "No connection could be opened to the endpoint.",
-        hint: Some(
-            "Check host and port in -r (5985 for http, 5986 for -usessl) and any firewall in between.",
-        ),
     },
     ErrorCode {
         code: 0x8007_2EFE,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_CONNECTION_ERROR)",
         summary: "The connection to the endpoint was reset or closed unexpectedly.",
-        hint: Some("This often means an HTTP/HTTPS mismatch; try -usessl, or drop it."),
     },
     ErrorCode {
         code: 0x8007_2F05,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_DATE_INVALID)",
         summary: "The endpoint's TLS certificate has expired or is not yet valid.",
-        hint: Some("Renew the certificate on the target, or check this machine's clock."),
     },
     ErrorCode {
         code: 0x8007_2F06,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_CERT_CN_INVALID)",
         summary: "The endpoint's TLS certificate was issued for a different host name.",
-        hint: Some("Connect using the name in the certificate, or add -skipCNcheck."),
     },
     ErrorCode {
         code: 0x8007_2F0D,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_INVALID_CA)",
         summary: "The endpoint's TLS certificate was signed by an authority that is not trusted.",
-        hint: Some("Pass the issuing CA with --cacert FILE, or add -skipCAcheck for a lab box."),
     },
     ErrorCode {
         code: 0x8007_2F8F,
         name: "HRESULT_FROM_WIN32(ERROR_WINHTTP_SECURE_FAILURE)",
         summary: "The TLS certificate presented by the endpoint was not accepted.",
-        hint: Some(
-            "Trust the issuing CA with --cacert FILE, or for a lab box use -skipCAcheck -skipCNcheck.",
-        ),
     },
     ErrorCode {
         code: 0x8009_0302,
         name: "SEC_E_UNSUPPORTED_FUNCTION",
         summary: "The security package was asked for something it cannot do, often a TLS or auth setting mismatch.",
-        hint: Some(
-            "Check that client and server share a TLS version and an authentication scheme.",
-        ),
     },
     ErrorCode {
         code: 0x8009_0304,
         name: "SEC_E_INTERNAL_ERROR",
         summary: "The security subsystem failed internally, for example the Local Security Authority could not be reached.",
-        hint: Some("Retry; if it persists, check the target's System event log."),
     },
     ErrorCode {
         code: 0x8009_0308,
         name: "SEC_E_INVALID_TOKEN",
         summary: "An authentication or TLS token handed to the security package was malformed.",
-        hint: Some(
-            "Often a TLS problem: check -usessl against the port, and the certificate on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8009_030C,
         name: "SEC_E_LOGON_DENIED",
         summary: "The logon was refused: wrong user name or password, or the account may not log on.",
-        hint: Some(
-            "Re-check -u and the password; for Basic the account must be local to the target.",
-        ),
     },
     ErrorCode {
         code: 0x8009_030D,
         name: "SEC_E_UNKNOWN_CREDENTIALS",
         summary: "The credentials supplied were not recognised by the security package.",
-        hint: Some("Re-check -u and the password, and the -a scheme."),
     },
     ErrorCode {
         code: 0x8009_030E,
         name: "SEC_E_NO_CREDENTIALS",
         summary: "No credentials were available for the chosen security package.",
-        hint: Some(
-            "Pass -u and a password (or WINRM_USER / WINRM_PASSWORD); for Kerberos, obtain a ticket first.",
-        ),
     },
     ErrorCode {
         code: 0x8009_0311,
         name: "SEC_E_NO_AUTHENTICATING_AUTHORITY",
         summary: "No authority, such as a domain controller or KDC, could be reached to authenticate.",
-        hint: Some(
-            "Check DNS and network access to the domain controllers, or use a local account with -a:basic.",
-        ),
     },
     ErrorCode {
         code: 0x8009_0322,
         name: "SEC_E_WRONG_PRINCIPAL",
         summary: "The server's identity did not match the name it was asked for (wrong SPN or certificate name).",
-        hint: Some(
-            "Connect by the host's real FQDN; check the HTTP/ and WSMAN/ SPNs or the certificate's name.",
-        ),
     },
     ErrorCode {
         code: 0x8009_0324,
         name: "SEC_E_TIME_SKEW",
         summary: "The clocks of client and server differ too much for Kerberos.",
-        hint: Some("Sync both clocks (NTP); Kerberos allows about five minutes of skew."),
     },
     ErrorCode {
         code: 0x8009_0325,
         name: "SEC_E_UNTRUSTED_ROOT",
         summary: "The server's certificate chains to a root that is not trusted.",
-        hint: Some("Trust the issuing CA with --cacert FILE, or add -skipCAcheck for a lab box."),
     },
     ErrorCode {
         code: 0x8009_0327,
         name: "SEC_E_CERT_UNKNOWN",
         summary: "An unknown problem was found with the certificate.",
-        hint: Some("Inspect the certificate on the target (usage, chain, key)."),
     },
     ErrorCode {
         code: 0x8009_0328,
         name: "SEC_E_CERT_EXPIRED",
         summary: "The certificate has expired.",
-        hint: Some("Renew the certificate on the target, or check the clocks."),
     },
     ErrorCode {
         code: 0x8033_8000,
         name: "ERROR_WSMAN_RESOURCE_NOT_FOUND",
         summary: "Nothing matches this resource URI and these selectors on the target.",
-        hint: Some(
-            "Check the URI and the selector values; enumerate the class to see which instances exist.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8001,
         name: "ERROR_WSMAN_INVALID_ACTIONURI",
         summary: "The action URI in the request is not one the service understands.",
-        hint: Some("For invoke, check the method name given as ACTION."),
     },
     ErrorCode {
         code: 0x8033_8002,
         name: "ERROR_WSMAN_INVALID_URI",
         summary: "The service could not make sense of the resource URI, or none was sent.",
-        hint: Some("See winrm help uris for URI forms and aliases."),
     },
     ErrorCode {
         code: 0x8033_8003,
         name: "ERROR_WSMAN_PROVIDER_FAILURE",
         summary: "The plugin or provider that serves the resource failed internally.",
-        hint: Some("Look for a ProviderFault in the fault text and at the target's event logs."),
     },
     ErrorCode {
         code: 0x8033_8005,
         name: "ERROR_WSMAN_CONFIG_CORRUPTED",
         summary: "The WinRM configuration on the target is damaged.",
-        hint: Some(
-            "On the target run: winrm invoke Restore winrm/config @{} and then re-apply your settings.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8006,
         name: "ERROR_WSMAN_PULL_IN_PROGRESS",
         summary: "A Pull was sent while another Pull on the same enumeration was still running.",
-        hint: Some("Retry; run one enumeration at a time per context."),
     },
     ErrorCode {
         code: 0x8033_8007,
         name: "ERROR_WSMAN_ENUMERATION_CLOSED",
         summary: "This enumeration is over (completed or cancelled) and cannot be pulled from.",
-        hint: Some("Start the enumerate again."),
     },
     ErrorCode {
         code: 0x8033_800C,
         name: "ERROR_WSMAN_UNSUPPORTED_TIMEOUT",
         summary: "The operation timeout asked for is below what the service allows.",
-        hint: Some("Raise -timeout (milliseconds)."),
     },
     ErrorCode {
         code: 0x8033_800D,
         name: "ERROR_WSMAN_SOAP_VERSION_MISMATCH",
         summary: "The service does not speak the SOAP version used in the request.",
-        hint: Some("The endpoint may not be WS-Management at all; check the -r URL and path."),
     },
     ErrorCode {
         code: 0x8033_800E,
         name: "ERROR_WSMAN_SOAP_DATA_ENCODING_UNKNOWN",
         summary: "The request's character encoding is one the service cannot read.",
-        hint: Some("Try -encoding:utf-8."),
     },
     ErrorCode {
         code: 0x8033_800F,
         name: "ERROR_WSMAN_INVALID_MESSAGE_INFORMATION_HEADER",
         summary: "The service rejected at least one of the request's SOAP headers.",
-        hint: Some("Drop extension switches such as -locale or -maxenvelopesize and try again."),
     },
     ErrorCode {
         code: 0x8033_8010,
         name: "ERROR_WSMAN_SOAP_FAULT_MUST_UNDERSTAND",
         summary: "The service met a header marked mustUnderstand that it does not support.",
-        hint: Some("Drop optional switches (-locale, -fragment, -options) and retry."),
     },
     ErrorCode {
         code: 0x8033_8011,
         name: "ERROR_WSMAN_MESSAGE_INFORMATION_HEADER_REQUIRED",
         summary: "The request lacks a SOAP header the service requires.",
-        hint: Some(
-            "Report the command line as a bug: the client built a message the service could not read.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8012,
         name: "ERROR_WSMAN_DESTINATION_UNREACHABLE",
         summary: "The client could not get a WS-Management service to answer at the destination.",
-        hint: Some(
-            "Check -r, the port, and that WinRM is running and listening on the target (on Windows: winrm quickconfig there).",
-        ),
     },
     ErrorCode {
         code: 0x8033_8013,
         name: "ERROR_WSMAN_ACTION_NOT_SUPPORTED",
         summary: "The requested operation is not one this resource offers.",
-        hint: Some("Some resources are read-only or enumerate-only; check what the class offers."),
     },
     ErrorCode {
         code: 0x8033_8014,
         name: "ERROR_WSMAN_ENDPOINT_UNAVAILABLE",
         summary: "The resource exists but is offline or unavailable right now.",
-        hint: Some("Retry later, or check the service behind the resource on the target."),
     },
     ErrorCode {
         code: 0x8033_8015,
         name: "ERROR_WSMAN_INVALID_REPRESENTATION",
         summary: "The XML body sent with put or create does not fit the resource's schema.",
-        hint: Some("Start from the output of winrm get URI -format:xml and edit that."),
     },
     ErrorCode {
         code: 0x8033_8016,
         name: "ERROR_WSMAN_ENUMERATE_INVALID_EXPIRATION_TIME",
         summary: "The enumeration expiry time in the request is zero or in the past.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8017,
         name: "ERROR_WSMAN_ENUMERATE_UNSUPPORTED_EXPIRATION_TIME",
         summary: "The data source cannot honour an expiry time on an enumeration.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8018,
         name: "ERROR_WSMAN_ENUMERATE_FILTERING_NOT_SUPPORTED",
         summary: "Filtering is not available for this resource.",
-        hint: Some("Remove -filter and filter the output locally."),
     },
     ErrorCode {
         code: 0x8033_8019,
         name: "ERROR_WSMAN_ENUMERATE_FILTER_DIALECT_REQUESTED_UNAVAILABLE",
         summary: "The filter's dialect is not one this resource understands.",
-        hint: Some("Try another -dialect (wql, selector, association) or drop the filter."),
     },
     ErrorCode {
         code: 0x8033_801A,
         name: "ERROR_WSMAN_ENUMERATE_CANNOT_PROCESS_FILTER",
         summary: "The filter could not be applied: it is missing, malformed, or names an unknown class.",
-        hint: Some(
-            "Check the -filter text and the class name in the URI; with WQL use a wmi/.../* URI.",
-        ),
     },
     ErrorCode {
         code: 0x8033_801B,
         name: "ERROR_WSMAN_ENUMERATE_INVALID_ENUMERATION_CONTEXT",
         summary: "The enumeration context is unknown to the service, often because it expired.",
-        hint: Some("Start the enumerate again; long pauses between pulls let contexts expire."),
     },
     ErrorCode {
         code: 0x8033_801C,
         name: "ERROR_WSMAN_ENUMERATE_TIMED_OUT",
         summary: "A Pull returned no items within its time limit, but the enumeration is still open.",
-        hint: Some("Pull again; if it keeps happening, raise -timeout."),
     },
     ErrorCode {
         code: 0x8033_801D,
         name: "ERROR_WSMAN_ENUMERATE_UNABLE_TO_RENEW",
         summary: "The service could not extend the life of the enumeration.",
-        hint: Some("Start the enumerate again."),
     },
     ErrorCode {
         code: 0x8033_8026,
         name: "ERROR_WSMAN_ENVELOPE_TOO_LARGE",
         summary: "The response would be larger than the allowed maximum size.",
-        hint: Some(
-            "Raise the limit with -maxenvelopesize, or on the target: winrm set winrm/config @{MaxEnvelopeSizekb=\"8192\"}",
-        ),
     },
     ErrorCode {
         code: 0x8033_8027,
         name: "ERROR_WSMAN_INVALID_SOAP_BODY",
         summary: "The request has no usable SOAP body.",
-        hint: Some("For set, create and invoke, check the @{...} input or the -file contents."),
     },
     ErrorCode {
         code: 0x8033_8029,
         name: "ERROR_WSMAN_OPERATION_TIMEDOUT",
         summary: "The OperationTimeout of the request ran out before the work was done.",
-        hint: Some(
-            "Raise -timeout (milliseconds); the service also caps it with its own MaxTimeoutms.",
-        ),
     },
     ErrorCode {
         code: 0x8033_802C,
         name: "ERROR_WSMAN_UNSUPPORTED_ENCODING",
         summary: "The request used a character encoding the service cannot read.",
-        hint: Some("Use -encoding:utf-8 (or utf-16)."),
     },
     ErrorCode {
         code: 0x8033_802D,
         name: "ERROR_WSMAN_URI_LIMIT",
         summary: "A URI in the request exceeds the service's length limit.",
-        hint: Some("Shorten the resource URI or its selectors."),
     },
     ErrorCode {
         code: 0x8033_802F,
         name: "ERROR_WSMAN_INVALID_BATCH_PARAMETER",
         summary: "The enumeration batch settings in the request are not valid.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8031,
         name: "ERROR_WSMAN_ACTION_MISMATCH",
         summary: "The requested action does not fit the resource addressed.",
-        hint: Some(
-            "Check that the verb suits the resource, for example invoke with a method the class has.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8032,
         name: "ERROR_WSMAN_CONCURRENCY",
         summary: "The resource is locked by another operation.",
-        hint: Some("Retry in a moment."),
     },
     ErrorCode {
         code: 0x8033_8033,
         name: "ERROR_WSMAN_ALREADY_EXISTS",
         summary: "Create was asked for a resource that already exists.",
-        hint: Some("Use set to change it, or delete it first."),
     },
     ErrorCode {
         code: 0x8033_8035,
         name: "ERROR_WSMAN_ENCODING_LIMIT",
         summary: "The request goes beyond a size or count limit of the service, such as the envelope size.",
-        hint: Some(
-            "Send less per request, or on the target raise the limit: winrm set winrm/config @{MaxEnvelopeSizekb=\"8192\"}",
-        ),
     },
     ErrorCode {
         code: 0x8033_8036,
         name: "ERROR_WSMAN_FAILED_AUTHENTICATION",
         summary: "The server refused the credentials sent with the request.",
-        hint: Some("Check -u, the password and -a."),
     },
     ErrorCode {
         code: 0x8033_8037,
         name: "ERROR_WSMAN_INCOMPATIBLE_EPR",
         summary: "An endpoint reference in the request is in a form the service cannot handle.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8039,
         name: "ERROR_WSMAN_INVALID_OPTIONS",
         summary: "One or more -options names or values are not valid for this resource.",
-        hint: Some(
-            "Check the spelling of the -options keys and which values the provider accepts.",
-        ),
     },
     ErrorCode {
         code: 0x8033_803A,
         name: "ERROR_WSMAN_INVALID_PARAMETER",
         summary: "The service rejected one of the operation's parameters.",
-        hint: Some("Check the property names and values in @{...} or the -file body."),
     },
     ErrorCode {
         code: 0x8033_803B,
         name: "ERROR_WSMAN_INVALID_RESOURCE_URI",
         summary: "The service could not make sense of the resource URI, or none was sent.",
-        hint: Some("See winrm help uris for URI forms and aliases."),
     },
     ErrorCode {
         code: 0x8033_803C,
         name: "ERROR_WSMAN_INVALID_SYSTEM",
         summary: "The request's System URI is missing or not valid.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_803D,
         name: "ERROR_WSMAN_INVALID_SELECTORS",
         summary: "The selectors do not identify an instance of this resource: wrong names, values or count.",
-        hint: Some(
-            "Use the key properties of the class as selectors, e.g. wmicimv2/Win32_Service?Name=spooler.",
-        ),
     },
     ErrorCode {
         code: 0x8033_803E,
         name: "ERROR_WSMAN_METADATA_REDIRECT",
         summary: "The requested metadata lives at another address.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_803F,
         name: "ERROR_WSMAN_QUOTA_LIMIT",
         summary: "The service is busy or a per-user quota has been reached.",
-        hint: Some("Retry later, or raise the quotas under winrm/config/service on the target."),
     },
     ErrorCode {
         code: 0x8033_8040,
         name: "ERROR_WSMAN_RENAME_FAILURE",
         summary: "The resource could not be renamed with the selectors given.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8041,
         name: "ERROR_WSMAN_SCHEMA_VALIDATION_ERROR",
         summary: "The request XML does not match the schema the service expects, e.g. a required body element is missing.",
-        hint: Some("For -file bodies, compare with winrm get URI -format:xml."),
     },
     ErrorCode {
         code: 0x8033_8042,
         name: "ERROR_WSMAN_UNSUPPORTED_FEATURE",
         summary: "The request uses a WS-Management feature this service does not support.",
-        hint: Some(
-            "Drop optional switches (-locale, -fragment, -ReturnType, -options) one by one.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8043,
         name: "ERROR_WSMAN_INVALID_XML",
         summary: "The XML in the request is not well-formed.",
-        hint: Some("Check the -file body with an XML linter."),
     },
     ErrorCode {
         code: 0x8033_8044,
         name: "ERROR_WSMAN_INVALID_KEY",
         summary: "A selector in the URI is not a key of this resource.",
-        hint: Some("Remove the extra ?Name=Value parts from the URI."),
     },
     ErrorCode {
         code: 0x8033_8046,
         name: "ERROR_WSMAN_SYSTEM_NOT_FOUND",
         summary: "No system matching the request's system address is known to the service.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8047,
         name: "ERROR_WSMAN_MAX_ENVELOPE_SIZE",
         summary: "The maximum envelope size asked for in the request is too large for the service.",
-        hint: Some("Lower -maxenvelopesize."),
     },
     ErrorCode {
         code: 0x8033_8048,
         name: "ERROR_WSMAN_MAX_ENVELOPE_SIZE_EXCEEDED",
         summary: "The reply would exceed the maximum envelope size the client asked for.",
-        hint: Some("Raise -maxenvelopesize, or fetch less per request (a filter or a -fragment)."),
     },
     ErrorCode {
         code: 0x8033_8049,
         name: "ERROR_WSMAN_SERVER_ENVELOPE_LIMIT",
         summary: "The reply would exceed the service's own envelope size limit.",
-        hint: Some("On the target: winrm set winrm/config @{MaxEnvelopeSizekb=\"8192\"}"),
     },
     ErrorCode {
         code: 0x8033_804A,
         name: "ERROR_WSMAN_SELECTOR_LIMIT",
         summary: "The URI has more selectors than the service accepts.",
-        hint: Some("Use only the key properties as selectors."),
     },
     ErrorCode {
         code: 0x8033_804B,
         name: "ERROR_WSMAN_OPTION_LIMIT",
         summary: "The request carries more options than the service accepts.",
-        hint: Some("Pass fewer -options."),
     },
     ErrorCode {
         code: 0x8033_804C,
         name: "ERROR_WSMAN_CHARACTER_SET",
         summary: "The request is written in a character set other than UTF-8 or UTF-16.",
-        hint: Some("Use -encoding:utf-8 (or utf-16)."),
     },
     ErrorCode {
         code: 0x8033_804F,
         name: "ERROR_WSMAN_FILTERING_REQUIRED",
         summary: "The service does not support the filter dialect used.",
-        hint: Some("Try another -dialect, or drop -filter."),
     },
     ErrorCode {
         code: 0x8033_8051,
         name: "ERROR_WSMAN_OPTIONS_NOT_SUPPORTED",
         summary: "The provider cannot honour an option that the request marked as mandatory.",
-        hint: Some("Remove the -options entry the provider does not know."),
     },
     ErrorCode {
         code: 0x8033_8052,
         name: "ERROR_WSMAN_OPTIONS_INVALID_NAME",
         summary: "The request names an option the service does not recognise.",
-        hint: Some("Check the keys given in -options."),
     },
     ErrorCode {
         code: 0x8033_8053,
         name: "ERROR_WSMAN_OPTIONS_INVALID_VALUE",
         summary: "One of the option values was refused.",
-        hint: Some("Check the values given in -options."),
     },
     ErrorCode {
         code: 0x8033_8054,
         name: "ERROR_WSMAN_PARAMETER_TYPE_MISMATCH",
         summary: "A parameter has the wrong type, for example text where a number is required.",
-        hint: Some("Check the value types in @{...} or -file against the class definition."),
     },
     ErrorCode {
         code: 0x8033_8055,
         name: "ERROR_WSMAN_INVALID_PARAMETER_NAME",
         summary: "The request uses a parameter name the operation does not have.",
-        hint: Some("Names are case-sensitive for WMI; check them against the class or method."),
     },
     ErrorCode {
         code: 0x8033_8056,
         name: "ERROR_WSMAN_INVALID_XML_VALUES",
         summary: "The target rejected one or more values in the request body.",
-        hint: Some("Check the values in @{...} or -file."),
     },
     ErrorCode {
         code: 0x8033_8057,
         name: "ERROR_WSMAN_INVALID_XML_MISSING_VALUES",
         summary: "The request XML leaves out values the operation needs.",
-        hint: Some("Supply every required property or method parameter."),
     },
     ErrorCode {
         code: 0x8033_8058,
         name: "ERROR_WSMAN_INVALID_XML_NAMESPACE",
         summary: "The XML namespace of the input body does not match the resource.",
-        hint: Some(
-            "The root element's namespace must equal the resource URI (without ?selectors).",
-        ),
     },
     ErrorCode {
         code: 0x8033_8059,
         name: "ERROR_WSMAN_INVALID_XML_FRAGMENT",
         summary: "The fragment sent or addressed in the request could not be used.",
-        hint: Some("Check -fragment and the body sent with it."),
     },
     ErrorCode {
         code: 0x8033_805A,
         name: "ERROR_WSMAN_INSUFFCIENT_SELECTORS",
         summary: "Not all key selectors needed to identify one instance were given.",
-        hint: Some("Add the missing key properties to the URI as ?Key=Value+Key2=Value2."),
     },
     ErrorCode {
         code: 0x8033_805B,
         name: "ERROR_WSMAN_UNEXPECTED_SELECTORS",
         summary: "Some selectors in the request do not belong to this resource.",
-        hint: Some("Remove selectors that are not keys of the class; check their spelling."),
     },
     ErrorCode {
         code: 0x8033_805C,
         name: "ERROR_WSMAN_SELECTOR_TYPEMISMATCH",
         summary: "A selector's value cannot be converted to the type of its key.",
-        hint: Some("Check that numeric keys are given as numbers."),
     },
     ErrorCode {
         code: 0x8033_805D,
         name: "ERROR_WSMAN_INVALID_SELECTOR_VALUE",
         summary: "One of the selector values was rejected.",
-        hint: Some("Check the selector values; quote the whole URI if they contain spaces."),
     },
     ErrorCode {
         code: 0x8033_805E,
         name: "ERROR_WSMAN_AMBIGUOUS_SELECTORS",
         summary: "The selectors match more than one instance.",
-        hint: Some("Add more key selectors so that exactly one instance matches."),
     },
     ErrorCode {
         code: 0x8033_805F,
         name: "ERROR_WSMAN_DUPLICATE_SELECTORS",
         summary: "The same selector appears more than once.",
-        hint: Some("Give each ?Name=Value only once."),
     },
     ErrorCode {
         code: 0x8033_8067,
         name: "ERROR_WSMAN_LOCALE_NOT_SUPPORTED",
         summary: "The locale requested is not available on the service.",
-        hint: Some("Drop -locale or pick a locale the target has."),
     },
     ErrorCode {
         code: 0x8033_806E,
         name: "ERROR_WSMAN_MAXENVELOPE_SIZE_NOT_SUPPORTED",
         summary: "The service does not accept the MaxEnvelopeSize value sent.",
-        hint: Some("Adjust or drop -maxenvelopesize."),
     },
     ErrorCode {
         code: 0x8033_8070,
         name: "ERROR_WSMAN_FILTERING_REQUIRED_NOT_SUPPORTED",
         summary: "This resource cannot be enumerated without a filter.",
-        hint: Some("Add a -filter (for WMI, a WQL query on a wmi/.../* URI)."),
     },
     ErrorCode {
         code: 0x8033_8074,
         name: "ERROR_WSMAN_BAD_METHOD",
         summary: "The web server refused the HTTP method (POST) used for WS-Management.",
-        hint: Some(
-            "The URL probably does not point at a WS-Management endpoint; check the path in -r.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8075,
         name: "ERROR_WSMAN_UNSUPPORTED_MEDIA",
         summary: "The server refused the request's content type.",
-        hint: Some("Try -encoding:utf-8."),
     },
     ErrorCode {
         code: 0x8033_8076,
         name: "ERROR_WSMAN_UNSUPPORTED_ADDRESSING_MODE",
         summary: "The request uses a WS-Addressing mode the service cannot handle.",
-        hint: None,
     },
     ErrorCode {
         code: 0x8033_8077,
         name: "ERROR_WSMAN_FRAGMENT_TRANSFER_NOT_SUPPORTED",
         summary: "The service does not support fragment-level get or put.",
-        hint: Some("Drop -fragment and work on the whole resource."),
     },
     ErrorCode {
         code: 0x8033_8079,
         name: "ERROR_WSMAN_CONNECTOR_GET",
         summary: "No plugin on the service claims this resource URI.",
-        hint: Some(
-            "Check the resource URI prefix; the plugin for it may not be installed on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8033_807A,
         name: "ERROR_WSMAN_URI_QUERY_STRING_SYNTAX_ERROR",
         summary: "The selector part of the resource URI (after '?') could not be parsed.",
-        hint: Some(
-            "Write selectors as URI?Name=Value+Other=Value2 and quote the URI for the shell.",
-        ),
     },
     ErrorCode {
         code: 0x8033_807E,
         name: "ERROR_WSMAN_MIN_ENVELOPE_SIZE",
         summary: "The maximum envelope size in the request is below the service's minimum.",
-        hint: Some("Raise -maxenvelopesize or drop it."),
     },
     ErrorCode {
         code: 0x8033_8081,
         name: "ERROR_WSMAN_INVALID_TIMEOUT_HEADER",
         summary: "The service could not read the OperationTimeout value of the request.",
-        hint: Some("Give -timeout as a plain number of milliseconds."),
     },
     ErrorCode {
         code: 0x8033_8082,
         name: "ERROR_WSMAN_CERT_NOT_FOUND",
         summary: "No certificate with the given thumbprint exists in the target's certificate store.",
-        hint: Some("Check the CertificateThumbprint value used on the target."),
     },
     ErrorCode {
         code: 0x8033_8083,
         name: "ERROR_WSMAN_PLUGIN_FAILED",
         summary: "The data source behind the resource returned no result for the request.",
-        hint: Some("Look for a ProviderFault in the fault text and at the target's event logs."),
     },
     ErrorCode {
         code: 0x8033_8084,
         name: "ERROR_WSMAN_ENUMERATION_INVALID",
         summary: "A Pull failed earlier, and the enumeration cannot continue after that.",
-        hint: Some("Start the enumerate again."),
     },
     ErrorCode {
         code: 0x8033_8086,
         name: "ERROR_WSMAN_ENUMERATION_MODE_UNSUPPORTED",
         summary: "The -ReturnType mode asked for is not available for this resource.",
-        hint: Some("Drop -ReturnType or use -ReturnType:object."),
     },
     ErrorCode {
         code: 0x8033_8087,
         name: "ERROR_WSMAN_MUSTUNDERSTAND_ON_LOCALE_UNSUPPORTED",
         summary: "The service cannot promise that all data comes back in the locale requested.",
-        hint: Some("Drop -locale."),
     },
     ErrorCode {
         code: 0x8033_8089,
         name: "ERROR_WSMAN_LISTENER_ADDRESS_INVALID",
         summary: "The Address selector of a listener is not in a form WinRM accepts.",
-        hint: Some("Use Address=* or IP:a.b.c.d or MAC:xx-xx-... in the Listener selectors."),
     },
     ErrorCode {
         code: 0x8033_808A,
         name: "ERROR_WSMAN_CONFIG_CANNOT_CHANGE_GPO_CONTROLLED_SETTING",
         summary: "The setting is controlled by Group Policy and cannot be changed directly.",
-        hint: Some(
-            "Change the Group Policy object that sets it; winrm get shows such values with [Source=\"GPO\"].",
-        ),
     },
     ErrorCode {
         code: 0x8033_8090,
         name: "ERROR_WSMAN_FRAGMENT_DIALECT_REQUESTED_UNAVAILABLE",
         summary: "This resource does not understand the fragment dialect given with -dialect.",
-        hint: Some("Drop -dialect when using -fragment."),
     },
     ErrorCode {
         code: 0x8033_8091,
         name: "ERROR_WSMAN_MISSING_FRAGMENT_PATH",
         summary: "A fragment dialect was given without a fragment path.",
-        hint: Some("Add -fragment:PATH, or drop -dialect."),
     },
     ErrorCode {
         code: 0x8033_8092,
         name: "ERROR_WSMAN_INVALID_FRAGMENT_DIALECT",
         summary: "The dialect given for the fragment is not a known dialect.",
-        hint: Some("Drop -dialect when using -fragment."),
     },
     ErrorCode {
         code: 0x8033_8093,
         name: "ERROR_WSMAN_INVALID_FRAGMENT_PATH",
         summary: "The -fragment path does not select anything valid in this resource.",
-        hint: Some(
-            "Property names in -fragment are case-sensitive, e.g. -fragment:'Status/text()' (quoted for the shell).",
-        ),
     },
     ErrorCode {
         code: 0x8033_809A,
         name: "ERROR_WSMAN_PROVIDER_LOAD_FAILED",
         summary: "The plugin that serves this resource could not be loaded on the target.",
-        hint: Some(
-            "The problem is on the target; check its event logs and the plugin configuration.",
-        ),
     },
     ErrorCode {
         code: 0x8033_809F,
         name: "ERROR_WSMAN_INVALID_HOSTNAME_PATTERN",
         summary: "An entry in TrustedHosts is neither a valid host name nor a valid wildcard pattern.",
-        hint: Some(
-            "Use comma-separated names, IPs or wildcards, e.g. @{TrustedHosts=\"srv1,*.corp\"}.",
-        ),
     },
     ErrorCode {
         code: 0x8033_80D7,
         name: "ERROR_WSMAN_CLIENT_UNENCRYPTED_HTTP_ONLY",
         summary: "-unencrypted was combined with HTTPS, where it has no meaning.",
-        hint: Some("Drop -unencrypted when using https or -usessl."),
     },
     ErrorCode {
         code: 0x8033_80D8,
         name: "ERROR_WSMAN_CANNOT_USE_CERTIFICATES_FOR_HTTP",
         summary: "Certificate authentication needs HTTPS.",
-        hint: Some("Use -usessl or an https:// address."),
     },
     ErrorCode {
         code: 0x8033_80D9,
         name: "ERROR_WSMAN_CONNECTIONSTR_INVALID",
         summary: "The -r address is not of the form [http|https://]host[:port][/prefix].",
-        hint: Some("Write IPv6 addresses in brackets, e.g. -r:https://[fe80::1]:5986."),
     },
     ErrorCode {
         code: 0x8033_80DA,
         name: "ERROR_WSMAN_TRANSPORT_NOT_SUPPORTED",
         summary: "The address names a transport other than http or https.",
-        hint: Some("Use http:// or https:// in -r."),
     },
     ErrorCode {
         code: 0x8033_80DB,
         name: "ERROR_WSMAN_PORT_INVALID",
         summary: "The port in the address is not a number from 1 to 65535.",
-        hint: Some("Fix the :port part of -r."),
     },
     ErrorCode {
         code: 0x8033_80DE,
         name: "ERROR_WSMAN_CLIENT_UNENCRYPTED_DISABLED",
         summary: "The Windows client's configuration forbids sending unencrypted messages.",
-        hint: Some(
-            "Use -usessl, or -unencrypted (a Windows client also needs AllowUnencrypted=\"true\" in winrm/config/client).",
-        ),
     },
     ErrorCode {
         code: 0x8033_80DF,
         name: "ERROR_WSMAN_CLIENT_BASIC_AUTHENTICATION_DISABLED",
         summary: "The Windows client's configuration does not allow Basic authentication.",
-        hint: Some("Choose another -a scheme, or enable Basic in the client configuration."),
     },
     ErrorCode {
         code: 0x8033_80E4,
         name: "ERROR_WSMAN_SERVER_NOT_TRUSTED",
         summary: "Without Kerberos the client will only talk to hosts it trusts: HTTPS or a TrustedHosts entry.",
-        hint: Some(
-            "Use -usessl, or add the host to TrustedHosts on the Windows client that raised this.",
-        ),
     },
     ErrorCode {
         code: 0x8033_80E5,
         name: "ERROR_WSMAN_EXPLICIT_CREDENTIALS_REQUIRED",
         summary: "Default credentials cannot be used with Negotiate over HTTP to this host.",
-        hint: Some("Give -u and a password."),
     },
     ErrorCode {
         code: 0x8033_80ED,
         name: "ERROR_WSMAN_CANNOT_CHANGE_KEYS",
         summary: "The input changes key properties, which would change the instance's identity.",
-        hint: Some("Leave key properties out of the set input; create a new instance instead."),
     },
     ErrorCode {
         code: 0x8033_80F1,
         name: "ERROR_WSMAN_RESPONSE_INVALID_ENUMERATION_CONTEXT",
         summary: "The reply to an enumeration carried no usable enumeration context.",
-        hint: Some("The server's reply is malformed; report it to the server's vendor."),
     },
     ErrorCode {
         code: 0x8033_80F4,
         name: "ERROR_WSMAN_RESPONSE_NO_SOAP_HEADER_BODY",
         summary: "The reply had no SOAP header or body.",
-        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_80F5,
         name: "ERROR_WSMAN_HTTP_NO_RESPONSE_DATA",
         summary: "The server sent no data back.",
-        hint: Some("Check the port and that the endpoint speaks WS-Management."),
     },
     ErrorCode {
         code: 0x8033_80F6,
         name: "ERROR_WSMAN_RESPONSE_INVALID_SOAP_FAULT",
         summary: "The server sent a SOAP fault that could not be read.",
-        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_80F7,
         name: "ERROR_WSMAN_HTTP_INVALID_CONTENT_TYPE_IN_RESPONSE_DATA",
         summary: "The server's reply has a content type that is not SOAP.",
-        hint: Some(
-            "The URL probably reaches a web page or proxy, not WS-Management; check the path in -r.",
-        ),
     },
     ErrorCode {
         code: 0x8033_80F9,
         name: "ERROR_WSMAN_CANNOT_DECRYPT",
         summary: "A sealed message from the server could not be unsealed.",
-        hint: Some("Retry; if it persists, use HTTPS (-usessl)."),
     },
     ErrorCode {
         code: 0x8033_80FA,
         name: "ERROR_WSMAN_INVALID_URI_WMI_SINGLETON",
         summary: "A get on a WMI class needs selectors unless the class is a singleton.",
-        hint: Some("Add the key selectors (?Name=Value) or use enumerate."),
     },
     ErrorCode {
         code: 0x8033_80FB,
         name: "ERROR_WSMAN_INVALID_URI_WMI_ENUM_WQL",
         summary: "A WQL filter needs a resource URI that ends in /* (a namespace, not a class).",
-        hint: Some("Use e.g. wmicimv2/* -filter:\"select * from Win32_Service\"."),
     },
     ErrorCode {
         code: 0x8033_8102,
         name: "ERROR_WSMAN_WMI_PROVIDER_NOT_CAPABLE",
         summary: "The WMI provider behind this class does not implement the operation.",
-        hint: Some("Many classes are read-only; use their methods with invoke instead of set."),
     },
     ErrorCode {
         code: 0x8033_8103,
         name: "ERROR_WSMAN_WMI_INVALID_VALUE",
         summary: "WMI or its provider handed back a value that WinRM could not represent.",
-        hint: Some("Check the property types in the class definition."),
     },
     ErrorCode {
         code: 0x8033_8104,
         name: "ERROR_WSMAN_WMI_SVC_ACCESS_DENIED",
         summary: "The WMI service refused access to the connecting account.",
-        hint: Some("Use an admin account, or grant the account rights in WMI on the target."),
     },
     ErrorCode {
         code: 0x8033_8105,
         name: "ERROR_WSMAN_WMI_PROVIDER_ACCESS_DENIED",
         summary: "The WMI provider refused access to the connecting account.",
-        hint: Some("Use an admin account, or grant the account rights to the resource."),
     },
     ErrorCode {
         code: 0x8033_8106,
         name: "ERROR_WSMAN_WMI_CANNOT_CONNECT_ACCESS_DENIED",
         summary: "Connecting to the WMI namespace was refused.",
-        hint: Some("Grant the account rights on the namespace (wmimgmt.msc on the target)."),
     },
     ErrorCode {
         code: 0x8033_8107,
         name: "ERROR_WSMAN_INVALID_FILTER_XML",
         summary: "The filter could not be read as XML.",
-        hint: Some("Check the -filter text, especially quotes and braces."),
     },
     ErrorCode {
         code: 0x8033_8108,
         name: "ERROR_WSMAN_ENUMERATE_WMI_INVALID_KEY",
         summary: "An enumerate URI for a WMI class carried selectors, which enumeration does not allow.",
-        hint: Some("Remove the selectors from the URI when enumerating."),
     },
     ErrorCode {
         code: 0x8033_8109,
         name: "ERROR_WSMAN_INVALID_FRAGMENT_PATH_BLANK",
         summary: "The fragment path is empty.",
-        hint: Some("Give a value: -fragment:Name or -fragment:'Name/text()'."),
     },
     ErrorCode {
         code: 0x8033_810A,
         name: "ERROR_WSMAN_INVALID_CHARACTERS_IN_RESPONSE",
         summary: "The reply contained characters that are not allowed in XML.",
-        hint: Some(
-            "The provider on the target returned bad data; try a -fragment or a narrower filter.",
-        ),
     },
     ErrorCode {
         code: 0x8033_810B,
         name: "ERROR_WSMAN_KERBEROS_IPADDRESS",
         summary: "The target was given as an IP address, and Kerberos needs a host name.",
-        hint: Some("Use the host's DNS name, or another scheme over HTTPS."),
     },
     ErrorCode {
         code: 0x8033_810C,
         name: "ERROR_WSMAN_CLIENT_WORKGROUP_NO_KERBEROS",
         summary: "Kerberos with the current logon cannot be used because the client is not in a domain.",
-        hint: Some("Use -a:basic with a local account on the target."),
     },
     ErrorCode {
         code: 0x8033_810E,
         name: "ERROR_WSMAN_SERVER_DESTINATION_LOCALHOST",
         summary: "Kerberos, the Windows default, cannot be used with localhost or a loopback address as the target.",
-        hint: Some("Name the host by its DNS name, or choose another scheme with -a."),
     },
     ErrorCode {
         code: 0x8033_810F,
         name: "ERROR_WSMAN_UNKNOWN_HTTP_STATUS_RETURNED",
         summary: "The server answered with an HTTP status WinRM does not expect.",
-        hint: Some("Check that -r points at a WS-Management endpoint."),
     },
     ErrorCode {
         code: 0x8033_8110,
         name: "ERROR_WSMAN_UNSUPPORTED_HTTP_STATUS_REDIRECT",
         summary: "The server answered with an HTTP redirect, which is not followed.",
-        hint: Some("Use the redirect target as -r directly."),
     },
     ErrorCode {
         code: 0x8033_8111,
         name: "ERROR_WSMAN_HTTP_REQUEST_TOO_LARGE_STATUS",
         summary: "The server refused the request as too large.",
-        hint: Some("Send a smaller body, or raise MaxEnvelopeSizekb on the target."),
     },
     ErrorCode {
         code: 0x8033_8112,
         name: "ERROR_WSMAN_HTTP_SERVICE_UNAVAILABLE_STATUS",
         summary: "The server answered that the service is unavailable (HTTP 503).",
-        hint: Some("Check that the WinRM service is running on the target, then retry."),
     },
     ErrorCode {
         code: 0x8033_8113,
         name: "ERROR_WSMAN_HTTP_NOT_FOUND_STATUS",
         summary: "The server answered that the URL was not found (HTTP 404).",
-        hint: Some(
-            "Check the path in -r: it is usually /wsman (iDRAC, AMT, OMI and Windows alike).",
-        ),
     },
     ErrorCode {
         code: 0x8033_8118,
         name: "ERROR_WSMAN_INVALID_SELECTOR_NAME",
         summary: "One of the selector names was rejected.",
-        hint: Some("Selector names are letters, digits and underscores, as in ?Name=Value."),
     },
     ErrorCode {
         code: 0x8033_811A,
         name: "ERROR_WSMAN_ENDPOINT_UNAVAILABLE_INVALID_VALUE",
         summary: "The selector values match no known resource, or the resource is offline.",
-        hint: Some(
-            "Check the selector values (for shells, the ShellId); retry later if the resource was offline.",
-        ),
     },
     ErrorCode {
         code: 0x8033_811E,
         name: "ERROR_WSMAN_WMI_PROVIDER_INVALID_PARAMETER",
         summary: "The WMI provider rejected a parameter.",
-        hint: Some("Check the @{...} names and values against the method's input parameters."),
     },
     ErrorCode {
         code: 0x8033_8122,
         name: "ERROR_WSMAN_CANNOT_PROCESS_FILTER",
         summary: "The filter was rejected: missing, malformed or too complex for the data source.",
-        hint: Some("Check -filter and -dialect."),
     },
     ErrorCode {
         code: 0x8033_8126,
         name: "ERROR_WSMAN_NETWORK_TIMEDOUT",
         summary: "The network request timed out before the server answered.",
-        hint: Some(
-            "Check that the host is up and the port open; raise -timeout for slow operations.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8169,
         name: "ERROR_WSMAN_PUBLIC_FIREWALL_PROFILE_ACTIVE",
         summary: "A network on the target is set to the Public profile, so setting up remoting was refused.",
-        hint: Some(
-            "On the target, switch that network to the Private or Domain profile, then run winrm quickconfig there.",
-        ),
     },
     ErrorCode {
         code: 0x8033_816D,
         name: "ERROR_WSMAN_INVALID_PROVIDER_RESPONSE",
         summary: "The provider reported failure but gave no error code.",
-        hint: Some("Look at the target's event logs for the provider behind the resource."),
     },
     ErrorCode {
         code: 0x8033_8170,
         name: "ERROR_WSMAN_HTTP_STATUS_SERVER_ERROR",
         summary: "The server answered with HTTP 500 and no usable fault.",
-        hint: Some(
-            "Often means the body was refused, e.g. plain HTTP when the service requires encryption; try -usessl.",
-        ),
     },
     ErrorCode {
         code: 0x8033_8171,
         name: "ERROR_WSMAN_HTTP_STATUS_BAD_REQUEST",
         summary: "The server answered with HTTP 400 (bad request).",
-        hint: Some("Check -encoding and the input body."),
     },
     ErrorCode {
         code: 0x8033_8173,
         name: "ERROR_WSMAN_HTML_ERROR",
         summary: "The server answered with an HTML error page instead of SOAP.",
-        hint: Some(
-            "The URL probably reaches a web server or proxy, not WS-Management; check the path in -r.",
-        ),
     },
     ErrorCode {
         code: 0x8033_81A5,
         name: "ERROR_WSMAN_QUOTA_MAX_SHELLS",
         summary: "The limit on open shells has been reached.",
-        hint: Some(
-            "Close unused shells, or raise MaxShellsPerUser under winrm/config/winrs on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8033_81A6,
         name: "ERROR_WSMAN_QUOTA_MAX_OPERATIONS",
         summary: "The limit on concurrent operations has been reached.",
-        hint: Some("Retry later, or raise the limit under winrm/config/service on the target."),
     },
     ErrorCode {
         code: 0x8033_81A7,
         name: "ERROR_WSMAN_QUOTA_USER",
         summary: "The connecting user has reached a per-user quota.",
-        hint: Some("Retry later, or raise the per-user quotas on the target."),
     },
     ErrorCode {
         code: 0x8033_81A8,
         name: "ERROR_WSMAN_QUOTA_SYSTEM",
         summary: "A system-wide quota of the service has been reached.",
-        hint: Some("Retry later, or raise the quotas under winrm/config on the target."),
     },
     ErrorCode {
         code: 0x8033_81AB,
         name: "ERROR_WSMAN_QUOTA_MAX_SHELLUSERS",
         summary: "Too many users are running shell operations at once.",
-        hint: Some(
-            "Retry later, or raise MaxConcurrentUsers under winrm/config/winrs on the target.",
-        ),
     },
     ErrorCode {
         code: 0x8033_81AC,
         name: "ERROR_WSMAN_REMOTESHELLS_NOT_ALLOWED",
         summary: "Remote shell access is turned off on the target.",
-        hint: Some(
-            "On the target: winrm set winrm/config/winrs @{AllowRemoteShellAccess=\"true\"}",
-        ),
     },
     ErrorCode {
         code: 0x8033_81AD,
         name: "ERROR_WSMAN_PULL_PARAMS_NOT_SAME_AS_ENUM",
         summary: "A Pull used different size limits from the Enumerate that opened it.",
-        hint: Some(
-            "Keep -maxenvelopesize the same for the whole enumeration; report it if it persists.",
-        ),
     },
     ErrorCode {
         code: 0x8033_81B9,
         name: "ERROR_WSMAN_NAME_NOT_RESOLVED",
         summary: "The host name of the target could not be resolved.",
-        hint: Some("Check the host in -r, or use its IP address."),
     },
     ErrorCode {
         code: 0x8033_81BA,
         name: "ERROR_WSMAN_SSL_CONNECTION_ABORTED",
         summary: "The TLS connection was cut off during setup.",
-        hint: Some("Check that the port has an HTTPS listener, or drop -usessl."),
     },
     ErrorCode {
         code: 0x8033_81BB,
         name: "ERROR_WSMAN_DEFAULTAUTH_IPADDRESS",
         summary: "With the target given as an IP address, default authentication needs HTTPS or a TrustedHosts entry, plus explicit credentials.",
-        hint: Some("Use the host's DNS name, or -usessl with -u, or pick a scheme with -a."),
     },
     ErrorCode {
         code: 0x8033_81BE,
         name: "ERROR_WSMAN_INVALID_USESSL_PARAM",
         summary: "SSL was requested while the address names plain http.",
-        hint: Some("Use either -usessl or an https:// address in -r, not -usessl with http://."),
     },
     ErrorCode {
         code: 0x8033_81DD,
         name: "ERROR_WSMAN_SERVICE_REMOTE_ACCESS_DISABLED",
         summary: "The service on the target is set to refuse requests from other machines.",
-        hint: Some("Allow remote access in the target's WinRM configuration or policy."),
     },
     ErrorCode {
         code: 0x8033_81E3,
         name: "ERROR_WSMAN_REMOTE_CONNECTION_NOT_ALLOWED",
         summary: "The plugin behind this resource is set to refuse remote connections.",
-        hint: Some(
-            "Allow remote access in the plugin's configuration on the target (under winrm/config/plugin).",
-        ),
     },
     ErrorCode {
         code: 0x8033_81F0,
         name: "ERROR_WSMAN_MUTUAL_AUTH_FAILED",
         summary: "The server's identity could not be verified during mutual authentication.",
-        hint: Some("Connect by the host's real DNS name and check its SPN and certificate."),
     },
     ErrorCode {
         code: 0x8033_81F8,
         name: "ERROR_WSMAN_DESTINATION_INVALID",
         summary: "The destination must be a host name or IP address, not a URL.",
-        hint: Some("Put IPv6 addresses in brackets, e.g. -r:[fe80::1]."),
     },
     ErrorCode {
         code: 0x8033_81F9,
         name: "ERROR_WSMAN_UNSUPPORTED_FEATURE_IDENTIFY",
         summary: "This server has no answer for Identify requests.",
-        hint: Some("Skip winrm identify and go straight to get or enumerate."),
     },
     ErrorCode {
         code: 0x8033_81FA,
         name: "ERROR_WSMAN_CLIENT_SESSION_UNUSABLE",
         summary: "The session can no longer be used, for example after the service restarted.",
-        hint: Some("Run the command again; it opens a new session."),
     },
 ];
 
@@ -1618,9 +1256,6 @@ mod tests {
                 entry.name
             );
             assert!(entry.summary.ends_with('.'), "{}", entry.name);
-            if let Some(hint) = entry.hint {
-                assert!(!hint.trim().is_empty(), "{}", entry.name);
-            }
         }
         let mut names: Vec<&str> = CODES.iter().map(|e| e.name).collect();
         names.sort_unstable();

@@ -117,6 +117,7 @@ impl Error {
             ErrorKind::Transport(
                 TransportError::Connect { .. }
                     | TransportError::Tls { .. }
+                    | TransportError::WrongScheme { .. }
                     | TransportError::Timeout { .. }
                     | TransportError::Io { .. }
                     | TransportError::NoReply { .. }
@@ -210,6 +211,7 @@ impl From<TransportError> for Error {
         let url = match &e {
             TransportError::Connect { url, .. }
             | TransportError::Tls { url, .. }
+            | TransportError::WrongScheme { url, .. }
             | TransportError::Timeout { url, .. }
             | TransportError::Io { url, .. }
             | TransportError::NoReply { url, .. }

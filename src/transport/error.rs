@@ -1,5 +1,9 @@
 //! What can go wrong below WS-Man: connecting, TLS, timeouts, HTTP, and
-//! authentication. No XML here; errors carry no credentials.
+//! authentication. No XML here; errors carry no credentials. Each variant
+//! carries the facts a caller needs to decide what to say (why a connection
+//! failed, what the proxy answered, what was wrong with a certificate) as
+//! types, and a message in neutral words: no switch names, no advice that
+//! only a command line could give.
 
 /// A failure of the HTTP layer.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +25,8 @@ pub enum TransportError {
         url: String,
         /// Why, in a few words.
         reason: String,
+        /// Why, as a fact.
+        cause: ConnectCause,
     },
     /// The TLS handshake failed (certificate, protocol).
     #[error("TLS with {url} failed: {reason}")]
@@ -29,11 +35,26 @@ pub enum TransportError {
         url: String,
         /// Why, in a few words.
         reason: String,
-        /// The failure is about the certificate's issuer (so -skipCAcheck or
-        /// --cacert would help).
+        /// The failure is about the certificate's issuer (trusting its CA
+        /// would help).
         untrusted: bool,
-        /// The failure is about the certificate's names (-skipCNcheck).
+        /// The failure is about the certificate's names.
         wrong_name: bool,
+        /// What else was wrong, when it is one of the classic cases.
+        problem: TlsProblem,
+    },
+    /// The other side does not speak what the URL's scheme says: plain HTTP
+    /// answered on a TLS port's URL, or the reverse.
+    #[error("{url}: {}", if *.tls_expected {
+        "the server did not answer with TLS (is that port plain HTTP?)"
+    } else {
+        "the answer is not HTTP (is that port expecting HTTPS?)"
+    })]
+    WrongScheme {
+        /// The endpoint.
+        url: String,
+        /// The URL is https:// (so the server should have spoken TLS).
+        tls_expected: bool,
     },
     /// A connect, send or receive deadline passed.
     #[error("{url} did not answer within {seconds} s ({stage})")]
@@ -73,6 +94,9 @@ pub enum TransportError {
         proxy: String,
         /// Why.
         reason: String,
+        /// The proxy's HTTP status, when it answered the CONNECT with one
+        /// (407: it wants a login).
+        status: Option<u16>,
     },
     /// The server refused our credentials (HTTP 401).
     #[error("{url} refused the credentials (HTTP 401){}", offered_list(.offered))]
@@ -125,6 +149,30 @@ pub enum TransportError {
         /// The Location header.
         location: String,
     },
+}
+
+/// Why a TCP connection could not be made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConnectCause {
+    /// Nothing listens on that port (the host answered with a reset).
+    Refused,
+    /// The host name does not resolve.
+    NoSuchHost,
+    /// Anything else (unreachable, filtered).
+    Other,
+}
+
+/// A TLS failure beyond the server certificate's issuer and names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TlsProblem {
+    /// Nothing more specific than the flags say.
+    None,
+    /// The server refused our client certificate, or wants one.
+    ClientCertificate,
+    /// The server's certificate has expired.
+    Expired,
 }
 
 fn offered_list(offered: &[String]) -> String {

@@ -186,14 +186,15 @@ impl HttpTransport {
             Method::Certificate => {
                 if !https {
                     return Err(TransportError::Config(format!(
-                        "-a:certificate presents the certificate in the TLS handshake, so it \
-                         needs HTTPS; {} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)",
+                        "client-certificate authentication happens in the TLS handshake, so it \
+                         needs HTTPS; {} is plain HTTP",
                         options.endpoint
                     )));
                 }
                 if options.tls.client_identity.is_none() {
                     return Err(TransportError::Config(
-                        "-a:certificate needs --cert FILE and --key FILE (PEM)".into(),
+                        "client-certificate authentication needs the certificate and its key"
+                            .into(),
                     ));
                 }
                 // MS-WSMV: the header that asks WinRM to map the TLS

@@ -125,9 +125,14 @@ pub(crate) fn blame(
     error: &ureq::Error,
 ) -> Option<TransportError> {
     let proxy = proxy?;
+    let mut status = None;
     let reason = match error {
         ureq::Error::ConnectProxyFailed(why) => match why.strip_prefix("proxy server responded ") {
-            Some(status) => format!("it answered HTTP {}", status.replacen('/', " ", 1)),
+            Some(answer) => {
+                // ureq writes "407/407": the code, then its text.
+                status = answer.split('/').next().and_then(|c| c.trim().parse().ok());
+                format!("it answered HTTP {}", answer.replacen('/', " ", 1))
+            }
             None => why.clone(),
         },
         ureq::Error::HostNotFound => "the proxy's host name does not resolve".into(),
@@ -144,6 +149,7 @@ pub(crate) fn blame(
         url: url.to_string(),
         proxy: proxy.shown().to_string(),
         reason,
+        status,
     })
 }
 

@@ -53,7 +53,7 @@ impl Secure {
     pub fn new(options: &HttpOptions, https: bool) -> Result<Self, TransportError> {
         let credentials = options.credentials.as_ref().ok_or_else(|| {
             TransportError::Config(format!(
-                "-a:{} needs a user name and password",
+                "{} authentication needs a user name and password",
                 options.method.name()
             ))
         })?;
@@ -91,7 +91,7 @@ impl Secure {
             ),
             other => {
                 return Err(TransportError::Config(format!(
-                    "-a:{} is not a connection-bound method",
+                    "{} is not a connection-bound method",
                     other.name()
                 )));
             }

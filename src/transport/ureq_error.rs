@@ -4,6 +4,7 @@
 //! -skipCNcheck), and HTTP spoken to a TLS port (or the reverse) is named.
 //! Knows nothing of authentication or WS-Man.
 
+use super::error::{ConnectCause, TlsProblem};
 use super::{HttpTransport, Method, TransportError, tls};
 
 impl HttpTransport {
@@ -37,10 +38,12 @@ impl HttpTransport {
             ureq::Error::HostNotFound => TransportError::Connect {
                 url,
                 reason: "the host name does not resolve".into(),
+                cause: ConnectCause::NoSuchHost,
             },
             ureq::Error::ConnectionFailed => TransportError::Connect {
                 url,
                 reason: "connection failed".into(),
+                cause: ConnectCause::Other,
             },
             ureq::Error::BodyExceedsLimit(limit) => TransportError::TooLarge { url, limit },
             ureq::Error::Tls(reason) => TransportError::Tls {
@@ -48,6 +51,7 @@ impl HttpTransport {
                 reason: reason.to_string(),
                 untrusted: false,
                 wrong_name: false,
+                problem: TlsProblem::None,
             },
             ureq::Error::Io(io) => self.map_io(io),
             ureq::Error::BadUri(reason) => {
@@ -55,12 +59,12 @@ impl HttpTransport {
             }
             // Garbage where an HTTP status line belongs: typically HTTP
             // spoken to a TLS port.
-            ureq::Error::Protocol(_) if !self.options.endpoint.is_https() => TransportError::Io {
-                url,
-                reason:
-                    "the answer is not HTTP (is that port expecting HTTPS? try https:// or -usessl)"
-                        .into(),
-            },
+            ureq::Error::Protocol(_) if !self.options.endpoint.is_https() => {
+                TransportError::WrongScheme {
+                    url,
+                    tls_expected: false,
+                }
+            }
             other => TransportError::Io {
                 url,
                 reason: other.to_string(),
@@ -79,6 +83,7 @@ impl HttpTransport {
             return TransportError::Connect {
                 url,
                 reason: "the host name does not resolve".into(),
+                cause: ConnectCause::NoSuchHost,
             };
         }
 
@@ -86,6 +91,7 @@ impl HttpTransport {
             ErrorKind::ConnectionRefused => TransportError::Connect {
                 url,
                 reason: "connection refused".into(),
+                cause: ConnectCause::Refused,
             },
             ErrorKind::TimedOut | ErrorKind::WouldBlock => TransportError::Timeout {
                 url,
@@ -138,6 +144,7 @@ impl HttpTransport {
 
 fn tls_error(url: String, error: &rustls::Error) -> TransportError {
     use rustls::{AlertDescription, CertificateError, Error};
+    let mut problem = TlsProblem::None;
     let (reason, untrusted, wrong_name) = match error {
         Error::InvalidCertificate(CertificateError::UnknownIssuer) => (
             "the server's certificate is not signed by a trusted authority".to_string(),
@@ -153,11 +160,14 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
         ),
         Error::InvalidCertificate(
             CertificateError::Expired | CertificateError::ExpiredContext { .. },
-        ) => (
-            "the server's certificate has expired".to_string(),
-            false,
-            false,
-        ),
+        ) => {
+            problem = TlsProblem::Expired;
+            (
+                "the server's certificate has expired".to_string(),
+                false,
+                false,
+            )
+        }
         Error::InvalidCertificate(CertificateError::Other(other))
             if other
                 .0
@@ -179,28 +189,30 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
             | AlertDescription::CertificateUnknown
             | AlertDescription::UnsupportedCertificate
             | AlertDescription::AccessDenied),
-        ) => (
-            format!(
-                "the server refused the client certificate, or requires one (TLS alert {alert:?}); \
-                 -a:certificate --cert FILE --key FILE presents one the server's CA signed"
-            ),
-            false,
-            false,
-        ),
+        ) => {
+            problem = TlsProblem::ClientCertificate;
+            (
+                format!(
+                    "the server refused the client certificate, or requires one (TLS alert {alert:?})"
+                ),
+                false,
+                false,
+            )
+        }
         // A TLS hello answered with plain text: an HTTP port.
-        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => (
-            "the server did not answer with TLS (is that port plain HTTP? try http:// or port 5985)"
-                .to_string(),
-            false,
-            false,
-        ),
+        Error::InvalidMessage(_) | Error::InappropriateMessage { .. } => {
+            return TransportError::WrongScheme {
+                url,
+                tls_expected: true,
+            };
+        }
         other => (other.to_string(), false, false),
-
     };
     TransportError::Tls {
         url,
         reason,
         untrusted,
         wrong_name,
+        problem,
     }
 }

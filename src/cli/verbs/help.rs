@@ -6,7 +6,7 @@ use std::io::Write;
 use winrm::protocol::codes;
 
 use crate::cli::args::Cli;
-use crate::cli::{UsageError, compat, help};
+use crate::cli::{UsageError, compat, help, hints};
 
 /// `help [TOPIC]`: a topic, or the whole help when there is none.
 pub fn help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<u8> {
@@ -51,7 +51,7 @@ pub fn helpmsg(code: u32, out: &mut dyn Write) -> anyhow::Result<u8> {
         Some(entry) => {
             writeln!(out, "{}", entry.name)?;
             writeln!(out, "{}", entry.summary)?;
-            if let Some(hint) = entry.hint {
+            if let Some(hint) = hints::for_code(code) {
                 writeln!(out, "hint: {hint}")?;
             }
         }

@@ -42,7 +42,7 @@ pub fn kdc_option(text: Option<&str>) -> Result<Option<url::Url>, AuthError> {
         kdc_url(text).ok_or_else(|| {
             AuthError::new(
                 AuthFailure::KdcUnreachable,
-                format!("--kdc {text} is not a host, host:port or tcp://host:port"),
+                format!("the KDC '{text}' is not a host, host:port or tcp://host:port"),
             )
         })
     })
@@ -121,7 +121,7 @@ impl NetworkClient for KdcClient {
             NetworkProtocol::Udp => self.udp(request),
             NetworkProtocol::Http | NetworkProtocol::Https => Err(sspi::Error::new(
                 sspi::ErrorKind::UnsupportedFunction,
-                "KDC proxies (KKDCP over HTTP) are not supported; give the KDC itself with --kdc",
+                "KDC proxies (KKDCP over HTTP) are not supported; name the KDC itself",
             )),
         }
     }

@@ -107,7 +107,7 @@ impl SspiContext {
                 AuthFailure::UnknownService,
                 format!(
                     "Kerberos needs the server's name, not the address {host}: \
-                     connect by its fully qualified domain name (or give --spn)"
+                     connect by its fully qualified domain name, or name the service principal"
                 ),
             ));
         }

@@ -1,0 +1,197 @@
+//! Every hint: what to try next, in this command line's words (its
+//! switches and verbs), keyed by the library's typed errors and by the
+//! server's error numbers. The library itself says only what happened; a
+//! program using it has no switches to suggest.
+
+mod codes;
+
+use winrm::session::ErrorKind;
+use winrm::transport::auth::AuthFailure;
+use winrm::transport::error::{ConnectCause, TlsProblem};
+use winrm::transport::{Method, TransportError};
+
+pub use codes::for_code;
+
+/// The hint under every usage error that does not already name a help
+/// topic.
+pub const USAGE: &str = "run 'winrm help' or 'winrm help switches'";
+
+/// The hint under a switch or argument the verb does not take.
+pub const VERB_USAGE: &str = "'winrm help VERB' shows what each verb takes";
+
+/// The classic causes, named with our switches.
+pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
+    match e.kind() {
+        ErrorKind::Transport(t) => match t {
+            TransportError::Connect {
+                cause: ConnectCause::Refused,
+                ..
+            } => Some(
+                if https {
+                    "is an HTTPS listener configured on that port? WinRM's HTTPS port is 5986 \
+                     (-usessl); plain HTTP is 5985"
+                } else {
+                    "is WinRM listening there? run 'winrm quickconfig' on the Windows host; \
+                     for HTTPS use -usessl or -r:https://HOST:5986"
+                }
+                .into(),
+            ),
+            TransportError::UnencryptedBasic { .. } => Some(
+                "use HTTPS (-usessl or -r:https://HOST:5986), or allow it explicitly with -unencrypted"
+                    .into(),
+            ),
+            TransportError::Connect { .. } => {
+
+                Some("check the host name in -r and that the network allows the port".into())
+            }
+            TransportError::Tls {
+                untrusted: true,
+                wrong_name: true,
+                ..
+            } => Some(
+                "trust the server's CA with --cacert FILE (or -skipCAcheck), and connect by a name \
+                 the certificate lists (or add -skipCNcheck)"
+                    .into(),
+            ),
+            TransportError::Tls {
+                untrusted: true, ..
+            } => Some(
+                "trust the server's CA with --cacert FILE, or accept it anyway with -skipCAcheck"
+                    .into(),
+            ),
+            TransportError::Tls {
+                wrong_name: true, ..
+            } => Some(
+                "connect by a name the certificate lists, or accept the mismatch with -skipCNcheck"
+                    .into(),
+            ),
+            TransportError::Tls {
+                problem: TlsProblem::ClientCertificate,
+                ..
+            } => Some(
+                "present a certificate the server's CA signed: -a:certificate --cert FILE --key FILE"
+                    .into(),
+            ),
+            TransportError::WrongScheme {
+                tls_expected: false,
+                ..
+            } => Some("try https:// or -usessl".into()),
+            TransportError::WrongScheme {
+                tls_expected: true, ..
+            } => Some("try http:// or port 5985".into()),
+            TransportError::Timeout { .. } => Some(
+                "the server may be slow or unreachable; raise -timeout:MS, or check -r".into(),
+            ),
+            TransportError::AuthRefused {
+                sent_credentials: true,
+                method,
+                ..
+            } => Some(refused(*method, https)),
+            TransportError::AuthRefused { .. } => {
+                Some("the server wants credentials: give -u:USER (and -a: to pick a method)".into())
+            }
+            TransportError::Auth { failure, .. } => auth(*failure, https),
+            TransportError::TooLarge { .. } => Some(
+                "the server sent more than it was allowed (--max-envelope-size); for an \
+                 enumeration, ask for fewer items per reply with --max-elements"
+                    .into(),
+            ),
+            TransportError::Proxy {
+                status: Some(407), ..
+            } => Some(
+                "the proxy wants a login: give it in the proxy URL, \
+                 -proxy:http://USER:PASSWORD@HOST:PORT (or in https_proxy/http_proxy)"
+                    .into(),
+            ),
+            TransportError::Proxy { .. } => Some(
+                "check -proxy (or https_proxy/http_proxy in the environment); hosts listed in \
+                 no_proxy are reached directly, and -proxyaccess:no_proxy ignores every proxy"
+                    .into(),
+            ),
+            TransportError::Redirect { .. } => {
+                Some("point -r at the final URL yourself if you trust it".into())
+            }
+            _ => None,
+        },
+        ErrorKind::Http { status, detail } => match status {
+            500 if !https && detail.is_none() => Some(
+                "a Windows service answers an empty 500 when it refuses unencrypted traffic \
+                 (AllowUnencrypted=false); use HTTPS (-usessl)"
+                    .into(),
+            ),
+            404 => Some(
+                "the URL path is wrong; WinRM listens on /wsman (give the path in -r if it differs)"
+                    .into(),
+            ),
+            415 => Some("the server does not accept SOAP here; is this a WS-Man endpoint?".into()),
+            _ => None,
+        },
+        ErrorKind::WrongReply(_) => Some(
+            "something between us and the server (a proxy or load balancer) may be mixing up replies"
+                .into(),
+        ),
+        ErrorKind::BadReply(_) => {
+
+            Some("is -r pointing at a WS-Management endpoint (usually /wsman)?".into())
+        }
+        _ => None,
+    }
+}
+
+/// What to check when the server answered 401 to our credentials.
+fn refused(method: Method, https: bool) -> String {
+    match method {
+        Method::Basic => "check the user name and password; Windows accepts Basic only for local \
+                          accounts and only when winrm/config/service/auth Basic is true"
+            .into(),
+        Method::Digest => "check the user name and password (Digest is for Intel AMT; Windows \
+                           does not offer it)"
+            .into(),
+        Method::Kerberos | Method::Negotiate if https => {
+            "check the user name and password; a server that refuses the TLS channel binding \
+             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
+                .into()
+        }
+        Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
+                                             are written HOST\\user or .\\user, domain accounts \
+                                             DOMAIN\\user"
+            .into(),
+        Method::Certificate => "the server did not map the client certificate to an account \
+                                (winrm/config/service/certmapping) or Certificate auth is off"
+            .into(),
+        _ => "check the user name and password".into(),
+    }
+}
+
+/// What to do about a failure the mechanism (or the KDC) reported.
+fn auth(failure: AuthFailure, https: bool) -> Option<String> {
+    Some(
+        match failure {
+            AuthFailure::BadCredentials => {
+                "check the password (and that the account is not locked)"
+            }
+            AuthFailure::UnknownAccount => {
+                "check the user name: user@REALM or REALM\\user, in the realm the KDC serves"
+            }
+            AuthFailure::UnknownService => {
+                "connect by the name the server is registered under (HTTP/<that name> must exist \
+                 in the realm), or name the principal with --spn; -SPNPort adds the port"
+            }
+            AuthFailure::ClockSkew => "set this computer's clock (NTP); Kerberos allows 5 minutes",
+            AuthFailure::KdcUnreachable => {
+                "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
+            }
+            AuthFailure::ChannelBinding if https => {
+                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
+                 try --no-channel-binding"
+            }
+            AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::Integrity => {
+                "the server's authentication token did not verify: something may be tampering \
+                 with the connection"
+            }
+            _ => return None,
+        }
+        .into(),
+    )
+}
