@@ -16,7 +16,7 @@ Side by side with the peers (skipped, with a note, when they are missing):
 The targets from issue 5 are printed beside the figures.
 
 Run from the repository root:  python3 tests/bench.py [--sizes 10000,100000]
-It builds release binaries first and needs GNU time (/usr/bin/time, Debian
+It builds the published binaries (the dist profile: release with fat LTO) first and needs GNU time (/usr/bin/time, Debian
 package "time"). It is a measurement, not a test: it never fails on a number.
 """
 
@@ -29,14 +29,14 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-WINRM = os.path.join(TARGET, "release", "winrm")
-LISTENER = os.path.join(TARGET, "release", "examples", "listener")
+WINRM = os.path.join(TARGET, "dist", "winrm")
+LISTENER = os.path.join(TARGET, "dist", "examples", "listener")
 
 
 
 def build():
     subprocess.run(
-        ["cargo", "build", "--quiet", "--release", "--bin", "winrm", "--example", "listener"],
+        ["cargo", "build", "--quiet", "--profile", "dist", "--bin", "winrm", "--example", "listener"],
         cwd=ROOT,
         check=True,
     )

@@ -497,6 +497,16 @@ mod tests {
     use super::*;
     use crate::transport::{Reply, Request, TransportError};
 
+    /// A session (and so its transport) can move to another thread: many
+    /// hosts are worked on in parallel, one session each.
+    #[test]
+    fn sessions_and_http_transports_are_send() {
+        fn send<T: Send>() {}
+        send::<Session>();
+        send::<crate::transport::HttpTransport>();
+        send::<Cancel>();
+    }
+
     /// A transport whose connection always drops before any reply byte;
     /// it records whether each request was marked repeatable.
     struct Dropping(Arc<Mutex<Vec<bool>>>);
