@@ -14,6 +14,7 @@ pub mod fault;
 pub mod model;
 pub mod ns;
 pub mod reply;
+pub mod shell;
 pub mod xml;
 
 pub use error::ProtocolError;
