@@ -43,8 +43,10 @@ fn extra_sections(out: &mut Vec<u8>, command: &clap::Command) {
          \\fB/name:value\\fR, in any case. Each spelling and the option it stands for:\n",
     );
     roff.push_str(".nf\n");
-    for (name, long) in compat::switch_names() {
-        roff.push_str(&format!("  \\-{name:<22} \\-\\-{long}\n"));
+    for switch in compat::switches() {
+        for name in &switch.names {
+            roff.push_str(&format!("  \\-{name:<22} \\-\\-{}\n", switch.long));
+        }
     }
     roff.push_str(".fi\n");
     for (title, topic) in [
