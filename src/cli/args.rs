@@ -18,7 +18,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A WS-Management command line: what winrm.cmd is on Windows, for Linux
 /// and macOS. Talks to Windows WinRM, Dell iDRAC, Intel AMT, ESXi, OMI and
@@ -172,6 +172,35 @@ pub enum Command {
         /// Ignored: the verb is not available off Windows.
         resource: Option<String>,
     },
+
+    /// For packagers: writes a man page or a shell completion script,
+    /// generated from this definition, to stdout.
+    #[command(hide = true)]
+    Generate {
+        /// What to write.
+        #[arg(value_enum)]
+        kind: Generated,
+        /// With man: the page of this verb (winrm-get.1) instead of winrm.1.
+        #[arg(value_name = "VERB")]
+        verb: Option<String>,
+    },
+}
+
+/// What `winrm generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generated {
+    /// The man page in roff: winrm.1, or winrm-VERB.1.
+    Man,
+    /// Completions for bash.
+    CompleteBash,
+    /// Completions for zsh.
+    CompleteZsh,
+    /// Completions for fish.
+    CompleteFish,
+    /// Completions for PowerShell.
+    CompletePowershell,
+    /// Completions for elvish.
+    CompleteElvish,
 }
 
 /// Connection, authentication and transport switches.

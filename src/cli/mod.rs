@@ -3,12 +3,14 @@
 //! `compat` rewrites winrm.cmd switches, `args` is the clap definition,
 //! `hash` the `@{}` grammar, `target` and `connect` turn switches into a
 //! session, `run` executes one verb, `output` decides colour, width and the
-//! progress line, `help` holds the help topics, `interrupt` handles Ctrl-C.
+//! progress line, `help` holds the help topics, `generate` writes the man
+//! pages and completions, `interrupt` handles Ctrl-C.
 //! Clap types stay here; the library never sees them.
 
 pub mod args;
 pub mod compat;
 pub mod connect;
+pub mod generate;
 pub mod hash;
 pub mod help;
 pub mod interrupt;

@@ -28,6 +28,7 @@ pub fn run(mut cli: Cli, format: Format, out: &mut dyn Write) -> anyhow::Result<
     match command {
         Command::Help { topic } => print_help(topic.as_deref(), out),
         Command::Helpmsg { code } => helpmsg(&code, out),
+        Command::Generate { kind, verb } => super::generate::write(kind, verb.as_deref(), out),
         Command::Quickconfig { .. } | Command::Configsddl { .. } => Err(UsageError::new(
             "this verb changes the local Windows WinRM service and is not available off Windows; \
              run it on the Windows host, or change settings remotely with 'winrm set winrm/config/service ...' \
