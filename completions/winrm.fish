@@ -27,20 +27,20 @@ end
 complete -c winrm -n "__fish_winrm_needs_command" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_needs_command" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_needs_command" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -57,7 +57,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-cn-check -d 'Accept a 
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
@@ -83,23 +83,24 @@ complete -c winrm -n "__fish_winrm_needs_command" -f -a "helpmsg" -d 'Explain a 
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "quickconfig" -d 'Windows only: configures the local WinRM service'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "qc" -d 'Windows only: configures the local WinRM service'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "configsddl" -d 'Windows only: edits a resource\'s access control list'
+complete -c winrm -n "__fish_winrm_needs_command" -f -a "generate" -d 'For packagers: writes a man page or a shell completion script, generated from this definition, to stdout'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -116,26 +117,26 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-cn-check -
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -152,30 +153,30 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -192,30 +193,30 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -232,31 +233,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -273,31 +274,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -314,31 +315,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -355,31 +356,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-cn-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -396,31 +397,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -437,31 +438,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -478,30 +479,30 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -518,30 +519,30 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -558,33 +559,33 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -597,7 +598,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colo
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration)'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration). [-nooptimize]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -605,33 +606,33 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-cn-check 
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -644,7 +645,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration)'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration). [-nooptimize]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -652,33 +653,33 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -691,7 +692,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: a
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration)'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-optimize -d 'Do not ask for items in the first reply (for servers that mishandle OptimizeEnumeration). [-nooptimize]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
@@ -699,31 +700,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -740,31 +741,31 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-cn-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l option -d 'One provider option, NAME=VALUE (repeatable)' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -781,26 +782,26 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-cn-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -817,26 +818,26 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-cn-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -853,27 +854,27 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-cn-check -d
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -892,27 +893,27 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-cn-chec
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -931,26 +932,26 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-cn-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password-file -d 'Read the password from the first line of FILE' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cacert -d 'Also trust the CA certificates in this PEM file' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain)' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l key -d '-a:certificate: the client certificate\'s private key (PEM)' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
@@ -967,6 +968,42 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-cn-check
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate'
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'

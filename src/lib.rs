@@ -8,7 +8,9 @@
 //!   Put), `create`, `delete`, `invoke`, and `enumerate` (a lazy iterator).
 //! - [`protocol`]: envelopes, replies and faults as data; no I/O.
 //! - [`transport`]: HTTP/HTTPS over ureq and rustls, authentication.
-//! - [`render`]: text (winrm.cmd's layout), xml and pretty output.
+//! - [`render`]: the output formats, listed in [`Format::ALL`]: text
+//!   (winrm.cmd's layout), xml, pretty (indented xml), json, jsonl (JSON
+//!   Lines) and table.
 //!
 //! ```no_run
 //! use winrm::session::{RequestOptions, ResourceUri, Session, SessionOptions};

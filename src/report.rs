@@ -50,6 +50,26 @@ pub fn format(cli: &Cli) -> Result<Format, String> {
 /// parsed, so that a usage error can answer in JSON when JSON was asked
 /// for. Looks only at format switches, in either style.
 pub fn format_in(argv: &[std::ffi::OsString]) -> Format {
+    // The spellings come from the switch table, so a new alias of --format
+    // counts here too: -format:X and /f:X (winrm.cmd), --format X and
+    // --format=X (and clap's aliases), -o X, -o=X and -o:X.
+    let Some(switch) = crate::cli::compat::switch("format") else {
+        return Format::Text;
+    };
+    let mut separate: Vec<String> = std::iter::once(&switch.long)
+        .chain(&switch.aliases)
+        .map(|long| format!("--{}", long.to_ascii_lowercase()))
+        .collect();
+    let mut prefixes: Vec<String> = separate.iter().map(|s| format!("{s}=")).collect();
+    for name in &switch.names {
+        let name = name.to_ascii_lowercase();
+        prefixes.extend([format!("-{name}:"), format!("/{name}:")]);
+    }
+    if let Some(short) = switch.short {
+        let short = format!("-{}", short.to_ascii_lowercase());
+        prefixes.extend([format!("{short}="), format!("{short}:")]);
+        separate.push(short);
+    }
     let mut value_next = false;
     let mut found = Format::Text;
     for arg in argv.iter().filter_map(|a| a.to_str()) {
@@ -58,20 +78,11 @@ pub fn format_in(argv: &[std::ffi::OsString]) -> Format {
             continue;
         }
         let lower = arg.to_ascii_lowercase();
-        if lower == "--format" || lower == "-o" {
+        if separate.contains(&lower) {
             value_next = true;
             continue;
         }
-        let prefixes = [
-            "--format=",
-            "-format:",
-            "/format:",
-            "-f:",
-            "/f:",
-            "-o=",
-            "-o:",
-        ];
-        if let Some(value) = prefixes.iter().find_map(|p| lower.strip_prefix(p)) {
+        if let Some(value) = prefixes.iter().find_map(|p| lower.strip_prefix(p.as_str())) {
             found = Format::parse(value).unwrap_or(found);
         }
     }

@@ -10,6 +10,12 @@ use std::os::unix::ffi::OsStringExt;
 
 use libfuzzer_sys::fuzz_target;
 
+// compat derives its switch table from the clap definition (`super::args`),
+// so both files are compiled in, side by side, as in the binary's `cli`.
+#[path = "../../src/cli/args.rs"]
+#[allow(dead_code)]
+mod args;
+
 #[path = "../../src/cli/compat.rs"]
 #[allow(dead_code)]
 mod compat;
@@ -36,7 +42,11 @@ fuzz_target!(|data: &[u8]| {
             .iter()
             .filter_map(|a| a.to_str())
             .map(|t| t.split(':').next().unwrap_or(t))
-            .chain(compat::switch_names().flat_map(|(n, l)| [n, l]))
+            .chain(
+                compat::switches()
+                    .iter()
+                    .flat_map(|s| s.names.iter().chain([&s.long]).map(String::as_str)),
+            )
             .collect();
         for arg in &args {
             let Some(text) = arg.to_str() else { continue };

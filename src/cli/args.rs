@@ -4,13 +4,21 @@
 //! Clap guidelines for this file: doc comments are the help; the long
 //! option names are the GNU spelling that `compat` rewrites winrm.cmd
 //! switches into; connection and output options are global so they may
-//! stand before or after the verb; no I/O and no XML here. This file uses
-//! nothing but clap and std: tests/it/generated.rs includes it to generate
-//! completions/ and man/.
+//! stand before or after the verb; no I/O and no XML here.
+//!
+//! This is the one switch table. `compat` derives every winrm.cmd spelling
+//! from it: each long option is also `-long-name:VALUE`, its one-word form
+//! `-longname:VALUE`, and `-ALIAS:VALUE` for each clap alias (any case, `/`
+//! for `-`). So winrm.cmd's own short names go here as hidden `alias`es
+//! (`-r`, `-un`, `-a`); an alias that only recapitalises the one-word form
+//! (`skipCAcheck`) is how help prints it. The `[-u: -username:]` notes in
+//! the help text are checked against those spellings by compat's tests.
+//! This file uses nothing but clap and std: the compat fuzz target includes
+//! it.
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// A WS-Management command line: what winrm.cmd is on Windows, for Linux
 /// and macOS. Talks to Windows WinRM, Dell iDRAC, Intel AMT, ESXi, OMI and
@@ -148,7 +156,7 @@ pub enum Command {
     #[command(visible_alias = "qc", hide = true)]
     Quickconfig {
         /// Ignored: the verb is not available off Windows.
-        #[arg(long, hide = true)]
+        #[arg(long, alias = "q", hide = true)]
         quiet: bool,
         /// Ignored: the verb is not available off Windows.
         #[arg(long, hide = true)]
@@ -164,6 +172,35 @@ pub enum Command {
         /// Ignored: the verb is not available off Windows.
         resource: Option<String>,
     },
+
+    /// For packagers: writes a man page or a shell completion script,
+    /// generated from this definition, to stdout.
+    #[command(hide = true)]
+    Generate {
+        /// What to write.
+        #[arg(value_enum)]
+        kind: Generated,
+        /// With man: the page of this verb (winrm-get.1) instead of winrm.1.
+        #[arg(value_name = "VERB")]
+        verb: Option<String>,
+    },
+}
+
+/// What `winrm generate` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Generated {
+    /// The man page in roff: winrm.1, or winrm-VERB.1.
+    Man,
+    /// Completions for bash.
+    CompleteBash,
+    /// Completions for zsh.
+    CompleteZsh,
+    /// Completions for fish.
+    CompleteFish,
+    /// Completions for PowerShell.
+    CompletePowershell,
+    /// Completions for elvish.
+    CompleteElvish,
 }
 
 /// Connection, authentication and transport switches.
@@ -175,6 +212,7 @@ pub struct ConnectionArgs {
     /// 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]
     #[arg(
         long,
+        aliases = ["r", "machine"],
         global = true,
         value_name = "HOST|URL",
         allow_hyphen_values = true
@@ -183,20 +221,27 @@ pub struct ConnectionArgs {
 
     /// User name: user, DOMAIN\user or user@REALM. Defaults to $WINRM_USER.
     /// [-u: -username:]
-    #[arg(long, global = true, value_name = "USER", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "u",
+        global = true,
+        value_name = "USER",
+        allow_hyphen_values = true
+    )]
     pub username: Option<String>,
 
     /// Password (visible to other local users in the process list; prefer
     /// $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]
     #[arg(
         long,
+        alias = "p",
         global = true,
         value_name = "PASSWORD",
         allow_hyphen_values = true
     )]
     pub password: Option<String>,
 
-    /// Read the password from the first line of FILE.
+    /// Read the password from the first line of FILE. [-passwordfile:]
     #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub password_file: Option<PathBuf>,
 
@@ -204,33 +249,39 @@ pub struct ConnectionArgs {
     /// credssp, certificate, basic, digest or none. Default: negotiate when
     /// a user is given, else none. Over http:// negotiate, kerberos, ntlm
     /// and credssp encrypt every message. [-a: -auth: -authentication:]
-    #[arg(long, global = true, value_name = "METHOD", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        aliases = ["a", "authentication"],
+        global = true,
+        value_name = "METHOD",
+        allow_hyphen_values = true
+    )]
     pub auth: Option<String>,
 
     /// Allow unencrypted HTTP: needed for Basic over http://; turns off
     /// message encryption for negotiate, kerberos and ntlm. [-unencrypted]
-    #[arg(long, global = true)]
+    #[arg(long, alias = "un", global = true)]
     pub unencrypted: bool,
 
     /// Use HTTPS (default port 5986). [-usessl]
-    #[arg(long, global = true)]
+    #[arg(long, alias = "ssl", global = true)]
     pub use_ssl: bool,
 
     /// Accept a server certificate that no trusted authority signed
     /// (the name is still checked). [-skipCAcheck]
-    #[arg(long, global = true)]
+    #[arg(long, alias = "skipCAcheck", global = true)]
     pub skip_ca_check: bool,
 
     /// Accept a server certificate issued for another name (the issuer is
     /// still checked). [-skipCNcheck]
-    #[arg(long, global = true)]
+    #[arg(long, alias = "skipCNcheck", global = true)]
     pub skip_cn_check: bool,
 
     /// Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, alias = "skipRevocationcheck", global = true, hide = true)]
     pub skip_revocation_check: bool,
 
-    /// Also trust the CA certificates in this PEM file.
+    /// Also trust the CA certificates in this PEM file. [-cacert:]
     #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub cacert: Option<PathBuf>,
 
@@ -253,52 +304,72 @@ pub struct ConnectionArgs {
     pub locale: Option<String>,
 
     /// Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]
-    #[arg(long, global = true, value_name = "LANG", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "dataLocale",
+        global = true,
+        value_name = "LANG",
+        allow_hyphen_values = true
+    )]
     pub data_locale: Option<String>,
 
     /// Largest reply envelope to ask for, in bytes. Default 512000.
     /// [-maxenvelopesize:]
-    #[arg(long, global = true, value_name = "BYTES", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "maxEnvelopeSize",
+        global = true,
+        value_name = "BYTES",
+        allow_hyphen_values = true
+    )]
     pub max_envelope_size: Option<u32>,
 
     /// Windows certificate-store thumbprint; not available off Windows. [-c:]
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "c",
+        global = true,
+        hide = true,
+        value_name = "THUMBPRINT",
+        allow_hyphen_values = true
+    )]
     pub certificate: Option<String>,
 
     /// Windows logon credentials; not available off Windows. [-defaultCreds]
-    #[arg(long, global = true, hide = true)]
+    #[arg(long, alias = "defaultCreds", global = true, hide = true)]
     pub default_creds: bool,
 
     /// Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]
-    #[arg(long, global = true)]
+    #[arg(long, alias = "SPNPort", global = true)]
     pub spn_port: bool,
 
-    /// Kerberos service principal name, instead of HTTP/<host>.
+    /// Kerberos service principal name, instead of HTTP/<host>. [-spn:]
     #[arg(long, global = true, value_name = "SPN", allow_hyphen_values = true)]
     pub spn: Option<String>,
 
     /// Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf's
-    /// ($KRB5_CONFIG) entry for the user's realm.
+    /// ($KRB5_CONFIG) entry for the user's realm. [-kdc:]
     #[arg(long, global = true, value_name = "HOST", allow_hyphen_values = true)]
     pub kdc: Option<String>,
 
     /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
     /// HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the
     /// binding this client's Kerberos sends. The server is still proven by
-    /// its certificate.
+    /// its certificate. [-nochannelbinding]
     #[arg(long, global = true)]
     pub no_channel_binding: bool,
 
     /// Kerberos: the user's key from this MIT keytab, instead of a
-    /// password.
+    /// password. [-keytab:]
     #[arg(long, global = true, value_name = "FILE")]
     pub keytab: Option<std::path::PathBuf>,
 
     /// -a:certificate: the client certificate (PEM; may hold the chain).
+    /// [-cert:]
     #[arg(long, global = true, value_name = "FILE")]
     pub cert: Option<std::path::PathBuf>,
 
-    /// -a:certificate: the client certificate's private key (PEM).
+    /// -a:certificate: the client certificate's private key (PEM). [-key:]
     #[arg(long, global = true, value_name = "FILE")]
     pub key: Option<std::path::PathBuf>,
 
@@ -311,19 +382,47 @@ pub struct ConnectionArgs {
 
     /// no_proxy ignores every proxy setting; winrm.cmd's other choices read
     /// Windows settings. [-proxyaccess:]
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "pac",
+        global = true,
+        hide = true,
+        value_name = "ACCESS",
+        allow_hyphen_values = true
+    )]
     pub proxy_access: Option<String>,
 
     /// Proxy authentication; not supported yet. [-proxyauth:]
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "pa",
+        global = true,
+        hide = true,
+        value_name = "METHOD",
+        allow_hyphen_values = true
+    )]
     pub proxy_auth: Option<String>,
 
     /// Proxy user; not supported yet. [-proxyusername:]
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "pu",
+        global = true,
+        hide = true,
+        value_name = "USER",
+        allow_hyphen_values = true
+    )]
     pub proxy_username: Option<String>,
 
     /// Proxy password; not supported yet. [-proxypassword:]
-    #[arg(long, global = true, hide = true, allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "pp",
+        global = true,
+        hide = true,
+        value_name = "PASSWORD",
+        allow_hyphen_values = true
+    )]
     pub proxy_password: Option<String>,
 }
 
@@ -337,6 +436,7 @@ pub struct OutputArgs {
     #[arg(
         long,
         short = 'o',
+        alias = "f",
         global = true,
         value_name = "FORMAT",
         allow_hyphen_values = true
@@ -367,7 +467,13 @@ pub struct OutputArgs {
 
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always, or
     /// never. NO_COLOR always wins. [-color:]
-    #[arg(long, global = true, value_name = "WHEN", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "colour",
+        global = true,
+        value_name = "WHEN",
+        allow_hyphen_values = true
+    )]
     pub color: Option<String>,
 
     /// Print each HTTP request and reply (headers and envelopes) to stderr,
@@ -383,7 +489,7 @@ pub struct RequestArgs {
     #[arg(long, value_name = "{KEY=\"VALUE\"}", allow_hyphen_values = true)]
     pub options: Option<String>,
 
-    /// One provider option, NAME=VALUE (repeatable).
+    /// One provider option, NAME=VALUE (repeatable). [-option:]
     #[arg(long = "option", value_name = "NAME=VALUE", allow_hyphen_values = true)]
     pub option: Vec<String>,
 
@@ -419,23 +525,28 @@ pub struct EnumerateArgs {
     pub associations: bool,
 
     /// What each item is: object (default), epr, or objectandepr. [-ReturnType:]
-    #[arg(long, value_name = "TYPE", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        alias = "ReturnType",
+        value_name = "TYPE",
+        allow_hyphen_values = true
+    )]
     pub return_type: Option<String>,
 
     /// Only instances of the class itself, not of subclasses. [-Shallow]
-    #[arg(long)]
+    #[arg(long, alias = "Shallow")]
     pub shallow: bool,
 
     /// Subclass instances with base-class properties only. [-BasePropertiesOnly]
-    #[arg(long)]
+    #[arg(long, alias = "BasePropertiesOnly")]
     pub base_properties_only: bool,
 
-    /// Items per reply (wsman:MaxElements). Default 100.
+    /// Items per reply (wsman:MaxElements). Default 100. [-maxelements:]
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_elements: Option<u32>,
 
     /// Do not ask for items in the first reply (for servers that mishandle
-    /// OptimizeEnumeration).
+    /// OptimizeEnumeration). [-nooptimize]
     #[arg(long)]
     pub no_optimize: bool,
 }

@@ -2,13 +2,20 @@
 //! `-format:#pretty`) into the GNU long options the clap definition understands
 //! (`--remote=HOST`, `--username=NAME`, ...), before clap sees argv.
 //!
-//! This module owns the table of winrm.cmd switch names and aliases and
-//! nothing else: it does not check values, does not know which operation
-//! allows which switch, and leaves positionals (operations, resource URIs,
-//! `@{...}` hashes, negative error codes) exactly as they were.
+//! The switch table is not kept here: [`switches`] derives it from clap's own
+//! metadata for [`Cli`] (each long option, its aliases, whether it takes a
+//! value), so a new option in args.rs gets its winrm.cmd spellings with no
+//! second list to update. This module does not check values, does not know
+//! which operation allows which switch, and leaves positionals (operations,
+//! resource URIs, `@{...}` hashes, negative error codes) exactly as they were.
 
 use std::ffi::OsString;
 use std::fmt;
+use std::sync::OnceLock;
+
+use clap::{ArgAction, CommandFactory as _};
+
+use super::args::Cli;
 
 /// A switch that cannot be translated; `message` says why and what to do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,106 +32,149 @@ impl fmt::Display for CompatError {
 
 impl std::error::Error for CompatError {}
 
-/// Whether a switch is a bare flag or needs `:value`.
-#[derive(Clone, Copy)]
-enum Arity {
-    Flag,
-    /// Takes a value; the text is a placeholder used in "needs a value" errors.
-    Value(&'static str),
+/// One long option of the clap definition, with the winrm.cmd spellings
+/// derived from it.
+#[derive(Debug)]
+pub struct Switch {
+    /// The GNU long name clap knows (`use-ssl`); every spelling becomes
+    /// `--long` or `--long=VALUE`.
+    pub long: String,
+    /// Every winrm.cmd name, matched in any case, never empty: first the
+    /// one-word form of the long name (`usessl`; an alias that differs from
+    /// it only in case, such as `skipCAcheck`, gives it its capitals), then
+    /// the long name itself when it has dashes, then the other clap aliases.
+    pub names: Vec<String>,
+    /// The value's placeholder (`HOST|URL`), or `None` for a flag.
+    pub value: Option<String>,
+    /// The GNU short option (`o` for `-o FORMAT`), if any.
+    pub short: Option<char>,
+    /// The clap aliases, which clap also accepts as `--alias`.
+    pub aliases: Vec<String>,
+    /// The option's help text, as `--help` shows it.
+    pub help: String,
+    /// Hidden from `--help`: accepted for winrm.cmd scripts.
+    pub hidden: bool,
+    /// The verbs that take the switch; empty for the global ones.
+    pub verbs: Vec<String>,
 }
-
-/// One winrm.cmd switch: its documented name, exact aliases (winrm.cmd has
-/// no prefix matching) and the long option it becomes.
-struct Switch {
-    name: &'static str,
-    aliases: &'static [&'static str],
-    long: &'static str,
-    arity: Arity,
-}
-
-const fn flag(name: &'static str, aliases: &'static [&'static str], long: &'static str) -> Switch {
-    Switch {
-        name,
-        aliases,
-        long,
-        arity: Arity::Flag,
-    }
-}
-
-const fn value(
-    name: &'static str,
-    aliases: &'static [&'static str],
-    long: &'static str,
-    placeholder: &'static str,
-) -> Switch {
-    Switch {
-        name,
-        aliases,
-        long,
-        arity: Arity::Value(placeholder),
-    }
-}
-
-/// Every switch winrm.cmd knows, then our extensions. Names are spelled as
-/// winrm.cmd's help spells them; matching ignores case.
-static SWITCHES: &[Switch] = &[
-    value("remote", &["r", "machine"], "remote", "HOST"),
-    flag("unencrypted", &["un"], "unencrypted"),
-    flag("usessl", &["ssl"], "use-ssl"),
-    value("encoding", &[], "encoding", "utf-8"),
-    value("format", &["f"], "format", "pretty"),
-    value("authentication", &["a", "auth"], "auth", "basic"),
-    value("username", &["u"], "username", "USER"),
-    value("password", &["p"], "password", "PASSWORD"),
-    value("certificate", &["c"], "certificate", "THUMBPRINT"),
-    flag("defaultCreds", &[], "default-creds"),
-    flag("SPNPort", &[], "spn-port"),
-    value("timeout", &[], "timeout", "MILLISECONDS"),
-    flag("skipCAcheck", &[], "skip-ca-check"),
-    flag("skipCNcheck", &[], "skip-cn-check"),
-    flag("skipRevocationcheck", &[], "skip-revocation-check"),
-    value("proxyaccess", &["pac"], "proxy-access", "no_proxy"),
-    value("proxyauth", &["pa"], "proxy-auth", "basic"),
-    value("proxyusername", &["pu"], "proxy-username", "USER"),
-    value("proxypassword", &["pp"], "proxy-password", "PASSWORD"),
-    value("options", &[], "options", "{Key=\"value\"}"),
-    value("fragment", &[], "fragment", "XPATH"),
-    value("dialect", &[], "dialect", "wql"),
-    value("filter", &[], "filter", "EXPRESSION"),
-    flag("associations", &[], "associations"),
-    value("ReturnType", &[], "return-type", "epr"),
-    flag("Shallow", &[], "shallow"),
-    flag("BasePropertiesOnly", &[], "base-properties-only"),
-    value("file", &[], "file", "PATH"),
-    flag("quiet", &["q"], "quiet"),
-    value("transport", &[], "transport", "https"),
-    flag("force", &[], "force"),
-    // Extensions: not in winrm.cmd, spelled in the same style.
-    value("locale", &[], "locale", "en-US"),
-    value("dataLocale", &[], "data-locale", "en-US"),
-    value("maxEnvelopeSize", &[], "max-envelope-size", "BYTES"),
-    value("cacert", &[], "cacert", "PATH"),
-    value("proxy", &[], "proxy", "http://HOST:PORT"),
-    value("spn", &[], "spn", "SPN"),
-    value("kdc", &[], "kdc", "HOST"),
-    value("columns", &["property"], "columns", "NAME,NAME"),
-    value("array", &[], "array", "NAME,NAME"),
-    value("color", &["colour"], "color", "never"),
-    flag("debug", &[], "debug"),
-];
 
 impl Switch {
-    fn names(&self) -> impl Iterator<Item = &'static str> {
-        std::iter::once(self.name).chain(self.aliases.iter().copied())
+    /// The name error messages and help print: `remote`, `usessl`, `skipCAcheck`.
+    pub fn name(&self) -> &str {
+        self.names
+            .first()
+            .map_or(self.long.as_str(), String::as_str)
+    }
+
+    fn from_arg(arg: &clap::Arg, long: &str, verb: Option<&str>) -> Switch {
+        let aliases: Vec<String> = arg
+            .get_all_aliases()
+            .unwrap_or_default()
+            .into_iter()
+            .map(String::from)
+            .collect();
+        // winrm.cmd writes its switches as one word (-skipCAcheck, -usessl).
+        let one_word = long.replace('-', "");
+        let first = aliases
+            .iter()
+            .find(|a| a.eq_ignore_ascii_case(&one_word))
+            .cloned()
+            .unwrap_or(one_word);
+        let mut names = vec![first];
+        for name in std::iter::once(long).chain(aliases.iter().map(String::as_str)) {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+                names.push(name.to_string());
+            }
+        }
+        // Clap prints a value without a value_name as its id in capitals.
+        let value = arg.get_action().takes_values().then(|| {
+            arg.get_value_names()
+                .and_then(|names| names.first())
+                .map_or_else(
+                    || arg.get_id().as_str().to_ascii_uppercase(),
+                    |n| n.to_string(),
+                )
+        });
+        Switch {
+            long: long.to_string(),
+            names,
+            value,
+            short: arg.get_short(),
+            aliases,
+            help: arg.get_help().map(ToString::to_string).unwrap_or_default(),
+            hidden: arg.is_hide_set(),
+            verbs: verb.map(String::from).into_iter().collect(),
+        }
     }
 }
 
-/// Every winrm.cmd switch spelling (documented name first, then its aliases)
-/// with the long option it maps to, in table order; for help text.
-pub fn switch_names() -> impl Iterator<Item = (&'static str, &'static str)> {
-    SWITCHES
-        .iter()
-        .flat_map(|s| s.names().map(move |n| (n, s.long)))
+/// Every long option of the clap definition, as winrm.cmd may spell it: the
+/// global options in definition order, then each verb's, each option once
+/// (with every verb that takes it). Built on first use.
+pub fn switches() -> &'static [Switch] {
+    static TABLE: OnceLock<Vec<Switch>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let command = Cli::command();
+        let mut table = Vec::new();
+        add_switches(&command, None, &mut table);
+        for verb in command.get_subcommands() {
+            add_switches(verb, Some(verb.get_name()), &mut table);
+        }
+        table
+    })
+}
+
+/// Adds a command's long options to the table (clap's own help and version
+/// stay out: `-?` is winrm.cmd's spelling for help).
+fn add_switches(command: &clap::Command, verb: Option<&str>, table: &mut Vec<Switch>) {
+    for arg in command.get_arguments() {
+        let Some(long) = arg.get_long() else { continue };
+        if matches!(
+            arg.get_action(),
+            ArgAction::Help | ArgAction::HelpShort | ArgAction::HelpLong | ArgAction::Version
+        ) {
+            continue;
+        }
+        match table.iter_mut().find(|s| s.long == long) {
+            Some(known) => known.verbs.extend(verb.map(String::from)),
+            None => table.push(Switch::from_arg(arg, long, verb)),
+        }
+    }
+}
+
+/// The switch whose GNU long name is `long`.
+pub fn switch(long: &str) -> Option<&'static Switch> {
+    switches().iter().find(|s| s.long == long)
+}
+
+/// Every verb and alias, visible or hidden, in lowercase.
+fn verbs() -> &'static [String] {
+    static VERBS: OnceLock<Vec<String>> = OnceLock::new();
+    VERBS.get_or_init(|| {
+        let command = Cli::command();
+        command
+            .get_subcommands()
+            .flat_map(|verb| {
+                let aliases = verb.get_all_aliases().map(str::to_ascii_lowercase);
+                std::iter::once(verb.get_name().to_ascii_lowercase()).chain(aliases)
+            })
+            .collect()
+    })
+}
+
+/// The GNU short options, of flags (with clap's `-h` and `-V`) and of
+/// options that take a value (`-o`); winrm.cmd never spells these.
+fn gnu_shorts() -> (Vec<char>, Vec<char>) {
+    let mut flags = vec!['h', 'V'];
+    let mut values = Vec::new();
+    for switch in switches() {
+        match (switch.short, &switch.value) {
+            (Some(c), None) => flags.push(c),
+            (Some(c), Some(_)) => values.push(c),
+            (None, _) => {}
+        }
+    }
+    (flags, values)
 }
 
 /// winrm.cmd strips one pair of double quotes around a switch value
@@ -141,52 +191,21 @@ fn unquote<'v>(name: &str, value: &'v str) -> Result<&'v str, CompatError> {
     }
 }
 
-/// Every verb and alias winrm.cmd accepts, in lowercase.
-const VERBS: &[&str] = &[
-    "identify",
-    "id",
-    "get",
-    "g",
-    "set",
-    "s",
-    "put",
-    "p",
-    "create",
-    "c",
-    "delete",
-    "d",
-    "enumerate",
-    "e",
-    "enum",
-    "invoke",
-    "i",
-    "help",
-    "helpmsg",
-    "quickconfig",
-    "qc",
-    "configsddl",
-];
-
-/// Our GNU long options that take their value as the next word, besides
-/// the long forms of the table's value switches.
-const GNU_VALUE_OPTIONS: &[&str] = &["password-file", "option", "max-elements", "property"];
-
 /// Whether `--long` takes its value as the next word (`--remote HOST`).
 /// Anything that looks like a password option counts, even misspelt or in
 /// capitals (`--pass`, `--PASSWORD`): clap will refuse the option, and the
 /// word after it must not be echoed as an unknown switch.
 fn takes_value(long: &str) -> bool {
-    GNU_VALUE_OPTIONS.contains(&long)
-        || long.to_ascii_lowercase().contains("pass")
-        || SWITCHES
+    long.to_ascii_lowercase().contains("pass")
+        || switches()
             .iter()
-            .any(|s| s.long == long && matches!(s.arity, Arity::Value(_)))
+            .any(|s| s.value.is_some() && (s.long == long || s.aliases.iter().any(|a| a == long)))
 }
 
 /// The long option a winrm.cmd switch name (or alias) maps to: `p` →
 /// `password`. For help topics named by a switch.
 pub fn long_name(name: &str) -> Option<&'static str> {
-    lookup(name).map(|s| s.long)
+    lookup(name).map(|s| s.long.as_str())
 }
 
 /// Rewrites winrm.cmd switches to GNU long options. Input: argv WITHOUT the
@@ -239,7 +258,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
             out.push(arg);
             continue;
         }
-        if token == "-o" {
+        if is_value_short(token) {
             value_next = true;
             out.push(arg);
             continue;
@@ -255,7 +274,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
                 seen_verb = true;
                 // winrm.cmd matches the verb in any case (`winrm GET`).
                 let lower = token.to_ascii_lowercase();
-                if VERBS.contains(&lower.as_str()) {
+                if verbs().contains(&lower) {
                     // After `help`, a switch name is the topic: `help -r:`.
                     value_next = lower == "help";
 
@@ -301,9 +320,9 @@ fn rewrite(token: &str) -> Result<Option<String>, CompatError> {
         // Not a switch we know, so probably a path-like positional.
         return Ok(None);
     }
-    if let ("o", Some(value)) = (name, value) {
+    if let Some(value) = value.filter(|_| is_value_short(&format!("-{name}"))) {
         // winrm.cmd habits applied to our own short option: `-o:json`.
-        return Ok(Some(format!("-o={value}")));
+        return Ok(Some(format!("-{name}={value}")));
     }
     if is_gnu_short(body) {
         return Ok(None);
@@ -311,38 +330,50 @@ fn rewrite(token: &str) -> Result<Option<String>, CompatError> {
     Err(unknown(name))
 }
 
+/// The switch one of whose names is `name`, in any case.
 fn lookup(name: &str) -> Option<&'static Switch> {
-    SWITCHES
+    switches()
         .iter()
-        .find(|s| s.names().any(|n| n.eq_ignore_ascii_case(name)))
+        .find(|s| s.names.iter().any(|n| n.eq_ignore_ascii_case(name)))
 }
 
 fn apply(switch: &Switch, value: Option<&str>) -> Result<String, CompatError> {
-    let name = switch.name;
-    match (switch.arity, value) {
-        (Arity::Flag, None) => Ok(format!("--{}", switch.long)),
-        (Arity::Flag, Some(_)) => Err(message(format!("switch '-{name}' takes no value"))),
+    let name = switch.name();
+    match (&switch.value, value) {
+        (None, None) => Ok(format!("--{}", switch.long)),
+        (None, Some(_)) => Err(message(format!("switch '-{name}' takes no value"))),
         // The `=` form keeps values that start with '-' from looking like options.
-        (Arity::Value(_), Some(value)) => {
+        (Some(_), Some(value)) => {
             let value = unquote(name, value)?;
             Ok(format!("--{}={value}", switch.long))
         }
-        (Arity::Value(placeholder), None) => Err(message(format!(
+        (Some(placeholder), None) => Err(message(format!(
             "switch '-{name}' needs a value, e.g. -{name}:{placeholder}"
         ))),
     }
 }
 
-/// Our GNU short options as winrm.cmd never spells them: `-h`, `-V` (also
-/// stacked), `-o` and `-o` glued to its value (`-ojson`, `-o=json`).
-fn is_gnu_short(body: &str) -> bool {
-    let stacked_flags = !body.is_empty() && body.chars().all(|c| matches!(c, 'h' | 'V' | 'v'));
+/// Whether `token` is a GNU short option that takes a value (`-o`).
+fn is_value_short(token: &str) -> bool {
+    let mut chars = token.chars();
+    match (chars.next(), chars.next(), chars.next()) {
+        (Some('-'), Some(c), None) => gnu_shorts().1.contains(&c),
+        _ => false,
+    }
+}
 
-    let output = body == "o"
-        || body
-            .strip_prefix('o')
-            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '='));
-    stacked_flags || output
+/// Our GNU short options as winrm.cmd never spells them: flags such as
+/// `-h`, `-V`, `-v` (also stacked), and a value option alone or glued to its
+/// value (`-o`, `-ojson`, `-o=json`).
+fn is_gnu_short(body: &str) -> bool {
+    let (flags, values) = gnu_shorts();
+    let stacked_flags = !body.is_empty() && body.chars().all(|c| flags.contains(&c));
+    let mut chars = body.chars();
+    let glued = chars.next().is_some_and(|c| values.contains(&c)) && {
+        let rest = chars.as_str();
+        rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_alphabetic() || c == '=')
+    };
+    stacked_flags || glued
 }
 
 fn unknown(name: &str) -> CompatError {
@@ -353,10 +384,10 @@ fn unknown(name: &str) -> CompatError {
         None => (name, false),
     };
     if let Some(switch) = lookup(name).filter(|_| after_equals) {
-        let shown = switch.name;
-        return message(match switch.arity {
-            Arity::Flag => format!("switch '-{shown}' takes no value"),
-            Arity::Value(p) => {
+        let shown = switch.name();
+        return message(match &switch.value {
+            None => format!("switch '-{shown}' takes no value"),
+            Some(p) => {
                 format!("switch '-{shown}' takes its value after ':', e.g. -{shown}:{p}")
             }
         });
@@ -375,8 +406,10 @@ fn unknown(name: &str) -> CompatError {
 fn suggest(typed: &str) -> Option<&'static str> {
     let typed = typed.to_ascii_lowercase();
     let typed_len = typed.chars().count();
-    switch_names()
-        .filter_map(|(name, _)| {
+    switches()
+        .iter()
+        .flat_map(|s| s.names.iter().map(String::as_str))
+        .filter_map(|name| {
             let known = name.to_ascii_lowercase();
             let distance = edit_distance(&typed, &known);
             let rank = if typed_len >= 3 && known.len() >= 3 && distance <= 2 {
@@ -482,6 +515,19 @@ mod tests {
             ("-maxenvelopesize:512000", "--max-envelope-size=512000"),
             ("-?", "--help"),
             ("/?", "--help"),
+            // Spellings derived from options that winrm.cmd lacks.
+            ("-keytab:k.tab", "--keytab=k.tab"),
+            ("-password-file:pw", "--password-file=pw"),
+            ("/PasswordFile:pw", "--password-file=pw"),
+            ("-cert:c.pem", "--cert=c.pem"),
+            ("-key:k.pem", "--key=k.pem"),
+            ("-max-elements:5", "--max-elements=5"),
+            ("-maxElements:5", "--max-elements=5"),
+            ("-use-ssl", "--use-ssl"),
+            ("-NoChannelBinding", "--no-channel-binding"),
+            ("-option:A=b", "--option=A=b"),
+            ("-colour:never", "--color=never"),
+            ("-property:Name", "--columns=Name"),
         ];
         for (input, expected) in cases {
             assert_eq!(one(input), expected, "{input:?}");
@@ -516,7 +562,10 @@ mod tests {
     #[test]
     fn value_and_flag_mistakes() {
         let cases = [
-            ("-r", "switch '-remote' needs a value, e.g. -remote:HOST"),
+            (
+                "-r",
+                "switch '-remote' needs a value, e.g. -remote:HOST|URL",
+            ),
             (
                 "/u",
                 "switch '-username' needs a value, e.g. -username:USER",
@@ -526,7 +575,7 @@ mod tests {
             ("-?:x", "switch '-?' takes no value"),
             (
                 "-r=h",
-                "switch '-remote' takes its value after ':', e.g. -remote:HOST",
+                "switch '-remote' takes its value after ':', e.g. -remote:HOST|URL",
             ),
             ("-ssl=1", "switch '-usessl' takes no value"),
         ];
@@ -565,19 +614,173 @@ mod tests {
         }
     }
 
-    #[test]
-    fn table_is_consistent() {
-        let names: Vec<String> = switch_names()
-            .map(|(n, _)| n.to_ascii_lowercase())
-            .collect();
-        for (i, name) in names.iter().enumerate() {
-            assert!(!names.iter().take(i).any(|n| n == name), "duplicate {name}");
+    /// Every option a verb (or the top level) defines, with that verb.
+    fn every_option() -> Vec<(Option<String>, clap::Arg)> {
+        let command = Cli::command();
+        let mut found: Vec<_> = command.get_arguments().map(|a| (None, a.clone())).collect();
+        for verb in command.get_subcommands() {
+            let name = Some(verb.get_name().to_string());
+            found.extend(verb.get_arguments().map(|a| (name.clone(), a.clone())));
         }
-        // Lookup ignores case and runs first, so these would shadow our short options.
-        assert!(!names.iter().any(|n| ["h", "v", "o"].contains(&n.as_str())));
-        assert!(switch_names().all(|(_, l)| l.chars().all(|c| c.is_ascii_lowercase() || c == '-')));
-        assert_eq!(switch_names().next(), Some(("remote", "remote")));
-        assert!(switch_names().any(|pair| pair == ("pp", "proxy-password")));
+        found.retain(|(_, a)| a.get_long().is_some());
+        found
+    }
+
+    /// The drift test: the table covers every clap long option, with the
+    /// same arity and every alias, once.
+    #[test]
+    fn every_long_option_has_its_spellings() {
+        let options = every_option();
+        assert!(options.len() >= 40, "too few options: {}", options.len());
+        for (verb, arg) in &options {
+            let long = arg.get_long().unwrap_or_default();
+            let switch = switch(long).unwrap_or_else(|| panic!("--{long} has no switch"));
+            assert_eq!(
+                switch.value.is_some(),
+                arg.get_action().takes_values(),
+                "--{long}: flag or value"
+            );
+            let has = |n: &str| switch.names.iter().any(|k| k.eq_ignore_ascii_case(n));
+            assert!(has(long) && has(&long.replace('-', "")), "--{long}");
+            for alias in arg.get_all_aliases().unwrap_or_default() {
+                assert!(has(alias), "--{long}: alias {alias}");
+            }
+            if let Some(verb) = verb {
+                assert!(switch.verbs.contains(verb), "--{long} in {verb}");
+            }
+        }
+        // And nothing else: each entry is some option's.
+        for switch in switches() {
+            assert!(
+                options
+                    .iter()
+                    .any(|(_, a)| a.get_long() == Some(&switch.long)),
+                "{} is no option",
+                switch.long
+            );
+        }
+    }
+
+    #[test]
+    fn no_two_switches_share_a_spelling() {
+        let mut seen: Vec<(String, &str)> = Vec::new();
+        for switch in switches() {
+            for name in &switch.names {
+                let lower = name.to_ascii_lowercase();
+                if let Some((_, other)) = seen.iter().find(|(n, _)| *n == lower) {
+                    panic!("-{name} is both --{other} and --{}", switch.long);
+                }
+                seen.push((lower, &switch.long));
+            }
+        }
+        // Lookup ignores case and runs first, so these would shadow our GNU
+        // short options (`-h`, `-V`, `-v`, `-o`) and `-?`.
+        let (flags, values) = gnu_shorts();
+        for c in flags.iter().chain(&values).chain(&['?']) {
+            let short = c.to_ascii_lowercase().to_string();
+            assert!(!seen.iter().any(|(n, _)| *n == short), "-{c}");
+        }
+        assert!(
+            seen.iter()
+                .all(|(n, _)| n.starts_with(|c: char| c.is_ascii_alphabetic()))
+        );
+    }
+
+    /// Each spelling, rewritten, is an option clap accepts where it belongs.
+    #[test]
+    fn every_spelling_reaches_its_option() {
+        let command = Cli::command();
+        for switch in switches() {
+            for name in &switch.names {
+                let mut argv = vec!["winrm".to_string()];
+                if let Some(verb) = switch.verbs.first() {
+                    argv.push(verb.clone());
+                    let sub = command.find_subcommand(verb).expect("a verb");
+                    // Fill the verb's required positionals.
+                    let required = sub
+                        .get_positionals()
+                        .filter(|a| a.is_required_set())
+                        .count();
+                    argv.extend(std::iter::repeat_n("x".to_string(), required));
+                }
+                let token = match switch.value {
+                    Some(_) => format!("/{}:1", name.to_ascii_uppercase()),
+                    None => format!("-{name}"),
+                };
+                argv.push(token.clone());
+                let rewritten = normalize(argv.iter().skip(1).map(OsString::from).collect())
+                    .unwrap_or_else(|e| panic!("{token}: {e}"));
+                let expected = match switch.value {
+                    Some(_) => format!("--{}=1", switch.long),
+                    None => format!("--{}", switch.long),
+                };
+                assert_eq!(rewritten.last(), Some(&OsString::from(expected)), "{token}");
+                let parsed = Cli::command().try_get_matches_from(
+                    std::iter::once(OsString::from("winrm")).chain(rewritten),
+                );
+                assert!(parsed.is_ok(), "{token}: {parsed:?}");
+            }
+        }
+    }
+
+    /// The `[-u: -username:]` notes in args.rs's help are prose; each must
+    /// name a real spelling of that same option, with ':' exactly when it
+    /// takes a value, and every visible option has one.
+    #[test]
+    fn help_notes_name_real_spellings() {
+        for switch in switches() {
+            let note = switch
+                .help
+                .rsplit_once('[')
+                .and_then(|(_, n)| n.strip_suffix(']'));
+            let Some(note) = note else {
+                assert!(switch.hidden, "--{} has no [-name] note", switch.long);
+                continue;
+            };
+            let note = note.strip_prefix("winrm.cmd:").unwrap_or(note);
+            for spelled in note.split_whitespace() {
+                let body = spelled.strip_prefix('-').unwrap_or_default();
+                let (name, colon) = match body.strip_suffix(':') {
+                    Some(name) => (name, true),
+                    None => (body, false),
+                };
+                assert!(
+                    lookup(name).is_some_and(|s| s.long == switch.long),
+                    "--{}: {spelled} is not its spelling",
+                    switch.long
+                );
+                assert_eq!(
+                    colon,
+                    switch.value.is_some(),
+                    "--{}: {spelled}",
+                    switch.long
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn table_order_and_names() {
+        let first = switches().first().map(|s| (s.name(), s.long.as_str()));
+        assert_eq!(first, Some(("remote", "remote")));
+        let by_name = |n: &str| lookup(n).map(|s| (s.name(), s.long.as_str()));
+        assert_eq!(by_name("pp"), Some(("proxypassword", "proxy-password")));
+        assert_eq!(
+            by_name("SKIPCACHECK"),
+            Some(("skipCAcheck", "skip-ca-check"))
+        );
+        assert_eq!(
+            by_name("skip-ca-check"),
+            Some(("skipCAcheck", "skip-ca-check"))
+        );
+        assert_eq!(by_name("a"), Some(("auth", "auth")));
+        assert!(
+            switches()
+                .iter()
+                .all(|s| s.long.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        );
+        assert!(verbs().iter().any(|v| v == "qc"));
+        assert!(verbs().iter().any(|v| v == "enum"));
     }
 
     #[test]

@@ -5,15 +5,23 @@
 //! Intel AMT and OMI servers from a Linux or macOS shell. Examples therefore
 //! use POSIX shell quoting and keep passwords out of the command line.
 //!
-//! Each topic is a static string that fits an 80-column terminal. Topic
-//! names are matched case-insensitively and accept the same aliases as
-//! winrm.cmd's help (operation abbreviations, switch names); an unknown
+//! Each topic is a static string that fits an 80-column terminal, except
+//! `switches`, whose list is generated from the switch table (compat's,
+//! itself derived from the clap definition) and the auth method and output
+//! format names of the library, so it cannot drift from what is accepted.
+//! Topic names are matched case-insensitively and accept the same aliases
+//! as winrm.cmd's help (operation abbreviations, switch names); an unknown
 //! topic yields `None` and the caller prints the general help instead.
 //!
-//! The module only returns text: it does no I/O and knows nothing about
-//! how arguments are parsed.
+//! The module only returns text: it does no I/O.
 
+use std::fmt::Write as _;
 use std::sync::OnceLock;
+
+use winrm::render::Format;
+use winrm::transport::Method;
+
+use super::compat::{self, Switch};
 
 /// The list of topics, for error messages and completions.
 ///
@@ -73,20 +81,7 @@ pub fn topic(name: &str) -> Option<&'static str> {
         | "basepropertiesonly"
         | "base-properties-only"
         | "associations" => FILTERS,
-        "switches"
-        | "switch"
-        | "options"
-        | "option"
-        | "timeout"
-        | "encoding"
-        | "fragment"
-        | "locale"
-        | "maxenvelopesize"
-        | "max-envelope-size"
-        | "data-locale"
-        | "skip-revocation-check"
-        | "max-elements"
-        | "no-optimize" => SWITCHES,
+        "switches" | "switch" => switches(),
 
         "formats" | "format" | "f" | "output" | "table" | "columns" | "property" | "color"
         | "colour" | "debug" | "v" => FORMATS,
@@ -103,6 +98,8 @@ pub fn topic(name: &str) -> Option<&'static str> {
         "invoke" | "i" => INVOKE,
         "quickconfig" | "qc" | "configsddl" => QUICKCONFIG,
         "all" => all(),
+        // Any other switch name finds the list that describes it.
+        name if compat::long_name(name).is_some() => switches(),
         _ => return None,
     };
     Some(text)
@@ -121,34 +118,36 @@ fn normalize(name: &str) -> String {
 }
 
 /// Every distinct topic once, in reading order, for `winrm help all`.
-const SECTIONS: &[&str] = &[
-    URIS,
-    ALIASES,
-    REMOTING,
-    AUTH,
-    INPUT,
-    FILTERS,
-    SWITCHES,
-    FORMATS,
-    JSON,
-    EXIT,
-    ENV,
-    CONFIG,
-    IDENTIFY,
-    GET,
-    SET,
-    CREATE,
-    DELETE,
-    ENUMERATE,
-    INVOKE,
-    HELPMSG,
-    QUICKCONFIG,
-];
+fn sections() -> [&'static str; 21] {
+    [
+        URIS,
+        ALIASES,
+        REMOTING,
+        AUTH,
+        INPUT,
+        FILTERS,
+        switches(),
+        FORMATS,
+        JSON,
+        EXIT,
+        ENV,
+        CONFIG,
+        IDENTIFY,
+        GET,
+        SET,
+        CREATE,
+        DELETE,
+        ENUMERATE,
+        INVOKE,
+        HELPMSG,
+        QUICKCONFIG,
+    ]
+}
 
 /// All topics concatenated, built once on first use.
 fn all() -> &'static str {
     static ALL: OnceLock<String> = OnceLock::new();
-    ALL.get_or_init(|| SECTIONS.join("\n\n")).as_str()
+    ALL.get_or_init(|| sections().join("\n\n")).as_str()
 }
 
 /// Text of `winrm help uris`.
@@ -499,50 +498,139 @@ What each item holds, and which classes count:
       defines (ignored together with -Shallow)
 "#;
 
-/// Text of `winrm help switches`.
-const SWITCHES: &str = r#"winrm help switches -- every switch, in both styles
+/// Text of `winrm help switches`, generated once on first use.
+fn switches() -> &'static str {
+    static TEXT: OnceLock<String> = OnceLock::new();
+    TEXT.get_or_init(switches_text).as_str()
+}
 
-winrm accepts winrm.cmd's -name:value style (names in any case) and the
-GNU style --name VALUE or --name=VALUE. Switches follow the positional
-arguments.
+/// The opening of `winrm help switches`; the list follows.
+const SWITCHES_INTRO: &str = "winrm help switches -- every switch, in both styles
 
-  -remote:T, -r:T, -machine:T    --remote T
-      endpoint [http://|https://]HOST[:PORT][/PATH]; winrm help remoting
-  -username:U, -u:U              --username U
-  -password:P, -p:P              --password P   (discouraged, shows in ps)
-  --password-file FILE           read the password from FILE
-  -authentication:A, -a:A, -auth:A   --auth A    negotiate | kerberos |
-                                 ntlm | digest | basic | none
-  -unencrypted, -un              --unencrypted   allow plain HTTP
-  -usessl, -ssl                  --use-ssl       use HTTPS
-  -skipCAcheck                   --skip-ca-check  trust any issuer
-  -skipCNcheck                   --skip-cn-check  ignore the host name
-  --cacert FILE                  trust the CA certificate(s) in FILE
-  -timeout:MS                    --timeout MS
-      operation timeout in milliseconds
-  -encoding:utf-8|utf-16         --encoding E    request encoding
-  -format:F, -f:F                --format F
-      text (default), xml, pretty; winrm help formats
-  -file:FILE                     --file FILE     request body from a file
-  -fragment:PATH                 --fragment PATH
-      get or set one part of a resource, e.g. -fragment:'Status/text()'
-  -filter:EXPR                   --filter EXPR   enumerate filter
-  -dialect:D                     --dialect D     wql|selector|association
-  -ReturnType:T                  --return-type T  object|epr|objectandepr
-  -Shallow                       --shallow       exact class only
-  -BasePropertiesOnly            --base-properties-only
-  -associations                  --associations  association instances
-  -options:{K="V";...}           --option K=V    (repeatable)
-      provider options, e.g. -options:'{ShowExtensions="true"}'
-  -locale:LANG                   --locale LANG   e.g. en-US
-  -maxenvelopesize:BYTES         --max-envelope-size BYTES
-      largest reply the server may send in one message
-  --max-elements N               items per reply when enumerating (100)
-  --no-optimize                  no items in the first enumerate reply
+winrm accepts winrm.cmd's -name:VALUE style (or /name:VALUE; names in any
+case) and the GNU style --name VALUE or --name=VALUE. Every --long-name is
+also -long-name:VALUE and, in winrm.cmd's one-word style, -longname:VALUE;
+the list shows the one-word name and winrm.cmd's short forms. Switches
+follow the positional arguments; the global ones may also come first.
+";
 
--locale and -maxenvelopesize are extensions: winrm.cmd has no such
-switches and takes both values from the Windows configuration.
-"#;
+/// The choices of a switch whose value the library parses, from the
+/// library's own tables: `-a:` methods and `-format:` names.
+fn choices(long: &str) -> Option<Vec<&'static str>> {
+    match long {
+        "auth" => Some(Method::ALL.iter().map(|(_, n)| *n).collect()),
+        "format" => Some(Format::ALL.iter().map(|(_, n)| *n).collect()),
+        _ => None,
+    }
+}
+
+/// Builds `winrm help switches` from the switch table, grouped by the verbs
+/// that take each switch; hidden switches (kept for winrm.cmd scripts) last.
+fn switches_text() -> String {
+    let table = compat::switches();
+    let mut groups: Vec<(bool, &[String])> = Vec::new();
+    for switch in table {
+        let key = (switch.hidden, switch.verbs.as_slice());
+        if !groups.contains(&key) {
+            groups.push(key);
+        }
+    }
+    // Visible before hidden; otherwise table order (global options first).
+    groups.sort_by_key(|(hidden, _)| *hidden);
+    let mut text = SWITCHES_INTRO.to_string();
+    for (hidden, verbs) in groups {
+        let heading = match (hidden, verbs) {
+            (false, []) => "Every verb:".to_string(),
+            (false, verbs) => format!("{}:", verbs.join(", ")),
+            (true, []) => "Kept for winrm.cmd scripts (not in --help):".to_string(),
+            (true, verbs) => format!("Kept for winrm.cmd scripts, {}:", verbs.join(", ")),
+        };
+        text.push('\n');
+        text.push_str(&heading);
+        text.push('\n');
+        for switch in table
+            .iter()
+            .filter(|s| s.hidden == hidden && s.verbs == verbs)
+        {
+            describe(switch, &mut text);
+        }
+    }
+    text
+}
+
+/// One switch: its spellings in both styles, then the first sentence of
+/// its help, then its choices when the library defines them.
+fn describe(switch: &Switch, text: &mut String) {
+    let mut spellings = Vec::new();
+    for (i, name) in switch.names.iter().enumerate() {
+        // The dashed long name is implied by the rule in the introduction.
+        if i > 0 && *name == switch.long && switch.long.contains('-') {
+            continue;
+        }
+        spellings.push(match (&switch.value, i) {
+            (Some(value), 0) => format!("-{name}:{value}"),
+            (Some(_), _) => format!("-{name}:"),
+            (None, _) => format!("-{name}"),
+        });
+    }
+    let gnu = match &switch.value {
+        Some(value) => format!("--{} {value}", switch.long),
+        None => format!("--{}", switch.long),
+    };
+    spellings.push(gnu);
+    if let (Some(short), Some(value)) = (switch.short, &switch.value) {
+        spellings.push(format!("-{short} {value}"));
+    }
+    wrap(text, "  ", "    ", &spellings.join(", "));
+    wrap(text, "      ", "      ", &first_sentence(&switch.help));
+    if let Some(choices) = choices(&switch.long) {
+        let name = switch.value.as_deref().unwrap_or_default();
+        wrap(
+            text,
+            "      ",
+            "        ",
+            &format!("{name}: {}", choices.join(", ")),
+        );
+    }
+}
+
+/// The help's first sentence, without the `[-name:]` note that ends it.
+fn first_sentence(help: &str) -> String {
+    let help = match help.rsplit_once(" [") {
+        Some((before, note)) if note.ends_with(']') => before,
+        _ => help,
+    };
+    let mut end = help.len();
+    for (i, _) in help.match_indices(". ") {
+        if !help[..i].ends_with("e.g") && !help[..i].ends_with("i.e") {
+            end = i + 1;
+            break;
+        }
+    }
+    help[..end].to_string()
+}
+
+/// Appends `words` wrapped at 80 columns: `first` before the first line,
+/// `rest` before the others.
+fn wrap(text: &mut String, first: &str, rest: &str, words: &str) {
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in words.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > 80 {
+            let _ = writeln!(text, "{line}");
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    if !empty {
+        let _ = writeln!(text, "{line}");
+    }
+}
 
 /// Text of `winrm help formats`.
 const FORMATS: &str = r#"winrm help formats -- output formats
@@ -1051,7 +1139,7 @@ mod tests {
 
     #[test]
     fn no_tabs_or_trailing_spaces() {
-        for section in SECTIONS {
+        for section in sections() {
             for line in section.lines() {
                 assert!(!line.contains('\t'), "tab in: {line}");
                 assert_eq!(line, line.trim_end(), "trailing space in: {line}");
@@ -1062,7 +1150,7 @@ mod tests {
     #[test]
     fn all_contains_every_section_once() {
         let all = topic("all").unwrap_or_default();
-        for section in SECTIONS {
+        for section in sections() {
             assert_eq!(all.matches(section).count(), 1);
         }
         for name in TOPICS.iter().filter(|n| **n != "all") {
@@ -1071,9 +1159,39 @@ mod tests {
         }
     }
 
+    /// The drift test of `winrm help switches`: every option, in both
+    /// styles, and every auth method and format name.
+    #[test]
+    fn switches_lists_every_option_method_and_format() {
+        let text = topic("switches").unwrap_or_default();
+        let words: Vec<&str> = text
+            .split_whitespace()
+            .map(|w| w.trim_end_matches(','))
+            .collect();
+        for switch in compat::switches() {
+            let gnu = format!("--{}", switch.long);
+            assert!(words.contains(&gnu.as_str()), "{gnu}");
+            for (i, name) in switch.names.iter().enumerate() {
+                if i > 0 && *name == switch.long && name.contains('-') {
+                    continue;
+                }
+                let shown = match &switch.value {
+                    Some(value) if i == 0 => format!("-{name}:{value}"),
+                    Some(_) => format!("-{name}:"),
+                    None => format!("-{name}"),
+                };
+                assert!(words.contains(&shown.as_str()), "{shown}");
+            }
+        }
+        let methods = Method::ALL.iter().map(|(_, n)| *n);
+        for name in methods.chain(Format::ALL.iter().map(|(_, n)| *n)) {
+            assert!(words.contains(&name), "{name}");
+        }
+    }
+
     #[test]
     fn examples_keep_passwords_off_the_command_line() {
-        for section in SECTIONS {
+        for section in sections() {
             for line in section.lines() {
                 let trimmed = line.trim_start();
                 if trimmed.starts_with("winrm ") {
@@ -1086,7 +1204,7 @@ mod tests {
 
     #[test]
     fn hashes_in_examples_are_single_quoted() {
-        for section in SECTIONS {
+        for section in sections() {
             for line in section.lines() {
                 let trimmed = line.trim_start();
                 let is_example = trimmed.starts_with("winrm ") || trimmed.starts_with('\'');

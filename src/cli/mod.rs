@@ -4,7 +4,8 @@
 //! definition) → `plan` (validated and typed, with the `environment`) →
 //! `verbs` (one file per verb, over a session from `connect`) → the
 //! printers. `hash` is the `@{}` grammar, `output` decides colour, width
-//! and the progress line, `help` holds the help topics, `interrupt` turns
+//! and the progress line, `help` holds the help topics, `hints` every hint,
+//! `generate` writes the man pages and completions, `interrupt` turns
 //! Ctrl-C into a cancellation. Clap types stay here; the library never
 //! sees them.
 
@@ -12,6 +13,7 @@ pub mod args;
 pub mod compat;
 pub mod connect;
 pub mod environment;
+pub mod generate;
 pub mod hash;
 pub mod help;
 pub mod hints;

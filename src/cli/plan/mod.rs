@@ -26,7 +26,7 @@ use winrm::session::{
 use winrm::transport::{AuthOptions, Endpoint, EndpointError, Method, Proxy, Secret, TlsOptions};
 
 use super::UsageError;
-use super::args::{Cli, Command, ConnectionArgs};
+use super::args::{Cli, Command, ConnectionArgs, Generated};
 use super::environment::Environment;
 use super::output;
 use request::{Input, enumerate_options, parse_resource, request_options};
@@ -58,6 +58,8 @@ pub enum Verb {
     Help(Option<String>),
     /// `helpmsg CODE`: an error number explained.
     Helpmsg(u32),
+    /// `generate KIND [VERB]` (hidden): a man page or a completion script.
+    Generate(Generated, Option<String>),
     /// `quickconfig`, `configsddl`: they change the local Windows service.
     WindowsOnly,
     /// WS-Man Identify; unauthenticated with `-a:none`.
@@ -191,7 +193,7 @@ impl Plan {
             Some(command) => verb(command)?,
         };
         let connection = match verb {
-            Verb::Help(_) | Verb::Helpmsg(_) | Verb::WindowsOnly => None,
+            Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
             _ => Some(connection(&mut cli.connection, env)?),
         };
         Ok(Plan {
@@ -214,6 +216,7 @@ fn verb(command: Command) -> Result<Verb, UsageError> {
         Command::Helpmsg { code } => {
             Verb::Helpmsg(codes::parse_code(&code).map_err(UsageError::new)?)
         }
+        Command::Generate { kind, verb } => Verb::Generate(kind, verb),
         Command::Quickconfig { .. } | Command::Configsddl { .. } => Verb::WindowsOnly,
         Command::Identify => Verb::Identify,
         Command::Get {

@@ -48,6 +48,10 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
     match (verb, session) {
         (Verb::Help(topic), _) => help::help(topic.as_deref(), out),
         (Verb::Helpmsg(code), _) => help::helpmsg(code, out),
+        (Verb::Generate(kind, verb), _) => {
+            crate::cli::generate::write(kind, verb.as_deref(), out)?;
+            Ok(0)
+        }
         (Verb::WindowsOnly, _) => help::windows_only(),
         (verb, Some(mut session)) => {
             let anonymous = connection
@@ -71,7 +75,7 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
                 Verb::Enumerate(request, options) => {
                     enumerate::run(&mut session, &request, &options, &output, out)
                 }
-                Verb::Help(_) | Verb::Helpmsg(_) | Verb::WindowsOnly => Ok(0),
+                Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
             }
         }
         // The plan gives every network verb a connection.
