@@ -10,7 +10,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use winrm::protocol::enumerate::{Enumerator, read_page};
-use winrm::protocol::reply::{element_from_node, parse_document, parse_reply_with};
+use winrm::protocol::dom::{element_from_node, parse_document};
+use winrm::protocol::reply::parse_reply_with;
 use winrm::protocol::{Element, Fault, ProtocolError, codes, xml};
 use winrm::render::{Format, Printer};
 
@@ -98,7 +99,9 @@ fuzz_target!(|data: &[u8]| {
 
     // A single reply (Get, Put, Create, Invoke, Identify).
     match parse_reply_with(bytes, content_type, message_id, |node| {
-        node.map(element_from_node).transpose()
+        node.map(element_from_node)
+            .transpose()
+            .map_err(ProtocolError::from)
     }) {
         Ok((_, Some(element))) => render(&element),
         Err(ProtocolError::Fault(f)) => fault(&f),

@@ -11,11 +11,11 @@
 
 use roxmltree::Node;
 
+use super::dom::element_from_node;
 use super::envelope;
 use super::error::ProtocolError;
 use super::model::Element;
 use super::ns;
-use super::reply::element_from_node;
 
 /// One page of an enumeration.
 #[derive(Debug, Default)]

@@ -2,6 +2,7 @@
 //!
 //! No sockets and no HTTP statuses here: the transport reports those.
 
+use super::dom::Malformed;
 use super::fault::Fault;
 
 fn relates_to_message(sent: &str, got: &str) -> String {
@@ -35,4 +36,11 @@ pub enum ProtocolError {
         /// Their RelatesTo.
         got: String,
     },
+}
+
+/// Text the parsing primitives refused is a malformed reply, in their words.
+impl From<Malformed> for ProtocolError {
+    fn from(e: Malformed) -> Self {
+        ProtocolError::Malformed(e.0)
+    }
 }

@@ -9,9 +9,9 @@
 use roxmltree::Node;
 
 use super::codes;
+use super::dom::{child, element_from_node, own_text};
 use super::model::Element;
 use super::ns;
-use super::reply::{child, element_from_node};
 
 /// A fault returned by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -234,15 +234,4 @@ fn qname_local(node: Node) -> Option<String> {
     let text = node.text()?.trim();
     let local = text.rsplit_once(':').map_or(text, |(_, l)| l);
     (!local.is_empty()).then(|| local.to_string())
-}
-
-/// The element's own direct text, trimmed, if not empty.
-fn own_text(node: Node) -> Option<String> {
-    let text: String = node
-        .children()
-        .filter(Node::is_text)
-        .filter_map(|t| t.text())
-        .collect();
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
 }

@@ -7,6 +7,7 @@
 
 pub mod build;
 pub mod codes;
+pub mod dom;
 pub mod enumerate;
 pub mod envelope;
 pub mod error;

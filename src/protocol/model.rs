@@ -27,26 +27,6 @@ pub struct Name {
     pub prefix: Option<CompactString>,
 }
 
-/// Shares namespace URI strings within one document, so each item's names
-/// point at one copy instead of many. A reply uses a handful of namespaces:
-/// a short scan beats hashing.
-#[derive(Default)]
-pub(crate) struct Interner {
-    seen: Vec<Arc<str>>,
-}
-
-impl Interner {
-    /// The shared copy of `uri`.
-    pub(crate) fn get(&mut self, uri: &str) -> Arc<str> {
-        if let Some(s) = self.seen.iter().find(|s| ***s == *uri) {
-            return s.clone();
-        }
-        let shared: Arc<str> = Arc::from(uri);
-        self.seen.push(shared.clone());
-        shared
-    }
-}
-
 impl Name {
     /// Whether this name is `{namespace}local`.
     pub fn is(&self, namespace: &str, local: &str) -> bool {

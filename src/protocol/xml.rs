@@ -141,7 +141,7 @@ fn write_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::reply::{element_from_node, parse_document};
+    use crate::protocol::dom::{element_from_node, parse_document};
 
     /// Found by the `reply` fuzz target: a tab or line feed in an attribute
     /// came back as a space once written out and read again (what `set`
