@@ -9,10 +9,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use winrm::protocol::enumerate::{Enumerator, read_page};
-use winrm::protocol::dom::{element_from_node, parse_document};
-use winrm::protocol::reply::parse_reply_with;
-use winrm::protocol::{Element, Fault, ProtocolError, codes, xml};
+use winrm::internals::{
+    Enumerator, element_from_node, parse_document, parse_reply_with, read_page, write_element,
+};
+use winrm::protocol::{Element, Fault, ProtocolError, codes};
 use winrm::render::{Format, Printer};
 
 const CONTENT_TYPES: [Option<&str>; 6] = [
@@ -58,7 +58,7 @@ fn same(a: &Element, b: &Element) -> bool {
 /// parses again, to the same content.
 fn round_trip(element: &Element) {
     let mut text = String::new();
-    xml::write_element(&mut text, element, None);
+    write_element(&mut text, element, None);
     let doc = parse_document(&text).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));
     let back =
         element_from_node(doc.root_element()).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));

@@ -47,7 +47,7 @@ pub struct Fault {
 
 impl Fault {
     /// Extracts a fault from an `s:Fault` element.
-    pub fn from_node(fault: Node, action: Option<&str>) -> Fault {
+    pub(crate) fn from_node(fault: Node, action: Option<&str>) -> Fault {
         let code_node = child(fault, ns::SOAP, "Code");
         let code = code_node
             .and_then(|c| child(c, ns::SOAP, "Value"))

@@ -6,10 +6,9 @@
 //! tests also check it does not decline the ordinary replies it exists for.
 
 use base64::Engine as _;
-use winrm::protocol::build::build;
-use winrm::protocol::dom::{decode, element_from_node, parse_document};
-use winrm::protocol::enumerate::{Page, read_page};
-use winrm::protocol::reply::{parse_page, parse_reply_with};
+use winrm::internals::{
+    Page, build, decode, element_from_node, parse_document, parse_page, parse_reply_with, read_page,
+};
 use winrm::protocol::{Element, ProtocolError, ns};
 
 use crate::support::{Config, Listener, PASSWORD, USER, all_fixtures, fixture};
