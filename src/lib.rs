@@ -65,7 +65,8 @@ pub use protocol::{Element, Fault};
 pub mod internals {
     pub use crate::protocol::build::build;
     pub use crate::protocol::dom::{Malformed, decode, element_from_node, parse_document};
-    pub use crate::protocol::enumerate::{Enumerator, Page, read_page};
+    pub use crate::protocol::enumerate::Enumerator;
+    pub use crate::protocol::page::{Page, read_page};
     pub use crate::protocol::reply::{Reply, parse_page, parse_reply, parse_reply_with};
     pub use crate::protocol::xml::write_element;
 

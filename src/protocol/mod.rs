@@ -8,9 +8,10 @@
 //! The modules form a one-way graph, leaves first: [`ns`] and [`model`]
 //! name things; `dom` holds the parsing primitives (decoding, the capped
 //! roxmltree parse, conversion to the model); `build` is the one-pass
-//! page builder; the readers (`fault`, the page readers in `enumerate`)
-//! build on those and never on each other; `reply` dispatches a reply to
-//! them and is imported by no module here.
+//! page builder; the readers (`fault`, `page`) build on those and never
+//! on each other; `enumerate` is the state machine over pages; `reply`
+//! dispatches a reply to the readers and is imported by no module here.
+//! `envelope` and `xml` write requests and are not part of that chain.
 //!
 //! Public: the model, [`Fault`], [`ProtocolError`], the namespace names and
 //! the error-code table. Everything else is the crate's own; the
@@ -26,6 +27,7 @@ pub(crate) mod error;
 pub(crate) mod fault;
 pub mod model;
 pub mod ns;
+pub(crate) mod page;
 pub(crate) mod reply;
 pub(crate) mod xml;
 

@@ -7,7 +7,7 @@
 //! document ([`parse_reply_with`]), or an enumeration page
 //! ([`parse_page`], which tries the one-pass [`build`] first). The parsing
 //! primitives are [`dom`](super::dom)'s and the body readers are
-//! [`fault`](super::fault)'s and [`enumerate`](super::enumerate)'s; this
+//! [`fault`](super::fault)'s and [`page`](super::page)'s; this
 //! module only routes, and nothing in the protocol layer imports it. It
 //! knows no HTTP and no output formats.
 
@@ -15,11 +15,11 @@ use roxmltree::Node;
 
 use super::build;
 use super::dom::{child, decode_borrowed, element_from_node, parse_document};
-use super::enumerate::{self, Page};
 use super::error::ProtocolError;
 use super::fault::Fault;
 use super::model::Element;
 use super::ns;
+use super::page::{self, Page};
 
 /// A parsed, non-fault reply.
 #[derive(Debug, Clone)]
@@ -132,7 +132,7 @@ pub fn parse_page(
     if let Some(done) = fast_page(&text, message_id, expected) {
         return done;
     }
-    parse_text_with(&text, message_id, |n| enumerate::read_page(n, expected))
+    parse_text_with(&text, message_id, |n| page::read_page(n, expected))
 }
 
 /// The one-pass path of [`parse_page`]; `None` when roxmltree must decide.
@@ -179,7 +179,7 @@ fn fast_page(
         return Some(Err(e));
     }
     let response = body.children.into_iter().next();
-    enumerate::page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
+    page::page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
 }
 
 /// Servers differ in case and in `uuid:` versus `urn:uuid:`; the identity is

@@ -19,9 +19,10 @@ pub mod resource;
 use std::collections::VecDeque;
 
 use crate::protocol::dom::element_from_node;
-use crate::protocol::enumerate::{Enumerator, Page};
+use crate::protocol::enumerate::Enumerator;
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
 use crate::protocol::model::Element;
+use crate::protocol::page::Page;
 use crate::protocol::reply;
 use crate::protocol::{ProtocolError, ns, xml};
 use crate::transport::{self, Transport};
