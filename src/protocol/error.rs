@@ -1,6 +1,8 @@
 //! What can be wrong with a reply, seen from the protocol layer.
 //!
-//! No sockets and no HTTP statuses here: the transport reports those.
+//! No sockets and no HTTP statuses here: the transport reports those. The
+//! parsing primitives report [`Malformed`] in their own type (they are a
+//! leaf and cannot name this one); it converts here, words unchanged.
 
 use super::dom::Malformed;
 use super::fault::Fault;

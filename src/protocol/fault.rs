@@ -5,6 +5,13 @@
 //! `MSFT_WmiError`, and the bare Code/Reason of openwsman and Intel AMT. It
 //! extracts facts (codes, machine, message, provider) and keeps the detail
 //! element for renderers; it writes no sentences of its own.
+//!
+//! It reads the roxmltree node through [`dom`](super::dom)'s primitives
+//! rather than the model, because a subcode is a QName whose prefix
+//! resolves in the node's scope and a message may be text beside child
+//! elements, neither of which the model keeps. It knows nothing of the
+//! envelope around the fault (the dispatcher found it) or of other
+//! readers.
 
 use roxmltree::Node;
 

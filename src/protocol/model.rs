@@ -6,7 +6,8 @@
 //! the prefixes they were sent with, attributes, text, nil, children) and
 //! nothing of the document it came from, so a page of an enumeration can be
 //! dropped while its items live on. It knows no XML syntax and no output
-//! format.
+//! format, and imports nothing of ours but [`ns`]: every
+//! reader and writer builds on it.
 
 use std::sync::Arc;
 

@@ -118,10 +118,10 @@ fn check_relates_to(relates_to: Option<&str>, message_id: &str) -> Result<(), Pr
 
 /// Parses an EnumerateResponse or PullResponse (`expected`) into a
 /// [`Page`]: what `parse_reply_with(…, |n| read_page(n, expected))` gives,
-/// in one pass with [`build`] instead of roxmltree plus a conversion.
-/// Faults, and any reply the builder leaves to roxmltree (comments,
-/// unusual XML, anything malformed), go through the roxmltree path, so they
-/// get exactly its results and errors.
+/// in one pass with the builder (`build`) instead of roxmltree plus a
+/// conversion. Faults, and any reply the builder leaves to roxmltree
+/// (comments, unusual XML, anything malformed), go through the roxmltree
+/// path, so they get exactly its results and errors.
 pub fn parse_page(
     bytes: &[u8],
     content_type: Option<&str>,

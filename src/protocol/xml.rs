@@ -2,7 +2,8 @@
 //!
 //! Used by the envelope builder (a Set puts back the resource it read) and by
 //! the `xml`/`pretty` renderers, so both write elements the same way. Prefixes
-//! are kept as the server sent them.
+//! are kept as the server sent them. It parses nothing: reading is
+//! [`dom`](super::dom)'s.
 
 use super::model::{Element, Name};
 
