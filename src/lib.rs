@@ -58,5 +58,27 @@ pub mod session;
 pub mod transport;
 
 pub use protocol::{Element, Fault};
+
+/// Not API: the protocol layer's internals, for this crate's integration
+/// tests and fuzz targets (which compare the one-pass page builder with the
+/// roxmltree path, and check envelopes byte for byte). Nothing here is
+/// stable; library users want [`session`], [`protocol`] and [`render`].
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::protocol::build::build;
+    pub use crate::protocol::dom::{Malformed, decode, element_from_node, parse_document};
+    pub use crate::protocol::enumerate::Enumerator;
+    pub use crate::protocol::page::{Page, read_page};
+    pub use crate::protocol::reply::{Reply, parse_page, parse_reply, parse_reply_with};
+    pub use crate::protocol::xml::write_element;
+
+    /// The request envelopes and bodies, as the session writes them.
+    pub mod envelope {
+        pub use crate::protocol::envelope::{
+            Addressing, Association, EnumerateBody, Envelope, Filter, Fragment, OptionValue,
+            identify, input_body, pull, release,
+        };
+    }
+}
 pub use render::Format;
 pub use session::{Error, ResourceUri, Session};

@@ -7,10 +7,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use winrm::internals::{
+    build, element_from_node, parse_document, parse_page, parse_reply_with, read_page,
+};
 use winrm::protocol::Element;
-use winrm::protocol::build::build;
-use winrm::protocol::enumerate::read_page;
-use winrm::protocol::reply::{element_from_node, parse_document, parse_page, parse_reply_with};
 
 fn collect_old(node: roxmltree::Node, depth: usize, target: usize, out: &mut Vec<Element>) {
     if depth == target {

@@ -9,9 +9,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use winrm::protocol::enumerate::{Enumerator, read_page};
-use winrm::protocol::reply::{element_from_node, parse_document, parse_reply_with};
-use winrm::protocol::{Element, Fault, ProtocolError, codes, xml};
+use winrm::internals::{
+    Enumerator, element_from_node, parse_document, parse_reply_with, read_page, write_element,
+};
+use winrm::protocol::{Element, Fault, ProtocolError, codes};
 use winrm::render::{Format, Printer};
 
 const CONTENT_TYPES: [Option<&str>; 6] = [
@@ -57,7 +58,7 @@ fn same(a: &Element, b: &Element) -> bool {
 /// parses again, to the same content.
 fn round_trip(element: &Element) {
     let mut text = String::new();
-    xml::write_element(&mut text, element, None);
+    write_element(&mut text, element, None);
     let doc = parse_document(&text).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));
     let back =
         element_from_node(doc.root_element()).unwrap_or_else(|e| panic!("{e}: we wrote {text:?}"));
@@ -98,7 +99,9 @@ fuzz_target!(|data: &[u8]| {
 
     // A single reply (Get, Put, Create, Invoke, Identify).
     match parse_reply_with(bytes, content_type, message_id, |node| {
-        node.map(element_from_node).transpose()
+        node.map(element_from_node)
+            .transpose()
+            .map_err(ProtocolError::from)
     }) {
         Ok((_, Some(element))) => render(&element),
         Err(ProtocolError::Fault(f)) => fault(&f),

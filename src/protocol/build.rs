@@ -1,9 +1,10 @@
 //! Reply text → [`Element`] tree in one pass, for the hot path
 //! (enumeration pages).
 //!
-//! [`reply`](super::reply) parses with roxmltree and then copies the nodes
-//! it needs into the owned model; for a 10,000-item enumeration that DOM
-//! plus the second walk cost more than everything else together. Here
+//! The roxmltree path ([`dom`](super::dom)) parses a whole document and
+//! then copies the nodes it needs into the owned model; for a 10,000-item
+//! enumeration that DOM plus the second walk cost more than everything
+//! else together. Here
 //! quick-xml tokenizes the text and we build the owned [`Element`]s straight
 //! from its events, tracking namespace scopes as we go.
 //!
@@ -27,16 +28,16 @@ use quick_xml::escape::{resolve_predefined_entity, unescape};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use super::model::{Attribute, CompactString, Element, Interner, Name};
+use super::dom::{Interner, MAX_DEPTH, MAX_NODES};
+use super::model::{Attribute, CompactString, Element, Name};
 use super::ns;
-use super::reply::{MAX_DEPTH, MAX_NODES};
 
 const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 
 /// Builds the whole document, or `None` when roxmltree must decide.
 /// Elements at depth `standalone` (the root is at 0) also get the inherited
 /// declarations their subtree uses, as
-/// [`element_from_node`](super::reply::element_from_node) gives them.
+/// [`element_from_node`](super::dom::element_from_node) gives them.
 pub fn build(text: &str, standalone: usize) -> Option<Element> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if has_forbidden_chars(text) {

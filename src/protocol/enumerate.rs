@@ -1,132 +1,19 @@
 //! The WS-Enumeration conversation as a sans-I/O state machine.
 //!
-//! [`Enumerator`] takes each EnumerateResponse / PullResponse, hands back the
-//! page's items, and says what to send next: a Pull with the latest context,
-//! nothing (the sequence ended), or a Release when the caller stops early.
-//! The rules that trip clients up live here (DSP0226 §8, protocol notes §4):
-//! stop only on `EndOfSequence` (in the wsman or wsen namespace, as a direct
-//! child of the response), never merely on an empty page; always use the
-//! most recent context; an empty context next to `EndOfSequence` means done.
-//! It sends nothing itself.
-
-use roxmltree::Node;
+//! [`Enumerator`] takes each page (read by [`page`](super::page)), hands
+//! back its items, and says what to send next: a Pull with the latest
+//! context, nothing (the sequence ended), or a Release when the caller
+//! stops early. The rules that trip clients up live here (DSP0226 §8,
+//! protocol notes §4): stop only on `EndOfSequence`, never merely on an
+//! empty page; always use the most recent context; an empty context next
+//! to `EndOfSequence` means done. It reads no XML and sends nothing.
 
 use super::envelope;
 use super::error::ProtocolError;
 use super::model::Element;
-use super::ns;
-use super::reply::element_from_node;
-
-/// One page of an enumeration.
-#[derive(Debug, Default)]
-pub struct Page {
-    /// The items, in order.
-    pub items: Vec<Element>,
-    /// The context to pull with next, if the server gave one.
-    pub context: Option<String>,
-    /// Whether the server said `EndOfSequence`.
-    pub end_of_sequence: bool,
-}
-
-/// Reads the `expected` response element (`EnumerateResponse` or
-/// `PullResponse`).
-pub fn read_page(response: Option<Node>, expected: &str) -> Result<Page, ProtocolError> {
-    let response = response.ok_or_else(empty_body)?;
-    let name = response.tag_name();
-    check_response(name.namespace(), name.name(), expected)?;
-
-    let mut page = Page::default();
-    for c in response.children().filter(Node::is_element) {
-        if !is_page_part(c.tag_name().namespace()) {
-            continue;
-        }
-        match c.tag_name().name() {
-            "EnumerationContext" => {
-                page.context = c
-                    .text()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string);
-            }
-            "Items" => {
-                for item in c.children().filter(Node::is_element) {
-                    page.items.push(element_from_node(item)?);
-                }
-            }
-            "EndOfSequence" => page.end_of_sequence = true,
-            _ => {}
-        }
-    }
-    Ok(page)
-}
-
-/// [`read_page`] over a response already built as an [`Element`] (by
-/// [`build`](super::build)). `None` when roxmltree must decide (an
-/// `EnumerationContext` with child elements, whose text roxmltree reads
-/// differently).
-pub(crate) fn page_from_element(
-    response: Option<Element>,
-    expected: &str,
-) -> Option<Result<Page, ProtocolError>> {
-    let Some(response) = response else {
-        return Some(Err(empty_body()));
-    };
-    let name = &response.name;
-    if let Err(e) = check_response(name.namespace.as_deref(), &name.local, expected) {
-        return Some(Err(e));
-    }
-    let mut page = Page::default();
-    for c in response.children {
-        if !is_page_part(c.name.namespace.as_deref()) {
-            continue;
-        }
-        match c.name.local.as_str() {
-            "EnumerationContext" => {
-                if !c.children.is_empty() {
-                    return None;
-                }
-                page.context = c
-                    .text
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| !t.is_empty())
-                    .map(str::to_string);
-            }
-            "Items" => page.items.extend(c.children),
-            "EndOfSequence" => page.end_of_sequence = true,
-            _ => {}
-        }
-    }
-    Some(Ok(page))
-}
-
-fn empty_body() -> ProtocolError {
-    ProtocolError::Unexpected("the enumeration reply has an empty SOAP Body".into())
-}
-
-/// The body's first element must be the `expected` response.
-fn check_response(
-    namespace: Option<&str>,
-    local: &str,
-    expected: &str,
-) -> Result<(), ProtocolError> {
-    if namespace == Some(ns::ENUMERATION) && local == expected {
-        return Ok(());
-    }
-    Err(ProtocolError::Unexpected(format!(
-        "expected an {expected}, got <{local}>"
-    )))
-}
-
-/// Whether a child of the response, by its namespace, may be one of its
-/// parts (`EnumerationContext`, `Items`, `EndOfSequence`): servers put them
-/// in the enumeration or the wsman namespace.
-fn is_page_part(namespace: Option<&str>) -> bool {
-    matches!(namespace, Some(ns::ENUMERATION | ns::WSMAN))
-}
+use super::page::Page;
 
 /// Where an enumeration stands between round trips.
-
 #[derive(Debug)]
 pub struct Enumerator {
     context: Option<String>,

@@ -1,7 +1,10 @@
 //! What can be wrong with a reply, seen from the protocol layer.
 //!
-//! No sockets and no HTTP statuses here: the transport reports those.
+//! No sockets and no HTTP statuses here: the transport reports those. The
+//! parsing primitives report [`Malformed`] in their own type (they are a
+//! leaf and cannot name this one); it converts here, words unchanged.
 
+use super::dom::Malformed;
 use super::fault::Fault;
 
 fn relates_to_message(sent: &str, got: &str) -> String {
@@ -35,4 +38,11 @@ pub enum ProtocolError {
         /// Their RelatesTo.
         got: String,
     },
+}
+
+/// Text the parsing primitives refused is a malformed reply, in their words.
+impl From<Malformed> for ProtocolError {
+    fn from(e: Malformed) -> Self {
+        ProtocolError::Malformed(e.0)
+    }
 }

@@ -5,13 +5,20 @@
 //! `MSFT_WmiError`, and the bare Code/Reason of openwsman and Intel AMT. It
 //! extracts facts (codes, machine, message, provider) and keeps the detail
 //! element for renderers; it writes no sentences of its own.
+//!
+//! It reads the roxmltree node through [`dom`](super::dom)'s primitives
+//! rather than the model, because a subcode is a QName whose prefix
+//! resolves in the node's scope and a message may be text beside child
+//! elements, neither of which the model keeps. It knows nothing of the
+//! envelope around the fault (the dispatcher found it) or of other
+//! readers.
 
 use roxmltree::Node;
 
 use super::codes;
+use super::dom::{child, element_from_node, own_text};
 use super::model::Element;
 use super::ns;
-use super::reply::{child, element_from_node};
 
 /// A fault returned by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,7 +54,7 @@ pub struct Fault {
 
 impl Fault {
     /// Extracts a fault from an `s:Fault` element.
-    pub fn from_node(fault: Node, action: Option<&str>) -> Fault {
+    pub(crate) fn from_node(fault: Node, action: Option<&str>) -> Fault {
         let code_node = child(fault, ns::SOAP, "Code");
         let code = code_node
             .and_then(|c| child(c, ns::SOAP, "Value"))
@@ -234,15 +241,4 @@ fn qname_local(node: Node) -> Option<String> {
     let text = node.text()?.trim();
     let local = text.rsplit_once(':').map_or(text, |(_, l)| l);
     (!local.is_empty()).then(|| local.to_string())
-}
-
-/// The element's own direct text, trimmed, if not empty.
-fn own_text(node: Node) -> Option<String> {
-    let text: String = node
-        .children()
-        .filter(Node::is_text)
-        .filter_map(|t| t.text())
-        .collect();
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_string())
 }

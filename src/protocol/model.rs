@@ -6,7 +6,8 @@
 //! the prefixes they were sent with, attributes, text, nil, children) and
 //! nothing of the document it came from, so a page of an enumeration can be
 //! dropped while its items live on. It knows no XML syntax and no output
-//! format.
+//! format, and imports nothing of ours but [`ns`]: every
+//! reader and writer builds on it.
 
 use std::sync::Arc;
 
@@ -25,26 +26,6 @@ pub struct Name {
     pub namespace: Option<Arc<str>>,
     /// The prefix the sender used (`p`), kept so XML output looks as sent.
     pub prefix: Option<CompactString>,
-}
-
-/// Shares namespace URI strings within one document, so each item's names
-/// point at one copy instead of many. A reply uses a handful of namespaces:
-/// a short scan beats hashing.
-#[derive(Default)]
-pub(crate) struct Interner {
-    seen: Vec<Arc<str>>,
-}
-
-impl Interner {
-    /// The shared copy of `uri`.
-    pub(crate) fn get(&mut self, uri: &str) -> Arc<str> {
-        if let Some(s) = self.seen.iter().find(|s| ***s == *uri) {
-            return s.clone();
-        }
-        let shared: Arc<str> = Arc::from(uri);
-        self.seen.push(shared.clone());
-        shared
-    }
 }
 
 impl Name {

@@ -2,7 +2,8 @@
 //!
 //! Used by the envelope builder (a Set puts back the resource it read) and by
 //! the `xml`/`pretty` renderers, so both write elements the same way. Prefixes
-//! are kept as the server sent them.
+//! are kept as the server sent them. It parses nothing: reading is
+//! [`dom`](super::dom)'s.
 
 use super::model::{Element, Name};
 
@@ -141,7 +142,7 @@ fn write_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::reply::{element_from_node, parse_document};
+    use crate::protocol::dom::{element_from_node, parse_document};
 
     /// Found by the `reply` fuzz target: a tab or line feed in an attribute
     /// came back as a space once written out and read again (what `set`

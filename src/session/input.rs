@@ -5,7 +5,7 @@
 use super::{Error, ResourceUri};
 use crate::protocol::model::{Attribute, Element, Name};
 use crate::protocol::ns;
-use crate::protocol::{envelope, reply};
+use crate::protocol::{dom, envelope};
 
 /// The body winrm.cmd builds for `create URI @{...}`: the root is the
 /// class name (last URI segment), in the resource's namespace.
@@ -69,7 +69,7 @@ pub fn action_uri(method: &str, resource_uri: &str) -> String {
 /// without BOM or XML declaration, and checked to be one well-formed XML
 /// element, so a bad file fails here rather than as a malformed envelope.
 pub fn body_from_bytes(bytes: &[u8]) -> Result<String, Error> {
-    let text = reply::decode(bytes, None).map_err(|e| Error::input(format!("the body is {e}")))?;
+    let text = dom::decode(bytes, None).map_err(|e| Error::input(format!("the body is {e}")))?;
     checked_body(&text).map(str::to_string)
 }
 
@@ -82,7 +82,7 @@ pub(super) fn checked_body(body: &str) -> Result<&str, Error> {
             "the body is empty; it must hold one XML element",
         ));
     }
-    reply::parse_document(body)
+    dom::parse_document(body)
         .map(|_| body)
         .map_err(|e| Error::input(format!("the body is {e}")))
 }

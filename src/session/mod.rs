@@ -19,10 +19,12 @@ pub mod resource;
 
 use std::collections::VecDeque;
 
-use crate::protocol::enumerate::{Enumerator, Page};
+use crate::protocol::dom::element_from_node;
+use crate::protocol::enumerate::Enumerator;
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
 use crate::protocol::model::Element;
-use crate::protocol::reply::{self, element_from_node};
+use crate::protocol::page::Page;
+use crate::protocol::reply;
 use crate::protocol::{ProtocolError, ns, xml};
 use crate::transport::{self, Transport};
 
@@ -238,7 +240,9 @@ impl Session {
         body: &str,
     ) -> Result<Option<Element>, Error> {
         self.call_with(action, resource, request, body, |node| {
-            node.map(element_from_node).transpose()
+            node.map(element_from_node)
+                .transpose()
+                .map_err(ProtocolError::from)
         })
     }
 
@@ -318,7 +322,9 @@ impl Session {
     ) -> Result<Option<Element>, Error> {
         let raw = self.send(xml, unauthenticated, repeatable)?;
         self.parse(&raw, message_id, |node| {
-            node.map(element_from_node).transpose()
+            node.map(element_from_node)
+                .transpose()
+                .map_err(ProtocolError::from)
         })
     }
 

@@ -6,10 +6,8 @@
 //! tests also check it does not decline the ordinary replies it exists for.
 
 use base64::Engine as _;
-use winrm::protocol::build::build;
-use winrm::protocol::enumerate::{Page, read_page};
-use winrm::protocol::reply::{
-    decode, element_from_node, parse_document, parse_page, parse_reply_with,
+use winrm::internals::{
+    Page, build, decode, element_from_node, parse_document, parse_page, parse_reply_with, read_page,
 };
 use winrm::protocol::{Element, ProtocolError, ns};
 

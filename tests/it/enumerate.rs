@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::time::{Duration, Instant};
 
-use winrm::protocol::reply::parse_document;
+use winrm::internals::parse_document;
 
 use crate::support::{Cmd, Config, Listener, Recorded, actions, listener, with_action};
 

@@ -12,11 +12,11 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use winrm::protocol::envelope::{
+use winrm::internals::envelope::{
     self, Addressing, Association, EnumerateBody, Envelope, Filter, Fragment, OptionValue,
 };
+use winrm::internals::parse_document;
 use winrm::protocol::ns;
-use winrm::protocol::reply::parse_document;
 use winrm::session::{EnumerateOptions, RequestOptions, ResourceUri, Session, SessionOptions};
 use winrm::transport::{Reply, Request, Transport, TransportError};
 

@@ -3,8 +3,7 @@
 //! their codes and messages, enumeration pages give the right items, context
 //! and end, and the text/xml renderers print what winrm.cmd users expect.
 
-use winrm::protocol::enumerate::{Page, read_page};
-use winrm::protocol::reply::{decode, parse_document, parse_reply, parse_reply_with};
+use winrm::internals::{Page, decode, parse_document, parse_reply, parse_reply_with, read_page};
 use winrm::protocol::{Element, Fault, ProtocolError};
 use winrm::render::{Format, Printer};
 

@@ -227,7 +227,7 @@ fn set_null_sends_xsi_nil() {
         .cloned()
         .collect::<Vec<_>>();
     let body = &puts[1].body;
-    let doc = winrm::protocol::reply::parse_document(body).expect("XML");
+    let doc = winrm::internals::parse_document(body).expect("XML");
     let hosts = doc
         .descendants()
         .find(|n| n.has_tag_name((CLIENT_NS, "TrustedHosts")))
@@ -245,7 +245,7 @@ fn set_from_a_file() {
     let server = listener();
     let xml = Cmd::to(&server, &["get", "winrm/config/client", "-format:xml"]).run();
     xml.ok();
-    let doc = winrm::protocol::reply::parse_document(xml.stdout.trim()).expect("xml");
+    let doc = winrm::internals::parse_document(xml.stdout.trim()).expect("xml");
     let hosts = doc
         .descendants()
         .find(|n| n.has_tag_name((CLIENT_NS, "TrustedHosts")))

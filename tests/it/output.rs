@@ -2,7 +2,7 @@
 //! element alone (no envelope) and re-parses, `-format:pretty` is indented;
 //! and `-encoding:utf-16` requests work and reach the server as UTF-16.
 
-use winrm::protocol::reply::parse_document;
+use winrm::internals::parse_document;
 
 use crate::support::{Cmd, listener};
 

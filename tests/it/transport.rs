@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 
-use winrm::protocol::reply::parse_document;
+use winrm::internals::parse_document;
 
 use crate::support::raw::{Behaviour, RawServer};
 use crate::support::{Cmd, PASSWORD, Recorded, USER, listener};
