@@ -8,27 +8,40 @@ use std::process::ExitCode;
 use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let argv: Vec<_> = std::env::args_os().skip(1).collect();
-    // Known before parsing, so that even a usage error answers in JSON.
-    let asked = report::format_in(&argv);
+    let mut args = std::env::args_os();
+    let argv0 = args.next();
+    let mut argv: Vec<_> = args.collect();
+    let winrs = cli::winrs::invoked_as_winrs(argv0.as_ref());
+    // Known before parsing, so that even a usage error answers in JSON, and
+    // with exec's exit codes.
+    let mut style = report::Style {
+        format: report::format_in(&argv),
+        exec: winrs || cli::compat::names_exec(&argv),
+    };
+    if winrs {
+        argv = match cli::winrs::translate(argv) {
+            Ok(argv) => argv,
+            Err(e) => return report::usage(&e.to_string(), style),
+        };
+    }
     let argv = match cli::compat::normalize(argv) {
         Ok(argv) => argv,
-        Err(e) => return report::usage(&e.to_string(), asked),
+        Err(e) => return report::usage(&e.to_string(), style),
     };
     let parsed = match cli::args::Cli::try_parse_from(
         std::iter::once(std::ffi::OsString::from("winrm")).chain(argv),
     ) {
         Ok(parsed) => parsed,
-        Err(e) => return report::clap(e, asked),
+        Err(e) => return report::clap(e, style),
     };
-    let format = match report::format(&parsed) {
+    style.format = match report::format(&parsed) {
         Ok(format) => format,
-        Err(e) => return report::usage(&e, asked),
+        Err(e) => return report::usage(&e, style),
     };
-    let plan = match cli::plan::Plan::new(parsed, format, &cli::environment::Environment::current())
-    {
+    let environment = cli::environment::Environment::current();
+    let plan = match cli::plan::Plan::new(parsed, style.format, &environment) {
         Ok(plan) => plan,
-        Err(e) => return report::error(&e.into(), format, false),
+        Err(e) => return report::error(&e.into(), style, false),
     };
     // Hints differ for HTTPS endpoints.
     let https = plan
@@ -42,6 +55,6 @@ fn main() -> ExitCode {
     let flushed = std::io::Write::flush(&mut out);
     match result.and_then(|code| flushed.map(|()| code).map_err(Into::into)) {
         Ok(code) => ExitCode::from(code),
-        Err(e) => report::error(&e, format, https),
+        Err(e) => report::error(&e, style, https),
     }
 }

@@ -31,6 +31,8 @@ const EXIT_USAGE: u8 = 2;
 const EXIT_AUTH: u8 = 3;
 const EXIT_CONNECTION: u8 = 4;
 const EXIT_BAD_REPLY: u8 = 5;
+/// Any failure of winrm itself during `exec`.
+const EXIT_EXEC_FAILED: u8 = 255;
 
 /// The output format asked for, validated.
 pub fn format(cli: &Cli) -> Result<Format, String> {
@@ -90,19 +92,23 @@ pub fn format_in(argv: &[std::ffi::OsString]) -> Format {
 }
 
 /// A usage error found before clap (winrm.cmd switch syntax) or after it.
-pub fn usage(message: &str, format: Format) -> ExitCode {
+pub fn usage(message: &str, style: Style) -> ExitCode {
+    let format = style.format;
+    let code = style.exit(EXIT_USAGE);
     let hint = (!message.contains("winrm help")).then_some(hints::USAGE);
     if format.is_json() {
-        json_error("usage", EXIT_USAGE, message, hint, None, |_| {});
+        json_error("usage", code, message, hint, None, |_| {});
     } else {
         print_error(message, hint);
     }
-    ExitCode::from(EXIT_USAGE)
+    ExitCode::from(code)
 }
 
 /// A clap error: help and version print to stdout with 0, the rest exit 2
 /// (as one JSON line when JSON was asked for).
-pub fn clap(error: clap::Error, format: Format) -> ExitCode {
+pub fn clap(error: clap::Error, style: Style) -> ExitCode {
+    let format = style.format;
+    let code = style.exit(EXIT_USAGE);
     use clap::error::{ContextKind, ContextValue, ErrorKind};
     let hint = hints::VERB_USAGE;
     // Clap's own advice for an unknown argument ("use -- to pass it as a
@@ -123,18 +129,18 @@ pub fn clap(error: clap::Error, format: Format) -> ExitCode {
                 .to_string()
         };
         if format.is_json() {
-            json_error("usage", EXIT_USAGE, &message, Some(hint), None, |_| {});
-            return ExitCode::from(EXIT_USAGE);
+            json_error("usage", code, &message, Some(hint), None, |_| {});
+            return ExitCode::from(code);
         }
         eprintln!("winrm: error: {message}");
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
             eprintln!("{}", usage.to_string().trim_end());
         }
         eprintln!("hint: {hint}");
-        return ExitCode::from(EXIT_USAGE);
+        return ExitCode::from(code);
     }
-    let code = error.exit_code();
-    if code == 0 {
+    let clap_code = error.exit_code();
+    if clap_code == 0 {
         let _ = error.print();
         return ExitCode::SUCCESS;
     }
@@ -146,18 +152,11 @@ pub fn clap(error: clap::Error, format: Format) -> ExitCode {
             .take_while(|l| !l.trim().is_empty())
             .map(|l| l.trim().trim_start_matches("error: "))
             .collect();
-        json_error(
-            "usage",
-            EXIT_USAGE,
-            &message.join(" "),
-            Some(hint),
-            None,
-            |_| {},
-        );
+        json_error("usage", code, &message.join(" "), Some(hint), None, |_| {});
     } else {
         let _ = error.print();
     }
-    ExitCode::from(EXIT_USAGE)
+    ExitCode::from(code)
 }
 
 /// What a failed run comes to, decided without printing anything: the
@@ -192,13 +191,37 @@ impl Report<'_> {
     }
 }
 
+/// How failures are reported: in the format asked for, and with the exit
+/// codes of a remote command when the run is one (see [`Style::exit`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    /// The output format asked for.
+    pub format: Format,
+    /// The run is `exec`: its exit status is the remote command's.
+    pub exec: bool,
+}
+
+impl Style {
+    /// The exit code for a failure of winrm itself. For `exec` every such
+    /// failure is 255, as ssh does, so it never passes for the remote
+    /// command's own status; Ctrl-C stays 130.
+    pub fn exit(self, code: u8) -> u8 {
+        if self.exec && code != 0 && code != EXIT_INTERRUPTED {
+            EXIT_EXEC_FAILED
+        } else {
+            code
+        }
+    }
+}
+
 /// Reports a failed run on stderr and picks the exit code. `https` says
 /// whether the endpoint was HTTPS (some hints differ).
-pub fn error(error: &anyhow::Error, format: Format, https: bool) -> ExitCode {
+pub fn error(error: &anyhow::Error, style: Style, https: bool) -> ExitCode {
     match classify(error, https) {
         None => ExitCode::SUCCESS,
-        Some(report) => {
-            emit(&report, format, None);
+        Some(mut report) => {
+            report.exit = style.exit(report.exit);
+            emit(&report, style.format, None);
             ExitCode::from(report.exit)
         }
     }
@@ -212,7 +235,7 @@ pub fn classify(error: &anyhow::Error, https: bool) -> Option<Report<'_>> {
     }
     if let Some(stopped) = error.downcast_ref::<Interrupted>() {
         let mut report = Report::new("interrupted", EXIT_INTERRUPTED, stopped.to_string());
-        report.items = Some(stopped.items);
+        report.items = stopped.items();
         return Some(report);
     }
     if let Some(usage) = error.downcast_ref::<UsageError>() {

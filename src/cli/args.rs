@@ -137,6 +137,22 @@ pub enum Command {
         request: RequestArgs,
     },
 
+    /// Run a command on the host in a remote cmd shell (WinRS), streaming its
+    /// output; exits with the command's exit code.
+    #[command(visible_alias = "x")]
+    Exec {
+        /// The program and its arguments, passed on as given (everything
+        /// after the first word that is not a switch, or after --).
+        #[arg(
+            value_name = "COMMAND",
+            trailing_var_arg = true,
+            allow_hyphen_values = true
+        )]
+        command: Vec<String>,
+        #[command(flatten)]
+        exec: ExecArgs,
+    },
+
     /// Show help on a topic: uris, input, filters, switches, auth, remoting,
     /// exit, formats, json, config, or a verb.
     Help {
@@ -549,4 +565,69 @@ pub struct EnumerateArgs {
     /// OptimizeEnumeration). [-nooptimize]
     #[arg(long)]
     pub no_optimize: bool,
+}
+
+/// How `exec` runs its command.
+#[derive(Debug, Args)]
+pub struct ExecArgs {
+    /// Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads
+    /// it from stdin) instead of COMMAND. [-powershell:]
+    #[arg(long, value_name = "SCRIPT", allow_hyphen_values = true)]
+    pub powershell: Option<String>,
+
+    /// Run the PowerShell script in FILE. [-powershellfile:]
+    #[arg(long, value_name = "FILE")]
+    pub powershell_file: Option<PathBuf>,
+
+    /// The working directory on the host. [-d: -directory:]
+    #[arg(long, alias = "d", value_name = "PATH", allow_hyphen_values = true)]
+    pub directory: Option<String>,
+
+    /// An environment variable for the command, NAME=VALUE (repeatable).
+    /// [-env: -environment:]
+    #[arg(
+        long,
+        alias = "environment",
+        value_name = "NAME=VALUE",
+        allow_hyphen_values = true
+    )]
+    pub env: Vec<String>,
+
+    /// Do not load the user's profile on the host. [-nop -noprofile]
+    #[arg(long, alias = "nop")]
+    pub no_profile: bool,
+
+    /// The console code page of the output (65001, UTF-8, by default).
+    /// [-codepage:]
+    #[arg(long, value_name = "N")]
+    pub codepage: Option<u32>,
+
+    /// Close the shell after this many seconds without a request.
+    /// [-idletimeout:]
+    #[arg(long, value_name = "SECONDS")]
+    pub idle_timeout: Option<u64>,
+
+    /// Start the program directly, without cmd.exe around it.
+    /// [-skipcmdshell]
+    #[arg(long)]
+    pub skip_cmd_shell: bool,
+
+    /// Send nothing to the command's stdin (it sees end of file).
+    /// [-nostdin]
+    #[arg(long)]
+    pub no_stdin: bool,
+
+    /// winrs.exe's -noecho: accepted; input is never echoed here. [-noe]
+    #[arg(long, alias = "noe", hide = true)]
+    pub no_echo: bool,
+
+    /// winrs.exe's -compression: accepted; replies are not compressed.
+    /// [-comp]
+    #[arg(long, alias = "comp", hide = true)]
+    pub compression: bool,
+
+    /// winrs.exe's -allowdelegate: credentials travel to the host only with
+    /// CredSSP (-a:credssp).
+    #[arg(long, hide = true)]
+    pub allow_delegate: bool,
 }

@@ -230,9 +230,17 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
     let mut verbatim = false;
     let mut value_next = false;
     let mut seen_verb = false;
+    // After `exec`, the first word that is not a switch starts the remote
+    // command: it and everything after it are the command's, untouched
+    // (`ipconfig /all` keeps its `/all`), as winrs.exe reads its line.
+    let mut command_follows = false;
     for arg in args {
         let Some(token) = arg.to_str() else {
             value_next = false;
+            if command_follows && !verbatim {
+                verbatim = true;
+                out.push(OsString::from("--"));
+            }
             out.push(arg);
             continue;
         };
@@ -263,6 +271,12 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
             out.push(arg);
             continue;
         }
+        if command_follows && !token.starts_with(['-', '/']) {
+            verbatim = true;
+            out.push(OsString::from("--"));
+            out.push(arg);
+            continue;
+        }
         // `@{...}` input may stand anywhere after the verb, as in winrm.cmd;
         // it goes last, after the resource URI, where clap expects it.
         if token.trim_start().starts_with("@{") {
@@ -277,6 +291,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
                 if verbs().contains(&lower) {
                     // After `help`, a switch name is the topic: `help -r:`.
                     value_next = lower == "help";
+                    command_follows = lower == "exec" || lower == "x";
 
                     out.push(OsString::from(lower));
                     continue;
@@ -289,6 +304,30 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
     }
     out.extend(hashes);
     Ok(out)
+}
+
+/// Whether the command line runs `exec` (its verb is the first word that
+/// is neither a switch nor a switch's value), read before it is parsed so
+/// that even a usage error exits as exec's do.
+pub fn names_exec(args: &[OsString]) -> bool {
+    let mut value_next = false;
+    for token in args.iter().filter_map(|a| a.to_str()) {
+        if std::mem::take(&mut value_next) {
+            continue;
+        }
+        if let Some(long) = token.strip_prefix("--") {
+            value_next = !long.contains('=') && takes_value(long);
+            continue;
+        }
+        if is_value_short(token) {
+            value_next = true;
+            continue;
+        }
+        if !token.starts_with(['-', '/']) && !token.starts_with("@{") {
+            return token.eq_ignore_ascii_case("exec") || token.eq_ignore_ascii_case("x");
+        }
+    }
+    false
 }
 
 /// Translates one token, or returns `None` to keep it as it is.

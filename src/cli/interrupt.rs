@@ -1,39 +1,62 @@
-//! Ctrl-C: the first press cancels the run's [`Cancel`] handle, and the
-//! work stops at its next safe point (an enumeration after the page in
-//! flight, releasing the server's context so it does not linger); a second
-//! press exits at once.
+//! Ctrl-C (and SIGTERM, SIGHUP): each press counts on the run's [`Cancel`]
+//! handle, and the work stops at its next safe point (an enumeration after
+//! the page in flight, releasing the server's context so it does not
+//! linger; a remote command gets Ctrl-C, then terminate). Past `patience`
+//! presses the process exits at once.
 
 use winrm::session::Cancel;
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// Installs the handler: Ctrl-C cancels `cancel` and prints `notice`.
-/// Failing to install it only loses the graceful stop, so the error is
-/// ignored. A process has one handler; install it once.
-pub fn install(cancel: Cancel, notice: &'static str) {
+/// Installs the handler: each press cancels `cancel` once more and prints
+/// the notice for that press (`notices[0]` for the first); the press after
+/// the last notice exits at once. Failing to install the handler only
+/// loses the graceful stop, so the error is ignored. A process has one
+/// handler; install it once.
+pub fn install(cancel: Cancel, notices: &'static [&'static str]) {
     let _ = ctrlc::set_handler(move || {
-        if cancel.cancel() {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        let before = cancel.cancel() as usize;
+        match notices.get(before) {
+            Some(notice) => eprintln!("winrm: {notice}"),
+            None => std::process::exit(i32::from(EXIT_INTERRUPTED)),
         }
-        eprintln!("winrm: {notice}");
     });
 }
 
-/// The error a stopped enumeration ends with.
+/// The error a run stopped by Ctrl-C ends with.
 #[derive(Debug)]
-pub struct Interrupted {
-    /// Items printed before stopping.
-    pub items: usize,
+pub enum Interrupted {
+    /// An enumeration, after this many items; its context was released.
+    Enumeration {
+        /// Items printed before stopping.
+        items: usize,
+    },
+    /// A remote command, signalled; its shell was deleted.
+    Command,
+}
+
+impl Interrupted {
+    /// Items printed before stopping, for an enumeration.
+    pub fn items(&self) -> Option<usize> {
+        match self {
+            Interrupted::Enumeration { items } => Some(*items),
+            Interrupted::Command => None,
+        }
+    }
 }
 
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "interrupted after {} items; the enumeration was released",
-            self.items
-        )
+        match self {
+            Interrupted::Enumeration { items } => write!(
+                f,
+                "interrupted after {items} items; the enumeration was released"
+            ),
+            Interrupted::Command => {
+                f.write_str("interrupted; the remote command was signalled and its shell deleted")
+            }
+        }
     }
 }
 

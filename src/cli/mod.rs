@@ -21,6 +21,7 @@ pub mod interrupt;
 pub mod output;
 pub mod plan;
 pub mod verbs;
+pub mod winrs;
 
 use std::fmt;
 

@@ -20,6 +20,7 @@
 //! `winrm::internals`.
 
 pub(crate) mod build;
+pub mod clixml;
 pub mod codes;
 pub(crate) mod dom;
 pub(crate) mod enumerate;

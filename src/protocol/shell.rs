@@ -234,25 +234,20 @@ pub fn signal_body(command_id: &str, signal: Signal) -> String {
 }
 
 /// The ShellId a Create answered with: the `ShellId` selector of the
-/// `ResourceCreated` reference, else `rsp:Shell/rsp:ShellId` (servers that
-/// answer with the shell alone).
-pub fn shell_id(body: &[Element]) -> Result<String, ProtocolError> {
-    for element in body {
-        if element.name.is(ns::TRANSFER, "ResourceCreated")
-            && let Some(id) = reference_selector(element, "ShellId")
-        {
-            return Ok(id);
-        }
-        if element.name.is(NS, "Shell")
-            && let Some(id) = element.child(NS, "ShellId").map(Element::text_or_empty)
-            && !id.trim().is_empty()
-        {
-            return Ok(id.trim().to_string());
-        }
-    }
-    Err(ProtocolError::Unexpected(
-        "the CreateResponse names no ShellId".into(),
-    ))
+/// `ResourceCreated` reference, else `rsp:Shell/rsp:ShellId` (a server
+/// that answers with the shell alone). `body` is the first element of the
+/// reply's Body.
+pub fn shell_id(body: &Element) -> Result<String, ProtocolError> {
+    let id = if body.name.is(ns::TRANSFER, "ResourceCreated") {
+        reference_selector(body, "ShellId")
+    } else if body.name.is(NS, "Shell") {
+        body.child(NS, "ShellId")
+            .map(|id| id.text_or_empty().trim().to_string())
+            .filter(|id| !id.is_empty())
+    } else {
+        None
+    };
+    id.ok_or_else(|| ProtocolError::Unexpected("the CreateResponse names no ShellId".into()))
 }
 
 fn reference_selector(created: &Element, name: &str) -> Option<String> {

@@ -5,11 +5,13 @@
 //! signal). It never interrupts a request in flight.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 
-/// Asks work to stop at its next safe point.
+/// Asks work to stop at its next safe point. It counts the requests, so
+/// work can escalate: a remote command gets Ctrl-C on the first, and is
+/// terminated on the second.
 #[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<AtomicBool>);
+pub struct Cancel(Arc<AtomicU32>);
 
 impl Cancel {
     /// A handle nobody has cancelled yet.
@@ -17,14 +19,19 @@ impl Cancel {
         Cancel::default()
     }
 
-    /// Asks every holder of this handle to stop. Returns whether it had
-    /// been asked before (a second Ctrl-C, say).
-    pub fn cancel(&self) -> bool {
-        self.0.swap(true, Ordering::SeqCst)
+    /// Asks every holder of this handle to stop. Returns how many times it
+    /// had been asked before (0 the first time; 1 on a second Ctrl-C).
+    pub fn cancel(&self) -> u32 {
+        self.0.fetch_add(1, Ordering::SeqCst)
     }
 
     /// Whether stopping was asked for.
     pub fn is_cancelled(&self) -> bool {
+        self.requests() > 0
+    }
+
+    /// How many times stopping was asked for.
+    pub fn requests(&self) -> u32 {
         self.0.load(Ordering::SeqCst)
     }
 }
@@ -38,8 +45,9 @@ mod tests {
         let cancel = Cancel::new();
         let seen_by_worker = cancel.clone();
         assert!(!seen_by_worker.is_cancelled());
-        assert!(!cancel.cancel());
+        assert_eq!(cancel.cancel(), 0);
         assert!(seen_by_worker.is_cancelled());
-        assert!(cancel.cancel(), "a second request reports the first");
+        assert_eq!(cancel.cancel(), 1, "a second request reports the first");
+        assert_eq!(seen_by_worker.requests(), 2);
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 mod input;
 pub mod options;
 pub mod resource;
+pub mod shell;
 
 use std::collections::VecDeque;
 
@@ -28,6 +29,7 @@ use crate::protocol::reply;
 use crate::protocol::{ProtocolError, ns, xml};
 use crate::transport::{self, Transport};
 
+pub use crate::protocol::shell::{CommandOptions, Received, ShellOptions, Signal, Stream};
 pub use cancel::Cancel;
 pub use enumeration::Enumeration;
 pub use error::{Error, ErrorKind};
@@ -38,6 +40,7 @@ pub use options::{
     ReturnType, SessionOptions,
 };
 pub use resource::ResourceUri;
+pub use shell::{Command, Shell};
 
 /// A conversation with one WS-Management endpoint.
 pub struct Session {
@@ -431,6 +434,11 @@ impl Session {
 
     fn bad_reply(&self, why: String) -> Error {
         Error::new(ErrorKind::BadReply(why), self.transport.url())
+    }
+
+    /// A protocol reader's complaint about a reply from this endpoint.
+    fn protocol_error(&self, error: ProtocolError) -> Error {
+        Error::from_protocol(error, self.transport.url())
     }
 }
 

@@ -12,8 +12,8 @@
 use std::time::Duration;
 
 use crate::protocol::envelope::OptionValue;
-use crate::protocol::shell::{self, CommandOptions, Received, ShellOptions, Signal};
 use crate::protocol::ns;
+use crate::protocol::shell::{self, CommandOptions, Received, ShellOptions, Signal};
 
 use super::{Error, RequestOptions, ResourceUri, Session};
 
@@ -98,7 +98,11 @@ impl<'s> Shell<'s> {
         options: &CommandOptions,
     ) -> Result<Command<'_, 's>, Error> {
         let body = shell::command_body(program, arguments);
-        let reply = self.call(shell::ACTION_COMMAND, shell::command_options(options), &body)?;
+        let reply = self.call(
+            shell::ACTION_COMMAND,
+            shell::command_options(options),
+            &body,
+        )?;
         let response = self.session.require_body(reply, "CommandResponse")?;
         let id = shell::command_id(&response).map_err(|e| self.session.protocol_error(e))?;
         Ok(Command {
@@ -118,8 +122,7 @@ impl<'s> Shell<'s> {
     pub fn close(mut self) -> Result<(), Error> {
         self.open = false;
         let resource = self.resource.clone();
-        self.session
-            .delete(&resource, &RequestOptions::default())
+        self.session.delete(&resource, &RequestOptions::default())
     }
 
     fn call(
@@ -234,7 +237,6 @@ impl Drop for Command<'_, '_> {
 /// Windows' TimedOut fault, which means "ask again".
 fn is_receive_timeout(e: &Error) -> bool {
     e.fault().is_some_and(|f| {
-        f.error_code() == Some(shell::RECEIVE_TIMED_OUT)
-            || f.subcode.as_deref() == Some("TimedOut")
+        f.error_code() == Some(shell::RECEIVE_TIMED_OUT) || f.subcode.as_deref() == Some("TimedOut")
     })
 }

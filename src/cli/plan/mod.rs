@@ -12,6 +12,7 @@
 //! errors before anything is sent. The environment comes in through
 //! [`Environment`], so tests give their own.
 
+pub mod exec;
 pub mod request;
 
 use std::path::PathBuf;
@@ -83,6 +84,8 @@ pub enum Verb {
     },
     /// Enumerate + Pull until the end.
     Enumerate(Request, EnumerateOptions),
+    /// A command in a remote shell.
+    Exec(exec::Exec),
 }
 
 /// The resource a verb addresses, with the per-request options.
@@ -219,6 +222,7 @@ fn verb(command: Command) -> Result<Verb, UsageError> {
         Command::Generate { kind, verb } => Verb::Generate(kind, verb),
         Command::Quickconfig { .. } | Command::Configsddl { .. } => Verb::WindowsOnly,
         Command::Identify => Verb::Identify,
+        Command::Exec { command, exec } => Verb::Exec(exec::Exec::new(command, &exec)?),
         Command::Get {
             resource,
             request: r,

@@ -22,7 +22,7 @@ pub fn run(
     let cancel = Cancel::new();
     interrupt::install(
         cancel.clone(),
-        "stopping after this page (Ctrl-C again to quit at once)",
+        &["stopping after this page (Ctrl-C again to quit at once)"],
     );
     let mut printer = Printer::with_options(output.format, output.render.clone(), out);
     let mut progress = Progress::new(output.debug);
@@ -53,7 +53,7 @@ pub fn run(
                 drop(items);
                 progress.clear();
                 printer.finish_list()?;
-                return Err(Interrupted {
+                return Err(Interrupted::Enumeration {
                     items: printer.items(),
                 }
                 .into());

@@ -9,6 +9,7 @@
 mod create;
 mod delete;
 mod enumerate;
+mod exec;
 mod get;
 mod help;
 mod identify;
@@ -75,6 +76,7 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
                 Verb::Enumerate(request, options) => {
                     enumerate::run(&mut session, &request, &options, &output, out)
                 }
+                Verb::Exec(exec) => exec::run(&mut session, exec, &output, out),
                 Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
             }
         }

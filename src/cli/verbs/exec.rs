@@ -1,0 +1,223 @@
+//! `exec`: a command in a remote cmd shell, its output streamed to ours as
+//! it arrives (byte for byte), our stdin streamed to it, and its exit code
+//! as ours (see [`exit_status`]).
+//!
+//! One thread drives the session: it sends whatever stdin is ready, then
+//! asks for output, waiting at most [`RECEIVE_WAIT`] so that Ctrl-C and
+//! typed input are acted on promptly. A second thread only reads our stdin
+//! into a small bounded queue, so memory stays flat however much is piped
+//! in. The first Ctrl-C (or SIGTERM) sends the remote Ctrl-C, the second
+//! terminates the command; leaving in any way drops the command and the
+//! shell, which terminate and delete them on the server.
+
+use std::io::{Read, Write};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
+use std::time::Duration;
+
+use winrm::protocol::shell::send_chunk_size;
+use winrm::session::{Cancel, Session, Signal, Stream};
+
+use crate::cli::interrupt::{self, Interrupted};
+use crate::cli::plan::OutputPlan;
+use crate::cli::plan::exec::{Exec, Stdin};
+
+/// The longest one Receive waits for output before asking again.
+const RECEIVE_WAIT: Duration = Duration::from_secs(1);
+/// How long to wait for more of our stdin before asking for output, while
+/// stdin is still open: long enough for a pipe to refill, short enough
+/// that output keeps flowing.
+const STDIN_PATIENCE: Duration = Duration::from_millis(20);
+/// Chunks of stdin queued ahead of the sender: bounds memory.
+const STDIN_QUEUE: usize = 2;
+
+/// The exit status for a remote exit code: 0–254 as they are; 255 is
+/// winrm's own failure (as ssh's), so 255, negative and larger codes
+/// (0xC000013A after Ctrl-C) become 254, with the real code on stderr.
+pub fn exit_status(code: i64) -> (u8, Option<String>) {
+    match u8::try_from(code) {
+        Ok(status) if status < 255 => (status, None),
+        _ => {
+            // Windows exit codes are 32-bit; show them as Windows does.
+            let hex = format!("{:#X}", code as u32);
+            (
+                254,
+                Some(format!(
+                    "the remote command exited with {code} ({hex}); winrm exits 254 for codes \
+                     outside 0-254"
+                )),
+            )
+        }
+    }
+}
+
+pub fn run(
+    session: &mut Session,
+    exec: Exec,
+    _output: &OutputPlan,
+    out: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    let cancel = Cancel::new();
+    interrupt::install(
+        cancel.clone(),
+        &[
+            "sending Ctrl-C to the remote command (again to terminate it)",
+            "terminating the remote command (again to quit at once, which may leave the shell open)",
+        ],
+    );
+    let mut shell = session.open_shell(&exec.shell)?;
+    shell.set_receive_wait(RECEIVE_WAIT);
+    let mut command = shell.run(&exec.program, &exec.arguments, &exec.command)?;
+
+    let chunk = send_chunk_size(512_000).min(256 * 1024);
+    let mut input = match exec.stdin {
+        Stdin::Closed => {
+            command.send(&[], true)?;
+            None
+        }
+        Stdin::Bytes(bytes) => {
+            let mut pieces = bytes.chunks(chunk).peekable();
+            while let Some(piece) = pieces.next() {
+                command.send(piece, pieces.peek().is_none())?;
+            }
+            if bytes.is_empty() {
+                command.send(&[], true)?;
+            }
+            None
+        }
+        Stdin::Forward => Some(spawn_stdin_reader(chunk)),
+    };
+
+    let mut stderr_text = exec.powershell.then(Vec::new);
+    let mut signalled = 0;
+    loop {
+        if let Some(queue) = &input {
+            match pump_stdin(&mut command, queue)? {
+                Pumped::Open => {}
+                Pumped::Closed => input = None,
+            }
+        }
+        let wanted = cancel.requests();
+        if wanted > signalled {
+            let signal = if wanted == 1 {
+                Signal::CtrlC
+            } else {
+                Signal::Terminate
+            };
+            command.signal(signal)?;
+            signalled = wanted;
+        }
+        let received = command.receive()?;
+        for (stream, bytes) in &received.chunks {
+            match (stream, &mut stderr_text) {
+                (Stream::Stdout, _) => {
+                    out.write_all(bytes)?;
+                    out.flush()?;
+                }
+                (Stream::Stderr, Some(buffer)) => buffer.extend_from_slice(bytes),
+                (Stream::Stderr, None) => {
+                    let mut err = std::io::stderr().lock();
+                    err.write_all(bytes)?;
+                    err.flush()?;
+                }
+            }
+        }
+        if received.done {
+            break;
+        }
+    }
+    let code = command.exit_code();
+    drop(command);
+    shell.close()?;
+    if let Some(buffer) = stderr_text {
+        let text = winrm::protocol::clixml::plain_text(&buffer);
+        std::io::stderr().lock().write_all(&text)?;
+    }
+    if signalled > 0 {
+        return Err(Interrupted::Command.into());
+    }
+    let (status, note) = exit_status(code.unwrap_or(0));
+    if let Some(note) = note {
+        eprintln!("winrm: {note}");
+    }
+    Ok(status)
+}
+
+/// What the stdin reader hands over.
+enum Piece {
+    Data(Vec<u8>),
+    End,
+    Failed(std::io::Error),
+}
+
+fn spawn_stdin_reader(chunk: usize) -> Receiver<Piece> {
+    let (tx, rx) = mpsc::sync_channel(STDIN_QUEUE);
+    // Detached: it may block on a terminal read after the command ended;
+    // the process exits without waiting for it.
+    std::thread::spawn(move || read_stdin(&tx, chunk));
+    rx
+}
+
+fn read_stdin(tx: &SyncSender<Piece>, chunk: usize) {
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        let mut buffer = vec![0; chunk];
+        let piece = match stdin.read(&mut buffer) {
+            Ok(0) => Piece::End,
+            Ok(n) => {
+                buffer.truncate(n);
+                Piece::Data(buffer)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => Piece::Failed(e),
+        };
+        let last = !matches!(piece, Piece::Data(_));
+        if tx.send(piece).is_err() || last {
+            return;
+        }
+    }
+}
+
+enum Pumped {
+    Open,
+    Closed,
+}
+
+/// Sends whatever stdin is ready, without waiting long for more.
+fn pump_stdin(
+    command: &mut winrm::session::Command<'_, '_>,
+    queue: &Receiver<Piece>,
+) -> anyhow::Result<Pumped> {
+    loop {
+        match queue.recv_timeout(STDIN_PATIENCE) {
+            Ok(Piece::Data(data)) => command.send(&data, false)?,
+            Ok(Piece::End) | Err(RecvTimeoutError::Disconnected) => {
+                command.send(&[], true)?;
+                return Ok(Pumped::Closed);
+            }
+            Ok(Piece::Failed(e)) => {
+                command.send(&[], true)?;
+                return Err(anyhow::Error::from(e).context("cannot read stdin"));
+            }
+            Err(RecvTimeoutError::Timeout) => return Ok(Pumped::Open),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::exit_status;
+
+    #[test]
+    fn remote_exit_codes_map_to_ours() {
+        assert_eq!(exit_status(0), (0, None));
+        assert_eq!(exit_status(1), (1, None));
+        assert_eq!(exit_status(254), (254, None));
+        let (status, note) = exit_status(255);
+        assert_eq!(status, 254);
+        assert!(note.unwrap().contains("255 (0xFF)"));
+        let (status, note) = exit_status(-1_073_741_510);
+        assert_eq!(status, 254);
+        assert!(note.unwrap().contains("0xC000013A"), "Ctrl-C's NTSTATUS");
+        assert_eq!(exit_status(3_221_225_786).0, 254);
+    }
+}
