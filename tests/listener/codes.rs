@@ -55,3 +55,22 @@ pub const CANNOT_CHANGE_KEYS: u32 = 2150858989;
 pub const WBEM_INVALID_QUERY: u32 = 2147749911;
 /// WMI WBEM_E_PROVIDER_NOT_CAPABLE 0x80041024.
 pub const WBEM_NOT_CAPABLE: u32 = 2147749924;
+/// 0x8033805B as the shell provider sends it for a ShellId or CommandId it
+/// does not know (fixtures fault-invalid-command-id and
+/// fault-invalid-selectors-nested-providerfault).
+pub const SHELL_INVALID_SELECTORS: u32 = 2150858843;
+/// ERROR_WSMAN_OPERATION_TIMEDOUT 0x80338029: a Receive saw no new output
+/// within its OperationTimeout (fixture fault-timedout-receive).
+pub const OPERATION_TIMEDOUT: u32 = 2150858793;
+/// ERROR_WSMAN_QUOTA_MAX_SHELLS 0x803381A5 (fixture
+/// fault-quotalimit-msft-wmierror).
+pub const QUOTA_MAX_SHELLS: u32 = 2150859173;
+/// HRESULT_FROM_WIN32(ERROR_FILE_NOT_FOUND) 0x80070002 (fixture
+/// fault-internalerror-file-not-found).
+pub const FILE_NOT_FOUND: u32 = 2147942402;
+/// Win32 ERROR_INVALID_PARAMETER as the WinRS plug-in reports it (fixture
+/// fault-invalid-parameter-87).
+pub const WIN32_INVALID_PARAMETER: u32 = 87;
+/// Win32 ERROR_ACCESS_DENIED, what WinRS reports when remote shell access
+/// is switched off.
+pub const WIN32_ACCESS_DENIED: u32 = 5;

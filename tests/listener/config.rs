@@ -218,6 +218,18 @@ impl Tree {
         self.number(&["MaxBatchItems"], 32000) as usize
     }
 
+    pub fn allow_remote_shell_access(&self) -> bool {
+        self.value(&["Winrs", "AllowRemoteShellAccess"]) != "false"
+    }
+
+    pub fn max_shells_per_user(&self) -> usize {
+        self.number(&["Winrs", "MaxShellsPerUser"], 30) as usize
+    }
+
+    pub fn max_timeout_ms(&self) -> u64 {
+        self.number(&["MaxTimeoutms"], 60000)
+    }
+
     pub fn enumeration_timeout_ms(&self) -> u64 {
         self.number(&["Service", "EnumerationTimeoutms"], 240000)
     }

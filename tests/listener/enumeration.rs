@@ -283,8 +283,10 @@ fn collect(
                 })
                 .collect())
         }
-        // No shells are ever open on the simulated host.
-        Target::Shell => Ok(Vec::new()),
+        Target::Shell => Ok(super::winrs::items(&st.shells, &req.resource_uri)
+            .into_iter()
+            .map(Arc::from)
+            .collect()),
         Target::Config(_) => Err(Fault::action_not_supported(&req.action)),
         Target::Unknown => Err(Fault::invalid_resource_uri(&req.resource_uri)),
         Target::WmiClass(name) => {

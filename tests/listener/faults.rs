@@ -19,6 +19,9 @@ const DETAIL: &str = "http://schemas.dmtf.org/wbem/wsman/1/wsman/faultDetail/";
 #[derive(Debug, Clone)]
 pub enum Message {
     Text(String),
+    /// Already-escaped XML for the inside of `f:Message` (the WinRS
+    /// plug-in's text-only `f:ProviderFault`, built in `shell_faults`).
+    Raw(String),
     /// A WMI provider error: `f:ProviderFault` wrapping a nested WSManFault
     /// and, when present, an `f:ExtendedError` with `__ExtendedStatus`.
     Wmi {
@@ -44,10 +47,13 @@ pub struct Fault {
     pub wsman: Option<Box<(u32, Message)>>,
     /// `(prefix, local name, namespace)` for `s:NotUnderstood`.
     pub not_understood: Option<Box<(String, String, String)>>,
+    /// Already-escaped XML that replaces the `f:WSManFault` in `s:Detail`
+    /// (Windows sends `p:MSFT_WmiError` there for some quota faults).
+    pub detail_xml: Option<String>,
 }
 
 impl Fault {
-    fn new(
+    pub(super) fn new(
         action: &'static str,
         subcode: &'static str,
         reason: &str,
@@ -64,15 +70,16 @@ impl Fault {
             detail_uri: None,
             wsman: Some(Box::new((code, Message::Text(msg.to_string())))),
             not_understood: None,
+            detail_xml: None,
         }
     }
 
-    fn detail(mut self, name: &str) -> Self {
+    pub(super) fn detail(mut self, name: &str) -> Self {
         self.detail_uri = Some(format!("{DETAIL}{name}"));
         self
     }
 
-    fn receiver(mut self) -> Self {
+    pub(super) fn receiver(mut self) -> Self {
         self.code = "s:Receiver";
         self
     }
@@ -123,6 +130,7 @@ impl Fault {
                 local.to_string(),
                 ns.to_string(),
             ))),
+            detail_xml: None,
         }
     }
 
@@ -449,7 +457,11 @@ impl Fault {
             "</s:Code><s:Reason><s:Text xml:lang=\"{lang}\">{} </s:Text></s:Reason>",
             esc(&self.reason)
         ));
-        if self.detail_uri.is_some() || self.wsman.is_some() {
+        if let Some(xml) = &self.detail_xml {
+            s.push_str("<s:Detail>");
+            s.push_str(xml);
+            s.push_str("</s:Detail>");
+        } else if self.detail_uri.is_some() || self.wsman.is_some() {
             s.push_str("<s:Detail>");
             if let Some(d) = &self.detail_uri {
                 s.push_str(&format!("<w:FaultDetail>{}</w:FaultDetail>", esc(d)));
@@ -479,6 +491,7 @@ fn wsman_fault(code: u32, machine: &str, message_inner: &str) -> String {
 fn render_message(m: &Message, machine: &str) -> String {
     match m {
         Message::Text(t) => format!("{} ", esc(t)),
+        Message::Raw(xml) => xml.clone(),
         Message::Wmi {
             inner_code,
             text,

@@ -19,8 +19,14 @@ mod faults;
 mod http;
 mod listeners;
 mod query;
+mod shell;
+mod shell_commands;
+mod shell_faults;
+mod shell_program;
+mod shell_ps;
 mod soap;
 mod tls;
+mod winrs;
 mod wmi;
 mod wmi_data;
 mod xml;
@@ -57,6 +63,15 @@ pub struct Config {
     pub reply_delay: Duration,
     /// Answer like Intel AMT: Digest (MD5, `qop=auth`) only, no Basic.
     pub digest: Option<DigestConfig>,
+    /// WinRS shells one user may have open (Windows' default is 30); the
+    /// smaller of this and winrm/config/winrs MaxShellsPerUser applies.
+    pub max_shells_per_user: usize,
+    /// False refuses every shell Create with access denied, like
+    /// winrm/config/winrs AllowRemoteShellAccess=false (either switch).
+    pub allow_remote_shell_access: bool,
+    /// The second of scripted shell commands (`ping`'s cadence, `timeout`):
+    /// shorter keeps tests fast.
+    pub shell_tick: Duration,
 }
 
 impl Default for Config {
@@ -69,6 +84,9 @@ impl Default for Config {
             machine: "WIN-TEST01".into(),
             reply_delay: Duration::ZERO,
             digest: None,
+            max_shells_per_user: 30,
+            allow_remote_shell_access: true,
+            shell_tick: Duration::from_secs(1),
         }
     }
 }
@@ -113,12 +131,17 @@ pub(crate) struct State {
     pub listeners: Vec<listeners::ListenerRec>,
     pub cim: cim::Repo,
     pub contexts: HashMap<String, enumeration::Context>,
+    /// The same registry as `Shared::shells`, for enumerations.
+    pub shells: Arc<shell::Shells>,
 }
 
 pub(crate) struct Shared {
     pub cfg: Config,
     digest: Option<digest::Server>,
     pub state: Mutex<State>,
+    /// Open WinRS shells: their own locks, never taken with `state` held
+    /// longer than a listing.
+    pub shells: Arc<shell::Shells>,
     records: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
     stop: AtomicBool,
@@ -161,11 +184,13 @@ impl Listener {
             Some(_) => Some(tls::setup(&config.machine)?),
             None => None,
         };
+        let shells = Arc::new(shell::Shells::default());
         let state = State {
             config: config::Tree::default_tree(),
             listeners: vec![listeners::ListenerRec::default_http()],
             cim: wmi_data::build(config.services, &config.machine),
             contexts: HashMap::new(),
+            shells: shells.clone(),
         };
         let digest = config
             .digest
@@ -175,6 +200,7 @@ impl Listener {
             digest,
             cfg: config,
             state: Mutex::new(state),
+            shells,
             records: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
@@ -243,6 +269,17 @@ impl Listener {
             .unwrap_or_default()
     }
 
+    /// WinRS shells open now (idle ones past their IdleTimeOut excluded).
+    pub fn open_shells(&self) -> usize {
+        self.shared.shells.count()
+    }
+
+    /// Every Signal code received, in order, as sent (e.g.
+    /// `http://schemas.microsoft.com/wbem/wsman/1/windows/shell/signal/ctrl_c`).
+    pub fn signals(&self) -> Vec<String> {
+        self.shared.shells.signals()
+    }
+
     /// Makes every Digest nonce issued so far stale.
     pub fn expire_digest_nonces(&self) {
         if let Some(d) = &self.shared.digest {
@@ -254,6 +291,8 @@ impl Listener {
 impl Drop for Listener {
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake any Receive waiting for output.
+        self.shared.shells.close_all();
         // Wake the blocking accept() calls so their threads see the flag.
         for addr in &self.bound {
             let _ = TcpStream::connect_timeout(addr, Duration::from_millis(500));

@@ -10,7 +10,7 @@ use super::xml::{
     ANONYMOUS, NS_ADDR, NS_IDENTITY, NS_SOAP, NS_WSMAN, NS_WSMV, child, elements, esc, is,
     must_understand, new_uuid, text,
 };
-use super::{Shared, State, config, enumeration, listeners, wmi};
+use super::{Shared, State, config, enumeration, listeners, winrs, wmi};
 
 pub const TRANSFER: &str = "http://schemas.xmlsoap.org/ws/2004/09/transfer/";
 pub const ENUMERATION: &str = "http://schemas.xmlsoap.org/ws/2004/09/enumeration/";
@@ -25,6 +25,10 @@ pub enum Ns {
     Transfer,
     Enumeration,
     Plain,
+    /// Shell Create/Command/Send/Signal replies: `x` and `rsp`.
+    Shell,
+    /// Shell Receive replies: `rsp` without `x`.
+    ShellReceive,
 }
 
 /// A successful reply before it is put in an envelope.
@@ -65,12 +69,26 @@ pub struct Req<'a, 'i> {
     pub total_estimate: bool,
     /// First element child of `s:Body`, if any.
     pub body: Option<roxmltree::Node<'a, 'i>>,
+    /// `a:To` as sent (Windows echoes it as the Address of a new shell).
+    pub to: String,
+    /// OperationTimeout in seconds, when the request set one.
+    pub operation_timeout: Option<f64>,
+    /// `w:OptionSet` options (name, value) in order.
+    pub options: Vec<(String, String)>,
 }
 
 impl Req<'_, '_> {
     /// Value of a selector, name compared case-insensitively.
     pub fn selector(&self, name: &str) -> Option<&str> {
         self.selectors
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Value of an option, name compared case-insensitively.
+    pub fn option(&self, name: &str) -> Option<&str> {
+        self.options
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
@@ -90,9 +108,16 @@ impl Req<'_, '_> {
 /// Builds a reply envelope like Windows (no XML declaration, no newline).
 pub fn envelope(reply: &Reply, relates_to: &str) -> String {
     let ns = match reply.ns {
-        Ns::Transfer => " xmlns:x=\"http://schemas.xmlsoap.org/ws/2004/09/transfer\"",
+        Ns::Transfer | Ns::Shell => " xmlns:x=\"http://schemas.xmlsoap.org/ws/2004/09/transfer\"",
         Ns::Enumeration => " xmlns:n=\"http://schemas.xmlsoap.org/ws/2004/09/enumeration\"",
-        Ns::Plain => "",
+        Ns::Plain | Ns::ShellReceive => "",
+    };
+    // Windows declares rsp between w and p (fixtures windows/shell/*).
+    let rsp = match reply.ns {
+        Ns::Shell | Ns::ShellReceive => {
+            " xmlns:rsp=\"http://schemas.microsoft.com/wbem/wsman/1/windows/shell\""
+        }
+        _ => "",
     };
     let mut s = String::with_capacity(reply.body.len() + 900);
     s.push_str(
@@ -100,9 +125,10 @@ pub fn envelope(reply: &Reply, relates_to: &str) -> String {
          xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\"",
     );
     s.push_str(ns);
+    s.push_str(" xmlns:w=\"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd\"");
+    s.push_str(rsp);
     s.push_str(
-        " xmlns:w=\"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd\" \
-         xmlns:p=\"http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd\"><s:Header><a:Action>",
+        " xmlns:p=\"http://schemas.microsoft.com/wbem/wsman/1/wsman.xsd\"><s:Header><a:Action>",
     );
     s.push_str(&esc(&reply.action));
     s.push_str("</a:Action><a:MessageID>");
@@ -211,6 +237,16 @@ pub fn handle(shared: &Shared, doc: &roxmltree::Document, charset: Charset) -> (
         Ok(r) => r,
         Err(f) => return fail(f),
     };
+    if winrs::owns(&req) {
+        // A Receive may wait for output: the shells live outside the state
+        // lock, so this request must not hold it.
+        let policy = winrs::Policy::from_state(&st, &shared.cfg);
+        drop(st);
+        return match winrs::route(shared, &req, &policy).and_then(|r| req.envelope(&r)) {
+            Ok(xml) => (200, xml),
+            Err(f) => fail(f),
+        };
+    }
     match route(&req, &mut st).and_then(|reply| req.envelope(&reply)) {
         Ok(xml) => (200, xml),
         Err(f) => fail(f),
@@ -264,13 +300,14 @@ fn parse<'a, 'i>(
             "DataLocale must be sent with mustUnderstand=\"false\".",
         ));
     }
-    if let Some(t) = get(NS_WSMAN, "OperationTimeout").map(text)
-        && parse_duration(&t).is_none()
-    {
-        return Err(Fault::invalid_header(&format!(
-            "The OperationTimeout header holds an invalid duration: {t}."
-        )));
-    }
+    let operation_timeout = match get(NS_WSMAN, "OperationTimeout").map(text) {
+        None => None,
+        Some(t) => Some(parse_duration(&t).ok_or_else(|| {
+            Fault::invalid_header(&format!(
+                "The OperationTimeout header holds an invalid duration: {t}."
+            ))
+        })?),
+    };
     let service_max = st.config.max_envelope_bytes();
     let max_envelope = match get(NS_WSMAN, "MaxEnvelopeSize").map(text) {
         None => service_max,
@@ -327,6 +364,16 @@ fn parse<'a, 'i>(
         fragment,
         total_estimate: get(NS_WSMAN, "RequestTotalItemsCountEstimate").is_some(),
         body: elements(body).next(),
+        to: get(NS_ADDR, "To").map(text).unwrap_or_default(),
+        operation_timeout,
+        options: get(NS_WSMAN, "OptionSet")
+            .map(|set| {
+                elements(set)
+                    .filter(|o| is(*o, NS_WSMAN, "Option"))
+                    .map(|o| (o.attribute("Name").unwrap_or("").to_string(), text(o)))
+                    .collect()
+            })
+            .unwrap_or_default(),
     })
 }
 
