@@ -15,6 +15,7 @@ mod differential;
 mod docs;
 mod enumerate;
 mod envelopes;
+mod exec;
 mod faults;
 mod fixtures;
 mod formats;

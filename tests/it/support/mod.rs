@@ -96,12 +96,14 @@ impl Drop for TempDir {
 }
 
 /// One run of the `winrm` binary: arguments, and the only environment it
-/// gets (PATH plus what the test adds). Stdin is always null, so a prompt
-/// can never hang a test.
+/// gets (PATH plus what the test adds). Stdin is null unless the test gives
+/// bytes for it, so a prompt can never hang a test.
 #[derive(Debug, Clone)]
 pub struct Cmd {
     args: Vec<OsString>,
     env: Vec<(String, String)>,
+    stdin: Option<Vec<u8>>,
+    program: Option<PathBuf>,
 }
 
 impl Cmd {
@@ -110,6 +112,8 @@ impl Cmd {
         Cmd {
             args: args.iter().map(|a| OsString::from(a.as_ref())).collect(),
             env: Vec::new(),
+            stdin: None,
+            program: None,
         }
     }
 
@@ -135,6 +139,18 @@ impl Cmd {
         self
     }
 
+    /// Feeds `bytes` to the run's stdin (through a pipe, closed after).
+    pub fn stdin(mut self, bytes: impl Into<Vec<u8>>) -> Cmd {
+        self.stdin = Some(bytes.into());
+        self
+    }
+
+    /// Runs the binary under another path (a link named `winrs`).
+    pub fn program(mut self, path: &Path) -> Cmd {
+        self.program = Some(path.to_path_buf());
+        self
+    }
+
     /// Adds one environment variable.
     pub fn env(mut self, key: &str, value: &str) -> Cmd {
         self.env.retain(|(k, _)| k != key);
@@ -143,8 +159,17 @@ impl Cmd {
     }
 
     fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_winrm"));
-        command.args(&self.args).env_clear().stdin(Stdio::null());
+        let program = self
+            .program
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_winrm")));
+        let mut command = Command::new(program);
+        let stdin = if self.stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        };
+        command.args(&self.args).env_clear().stdin(stdin);
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);
         }
@@ -157,11 +182,20 @@ impl Cmd {
     /// Starts the process with stdout and stderr piped, for tests that read
     /// the output as it streams.
     pub fn spawn(&self) -> Child {
-        self.command()
+        let mut child = self
+            .command()
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start winrm")
+            .expect("start winrm");
+        if let (Some(bytes), Some(mut pipe)) = (self.stdin.clone(), child.stdin.take()) {
+            // A thread, so a large input cannot block against a full
+            // stdout pipe; dropping the pipe is the end of file.
+            std::thread::spawn(move || {
+                let _ = std::io::Write::write_all(&mut pipe, &bytes);
+            });
+        }
+        child
     }
 
     /// Runs to completion (killed, and the test failed, after 40 s).
