@@ -48,6 +48,7 @@ pub const TOPICS: &[&str] = &[
     "delete",
     "enumerate",
     "invoke",
+    "exec",
     "quickconfig",
     "configsddl",
     "all",
@@ -96,6 +97,7 @@ pub fn topic(name: &str) -> Option<&'static str> {
         "delete" | "d" => DELETE,
         "enumerate" | "e" | "enum" => ENUMERATE,
         "invoke" | "i" => INVOKE,
+        "exec" | "x" | "winrs" | "shell" | "powershell" => EXEC,
         "quickconfig" | "qc" | "configsddl" => QUICKCONFIG,
         "all" => all(),
         // Any other switch name finds the list that describes it.
@@ -118,7 +120,7 @@ fn normalize(name: &str) -> String {
 }
 
 /// Every distinct topic once, in reading order, for `winrm help all`.
-fn sections() -> [&'static str; 21] {
+fn sections() -> [&'static str; 22] {
     [
         URIS,
         ALIASES,
@@ -139,6 +141,7 @@ fn sections() -> [&'static str; 21] {
         DELETE,
         ENUMERATE,
         INVOKE,
+        EXEC,
         HELPMSG,
         QUICKCONFIG,
     ]
@@ -794,12 +797,19 @@ const EXIT: &str = r"winrm help exit -- exit status
   2   usage error or bad input: unknown switch, bad @{...}, unreadable
       or malformed -file, unknown format; also a local failure such as
       writing the output to a full disk
-
   3   authentication refused
   4   no conversation with the server: connection refused or dropped,
       name not found, TLS failure, proxy failure or timeout
   5   the reply was not valid WS-Management (not SOAP, or unexpected)
-130   stopped by Ctrl-C; an enumeration releases its context first
+130   stopped by Ctrl-C; an enumeration releases its context first, a
+      remote command is signalled and its shell deleted
+
+exec (and winrs) exit with the remote command's exit code when it is
+0-254. Codes outside that range (255, negative ones, 0xC000013A after
+Ctrl-C) become 254, with the real code on stderr. Every failure of winrm
+itself (usage, authentication, connection, fault, bad reply) exits 255,
+as ssh does, so it never passes for the command's own status; stderr
+says which it was.
 
 An enumeration that fails part-way keeps the items it printed and says
 on stderr how many there were; the exit status is that of the failure.
@@ -809,6 +819,57 @@ winrm.cmd on Windows exits with 1 for every failure, so scripts that only
 test for non-zero work with both. For a fault, winrm also prints the
 error number; winrm helpmsg explains it.
 ";
+
+/// Text of `winrm help exec`.
+const EXEC: &str = r#"winrm help exec -- running a command on the host (WinRS)
+
+  winrm exec [switches] [--] COMMAND [ARGS...]                alias: x
+  winrm exec [switches] --powershell 'SCRIPT' | --powershell-file FILE
+  winrs -r:HOST [-u:USER] [winrs switches] COMMAND [ARGS...]
+
+Runs COMMAND in a new cmd.exe shell on the host and prints its stdout and
+stderr as they arrive, byte for byte (UTF-8 by default: code page 65001).
+The first word that is not a switch starts the command; everything after
+it is passed on as given, so `winrm exec -r:srv01 ipconfig /all` works.
+Our stdin, when it is a pipe or a file, is streamed to the command in
+pieces (memory stays flat); --no-stdin sends none.
+
+  -d:PATH, --directory PATH      working directory on the host
+  -env:NAME=VALUE, --env ...     environment variable (repeatable)
+  -nop, --no-profile             do not load the user profile
+  --codepage N                   console code page (437, 850, 65001...)
+  --idle-timeout SECONDS         close the shell after that long idle
+  --skip-cmd-shell               start the program without cmd.exe
+  --no-stdin                     the command sees end of file at once
+  --powershell SCRIPT            powershell.exe -EncodedCommand; a script
+                                 too long for a command line goes through
+                                 stdin; '-' reads the script from stdin
+  --powershell-file FILE         the same, from a file
+
+PowerShell's error records (CLIXML on stderr) are printed as the plain
+text a console would show; progress records are dropped.
+
+Ctrl-C (or SIGTERM) sends Ctrl-C to the remote command; a second one
+terminates it. However the run ends (done, error, Ctrl-C, a closed
+stdout pipe), the remote shell is deleted, so it never counts against
+MaxShellsPerUser. A long silent command is fine: winrm keeps asking.
+
+Exit status: the command's own (0-254); 254 for other codes, with the
+real one on stderr; 255 when winrm itself failed (see winrm help exit).
+
+winrs: linked or copied under the name `winrs`, the binary reads
+winrs.exe's command line: -r[emote], -u[sername], -p[assword],
+-un[encrypted], -ssl/-usessl, -t[imeout] (seconds), -d[irectory],
+-env[ironment]:NAME=VALUE, -noe[cho], -nop[rofile], -comp[ression]
+(accepted), -a[llowdelegate] (refused: use -auth:credssp), -?; winrm's
+own switches (-auth:basic, -skipCAcheck, --cacert...) work too.
+
+  ln -s "$(command -v winrm)" ~/.local/bin/winrs
+  winrs -r:srv01 -u:admin ipconfig /all
+  winrm exec -r:https://srv01:5986 -- dir C:\Users
+  cat big.csv | winrm exec -r:srv01 findstr /i error
+  winrm exec -r:srv01 --powershell 'Get-Service | Where Status -eq Running'
+"#;
 
 /// Text of `winrm help helpmsg`.
 const HELPMSG: &str = r#"winrm help helpmsg -- explaining an error number
