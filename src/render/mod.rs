@@ -9,6 +9,7 @@
 //! [`xml`] (as received, or pretty), [`json`] (JSON and JSON Lines) and
 //! [`table`]; [`shape`] holds the data rules JSON and tables share.
 
+pub mod command;
 pub mod json;
 pub mod shape;
 pub mod table;
@@ -59,6 +60,14 @@ impl Format {
             .iter()
             .find(|(_, n)| n.eq_ignore_ascii_case(name))
             .map(|(f, _)| *f)
+    }
+
+    /// The `-format:` name.
+    pub fn name(self) -> &'static str {
+        Format::ALL
+            .iter()
+            .find(|(f, _)| *f == self)
+            .map_or("text", |(_, n)| n)
     }
 
     /// Whether this is one of the JSON formats.

@@ -343,3 +343,37 @@ fn send_signal(pid: u32, signal: &str) {
         .expect("run kill");
     assert!(status.success());
 }
+
+#[test]
+fn json_and_json_lines_carry_output_and_exit_code() {
+    let server = listener();
+    let run = exec(
+        &server,
+        &["-format:json", "echo hi & echo oops 1>&2 & exit /b 4"],
+    )
+    .run();
+    run.code(4);
+    let value: serde_json::Value =
+        serde_json::from_str(run.stdout.trim()).expect("one JSON object");
+    assert_eq!(value["exitCode"], 4);
+    assert_eq!(value["stdout"], "hi \r\n");
+    assert!(
+        value["stderr"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("oops"))
+    );
+    let run = exec(&server, &["-format:jsonl", "hostname"]).run();
+    run.ok();
+    let records: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    assert_eq!(records[0]["stream"], "stdout");
+    assert_eq!(records[0]["text"], "WIN-TEST01\r\n");
+    assert_eq!(records.last().unwrap()["exitCode"], 0);
+    exec(&server, &["-format:table", "hostname"])
+        .run()
+        .code(255)
+        .stderr_has("text, json or jsonl");
+}

@@ -195,6 +195,14 @@ impl Plan {
             None => Verb::Help(None),
             Some(command) => verb(command)?,
         };
+        if matches!(verb, Verb::Exec(_))
+            && !matches!(format, Format::Text | Format::Json | Format::Jsonl)
+        {
+            return Err(UsageError::new(format!(
+                "exec prints its command's output as text, json or jsonl, not {}",
+                format.name()
+            )));
+        }
         let connection = match verb {
             Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
             _ => Some(connection(&mut cli.connection, env)?),

@@ -11,8 +11,10 @@
 //! shell, which terminate and delete them on the server.
 
 use std::io::{Read, Write};
+
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::time::Duration;
+use winrm::render::command::CommandPrinter;
 
 use winrm::protocol::shell::send_chunk_size;
 use winrm::session::{Cancel, Session, Signal, Stream};
@@ -53,7 +55,7 @@ pub fn exit_status(code: i64) -> (u8, Option<String>) {
 pub fn run(
     session: &mut Session,
     exec: Exec,
-    _output: &OutputPlan,
+    output: &OutputPlan,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let cancel = Cancel::new();
@@ -87,7 +89,10 @@ pub fn run(
         Stdin::Forward => Some(spawn_stdin_reader(chunk)),
     };
 
-    let mut stderr_text = exec.powershell.then(Vec::new);
+    let mut err = std::io::stderr();
+    let mut printer = CommandPrinter::new(output.format, out, &mut err);
+    // PowerShell's stderr is one CLIXML document: decoded when complete.
+    let mut clixml = exec.powershell.then(Vec::new);
     let mut signalled = 0;
     loop {
         if let Some(queue) = &input {
@@ -108,17 +113,9 @@ pub fn run(
         }
         let received = command.receive()?;
         for (stream, bytes) in &received.chunks {
-            match (stream, &mut stderr_text) {
-                (Stream::Stdout, _) => {
-                    out.write_all(bytes)?;
-                    out.flush()?;
-                }
+            match (stream, &mut clixml) {
                 (Stream::Stderr, Some(buffer)) => buffer.extend_from_slice(bytes),
-                (Stream::Stderr, None) => {
-                    let mut err = std::io::stderr().lock();
-                    err.write_all(bytes)?;
-                    err.flush()?;
-                }
+                _ => printer.chunk(*stream, bytes)?,
             }
         }
         if received.done {
@@ -128,10 +125,13 @@ pub fn run(
     let code = command.exit_code();
     drop(command);
     shell.close()?;
-    if let Some(buffer) = stderr_text {
-        let text = winrm::protocol::clixml::plain_text(&buffer);
-        std::io::stderr().lock().write_all(&text)?;
+    if let Some(buffer) = clixml {
+        printer.chunk(
+            Stream::Stderr,
+            &winrm::protocol::clixml::plain_text(&buffer),
+        )?;
     }
+    printer.finish(code)?;
     if signalled > 0 {
         return Err(Interrupted::Command.into());
     }
