@@ -73,19 +73,21 @@ fn retarget(request: &str, shell: &str, command: Option<&str>) -> String {
     out
 }
 
+static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
+
 /// An envelope like the captured pypsrp requests, for steps they lack.
 fn envelope(action: &str, shell: &str, timeout: &str, body: &str) -> String {
     format!(
         "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\" \
          xmlns:a=\"http://schemas.xmlsoap.org/ws/2004/08/addressing\" \
          xmlns:w=\"http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd\" xmlns:rsp=\"{SHELL}\">\
-         <s:Header><a:Action>{SHELL}/{action}</a:Action><a:MessageID>uuid:{}</a:MessageID>\
+         <s:Header><a:Action>{SHELL}/{action}</a:Action><a:MessageID>uuid:00000000-0000-4000-8000-{:012}</a:MessageID>\
          <a:To>http://127.0.0.1/wsman</a:To><a:ReplyTo><a:Address>\
          http://schemas.xmlsoap.org/ws/2004/08/addressing/role/anonymous</a:Address></a:ReplyTo>\
          <w:ResourceURI>{CMD_URI}</w:ResourceURI><w:OperationTimeout>{timeout}</w:OperationTimeout>\
          <w:SelectorSet><w:Selector Name=\"ShellId\">{shell}</w:Selector></w:SelectorSet>\
          </s:Header><s:Body>{body}</s:Body></s:Envelope>",
-        action.len() + body.len()
+        NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
     )
 }
 
