@@ -30,6 +30,7 @@ mod presentation;
 mod proxy;
 mod retry;
 mod secrets;
+mod shell_listener;
 mod snapshots;
 mod syntax;
 mod transport;

@@ -9,7 +9,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "usage: listener [--port N] [--https-port N] [--services N] [--user U] \
                      [--password P] [--machine NAME] [--ready-file PATH]\n\
-                     Ports default to 5985 (HTTP) and 5986 (HTTPS); 0 picks a free port.";
+                     \x20              [--shell-tick-ms N]\n\
+                     Ports default to 5985 (HTTP) and 5986 (HTTPS); 0 picks a free port.\n\
+                     WinRS shells (winrm exec) run scripted commands; --shell-tick-ms sets the\n\
+                     length of their second (ping, timeout), 1000 by default.";
 
 struct Args {
     port: u16,
@@ -50,6 +53,12 @@ fn parse_args() -> Result<Args, String> {
             "--password" => args.config.password = value,
             "--machine" => args.config.machine = value,
             "--ready-file" => args.ready_file = Some(value),
+            "--shell-tick-ms" => {
+                let ms = value
+                    .parse()
+                    .map_err(|_| format!("--shell-tick-ms: '{value}' is not a number"))?;
+                args.config.shell_tick = std::time::Duration::from_millis(ms);
+            }
             _ => return Err(format!("unknown option {flag}")),
         }
     }
@@ -88,6 +97,7 @@ fn main() -> ExitCode {
         "  user : {}   password: {}",
         args.config.user, args.config.password
     );
+    println!("  shell: WinRS cmd shell with scripted commands (echo, ping, ipconfig, powershell…)");
     if let Some(path) = &args.ready_file
         && let Err(e) = std::fs::write(path, l.http_port().to_string())
     {

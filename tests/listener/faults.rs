@@ -22,6 +22,9 @@ pub enum Message {
     /// Already-escaped XML for the inside of `f:Message` (the WinRS
     /// plug-in's text-only `f:ProviderFault`, built in `shell_faults`).
     Raw(String),
+    /// Already-escaped XML that takes the place of the whole `f:WSManFault`
+    /// (Windows sends `p:MSFT_WmiError` there for the shell quota fault).
+    Replace(String),
     /// A WMI provider error: `f:ProviderFault` wrapping a nested WSManFault
     /// and, when present, an `f:ExtendedError` with `__ExtendedStatus`.
     Wmi {
@@ -47,9 +50,6 @@ pub struct Fault {
     pub wsman: Option<Box<(u32, Message)>>,
     /// `(prefix, local name, namespace)` for `s:NotUnderstood`.
     pub not_understood: Option<Box<(String, String, String)>>,
-    /// Already-escaped XML that replaces the `f:WSManFault` in `s:Detail`
-    /// (Windows sends `p:MSFT_WmiError` there for some quota faults).
-    pub detail_xml: Option<String>,
 }
 
 impl Fault {
@@ -70,7 +70,6 @@ impl Fault {
             detail_uri: None,
             wsman: Some(Box::new((code, Message::Text(msg.to_string())))),
             not_understood: None,
-            detail_xml: None,
         }
     }
 
@@ -130,7 +129,6 @@ impl Fault {
                 local.to_string(),
                 ns.to_string(),
             ))),
-            detail_xml: None,
         }
     }
 
@@ -328,71 +326,6 @@ impl Fault {
         .detail("MinimumEnvelopeLimit")
     }
 
-    pub fn invalid_context() -> Self {
-        Self::new(
-            ACTION_ENUMERATION,
-            "n:InvalidEnumerationContext",
-            "The enumeration context is not valid: it finished, was released, expired or never \
-             existed. Start a new enumeration.",
-            code::INVALID_ENUMERATION_CONTEXT,
-            "The enumeration context is unknown to the service.",
-        )
-        .receiver()
-    }
-
-    pub fn enumeration_mode(mode: &str) -> Self {
-        let mut f = Self::unsupported_feature(
-            "EnumerationMode",
-            &format!("The enumeration mode '{mode}' is not supported."),
-        );
-        if let Some((c, _)) = f.wsman.as_deref_mut() {
-            *c = code::ENUMERATION_MODE_UNSUPPORTED;
-        }
-        f
-    }
-
-    pub fn dialect_unavailable(dialect: &str) -> Self {
-        Self::new(
-            ACTION_ENUMERATION,
-            "n:FilterDialectRequestedUnavailable",
-            "The filter dialect is not supported for this resource.",
-            code::FILTER_DIALECT_UNAVAILABLE,
-            &format!("The filter dialect '{dialect}' is not supported for this resource."),
-        )
-    }
-
-    pub fn filtering_not_supported() -> Self {
-        Self::new(
-            ACTION_ENUMERATION,
-            "n:FilteringNotSupported",
-            "This resource cannot be enumerated with a filter.",
-            code::FILTERING_NOT_SUPPORTED,
-            "Remove the filter and enumerate again.",
-        )
-    }
-
-    /// WQL/selector/association filter the WMI layer rejects (fixture
-    /// fault-cannotprocessfilter-extendedstatus).
-    pub fn cannot_process_filter(inner_code: u32, text: &str, query: Option<&str>) -> Self {
-        let mut f = Self::new(
-            ACTION_ENUMERATION,
-            "n:CannotProcessFilter",
-            "The filter could not be processed by the data source: it is missing or invalid.",
-            code::CANNOT_PROCESS_FILTER,
-            text,
-        );
-        f.wsman = Some(Box::new((
-            code::CANNOT_PROCESS_FILTER,
-            Message::Wmi {
-                inner_code,
-                text: text.into(),
-                operation: "ExecQuery",
-                parameter: query.map(str::to_string),
-            },
-        )));
-        f
-    }
-
     /// A WMI call the provider refuses (e.g. PutInstance on Win32_Service).
     pub fn wmi_not_capable(operation: &'static str, text: &str) -> Self {
         let mut f = Self::new(
@@ -457,21 +390,19 @@ impl Fault {
             "</s:Code><s:Reason><s:Text xml:lang=\"{lang}\">{} </s:Text></s:Reason>",
             esc(&self.reason)
         ));
-        if let Some(xml) = &self.detail_xml {
-            s.push_str("<s:Detail>");
-            s.push_str(xml);
-            s.push_str("</s:Detail>");
-        } else if self.detail_uri.is_some() || self.wsman.is_some() {
+        if self.detail_uri.is_some() || self.wsman.is_some() {
             s.push_str("<s:Detail>");
             if let Some(d) = &self.detail_uri {
                 s.push_str(&format!("<w:FaultDetail>{}</w:FaultDetail>", esc(d)));
             }
-            if let Some((code, message)) = self.wsman.as_deref() {
-                s.push_str(&wsman_fault(
+            match self.wsman.as_deref() {
+                Some((_, Message::Replace(xml))) => s.push_str(xml),
+                Some((code, message)) => s.push_str(&wsman_fault(
                     *code,
                     machine,
                     &render_message(message, machine),
-                ));
+                )),
+                None => {}
             }
             s.push_str("</s:Detail>");
         }
@@ -491,7 +422,7 @@ fn wsman_fault(code: u32, machine: &str, message_inner: &str) -> String {
 fn render_message(m: &Message, machine: &str) -> String {
     match m {
         Message::Text(t) => format!("{} ", esc(t)),
-        Message::Raw(xml) => xml.clone(),
+        Message::Raw(xml) | Message::Replace(xml) => xml.clone(),
         Message::Wmi {
             inner_code,
             text,

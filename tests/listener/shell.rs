@@ -308,11 +308,16 @@ impl Command {
     }
 }
 
+/// What one more `rsp:Stream` element costs, counted against the budget so
+/// many small interleaved chunks still fit the MaxEnvelopeSize.
+const CHUNK_COST: usize = 160;
+
 /// Takes up to `budget` bytes of output from the front, in order.
 fn take(io: &mut Io, budget: usize, wanted: &[Stream]) -> Vec<(Stream, Vec<u8>)> {
-    let mut left = budget.max(1);
+    let mut left = budget.max(CHUNK_COST + 1);
     let mut out = Vec::new();
-    while left > 0 {
+    while left > CHUNK_COST {
+        left -= CHUNK_COST;
         let Some((stream, bytes)) = io.out.front_mut() else {
             break;
         };
@@ -326,7 +331,7 @@ fn take(io: &mut Io, budget: usize, wanted: &[Stream]) -> Vec<(Stream, Vec<u8>)>
         };
         io.out_len -= piece.len();
         if wanted.contains(&stream) {
-            left -= piece.len();
+            left = left.saturating_sub(piece.len());
             out.push((stream, piece));
         }
     }

@@ -127,7 +127,6 @@ pub fn quota(max: usize) -> Fault {
         "",
     );
     f.relates = false;
-    f.wsman = None;
     let nil = |name: &str, ty: &str| format!("<p:{name} xsi:nil=\"true\" xsi:type=\"cim:{ty}\"/>");
     let val =
         |name: &str, ty: &str, v: &str| format!("<p:{name} xsi:type=\"cim:{ty}\">{v}</p:{name}>");
@@ -154,7 +153,7 @@ pub fn quota(max: usize) -> Fault {
         val("error_Type", "cimString", "HRESULT"),
         val("error_WindowsErrorMessage", "cimString", &esc(&message)),
     ];
-    f.detail_xml = Some(format!(
+    let detail = format!(
         "<p:MSFT_WmiError b:IsCIM_Error=\"true\" \
          xmlns:b=\"http://schemas.dmtf.org/wbem/wsman/1/cimbinding.xsd\" \
          xmlns:cim=\"http://schemas.dmtf.org/wbem/wscim/1/common\" \
@@ -162,7 +161,8 @@ pub fn quota(max: usize) -> Fault {
          xsi:type=\"p:MSFT_WmiError_Type\" \
          xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\">{}</p:MSFT_WmiError>",
         fields.concat()
-    ));
+    );
+    f.wsman = Some(Box::new((code::QUOTA_MAX_SHELLS, Message::Replace(detail))));
     f
 }
 

@@ -292,7 +292,7 @@ impl Program {
                 Some(Step::Exit(code)) => self.exit = Some(code),
                 Some(Step::Filter(filter)) => {
                     let stdin = std::mem::take(&mut io.stdin);
-                    let steps = shell_commands::filter(filter, &stdin, &self.env);
+                    let steps = super::shell_tools::filter(filter, &stdin, &self.env);
                     for s in steps.into_iter().rev() {
                         self.steps.push_front(s);
                     }

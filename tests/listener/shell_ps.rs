@@ -14,8 +14,8 @@
 
 use base64::Engine;
 
-use super::shell_commands::shell_words;
 use super::shell_program::{Env, Filter, Step, Stream};
+use super::shell_tools::shell_words;
 use super::xml::esc;
 
 /// What runs once stdin is known (or at once when it is not needed).

@@ -8,7 +8,7 @@ use super::faults::Fault;
 use super::http::{Charset, wire_len};
 use super::xml::{
     ANONYMOUS, NS_ADDR, NS_IDENTITY, NS_SOAP, NS_WSMAN, NS_WSMV, child, elements, esc, is,
-    must_understand, new_uuid, text,
+    must_understand, new_uuid, parse_duration, text,
 };
 use super::{Shared, State, config, enumeration, listeners, winrs, wmi};
 
@@ -401,44 +401,6 @@ fn known_header(h: roxmltree::Node) -> bool {
         ),
         _ => false,
     }
-}
-
-/// xs:duration as used for OperationTimeout (`PT60.000S`, `PT20S`,
-/// `P1DT2H`, ...). None for negative or malformed values.
-pub fn parse_duration(s: &str) -> Option<f64> {
-    let rest = s.strip_prefix('P')?;
-    let (date, time) = match rest.split_once('T') {
-        Some((d, t)) if !t.is_empty() => (d, Some(t)),
-        Some(_) => return None,
-        None => (rest, None),
-    };
-    let mut total = 0.0;
-    let mut any = false;
-    let mut scan = |part: &str, units: &[(char, f64)]| -> Option<()> {
-        let mut num = String::new();
-        let mut idx = 0;
-        for c in part.chars() {
-            if c.is_ascii_digit() || c == '.' {
-                num.push(c);
-                continue;
-            }
-            let pos = units[idx..].iter().position(|(u, _)| *u == c)?;
-            let v: f64 = num.parse().ok()?;
-            total += v * units[idx + pos].1;
-            idx += pos + 1;
-            num.clear();
-            any = true;
-        }
-        num.is_empty().then_some(())
-    };
-    scan(
-        date,
-        &[('Y', 31_536_000.0), ('M', 2_592_000.0), ('D', 86_400.0)],
-    )?;
-    if let Some(t) = time {
-        scan(t, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
-    }
-    any.then_some(total)
 }
 
 /// Where a resource URI points (config URIs are case-insensitive, WMI

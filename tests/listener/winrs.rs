@@ -17,8 +17,8 @@ use super::shell::{Received, Shell, Shells};
 use super::shell_commands::{direct_program, program};
 use super::shell_faults as faults;
 use super::shell_program::{Env, Program, Step, Stream};
-use super::soap::{Ns, Reply, Req, SHELL_URI, TRANSFER, Target, parse_duration, resolve};
-use super::xml::{child, elements, esc, is, new_uuid, text};
+use super::soap::{Ns, Reply, Req, SHELL_URI, TRANSFER, Target, resolve};
+use super::xml::{child, elements, esc, is, new_uuid, parse_duration, text};
 use super::{Config, Shared, State};
 
 pub const CMD_URI: &str = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/cmd";

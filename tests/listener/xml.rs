@@ -1,6 +1,7 @@
 //! Small XML helpers shared by every reply builder: namespace URIs, text
 //! escaping, roxmltree look-ups by (namespace URI, local name), and the
-//! `uuid:` identifiers Windows puts in MessageID and enumeration contexts.
+//! `uuid:` identifiers Windows puts in MessageID and enumeration contexts,
+//! and xs:duration values (OperationTimeout, IdleTimeOut).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -143,4 +144,42 @@ pub fn epr(wrapper: &str, resource_uri: &str, selectors: &[(&str, &str)]) -> Str
     s.push_str(wrapper);
     s.push('>');
     s
+}
+
+/// xs:duration as used for OperationTimeout (`PT60.000S`, `PT20S`,
+/// `P1DT2H`, ...). None for negative or malformed values.
+pub fn parse_duration(s: &str) -> Option<f64> {
+    let rest = s.strip_prefix('P')?;
+    let (date, time) = match rest.split_once('T') {
+        Some((d, t)) if !t.is_empty() => (d, Some(t)),
+        Some(_) => return None,
+        None => (rest, None),
+    };
+    let mut total = 0.0;
+    let mut any = false;
+    let mut scan = |part: &str, units: &[(char, f64)]| -> Option<()> {
+        let mut num = String::new();
+        let mut idx = 0;
+        for c in part.chars() {
+            if c.is_ascii_digit() || c == '.' {
+                num.push(c);
+                continue;
+            }
+            let pos = units[idx..].iter().position(|(u, _)| *u == c)?;
+            let v: f64 = num.parse().ok()?;
+            total += v * units[idx + pos].1;
+            idx += pos + 1;
+            num.clear();
+            any = true;
+        }
+        num.is_empty().then_some(())
+    };
+    scan(
+        date,
+        &[('Y', 31_536_000.0), ('M', 2_592_000.0), ('D', 86_400.0)],
+    )?;
+    if let Some(t) = time {
+        scan(t, &[('H', 3600.0), ('M', 60.0), ('S', 1.0)])?;
+    }
+    any.then_some(total)
 }

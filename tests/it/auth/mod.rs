@@ -4,7 +4,7 @@
 
 mod certificate;
 mod credssp;
-mod front;
+pub(crate) mod front;
 mod kerberos;
 mod ntlm;
 mod realm;
