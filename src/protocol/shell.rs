@@ -313,13 +313,24 @@ pub fn read_receive(body: &Element, command_id: &str) -> Result<Received, Protoc
             received.done = child.attribute(None, "State") == Some(STATE_DONE);
             if let Some(code) = child.child(NS, "ExitCode") {
                 let text = code.text_or_empty().trim();
-                received.exit_code = Some(text.parse().map_err(|_| {
+                let value: i64 = text.parse().map_err(|_| {
                     ProtocolError::Unexpected(format!("the ExitCode '{text}' is not a number"))
-                })?);
+                })?;
+                received.exit_code = Some(signed_exit_code(value));
             }
         }
     }
     Ok(received)
+}
+
+/// An exit code as Windows programs see it (%ERRORLEVEL%): a 32-bit
+/// signed number. Windows sends the DWORD unsigned (4294967295 for -1,
+/// 3221225786 for 0xC000013A); a signed value is taken as it is.
+fn signed_exit_code(value: i64) -> i64 {
+    match u32::try_from(value) {
+        Ok(unsigned) => i64::from(unsigned as i32),
+        Err(_) => value,
+    }
 }
 
 /// Base64 as Windows writes it, tolerating line breaks some servers add.
@@ -369,6 +380,15 @@ mod tests {
         assert!(
             signal_body("C1", Signal::CtrlC).ends_with("signal/ctrl_c</rsp:Code></rsp:Signal>")
         );
+    }
+
+    #[test]
+    fn exit_codes_read_as_windows_programs_see_them() {
+        assert_eq!(signed_exit_code(0), 0);
+        assert_eq!(signed_exit_code(3), 3);
+        assert_eq!(signed_exit_code(4_294_967_295), -1);
+        assert_eq!(signed_exit_code(3_221_225_786), -1_073_741_510);
+        assert_eq!(signed_exit_code(-5), -5);
     }
 
     #[test]

@@ -56,8 +56,8 @@ fn arguments_after_the_command_are_its_own() {
     let sent = server.requests();
     let command = sent
         .iter()
-        .filter(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
-        .last()
+        .rev()
+        .find(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
         .expect("a Command request");
     assert!(
         command.body.contains("<rsp:Arguments>-r:x</rsp:Arguments>"),
@@ -181,12 +181,12 @@ fn shell_settings_reach_the_host() {
     let create = server
         .requests()
         .into_iter()
-        .filter(|r| {
+        .rev()
+        .find(|r| {
             r.action
                 .as_deref()
                 .is_some_and(|a| a.ends_with("transfer/Create"))
         })
-        .last()
         .expect("a Create");
     assert!(
         create
@@ -227,8 +227,8 @@ fn powershell_scripts_run_and_errors_read_as_text() {
     let command = server
         .requests()
         .into_iter()
-        .filter(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
-        .last()
+        .rev()
+        .find(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
         .expect("a Command");
     assert!(!command.body.contains("EncodedCommand"), "{}", command.body);
 }
