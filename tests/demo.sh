@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 # The debug profile: it builds in about half the time of an optimised
 # build, the tests (`cargo test`) reuse what it built, and a demo needs no
 # speed. Cargo's own progress shows what it is building.
-echo "== building winrm and the simulated listener: about 4 minutes the first time on a" \
-     "2-core machine, seconds after that" >&2
+echo "== building winrm and the simulated listener: about a minute the first time on a" \
+     "2-core machine (crates downloaded included), seconds after that" >&2
 cargo build --bin winrm --example listener
 out=${CARGO_TARGET_DIR:-target}/debug
 bin=$out/winrm

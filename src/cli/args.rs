@@ -139,7 +139,7 @@ pub enum Command {
 
     /// Run a command on the host in a remote cmd shell (WinRS), streaming its
     /// output; exits with the command's exit code.
-    #[command(visible_alias = "x")]
+    #[command(visible_aliases = ["x", "shell"])]
     Exec {
         /// The program and its arguments, passed on as given (everything
         /// after the first word that is not a switch, or after --).

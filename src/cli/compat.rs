@@ -291,7 +291,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
                 if verbs().contains(&lower) {
                     // After `help`, a switch name is the topic: `help -r:`.
                     value_next = lower == "help";
-                    command_follows = lower == "exec" || lower == "x";
+                    command_follows = matches!(lower.as_str(), "exec" | "x" | "shell");
 
                     out.push(OsString::from(lower));
                     continue;
@@ -324,7 +324,8 @@ pub fn names_exec(args: &[OsString]) -> bool {
             continue;
         }
         if !token.starts_with(['-', '/']) && !token.starts_with("@{") {
-            return token.eq_ignore_ascii_case("exec") || token.eq_ignore_ascii_case("x");
+            let verb = token.to_ascii_lowercase();
+            return matches!(verb.as_str(), "exec" | "x" | "shell");
         }
     }
     false

@@ -12,6 +12,9 @@ pub struct Environment {
     vars: HashMap<String, String>,
     /// Whether stdout is a terminal (colour, table wrapping).
     pub stdout_is_terminal: bool,
+    /// Whether stdin is a terminal (`exec` without a command is then an
+    /// interactive shell).
+    pub stdin_is_terminal: bool,
     /// The terminal's width, when stdout is one.
     pub terminal_width: Option<u16>,
 }
@@ -21,6 +24,7 @@ impl Environment {
     pub fn current() -> Self {
         let stdout_is_terminal = std::io::stdout().is_terminal();
         Environment {
+            stdin_is_terminal: std::io::stdin().is_terminal(),
             vars: std::env::vars_os()
                 .filter_map(|(k, v)| Some((k.into_string().ok()?, v.into_string().ok()?)))
                 .collect(),
@@ -41,6 +45,7 @@ impl Environment {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
             stdout_is_terminal: false,
+            stdin_is_terminal: false,
             terminal_width: None,
         }
     }

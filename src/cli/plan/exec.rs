@@ -45,8 +45,13 @@ pub enum Stdin {
 }
 
 impl Exec {
-    /// The plan for `exec COMMAND...` with these switches.
-    pub fn new(command: Vec<String>, args: &ExecArgs) -> Result<Exec, UsageError> {
+    /// The plan for `exec COMMAND...` with these switches. With no command
+    /// and a terminal on stdin, the command is an interactive cmd.exe.
+    pub fn new(
+        command: Vec<String>,
+        args: &ExecArgs,
+        interactive: bool,
+    ) -> Result<Exec, UsageError> {
         if args.allow_delegate {
             return Err(UsageError::new(
                 "-allowdelegate: credentials reach the host only with CredSSP; use -a:credssp",
@@ -102,8 +107,24 @@ impl Exec {
         }
         let mut words = command.into_iter();
         let Some(program) = words.next().filter(|p| !p.trim().is_empty()) else {
+            if interactive && !args.no_stdin {
+                // What is typed goes to cmd.exe, which answers with its
+                // prompt; it ends at `exit` or end of input (Ctrl-D).
+                return Ok(Exec {
+                    program: "cmd.exe".into(),
+                    arguments: Vec::new(),
+                    shell,
+                    command: CommandOptions {
+                        console_stdin: true,
+                        ..options
+                    },
+                    stdin,
+                    powershell: false,
+                });
+            }
             return Err(UsageError::new(
-                "exec needs a command, e.g. winrm exec -r:HOST -- ipconfig /all",
+                "exec needs a command, e.g. winrm exec -r:HOST -- ipconfig /all \
+                 (without one, on a terminal, it opens an interactive cmd.exe)",
             ));
         };
         Ok(Exec {

@@ -193,7 +193,7 @@ impl Plan {
         };
         let verb = match cli.command.take() {
             None => Verb::Help(None),
-            Some(command) => verb(command)?,
+            Some(command) => verb(command, env)?,
         };
         if matches!(verb, Verb::Exec(_))
             && !matches!(format, Format::Text | Format::Json | Format::Jsonl)
@@ -215,7 +215,7 @@ impl Plan {
     }
 }
 
-fn verb(command: Command) -> Result<Verb, UsageError> {
+fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
     let request = |resource: &str, args| -> Result<Request, UsageError> {
         Ok(Request {
             resource: parse_resource(resource)?,
@@ -230,7 +230,9 @@ fn verb(command: Command) -> Result<Verb, UsageError> {
         Command::Generate { kind, verb } => Verb::Generate(kind, verb),
         Command::Quickconfig { .. } | Command::Configsddl { .. } => Verb::WindowsOnly,
         Command::Identify => Verb::Identify,
-        Command::Exec { command, exec } => Verb::Exec(exec::Exec::new(command, &exec)?),
+        Command::Exec { command, exec } => {
+            Verb::Exec(exec::Exec::new(command, &exec, env.stdin_is_terminal)?)
+        }
         Command::Get {
             resource,
             request: r,
