@@ -135,6 +135,26 @@ pub fn parse_page(
     parse_text_with(&text, message_id, |n| page::read_page(n, expected))
 }
 
+/// What [`parse_reply`] gives, in one pass with the builder when the reply
+/// allows (see [`parse_page`]): for replies that carry much text in one
+/// element, such as a WinRS ReceiveResponse's output streams.
+pub fn parse_reply_fast(
+    bytes: &[u8],
+    content_type: Option<&str>,
+    message_id: &str,
+) -> Result<Reply, ProtocolError> {
+    let text = decode_borrowed(bytes, content_type)?;
+    if let Some(done) = fast_envelope(&text, message_id, 2) {
+        return done.map(|(action, body)| Reply { action, body });
+    }
+    parse_text_with(&text, message_id, |body| {
+        body.map(element_from_node)
+            .transpose()
+            .map_err(ProtocolError::from)
+    })
+    .map(|(action, body)| Reply { action, body })
+}
+
 /// The one-pass path of [`parse_page`]; `None` when roxmltree must decide.
 fn fast_page(
     text: &str,
@@ -142,7 +162,23 @@ fn fast_page(
     expected: &str,
 ) -> Option<Result<(Option<String>, Page), ProtocolError>> {
     // Items are Envelope/Body/Response/Items/item: depth 4.
-    let mut envelope = build::build(text, 4)?;
+    let (action, response) = match fast_envelope(text, message_id, 4)? {
+        Ok(parts) => parts,
+        Err(e) => return Some(Err(e)),
+    };
+    page::page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
+}
+
+/// The envelope checks of [`parse_text_with`] on the builder's tree: the
+/// reply's action and the first element of its body, built to stand alone
+/// at `standalone` depth. `None` when roxmltree must decide (a fault, an
+/// unusual envelope, anything the builder declines).
+fn fast_envelope(
+    text: &str,
+    message_id: &str,
+    standalone: usize,
+) -> Option<Result<(Option<String>, Option<Element>), ProtocolError>> {
+    let mut envelope = build::build(text, standalone)?;
     if !envelope.name.is(ns::SOAP, "Envelope") {
         return None;
     }
@@ -178,8 +214,7 @@ fn fast_page(
     if let Err(e) = check_relates_to(relates_to.as_deref(), message_id) {
         return Some(Err(e));
     }
-    let response = body.children.into_iter().next();
-    page::page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
+    Some(Ok((action, body.children.into_iter().next())))
 }
 
 /// Servers differ in case and in `uuid:` versus `urn:uuid:`; the identity is

@@ -333,13 +333,14 @@ fn signed_exit_code(value: i64) -> i64 {
     }
 }
 
-/// Base64 as Windows writes it, tolerating line breaks some servers add.
+/// Base64 as Windows writes it, tolerating line breaks some servers add
+/// (tried only when the plain decode fails, so output costs one pass).
 fn decode_base64(text: &str) -> Option<Vec<u8>> {
     let engine = base64::engine::general_purpose::STANDARD;
-    if !text.contains(char::is_whitespace) {
-        return engine.decode(text).ok();
+    if let Ok(bytes) = engine.decode(text) {
+        return Some(bytes);
     }
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    let compact: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     engine.decode(compact).ok()
 }
 

@@ -283,6 +283,22 @@ impl Session {
         })
     }
 
+    /// Like [`Session::call`], reading the reply in one pass when it can
+    /// ([`reply::parse_reply_fast`]): for replies that carry much text.
+    pub(crate) fn call_fast(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+    ) -> Result<Option<Element>, Error> {
+        let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
+        self.check_status(&raw, |raw| {
+            reply::parse_reply_fast(&raw.body, raw.content_type.as_deref(), &message_id)
+                .map(|reply| (reply.action, reply.body))
+        })
+    }
+
     /// Builds the addressed envelope for `action`, sends it, and returns
     /// the raw reply with the MessageID it must answer.
     fn send_addressed(

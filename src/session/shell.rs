@@ -196,7 +196,7 @@ impl Command<'_, '_> {
             options: shell::receive_options(),
             fragment: None,
         };
-        let reply = session.call(shell::ACTION_RECEIVE, &resource, &request, &body);
+        let reply = session.call_fast(shell::ACTION_RECEIVE, &resource, &request, &body);
         session.options.operation_timeout = saved;
         let reply = match reply {
             Ok(reply) => reply,

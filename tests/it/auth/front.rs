@@ -230,6 +230,27 @@ impl Front {
         cmd
     }
 
+    /// `winrm exec` with the front's switches first, then `command`: what
+    /// follows the command word is the remote command's.
+    pub fn exec(&self, method: &str, command: &[&str]) -> Cmd {
+        let mut all = vec![
+            "exec".to_string(),
+            format!("-r:{}", self.url()),
+            format!("-u:{}", self.client.user),
+            format!("-a:{method}"),
+        ];
+        if self.https {
+            all.push("--cacert".into());
+            all.push(self.dir.path().join("server-ca.pem").display().to_string());
+        }
+        all.extend(command.iter().map(|s| s.to_string()));
+        let mut cmd = Cmd::new(&all).env("WINRM_PASSWORD", &self.client.password);
+        for (k, v) in &self.client.env {
+            cmd = cmd.env(k, v);
+        }
+        cmd
+    }
+
     /// (connection, event, line) for every logged event.
     pub fn events(&self) -> Vec<(u64, String, String)> {
         let text = std::fs::read_to_string(&self.log).unwrap_or_default();

@@ -4,6 +4,7 @@
 
 mod certificate;
 mod credssp;
+mod exec;
 pub(crate) mod front;
 mod kerberos;
 mod ntlm;
