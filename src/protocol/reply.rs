@@ -169,6 +169,9 @@ fn fast_page(
     page::page_from_element(response, expected).map(|r| r.map(|page| (action, page)))
 }
 
+/// A reply's `wsa:Action` and the first element of its body.
+type ActionAndBody = (Option<String>, Option<Element>);
+
 /// The envelope checks of [`parse_text_with`] on the builder's tree: the
 /// reply's action and the first element of its body, built to stand alone
 /// at `standalone` depth. `None` when roxmltree must decide (a fault, an
@@ -177,7 +180,7 @@ fn fast_envelope(
     text: &str,
     message_id: &str,
     standalone: usize,
-) -> Option<Result<(Option<String>, Option<Element>), ProtocolError>> {
+) -> Option<Result<ActionAndBody, ProtocolError>> {
     let mut envelope = build::build(text, standalone)?;
     if !envelope.name.is(ns::SOAP, "Envelope") {
         return None;
