@@ -69,7 +69,9 @@ pub mod internals {
     pub use crate::protocol::dom::{Malformed, decode, element_from_node, parse_document};
     pub use crate::protocol::enumerate::Enumerator;
     pub use crate::protocol::page::{Page, read_page};
-    pub use crate::protocol::reply::{Reply, parse_page, parse_reply, parse_reply_with};
+    pub use crate::protocol::reply::{
+        Reply, parse_page, parse_reply, parse_reply_fast, parse_reply_with,
+    };
     pub use crate::protocol::xml::write_element;
 
     /// The request envelopes and bodies, as the session writes them.

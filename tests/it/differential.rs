@@ -7,7 +7,8 @@
 
 use base64::Engine as _;
 use winrm::internals::{
-    Page, build, decode, element_from_node, parse_document, parse_page, parse_reply_with, read_page,
+    Page, Reply, build, decode, element_from_node, parse_document, parse_page, parse_reply,
+    parse_reply_fast, parse_reply_with, read_page,
 };
 use winrm::protocol::{Element, ProtocolError, ns};
 
@@ -46,6 +47,30 @@ fn compare_pages(name: &str, bytes: &[u8], content_type: Option<&str>) -> Result
                     short(&new)
                 ));
             }
+        }
+    }
+    Ok(())
+}
+
+/// The one-pass whole-reply path (WinRS Receive) against roxmltree's, with
+/// and without a MessageID to relate to.
+fn compare_replies(name: &str, bytes: &[u8], content_type: Option<&str>) -> Result<(), String> {
+    if bytes.windows(2).any(|w| w == b"\r&") {
+        return Ok(()); // see compare_trees
+    }
+    let outcome = |r: Result<Reply, ProtocolError>| match r {
+        Ok(reply) => format!("ok action={:?} body={:#?}", reply.action, reply.body),
+        Err(e) => format!("error {e}"),
+    };
+    for message_id in ["", "uuid:00000000-0000-4000-8000-000000000000"] {
+        let old = outcome(parse_reply(bytes, content_type, message_id));
+        let new = outcome(parse_reply_fast(bytes, content_type, message_id));
+        if old != new {
+            return Err(format!(
+                "{name} (whole reply, id {message_id:?}):\nold: {}\nnew: {}",
+                short(&old),
+                short(&new)
+            ));
         }
     }
     Ok(())
@@ -258,6 +283,9 @@ fn check_text(name: &str, text: &str, failures: &mut Vec<String>) {
     if let Err(why) = compare_pages(name, text.as_bytes(), Some(UTF8)) {
         failures.push(why);
     }
+    if let Err(why) = compare_replies(name, text.as_bytes(), Some(UTF8)) {
+        failures.push(why);
+    }
 }
 
 #[test]
@@ -273,6 +301,9 @@ fn every_fixture_builds_as_roxmltree_parses_it() {
         }
         compared += 1;
         if let Err(why) = compare_pages(name, &bytes, content_type.as_deref()) {
+            failures.push(why);
+        }
+        if let Err(why) = compare_replies(name, &bytes, content_type.as_deref()) {
             failures.push(why);
         }
         let Ok(text) = decode(&bytes, content_type.as_deref()) else {
