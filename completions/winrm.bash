@@ -88,6 +88,9 @@ _winrm() {
             winrm,set)
                 cmd="winrm__subcmd__set"
                 ;;
+            winrm,shell)
+                cmd="winrm__subcmd__exec"
+                ;;
             winrm,x)
                 cmd="winrm__subcmd__exec"
                 ;;
@@ -98,7 +101,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i exec x help helpmsg quickconfig qc configsddl generate"
+            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg quickconfig qc configsddl generate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

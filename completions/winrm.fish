@@ -80,6 +80,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -f -a "invoke" -d 'Run a metho
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "i" -d 'Run a method (custom action) on a resource; prints its output'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "exec" -d 'Run a command on the host in a remote cmd shell (WinRS), streaming its output; exits with the command\'s exit code'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "x" -d 'Run a command on the host in a remote cmd shell (WinRS), streaming its output; exits with the command\'s exit code'
+complete -c winrm -n "__fish_winrm_needs_command" -f -a "shell" -d 'Run a command on the host in a remote cmd shell (WinRS), streaming its output; exits with the command\'s exit code'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "help" -d 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, json, config, or a verb'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "helpmsg" -d 'Explain a WinRM error number (decimal, negative, or 0x hex)'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "quickconfig" -d 'Windows only: configures the local WinRM service'
@@ -883,6 +884,54 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn-port -d 'Add the p
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s h -l help -d 'Print help'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell-file -d 'Run the PowerShell script in FILE. [-powershellfile:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l directory -d 'The working directory on the host. [-d: -directory:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l env -d 'An environment variable for the command, NAME=VALUE (repeatable). [-env: -environment:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l codepage -d 'The console code page of the output (65001, UTF-8, by default). [-codepage:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l idle-timeout -d 'Close the shell after this many seconds without a request. [-idletimeout:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-cmd-shell -d 'Start the program directly, without cmd.exe around it. [-skipcmdshell]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-stdin -d 'Send nothing to the command\'s stdin (it sees end of file). [-nostdin]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-echo -d 'winrs.exe\'s -noecho: accepted; input is never echoed here. [-noe]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l compression -d 'winrs.exe\'s -compression: accepted; replies are not compressed. [-comp]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l allow-delegate -d 'winrs.exe\'s -allowdelegate: credentials travel to the host only with CredSSP (-a:credssp)'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r

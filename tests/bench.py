@@ -9,6 +9,12 @@ Measures what the closing notes report, side by side in one run:
     wall time, client CPU time and peak RSS, for several N, so a flat peak
     RSS shows the enumeration streams.
 
+Remote commands (`winrm exec`, the listener's scripted WinRS shell), beside
+pywinrm and pypsrp (tests/peer_shell.py), each in a new process:
+  - `hostname` start to exit;
+  - 10 MB and 100 MB of stdout (`bigout N`) to /dev/null, and 100 MB of stdin
+    to `findstr` (which prints nothing): wall, client CPU, peak RSS.
+
 Side by side with the peers (skipped, with a note, when they are missing):
   - one Get: curl POSTing the same envelope, and pypsrp's WSMan client
     (tests/peer_pypsrp.py, `pip install pypsrp`), each in a new process;
@@ -29,14 +35,16 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
-WINRM = os.path.join(TARGET, "dist", "winrm")
-LISTENER = os.path.join(TARGET, "dist", "examples", "listener")
+# WINRM_BENCH_PROFILE=release measures without fat LTO (a quicker build).
+PROFILE = os.environ.get("WINRM_BENCH_PROFILE", "dist")
+WINRM = os.path.join(TARGET, PROFILE, "winrm")
+LISTENER = os.path.join(TARGET, PROFILE, "examples", "listener")
 
 
 
 def build():
     subprocess.run(
-        ["cargo", "build", "--quiet", "--profile", "dist", "--bin", "winrm", "--example", "listener"],
+        ["cargo", "build", "--quiet", "--profile", PROFILE, "--bin", "winrm", "--example", "listener"],
         cwd=ROOT,
         check=True,
     )
@@ -60,16 +68,19 @@ def start_listener(services):
     sys.exit("the listener did not start")
 
 
-def run_measured(args):
+def run_measured(args, stdin=None):
     """Runs a command under GNU time; returns (wall s, cpu s, peak RSS KiB,
     exit code) of that process alone. (Python's own rusage would count the
-    forked interpreter's memory before exec.)"""
+    forked interpreter's memory before exec.) `stdin`: a file to read."""
     with tempfile.NamedTemporaryFile("r") as report:
+        source = open(stdin, "rb") if stdin else subprocess.DEVNULL
         start = time.perf_counter()
         code = subprocess.run(
             ["/usr/bin/time", "-f", "%U %S %M", "-o", report.name] + args,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "WINRM_PASSWORD": "demo-pass"}).returncode
+        if stdin:
+            source.close()
         wall = time.perf_counter() - start
         user, system, rss = report.read().split()[-3:]
     return wall, float(user) + float(system), int(rss), code
@@ -99,8 +110,7 @@ xmlns:w="http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd"><s:Header>\
 
 
 def have_pypsrp():
-    return subprocess.run([sys.executable, "-c", "import pypsrp.wsman"],
-                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+    return python_with("pypsrp.wsman") is not None
 
 
 def peer_rows(port, runs, winrm_get_s):
@@ -121,12 +131,90 @@ def peer_rows(port, runs, winrm_get_s):
     finally:
         os.unlink(envelope.name)
     if have_pypsrp():
-        peer = [sys.executable, os.path.join(ROOT, "tests", "peer_pypsrp.py"), "get", str(port)]
+        peer = [python_with("pypsrp.wsman"), os.path.join(ROOT, "tests", "peer_pypsrp.py"), "get",
+                str(port)]
         rows.append(("get: pypsrp (new process)",
                      f"{mean_time(peer, max(3, runs // 10)) * 1000:.2f} ms", "", ""))
     else:
         rows.append(("get: pypsrp", "skipped: pip install pypsrp", "", ""))
     return rows
+
+
+def python_with(module):
+    """The first Python that imports `module` (this one, or Debian's, where
+    .ci/run installs the peers), or None."""
+    for python in (sys.executable, "/usr/bin/python3"):
+        try:
+            ok = subprocess.run([python, "-c", f"import {module}"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL).returncode == 0
+        except FileNotFoundError:
+            ok = False
+        if ok:
+            return python
+    return None
+
+
+def exec_rows(runs):
+    """`winrm exec` beside pywinrm and pypsrp on the same jobs."""
+    rows = []
+    proc, port = start_listener(10)
+    conn = ["-r:127.0.0.1:%d" % port, "-u:demo", "-a:basic", "-unencrypted"]
+    pythons = {name: python_with(module) for name, module in
+               (("pywinrm", "winrm"), ("pypsrp", "pypsrp.shell"))}
+    peers = [name for name, python in pythons.items() if python]
+    for name in set(pythons) - set(peers):
+        rows.append((f"exec: {name}", "skipped: pip install " + name, "", ""))
+    peer = os.path.join(ROOT, "tests", "peer_shell.py")
+    try:
+        winrm_s = mean_time([WINRM, "exec"] + conn + ["hostname"], runs)
+        rows.append(("exec hostname (new process)", f"{winrm_s * 1000:.2f} ms", "", ""))
+        fastest = None
+        for name in peers:
+            s = mean_time([pythons[name], peer, name, "hostname", str(port)], max(3, runs // 10))
+            rows.append((f"exec hostname: {name}", f"{s * 1000:.2f} ms", "", ""))
+            fastest = s if fastest is None else min(fastest, s)
+        if fastest:
+            rows.append(("  wall, winrm / fastest peer", f"1/{fastest / winrm_s:.1f}",
+                         "(target <= 1/10)", ""))
+        with tempfile.NamedTemporaryFile("wb", delete=False) as data:
+            line = b"the quick brown fox jumps over the lazy dog 0123456789\n"
+            for _ in range(100_000_000 // len(line) + 1):
+                data.write(line)
+        try:
+            jobs = [
+                ("10 MB of stdout", ["bigout", "10000000"], None),
+                ("100 MB of stdout", ["bigout", "100000000"], None),
+                ("100 MB of stdin", ["findstr", "zzzzzz"], data.name),
+            ]
+            for what, command, stdin in jobs:
+                cpus = {}
+                args = [WINRM, "exec"] + conn + command
+                wall, cpu, rss, code = run_measured(args, stdin)
+                rows.append((f"exec, {what}", f"{wall:.3f} s{status(code, command)}",
+                             f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
+                for name in peers:
+                    job = ["stdin", stdin] if stdin else ["bigout", command[1]]
+                    pwall, pcpu, prss, pcode = run_measured(
+                        [pythons[name], peer, name] + job + [str(port)])
+                    cpus[name] = pcpu
+                    rows.append((f"exec, {what}: {name}", f"{pwall:.3f} s{status(pcode, command)}",
+                                 f"{pcpu:.3f} s", f"{prss / 1024:.1f} MiB"))
+                if cpus and "100 MB" in what:
+                    best = min(cpus.values())
+                    rows.append(("  client CPU, winrm / best peer", f"1/{best / cpu:.1f}",
+                                 "(target <= 1/10)", ""))
+        finally:
+            os.unlink(data.name)
+    finally:
+        proc.terminate()
+        proc.wait()
+    return rows
+
+
+def status(code, command):
+    # findstr finding nothing exits 1, as on Windows.
+    ok = code == 0 or (command[0] == "findstr" and code == 1)
+    return "" if ok else f" (exit {code})"
 
 
 def main():
@@ -136,54 +224,59 @@ def main():
     parser.add_argument("--runs", type=int, default=100, help="runs for the short timings")
     parser.add_argument("--formats", default="text,xml,json,jsonl,table",
                         help="output formats to enumerate to, comma-separated")
+    parser.add_argument("--only", choices=["all", "exec", "wsman"], default="all",
+                        help="just the remote-command rows, or just the WS-Man ones")
     args = parser.parse_args()
     build()
     sizes = [int(s) for s in args.sizes.split(",")]
 
     rows = []
     rows.append(("winrm --help", f"{mean_time([WINRM, '--help'], args.runs) * 1000:.2f} ms", "", ""))
+    if args.only in ("all", "exec"):
+        rows.extend(exec_rows(args.runs))
 
-    proc, port = start_listener(max(sizes))
-    try:
-        conn = ["-r:127.0.0.1:%d" % port, "-u:demo", "-a:basic", "-unencrypted"]
-        get = [WINRM, "get", "wmicimv2/Win32_Service?Name=Spooler"] + conn
-        winrm_get_s = mean_time(get, args.runs)
-        rows.append(("get (one round trip, new process)",
-                     f"{winrm_get_s * 1000:.2f} ms", "", ""))
-        rows.extend(peer_rows(port, args.runs, winrm_get_s))
-        for n in sorted(sizes):
-            # The listener serves its first n services for this filter-free
-            # enumeration only when n equals its size, so restart per size.
+    if args.only != "exec":
+        proc, port = start_listener(max(sizes))
+        try:
+            conn = ["-r:127.0.0.1:%d" % port, "-u:demo", "-a:basic", "-unencrypted"]
+            get = [WINRM, "get", "wmicimv2/Win32_Service?Name=Spooler"] + conn
+            winrm_get_s = mean_time(get, args.runs)
+            rows.append(("get (one round trip, new process)",
+                         f"{winrm_get_s * 1000:.2f} ms", "", ""))
+            rows.extend(peer_rows(port, args.runs, winrm_get_s))
+            for n in sorted(sizes):
+                # The listener serves its first n services for this filter-free
+                # enumeration only when n equals its size, so restart per size.
+                proc.terminate()
+                proc.wait()
+                proc, port = start_listener(n)
+                conn[0] = "-r:127.0.0.1:%d" % port
+                winrm_xml_cpu = None
+                for fmt in args.formats.split(","):
+                    if fmt == "table" and n > 10000:
+                        continue
+                    cmd = [WINRM, "e", "wmicimv2/Win32_Service", "--max-elements", "100",
+                           "-format:" + fmt] + conn
+                    wall, cpu, rss, code = run_measured(cmd)
+                    status = "" if code == 0 else f" (exit {code})"
+                    rows.append((f"enumerate {n:,} (MaxElements 100, {fmt})",
+                                 f"{wall:.3f} s{status}", f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
+                    if fmt == "xml":
+                        winrm_xml_cpu = cpu
+                if n == 10000 and have_pypsrp():
+                    peer = [sys.executable, os.path.join(ROOT, "tests", "peer_pypsrp.py"),
+                            "enumerate", str(port)]
+                    wall, cpu, rss, code = run_measured(peer)
+                    status = "" if code == 0 else f" (exit {code})"
+                    rows.append((f"enumerate {n:,}: pypsrp (xml out)", f"{wall:.3f} s{status}",
+                                 f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
+                    if winrm_xml_cpu:
+                        rows.append(("  client CPU, winrm xml / pypsrp",
+                                     f"1/{cpu / winrm_xml_cpu:.1f}", "(target <= 1/15)", ""))
+
+        finally:
             proc.terminate()
             proc.wait()
-            proc, port = start_listener(n)
-            conn[0] = "-r:127.0.0.1:%d" % port
-            winrm_xml_cpu = None
-            for fmt in args.formats.split(","):
-                if fmt == "table" and n > 10000:
-                    continue
-                cmd = [WINRM, "e", "wmicimv2/Win32_Service", "--max-elements", "100",
-                       "-format:" + fmt] + conn
-                wall, cpu, rss, code = run_measured(cmd)
-                status = "" if code == 0 else f" (exit {code})"
-                rows.append((f"enumerate {n:,} (MaxElements 100, {fmt})",
-                             f"{wall:.3f} s{status}", f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
-                if fmt == "xml":
-                    winrm_xml_cpu = cpu
-            if n == 10000 and have_pypsrp():
-                peer = [sys.executable, os.path.join(ROOT, "tests", "peer_pypsrp.py"),
-                        "enumerate", str(port)]
-                wall, cpu, rss, code = run_measured(peer)
-                status = "" if code == 0 else f" (exit {code})"
-                rows.append((f"enumerate {n:,}: pypsrp (xml out)", f"{wall:.3f} s{status}",
-                             f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
-                if winrm_xml_cpu:
-                    rows.append(("  client CPU, winrm xml / pypsrp",
-                                 f"1/{cpu / winrm_xml_cpu:.1f}", "(target <= 1/15)", ""))
-
-    finally:
-        proc.terminate()
-        proc.wait()
 
     print(f"\nwinrm benchmark  ({os.uname().machine}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d')})\n")

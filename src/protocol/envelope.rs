@@ -81,13 +81,21 @@ const ENVELOPE_OPEN: &str = concat!(
 impl Envelope<'_> {
     /// Writes the envelope as XML text.
     pub fn to_xml(&self) -> String {
+        let mut out = String::new();
+        self.write_into(&mut out);
+        out
+    }
+
+    /// Writes the envelope as XML text after what `out` holds, so a caller
+    /// sending many large envelopes can reuse one buffer.
+    pub fn write_into(&self, out: &mut String) {
         let a = &self.addressing;
-        let mut out = String::with_capacity(1400 + self.body.len());
+        out.reserve(1400 + self.body.len());
         out.push_str(ENVELOPE_OPEN);
         out.push_str("<s:Header>");
-        tag(&mut out, "a:To", "", a.to);
+        tag(out, "a:To", "", a.to);
         tag(
-            &mut out,
+            out,
             "w:ResourceURI",
             r#" s:mustUnderstand="true""#,
             self.resource_uri,
@@ -95,18 +103,13 @@ impl Envelope<'_> {
         out.push_str(r#"<a:ReplyTo><a:Address s:mustUnderstand="true">"#);
         out.push_str(ns::ANONYMOUS);
         out.push_str("</a:Address></a:ReplyTo>");
-        tag(
-            &mut out,
-            "a:Action",
-            r#" s:mustUnderstand="true""#,
-            self.action,
-        );
+        tag(out, "a:Action", r#" s:mustUnderstand="true""#, self.action);
         let _ = write!(
             out,
             r#"<w:MaxEnvelopeSize s:mustUnderstand="true">{}</w:MaxEnvelopeSize>"#,
             a.max_envelope_size
         );
-        tag(&mut out, "a:MessageID", "", a.message_id);
+        tag(out, "a:MessageID", "", a.message_id);
         if let Some(locale) = a.locale {
             let _ = write!(
                 out,
@@ -123,12 +126,7 @@ impl Envelope<'_> {
             );
         }
         if let Some(session) = a.session_id {
-            tag(
-                &mut out,
-                "p:SessionId",
-                r#" s:mustUnderstand="false""#,
-                session,
-            );
+            tag(out, "p:SessionId", r#" s:mustUnderstand="false""#, session);
         }
         let _ = write!(
             out,
@@ -137,18 +135,18 @@ impl Envelope<'_> {
         );
         if !self.selectors.is_empty() {
             out.push_str("<w:SelectorSet>");
-            selectors_into(&mut out, self.selectors);
+            selectors_into(out, self.selectors);
             out.push_str("</w:SelectorSet>");
         }
         if !self.options.is_empty() {
             out.push_str(r#"<w:OptionSet s:mustUnderstand="true">"#);
             for option in self.options {
                 out.push_str(r#"<w:Option Name=""#);
-                escape_attribute_into(&mut out, &option.name);
+                escape_attribute_into(out, &option.name);
                 match &option.value {
                     Some(v) => {
                         out.push_str(r#"">"#);
-                        escape_into(&mut out, v);
+                        escape_into(out, v);
                         out.push_str("</w:Option>");
                     }
                     None => out.push_str(r#"" xsi:nil="true"/>"#),
@@ -161,11 +159,11 @@ impl Envelope<'_> {
             out.push_str(r#"<w:FragmentTransfer s:mustUnderstand="true""#);
             if let Some(dialect) = &fragment.dialect {
                 out.push_str(r#" Dialect=""#);
-                escape_attribute_into(&mut out, dialect);
+                escape_attribute_into(out, dialect);
                 out.push('"');
             }
             out.push('>');
-            escape_into(&mut out, &fragment.expression);
+            escape_into(out, &fragment.expression);
             out.push_str("</w:FragmentTransfer>");
         }
         out.push_str("</s:Header>");
@@ -177,7 +175,6 @@ impl Envelope<'_> {
             out.push_str("</s:Body>");
         }
         out.push_str("</s:Envelope>");
-        out
     }
 }
 

@@ -181,20 +181,27 @@ pub fn command_options(options: &CommandOptions) -> Vec<OptionValue> {
 
 /// The Send body: `data` for the command's stdin, base64; `end` closes it.
 pub fn send_body(command_id: &str, data: &[u8], end: bool) -> String {
-    let mut out = String::with_capacity(data.len() / 3 * 4 + 256);
+    let mut out = String::new();
+    send_body_into(&mut out, command_id, data, end);
+    out
+}
+
+/// [`send_body`] written into `out` (cleared first), to reuse its memory.
+pub fn send_body_into(out: &mut String, command_id: &str, data: &[u8], end: bool) {
+    out.clear();
+    out.reserve(data.len() / 3 * 4 + 256);
     let _ = write!(
         out,
         "<rsp:Send xmlns:rsp=\"{NS}\"><rsp:Stream Name=\"stdin\" CommandId=\""
     );
-    escape_attribute_into(&mut out, command_id);
+    escape_attribute_into(out, command_id);
     out.push('"');
     if end {
         out.push_str(" End=\"true\"");
     }
     out.push('>');
-    base64_simd::STANDARD.encode_append(data, &mut out);
+    base64_simd::STANDARD.encode_append(data, out);
     out.push_str("</rsp:Stream></rsp:Send>");
-    out
 }
 
 /// How many input bytes one Send may carry when requests may be

@@ -48,6 +48,9 @@ pub struct Session {
     options: SessionOptions,
     session_id: String,
     next_id: Box<dyn FnMut() -> String + Send>,
+    /// The last request's text, kept so the next one reuses its memory: a
+    /// remote command's stdin goes out in envelopes of hundreds of KiB.
+    scratch: String,
 }
 
 impl Session {
@@ -58,6 +61,7 @@ impl Session {
             options,
             session_id: random_uuid(),
             next_id: Box::new(random_uuid),
+            scratch: String::new(),
         }
     }
 
@@ -327,7 +331,12 @@ impl Session {
             fragment: request.fragment.as_ref(),
             body,
         };
-        let raw = self.send(envelope.to_xml(), false, repeatable(action))?;
+        let mut xml = std::mem::take(&mut self.scratch);
+        xml.clear();
+        envelope.write_into(&mut xml);
+        let raw = self.send(&xml, false, repeatable(action));
+        self.scratch = xml;
+        let raw = raw?;
         Ok((raw, message_id))
     }
 
@@ -339,7 +348,7 @@ impl Session {
         unauthenticated: bool,
         repeatable: bool,
     ) -> Result<Option<Element>, Error> {
-        let raw = self.send(xml, unauthenticated, repeatable)?;
+        let raw = self.send(&xml, unauthenticated, repeatable)?;
         self.parse(&raw, message_id, |node| {
             node.map(element_from_node)
                 .transpose()
@@ -353,25 +362,27 @@ impl Session {
     /// once.
     fn send(
         &mut self,
-        xml: String,
+        xml: &str,
         unauthenticated: bool,
         repeatable: bool,
     ) -> Result<transport::Reply, Error> {
+        let utf16;
         let (bytes, content_type) = match self.options.encoding {
-            Encoding::Utf8 => (xml.into_bytes(), "application/soap+xml;charset=UTF-8"),
+            Encoding::Utf8 => (xml.as_bytes(), "application/soap+xml;charset=UTF-8"),
             Encoding::Utf16 => {
                 let mut bytes = vec![0xFF, 0xFE];
                 for unit in xml.encode_utf16() {
                     bytes.extend_from_slice(&unit.to_le_bytes());
                 }
-                (bytes, "application/soap+xml;charset=UTF-16")
+                utf16 = bytes;
+                (utf16.as_slice(), "application/soap+xml;charset=UTF-16")
             }
         };
         // MS-WSMV §3.1.4.1.23: an Identify with this header and no
         // credentials is answered without authentication.
         let identify_header = [("WSMANIDENTIFY", "unauthenticated")];
         let request = transport::Request {
-            body: &bytes,
+            body: bytes,
             content_type,
             anonymous: unauthenticated,
             headers: if unauthenticated {

@@ -34,6 +34,8 @@ pub struct Command<'a, 's> {
     id: String,
     done: bool,
     exit_code: Option<i64>,
+    /// The last Send's body, kept so the next reuses its memory.
+    send_body: String,
 }
 
 impl Session {
@@ -110,6 +112,7 @@ impl<'s> Shell<'s> {
             id,
             done: false,
             exit_code: None,
+            send_body: String::new(),
         })
     }
 
@@ -175,9 +178,11 @@ impl Command<'_, '_> {
     ///
     /// As any request.
     pub fn send(&mut self, data: &[u8], end: bool) -> Result<(), Error> {
-        let body = shell::send_body(&self.id, data, end);
-        self.shell.call(shell::ACTION_SEND, Vec::new(), &body)?;
-        Ok(())
+        let mut body = std::mem::take(&mut self.send_body);
+        shell::send_body_into(&mut body, &self.id, data, end);
+        let sent = self.shell.call(shell::ACTION_SEND, Vec::new(), &body);
+        self.send_body = body;
+        sent.map(drop)
     }
 
     /// Waits for output: returns what came (possibly nothing, when the

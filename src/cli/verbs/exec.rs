@@ -142,35 +142,41 @@ pub fn run(
     Ok(status)
 }
 
-/// What the stdin reader hands over.
+/// What the stdin reader hands over: a buffer and how much of it was read.
 enum Piece {
-    Data(Vec<u8>),
+    Data(Vec<u8>, usize),
     End,
     Failed(std::io::Error),
 }
 
-fn spawn_stdin_reader(chunk: usize) -> Receiver<Piece> {
-    let (tx, rx) = mpsc::sync_channel(STDIN_QUEUE);
-    // Detached: it may block on a terminal read after the command ended;
-    // the process exits without waiting for it.
-    std::thread::spawn(move || read_stdin(&tx, chunk));
-    rx
+/// The reader's queue of pieces, and the way buffers go back to it to be
+/// filled again (so reading 100 MB allocates three buffers, not 400).
+struct StdinQueue {
+    pieces: Receiver<Piece>,
+    empties: SyncSender<Vec<u8>>,
 }
 
-fn read_stdin(tx: &SyncSender<Piece>, chunk: usize) {
+fn spawn_stdin_reader(chunk: usize) -> StdinQueue {
+    let (tx, pieces) = mpsc::sync_channel(STDIN_QUEUE);
+    let (empties, recycled) = mpsc::sync_channel(STDIN_QUEUE + 1);
+    // Detached: it may block on a terminal read after the command ended;
+    // the process exits without waiting for it.
+    std::thread::spawn(move || read_stdin(&tx, &recycled, chunk));
+    StdinQueue { pieces, empties }
+}
+
+fn read_stdin(tx: &SyncSender<Piece>, recycled: &Receiver<Vec<u8>>, chunk: usize) {
     let mut stdin = std::io::stdin().lock();
     loop {
-        let mut buffer = vec![0; chunk];
+        let mut buffer = recycled.try_recv().unwrap_or_else(|_| vec![0; chunk]);
+        // A read returns what is there: a typed line goes at once.
         let piece = match stdin.read(&mut buffer) {
             Ok(0) => Piece::End,
-            Ok(n) => {
-                buffer.truncate(n);
-                Piece::Data(buffer)
-            }
+            Ok(n) => Piece::Data(buffer, n),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => Piece::Failed(e),
         };
-        let last = !matches!(piece, Piece::Data(_));
+        let last = !matches!(piece, Piece::Data(..));
         if tx.send(piece).is_err() || last {
             return;
         }
@@ -185,11 +191,15 @@ enum Pumped {
 /// Sends whatever stdin is ready, without waiting long for more.
 fn pump_stdin(
     command: &mut winrm::session::Command<'_, '_>,
-    queue: &Receiver<Piece>,
+    queue: &StdinQueue,
 ) -> anyhow::Result<Pumped> {
     loop {
-        match queue.recv_timeout(STDIN_PATIENCE) {
-            Ok(Piece::Data(data)) => command.send(&data, false)?,
+        match queue.pieces.recv_timeout(STDIN_PATIENCE) {
+            Ok(Piece::Data(buffer, n)) => {
+                command.send(&buffer[..n], false)?;
+                // The reader may be gone (it sent its last piece).
+                let _ = queue.empties.try_send(buffer);
+            }
             Ok(Piece::End) | Err(RecvTimeoutError::Disconnected) => {
                 command.send(&[], true)?;
                 return Ok(Pumped::Closed);
