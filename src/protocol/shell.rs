@@ -94,15 +94,41 @@ pub enum Stream {
     Stderr,
 }
 
-/// What one Receive brought.
+/// What one Receive brought. Reading the next Receive into the same value
+/// reuses its memory: a command's output comes in hundreds of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Received {
-    /// Output in the order it came, as bytes in the shell's code page.
-    pub chunks: Vec<(Stream, Vec<u8>)>,
+    /// Each piece of output in the order it came: its stream and where its
+    /// bytes are in `data`.
+    pieces: Vec<(Stream, std::ops::Range<usize>)>,
+    /// The output's bytes, in the shell's code page.
+    data: Vec<u8>,
     /// The exit code once the command is done; `None` while it runs.
     pub exit_code: Option<i64>,
     /// The command is done (its state said so).
     pub done: bool,
+}
+
+impl Received {
+    /// The output, piece by piece, in the order it came.
+    pub fn chunks(&self) -> impl Iterator<Item = (Stream, &[u8])> + '_ {
+        self.pieces
+            .iter()
+            .map(|(stream, range)| (*stream, &self.data[range.clone()]))
+    }
+
+    /// Whether it brought no output.
+    pub fn is_empty(&self) -> bool {
+        self.pieces.is_empty()
+    }
+
+    /// Forgets what it held, keeping the memory.
+    pub(crate) fn clear(&mut self) {
+        self.pieces.clear();
+        self.data.clear();
+        self.exit_code = None;
+        self.done = false;
+    }
 }
 
 /// The Create body: a `rsp:Shell` with stdin and both output streams.
@@ -284,6 +310,18 @@ pub fn command_id(body: &Element) -> Result<String, ProtocolError> {
 /// state. Streams of other commands are ignored; text that is not base64
 /// is refused.
 pub fn read_receive(body: &Element, command_id: &str) -> Result<Received, ProtocolError> {
+    let mut received = Received::default();
+    read_receive_into(body, command_id, &mut received)?;
+    Ok(received)
+}
+
+/// [`read_receive`] into `received`, replacing what it held.
+pub fn read_receive_into(
+    body: &Element,
+    command_id: &str,
+    received: &mut Received,
+) -> Result<(), ProtocolError> {
+    received.clear();
     if !body.name.is(NS, "ReceiveResponse") {
         return Err(ProtocolError::Unexpected(format!(
             "expected a ReceiveResponse, got <{}>",
@@ -294,7 +332,6 @@ pub fn read_receive(body: &Element, command_id: &str) -> Result<Received, Protoc
         e.attribute(None, "CommandId")
             .is_none_or(|id| id.eq_ignore_ascii_case(command_id))
     };
-    let mut received = Received::default();
     for child in body.children.iter().filter(|c| ours(c)) {
         if child.name.is(NS, "Stream") {
             let stream = match child.attribute(None, "Name") {
@@ -307,11 +344,12 @@ pub fn read_receive(body: &Element, command_id: &str) -> Result<Received, Protoc
             if text.is_empty() {
                 continue;
             }
-            let bytes = decode_base64(text).ok_or_else(|| {
+            let start = received.data.len();
+            decode_base64_into(text, &mut received.data).ok_or_else(|| {
                 ProtocolError::Unexpected("a Stream of the ReceiveResponse is not base64".into())
             })?;
-            if !bytes.is_empty() {
-                received.chunks.push((stream, bytes));
+            if received.data.len() > start {
+                received.pieces.push((stream, start..received.data.len()));
             }
         } else if child.name.is(NS, "CommandState") {
             received.done = child.attribute(None, "State") == Some(STATE_DONE);
@@ -324,7 +362,7 @@ pub fn read_receive(body: &Element, command_id: &str) -> Result<Received, Protoc
             }
         }
     }
-    Ok(received)
+    Ok(())
 }
 
 /// An exit code as Windows programs see it (%ERRORLEVEL%): a 32-bit
@@ -341,11 +379,15 @@ fn signed_exit_code(value: i64) -> i64 {
 /// padding some servers allow themselves (tried only when the strict
 /// decode fails, so output costs one pass). SIMD: a command's output is
 /// all base64, and decoding it was the client's largest cost.
-fn decode_base64(text: &str) -> Option<Vec<u8>> {
-    base64_simd::STANDARD
-        .decode_to_vec(text)
-        .or_else(|_| base64_simd::forgiving_decode_to_vec(text.as_bytes()))
-        .ok()
+fn decode_base64_into(text: &str, out: &mut Vec<u8>) -> Option<()> {
+    let start = out.len();
+    if base64_simd::STANDARD.decode_append(text, out).is_ok() {
+        return Some(());
+    }
+    out.truncate(start);
+    let bytes = base64_simd::forgiving_decode_to_vec(text.as_bytes()).ok()?;
+    out.extend_from_slice(&bytes);
+    Some(())
 }
 
 fn bool_text(value: bool) -> &'static str {

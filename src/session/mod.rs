@@ -297,10 +297,12 @@ impl Session {
         body: &str,
     ) -> Result<Option<Element>, Error> {
         let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
-        self.check_status(&raw, |raw| {
+        let read = self.check_status(&raw, |raw| {
             reply::parse_reply_fast(&raw.body, raw.content_type.as_deref(), &message_id)
                 .map(|reply| (reply.action, reply.body))
-        })
+        });
+        self.transport.recycle(raw.body);
+        read
     }
 
     /// Builds the addressed envelope for `action`, sends it, and returns

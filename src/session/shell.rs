@@ -36,6 +36,8 @@ pub struct Command<'a, 's> {
     exit_code: Option<i64>,
     /// The last Send's body, kept so the next reuses its memory.
     send_body: String,
+    /// The last Receive's output, likewise.
+    received: Received,
 }
 
 impl Session {
@@ -113,6 +115,7 @@ impl<'s> Shell<'s> {
             done: false,
             exit_code: None,
             send_body: String::new(),
+            received: Received::default(),
         })
     }
 
@@ -191,7 +194,7 @@ impl Command<'_, '_> {
     /// # Errors
     ///
     /// As any request; a fault other than "nothing yet".
-    pub fn receive(&mut self) -> Result<Received, Error> {
+    pub fn receive(&mut self) -> Result<&Received, Error> {
         let body = shell::receive_body(&self.id);
         let wait = self.shell.receive_wait;
         let session = &mut *self.shell.session;
@@ -205,17 +208,20 @@ impl Command<'_, '_> {
         session.options.operation_timeout = saved;
         let reply = match reply {
             Ok(reply) => reply,
-            Err(e) if is_receive_timeout(&e) => return Ok(Received::default()),
+            Err(e) if is_receive_timeout(&e) => {
+                self.received.clear();
+                return Ok(&self.received);
+            }
             Err(e) => return Err(e),
         };
         let response = session.require_body(reply, "ReceiveResponse")?;
-        let received =
-            shell::read_receive(&response, &self.id).map_err(|e| session.protocol_error(e))?;
-        if received.done {
+        shell::read_receive_into(&response, &self.id, &mut self.received)
+            .map_err(|e| session.protocol_error(e))?;
+        if self.received.done {
             self.done = true;
-            self.exit_code = received.exit_code;
+            self.exit_code = self.received.exit_code;
         }
-        Ok(received)
+        Ok(&self.received)
     }
 
     /// Signals the command: Ctrl-C asks it to stop, terminate ends it.

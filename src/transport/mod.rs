@@ -75,6 +75,10 @@ pub trait Transport {
     fn send(&mut self, request: &Request) -> Result<Reply, TransportError>;
     /// The endpoint URL, as used in `wsa:To`.
     fn url(&self) -> &str;
+    /// Hands a reply's body back once it has been read, so the next reply
+    /// can reuse its memory (a remote command's output comes in hundreds
+    /// of replies of hundreds of KiB). Optional.
+    fn recycle(&mut self, _body: Vec<u8>) {}
 }
 
 /// How to reach and authenticate to an endpoint.
@@ -125,6 +129,8 @@ pub struct HttpTransport {
     /// in flight started: equal means no reply byte has arrived.
     received: received::Received,
     received_before: u64,
+    /// A body handed back by [`Transport::recycle`], for the next reply.
+    spare: Vec<u8>,
 }
 
 /// One HTTP exchange as the authentication logic sees it.
@@ -262,6 +268,7 @@ impl HttpTransport {
             trace: None,
             received,
             received_before: 0,
+            spare: Vec::new(),
         })
     }
 
@@ -368,7 +375,9 @@ impl HttpTransport {
             .first()
             .and_then(|v| v.trim().parse::<u64>().ok())
             .unwrap_or(0);
-        let mut body = Vec::with_capacity(announced.min(limit + 1) as usize);
+        let mut body = std::mem::take(&mut self.spare);
+        body.clear();
+        body.reserve(announced.min(limit + 1) as usize);
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
         let read = response
@@ -526,5 +535,12 @@ impl Transport for HttpTransport {
 
     fn url(&self) -> &str {
         self.options.endpoint.url()
+    }
+
+    fn recycle(&mut self, body: Vec<u8>) {
+        // Only what one reply may need: a huge one is not kept.
+        if body.capacity() as u64 <= self.options.max_reply_bytes + 1 {
+            self.spare = body;
+        }
     }
 }

@@ -112,10 +112,10 @@ pub fn run(
             signalled = wanted;
         }
         let received = command.receive()?;
-        for (stream, bytes) in &received.chunks {
+        for (stream, bytes) in received.chunks() {
             match (stream, &mut clixml) {
                 (Stream::Stderr, Some(buffer)) => buffer.extend_from_slice(bytes),
-                _ => printer.chunk(*stream, bytes)?,
+                _ => printer.chunk(stream, bytes)?,
             }
         }
         if received.done {
