@@ -89,8 +89,31 @@ impl Envelope<'_> {
     /// Writes the envelope as XML text after what `out` holds, so a caller
     /// sending many large envelopes can reuse one buffer.
     pub fn write_into(&self, out: &mut String) {
+        self.write_head(out, self.body.len());
+        if self.body.is_empty() {
+            out.push_str("<s:Body/>");
+        } else {
+            out.push_str("<s:Body>");
+            out.push_str(self.body);
+            out.push_str("</s:Body>");
+        }
+        out.push_str("</s:Envelope>");
+    }
+
+    /// Like [`Envelope::write_into`], with the body written by `body` in
+    /// place (`self.body` is not used): a large body, such as a remote
+    /// command's stdin in base64, is then written once, not copied.
+    pub fn write_with_body(&self, out: &mut String, size: usize, body: impl FnOnce(&mut String)) {
+        self.write_head(out, size);
+        out.push_str("<s:Body>");
+        body(out);
+        out.push_str("</s:Body></s:Envelope>");
+    }
+
+    /// Everything up to the Body, with room reserved for `body_size` more.
+    fn write_head(&self, out: &mut String, body_size: usize) {
         let a = &self.addressing;
-        out.reserve(1400 + self.body.len());
+        out.reserve(1400 + body_size);
         out.push_str(ENVELOPE_OPEN);
         out.push_str("<s:Header>");
         tag(out, "a:To", "", a.to);
@@ -167,14 +190,6 @@ impl Envelope<'_> {
             out.push_str("</w:FragmentTransfer>");
         }
         out.push_str("</s:Header>");
-        if self.body.is_empty() {
-            out.push_str("<s:Body/>");
-        } else {
-            out.push_str("<s:Body>");
-            out.push_str(self.body);
-            out.push_str("</s:Body>");
-        }
-        out.push_str("</s:Envelope>");
     }
 }
 

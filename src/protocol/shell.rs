@@ -212,10 +212,9 @@ pub fn send_body(command_id: &str, data: &[u8], end: bool) -> String {
     out
 }
 
-/// [`send_body`] written into `out` (cleared first), to reuse its memory.
+/// [`send_body`] written after what `out` holds.
 pub fn send_body_into(out: &mut String, command_id: &str, data: &[u8], end: bool) {
-    out.clear();
-    out.reserve(data.len() / 3 * 4 + 256);
+    out.reserve(send_body_size(data.len()));
     let _ = write!(
         out,
         "<rsp:Send xmlns:rsp=\"{NS}\"><rsp:Stream Name=\"stdin\" CommandId=\""
@@ -228,6 +227,11 @@ pub fn send_body_into(out: &mut String, command_id: &str, data: &[u8], end: bool
     out.push('>');
     base64_simd::STANDARD.encode_append(data, out);
     out.push_str("</rsp:Stream></rsp:Send>");
+}
+
+/// About how long the Send body for `data_len` bytes of input is.
+pub fn send_body_size(data_len: usize) -> usize {
+    data_len.div_ceil(3) * 4 + 256
 }
 
 /// How many input bytes one Send may carry when requests may be

@@ -42,6 +42,12 @@ pub use options::{
 pub use resource::ResourceUri;
 pub use shell::{Command, Shell};
 
+/// A request's body: text, or a writer that puts it in place.
+enum Body<'b> {
+    Text(&'b str),
+    Written(usize, &'b mut dyn FnMut(&mut String)),
+}
+
 /// A conversation with one WS-Management endpoint.
 pub struct Session {
     transport: Box<dyn Transport + Send>,
@@ -314,6 +320,36 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<(transport::Reply, String), Error> {
+        self.send_addressed_body(action, resource, request, Body::Text(body))
+    }
+
+    /// Like [`Session::call`], with the body written straight into the
+    /// request by `write` (`size`: about how many bytes it writes): for
+    /// large bodies, such as a remote command's stdin, written once.
+    pub(crate) fn call_writing(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        size: usize,
+        write: &mut dyn FnMut(&mut String),
+    ) -> Result<Option<Element>, Error> {
+        let (raw, message_id) =
+            self.send_addressed_body(action, resource, request, Body::Written(size, write))?;
+        self.parse(&raw, &message_id, |node| {
+            node.map(element_from_node)
+                .transpose()
+                .map_err(ProtocolError::from)
+        })
+    }
+
+    fn send_addressed_body(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: Body<'_>,
+    ) -> Result<(transport::Reply, String), Error> {
         let message_id = (self.next_id)();
         let url = self.transport.url().to_string();
         let envelope = Envelope {
@@ -331,11 +367,17 @@ impl Session {
             selectors: &resource.selectors,
             options: &request.options,
             fragment: request.fragment.as_ref(),
-            body,
+            body: match body {
+                Body::Text(text) => text,
+                Body::Written(..) => "",
+            },
         };
         let mut xml = std::mem::take(&mut self.scratch);
         xml.clear();
-        envelope.write_into(&mut xml);
+        match body {
+            Body::Text(_) => envelope.write_into(&mut xml),
+            Body::Written(size, write) => envelope.write_with_body(&mut xml, size, write),
+        }
         let raw = self.send(&xml, false, repeatable(action));
         self.scratch = xml;
         let raw = raw?;

@@ -34,8 +34,6 @@ pub struct Command<'a, 's> {
     id: String,
     done: bool,
     exit_code: Option<i64>,
-    /// The last Send's body, kept so the next reuses its memory.
-    send_body: String,
     /// The last Receive's output, likewise.
     received: Received,
 }
@@ -114,7 +112,6 @@ impl<'s> Shell<'s> {
             id,
             done: false,
             exit_code: None,
-            send_body: String::new(),
             received: Received::default(),
         })
     }
@@ -181,11 +178,16 @@ impl Command<'_, '_> {
     ///
     /// As any request.
     pub fn send(&mut self, data: &[u8], end: bool) -> Result<(), Error> {
-        let mut body = std::mem::take(&mut self.send_body);
-        shell::send_body_into(&mut body, &self.id, data, end);
-        let sent = self.shell.call(shell::ACTION_SEND, Vec::new(), &body);
-        self.send_body = body;
-        sent.map(drop)
+        let id = &self.id;
+        let resource = self.shell.resource.clone();
+        self.shell.session.call_writing(
+            shell::ACTION_SEND,
+            &resource,
+            &RequestOptions::default(),
+            shell::send_body_size(data.len()),
+            &mut |out| shell::send_body_into(out, id, data, end),
+        )?;
+        Ok(())
     }
 
     /// Waits for output: returns what came (possibly nothing, when the

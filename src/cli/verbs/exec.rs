@@ -66,11 +66,13 @@ pub fn run(
             "terminating the remote command (again to quit at once, which may leave the shell open)",
         ],
     );
+    // Pieces of stdin no larger than a request may be: the server accepts
+    // envelopes up to its MaxEnvelopeSize, the size we ask replies to keep.
+    let chunk = send_chunk_size(session.options().max_envelope_size);
     let mut shell = session.open_shell(&exec.shell)?;
     shell.set_receive_wait(RECEIVE_WAIT);
     let mut command = shell.run(&exec.program, &exec.arguments, &exec.command)?;
 
-    let chunk = send_chunk_size(512_000).min(256 * 1024);
     let mut input = match exec.stdin {
         Stdin::Closed => {
             command.send(&[], true)?;
