@@ -190,14 +190,14 @@ def exec_rows(runs):
                 cpus = {}
                 args = [WINRM, "exec"] + conn + command
                 wall, cpu, rss, code = run_measured(args, stdin)
-                rows.append((f"exec, {what}", f"{wall:.3f} s{status(code, command)}",
+                rows.append((f"exec, {what}", f"{wall:.3f} s{exit_note(code, command)}",
                              f"{cpu:.3f} s", f"{rss / 1024:.1f} MiB"))
                 for name in peers:
                     job = ["stdin", stdin] if stdin else ["bigout", command[1]]
                     pwall, pcpu, prss, pcode = run_measured(
                         [pythons[name], peer, name] + job + [str(port)])
                     cpus[name] = pcpu
-                    rows.append((f"exec, {what}: {name}", f"{pwall:.3f} s{status(pcode, command)}",
+                    rows.append((f"exec, {what}: {name}", f"{pwall:.3f} s{exit_note(pcode, command)}",
                                  f"{pcpu:.3f} s", f"{prss / 1024:.1f} MiB"))
                 if cpus and "100 MB" in what:
                     best = min(cpus.values())
@@ -211,7 +211,7 @@ def exec_rows(runs):
     return rows
 
 
-def status(code, command):
+def exit_note(code, command):
     # findstr finding nothing exits 1, as on Windows.
     ok = code == 0 or (command[0] == "findstr" and code == 1)
     return "" if ok else f" (exit {code})"
@@ -264,8 +264,8 @@ def main():
                     if fmt == "xml":
                         winrm_xml_cpu = cpu
                 if n == 10000 and have_pypsrp():
-                    peer = [sys.executable, os.path.join(ROOT, "tests", "peer_pypsrp.py"),
-                            "enumerate", str(port)]
+                    peer = [python_with("pypsrp.wsman"),
+                            os.path.join(ROOT, "tests", "peer_pypsrp.py"), "enumerate", str(port)]
                     wall, cpu, rss, code = run_measured(peer)
                     status = "" if code == 0 else f" (exit {code})"
                     rows.append((f"enumerate {n:,}: pypsrp (xml out)", f"{wall:.3f} s{status}",

@@ -7,8 +7,8 @@
 //! the reply answers it, and returns the neutral model. `set` is winrm.cmd's
 //! Get, change, Put; `enumerate` streams pages through a lazy iterator. It
 //! also decides which requests are safe to send again when a connection
-//! drops before any reply byte (Identify, Get, the first Enumerate; never a
-//! change). No clap, no terminal, no output formats here.
+//! drops before any reply byte (Identify, Get, the first Enumerate, a
+//! shell's Receive; never a change, never a command). No clap, no terminal, no output formats here.
 
 mod cancel;
 mod enumeration;
@@ -515,12 +515,17 @@ impl Session {
 
 /// Whether a request may be sent a second time when the first attempt
 /// failed before any reply byte arrived. Only requests that change nothing
-/// on the server qualify: Get, and the Enumerate that opens an enumeration
-/// (a repeated one at worst leaves an unused context to expire). Put,
-/// Create, Delete, custom actions, Pull (it moves the cursor) and Release
-/// are never repeated: the server may have acted on the first one.
+/// on the server qualify: Get, the Enumerate that opens an enumeration (a
+/// repeated one at worst leaves an unused context to expire), and a shell's
+/// Receive (a connection dropped while idle is the usual cause; the command
+/// keeps running and the next Receive brings its output). Put, Create,
+/// Delete, custom actions, Pull (it moves the cursor), Release, and a
+/// shell's Command, Send and Signal are never repeated: the server may have
+/// acted on the first one, and a command must never run twice.
 fn repeatable(action: &str) -> bool {
-    action == ns::ACTION_GET || action == ns::ACTION_ENUMERATE
+    action == ns::ACTION_GET
+        || action == ns::ACTION_ENUMERATE
+        || action == crate::protocol::shell::ACTION_RECEIVE
 }
 
 /// The first 200 characters of a text body, on one line, for error messages.
@@ -644,5 +649,18 @@ mod tests {
         // set fails at its Get and never reaches the Put.
         let change = [("A".to_string(), Some("1".to_string()))];
         assert_eq!(marks(|s| s.set(&uri, &none, &change).map(drop)), [true]);
+        // Opening a shell is a Create: never repeated.
+        assert_eq!(
+            marks(|s| s.open_shell(&ShellOptions::default()).map(drop)),
+            [false]
+        );
+        assert!(repeatable(crate::protocol::shell::ACTION_RECEIVE));
+        for action in [
+            crate::protocol::shell::ACTION_COMMAND,
+            crate::protocol::shell::ACTION_SEND,
+            crate::protocol::shell::ACTION_SIGNAL,
+        ] {
+            assert!(!repeatable(action), "{action}");
+        }
     }
 }

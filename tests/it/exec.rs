@@ -377,3 +377,29 @@ fn json_and_json_lines_carry_output_and_exit_code() {
         .code(255)
         .stderr_has("text, json or jsonl");
 }
+
+#[test]
+fn a_connection_dropped_before_a_receive_is_answered_is_resumed() {
+    let server = Listener::start(Config {
+        shell_tick: Duration::from_millis(100),
+        drop_receives: vec![2, 4],
+        ..Config::default()
+    })
+    .expect("start the listener");
+    let run = exec(&server, &["ping", "-n", "4", "127.0.0.1"]).run();
+    run.ok();
+    // Every reply line arrived once, in order, and the command ran once.
+    assert_eq!(run.stdout.matches("Reply from 127.0.0.1").count(), 4);
+    let commands = server
+        .requests()
+        .iter()
+        .filter(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
+        .count();
+    assert_eq!(commands, 1);
+    assert!(
+        server.connections() >= 3,
+        "{} connections",
+        server.connections()
+    );
+    assert_eq!(server.open_shells(), 0);
+}

@@ -78,6 +78,10 @@ pub struct Config {
     /// The second of scripted shell commands (`ping`'s cadence, `timeout`):
     /// shorter keeps tests fast.
     pub shell_tick: Duration,
+    /// WinRS Receive requests (counted from 1) whose connection is closed
+    /// as soon as they arrive, unanswered and unprocessed: the network
+    /// dropping a kept-alive connection in the middle of a command.
+    pub drop_receives: Vec<usize>,
 }
 
 impl Default for Config {
@@ -93,6 +97,7 @@ impl Default for Config {
             max_shells_per_user: 30,
             allow_remote_shell_access: true,
             shell_tick: Duration::from_secs(1),
+            drop_receives: Vec::new(),
         }
     }
 }
@@ -117,6 +122,8 @@ pub(crate) struct Shared {
     pub shells: Arc<shell::Shells>,
     records: Mutex<Vec<Recorded>>,
     connections: AtomicUsize,
+    /// WinRS Receive requests seen, for [`Config::drop_receives`].
+    receives: AtomicUsize,
     stop: AtomicBool,
 }
 
@@ -176,6 +183,7 @@ impl Listener {
             shells,
             records: Mutex::new(Vec::new()),
             connections: AtomicUsize::new(0),
+            receives: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
         });
         let http_addr = http.local_addr()?;
@@ -338,6 +346,9 @@ fn serve<S: Read + Write>(shared: &Shared, stream: S, id: usize, https: bool) {
     while !shared.stop.load(Ordering::SeqCst) {
         match conn.read_request() {
             Ok(req) => {
+                if drops(shared, &req) {
+                    break;
+                }
                 let close = req.wants_close();
                 let resp = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     handle(shared, &req, id, https)
@@ -355,6 +366,17 @@ fn serve<S: Read + Write>(shared: &Shared, stream: S, id: usize, https: bool) {
             Err(_) => break,
         }
     }
+}
+
+/// Whether `req` is a Receive that [`Config::drop_receives`] says to drop.
+fn drops(shared: &Shared, req: &http::Request) -> bool {
+    const RECEIVE: &[u8] = b"http://schemas.microsoft.com/wbem/wsman/1/windows/shell/Receive<";
+    if shared.cfg.drop_receives.is_empty() || !req.body.windows(RECEIVE.len()).any(|w| w == RECEIVE)
+    {
+        return false;
+    }
+    let n = shared.receives.fetch_add(1, Ordering::SeqCst) + 1;
+    shared.cfg.drop_receives.contains(&n)
 }
 
 /// Everything between "a request arrived" and "here is the HTTP reply".
