@@ -403,3 +403,63 @@ fn a_connection_dropped_before_a_receive_is_answered_is_resumed() {
     );
     assert_eq!(server.open_shells(), 0);
 }
+
+#[test]
+fn without_a_command_a_terminal_gets_an_interactive_cmd() {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(std::env::var("CI").is_err(), "script(1) is missing in CI");
+        eprintln!("\n*** SKIPPED: script(1) is not installed; interactive exec NOT tested ***\n");
+        return;
+    }
+    let server = listener();
+    // script(1) gives winrm a terminal on stdin; what is typed there goes
+    // to the remote cmd.exe line by line.
+    let line = format!(
+        "'{}' exec -r:{} -u:demo -a:basic -unencrypted",
+        env!("CARGO_BIN_EXE_winrm"),
+        server.http_url()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("WINRM_PASSWORD", PASSWORD)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin
+        .write_all(b"echo hi there\r\nhostname\r\nexit\r\n")
+        .expect("type");
+    drop(stdin);
+    let started = Instant::now();
+    let output = loop {
+        if child.try_wait().expect("wait").is_some() {
+            break child.wait_with_output().expect("output");
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "still running");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let shown = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(output.status.success(), "{shown}");
+    assert!(shown.contains("C:\\Users\\demo>"), "{shown}");
+    assert!(shown.contains("hi there\n"), "{shown}");
+    assert!(shown.contains("WIN-TEST01\n"), "{shown}");
+    assert_eq!(server.open_shells(), 0);
+    let command = server
+        .requests()
+        .into_iter()
+        .rev()
+        .find(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Command")))
+        .expect("a Command");
+    assert!(
+        command
+            .body
+            .contains(r#"<w:Option Name="WINRS_CONSOLEMODE_STDIN">TRUE</w:Option>"#),
+        "{}",
+        command.body
+    );
+}

@@ -342,6 +342,18 @@ fn exit(arg: &str) -> Vec<Step> {
 /// `cmd /c LINE` runs LINE in a child cmd; `/k` or nothing is not simulated.
 fn cmd(args: &str, env: &Env) -> Vec<Step> {
     let (flag, rest) = split_word(args);
+    if flag.is_empty() {
+        // Interactive: the banner, the prompt, then whatever is typed.
+        let banner = format!(
+            "Microsoft Windows [Version 10.0.17763.1]\r\n(c) 2018 Microsoft Corporation. \
+             All rights reserved.\r\n\r\n{}>",
+            env.cwd
+        );
+        return vec![
+            Step::Out(Stream::Stdout, env.encode(&banner)),
+            Step::Console,
+        ];
+    }
     if !flag.eq_ignore_ascii_case("/c") {
         return vec![Step::Level(0)];
     }

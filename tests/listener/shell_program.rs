@@ -134,6 +134,9 @@ pub enum Step {
     Big(u64),
     /// A child `cmd /c ...`: its `exit` only sets our errorlevel.
     Sub(Box<Program>),
+    /// An interactive cmd.exe: runs each line typed on stdin, then prints
+    /// the prompt again, until `exit` or the end of stdin.
+    Console,
 }
 
 /// How a command in a `&` / `&&` / `||` list is joined to the one before.
@@ -217,6 +220,7 @@ impl Program {
 
     /// Runs every step that can run by `now`.
     pub fn advance(&mut self, now: Instant, io: &mut Io) -> Poll {
+        let mut typed: Option<String> = None;
         loop {
             if let Some(code) = self.exit {
                 return Poll::Done(code);
@@ -258,6 +262,17 @@ impl Program {
                     self.clock = now;
                 }
                 Step::Filter(_) if !io.stdin_closed => return Poll::Input,
+                Step::Console => {
+                    if let Some(end) = io.stdin.iter().position(|&b| b == b'\n') {
+                        let line: Vec<u8> = io.stdin.drain(..=end).collect();
+                        typed = Some(String::from_utf8_lossy(&line).trim().to_string());
+                    } else if io.stdin_closed {
+                        self.exit = Some(self.level);
+                        continue;
+                    } else {
+                        return Poll::Input;
+                    }
+                }
                 Step::Big(left) => {
                     if io.out_len >= BIG_PIECE {
                         return Poll::Full;
@@ -284,6 +299,18 @@ impl Program {
                     }
                 }
                 _ => {}
+            }
+            if let Some(line) = typed.take() {
+                if line.eq_ignore_ascii_case("exit") {
+                    self.exit = Some(self.level);
+                    continue;
+                }
+                // The line's output, then the prompt; the console stays.
+                let prompt = self.env.encode(&format!("\r\n{}>", self.env.cwd));
+                self.steps.push_front(Step::Out(Stream::Stdout, prompt));
+                let child = Program::cmd(&line, self.env.clone(), Duration::ZERO, now);
+                self.steps.push_front(Step::Sub(Box::new(child)));
+                continue;
             }
             // The front step is finished (or instantaneous): retire it.
             match self.steps.pop_front() {
