@@ -47,6 +47,23 @@
 //! # Ok(())
 //! # }
 //! ```
+//!
+//! Remote commands go through a shell, deleted on the server when it drops:
+//!
+//! ```no_run
+//! # fn run(session: &mut winrm::Session) -> Result<(), winrm::Error> {
+//! use winrm::session::{CommandOptions, ShellOptions, Stream};
+//! let mut shell = session.open_shell(&ShellOptions::default())?;
+//! let mut command = shell.run("ipconfig", &["/all".into()], &CommandOptions::default())?;
+//! command.send(b"", true)?; // no stdin
+//! let code = command.wait(|stream, bytes| match stream {
+//!     Stream::Stdout => print!("{}", String::from_utf8_lossy(bytes)),
+//!     Stream::Stderr => eprint!("{}", String::from_utf8_lossy(bytes)),
+//! })?;
+//! println!("exit code {code:?}");
+//! # Ok(())
+//! # }
+//! ```
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]

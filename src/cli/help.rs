@@ -722,6 +722,12 @@ version:
   {"error": {"kind", "exitCode", "message", "hint"}}; a fault adds
   "code", "subcode", "reason", "machine", "errorNumber", "errorHex",
   "errorName", "errorText" and "detail" (the WSManFault as an object).
+- exec prints its command's output, not instances: -format:json is one
+  object when the command ends, {"stdout": "...", "stderr": "...",
+  "exitCode": N}; -format:jsonl streams {"stream": "stdout", "text":
+  "..."} per piece of output, then {"exitCode": N}. Text is the output
+  decoded as UTF-8; exitCode is as Windows programs see it (-1, not
+  4294967295), null when the command was stopped.
 
 What it looks like (shortened; from a Windows host):
 

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use crate::protocol::envelope::OptionValue;
 use crate::protocol::ns;
-use crate::protocol::shell::{self, CommandOptions, Received, ShellOptions, Signal};
+use crate::protocol::shell::{self, CommandOptions, Received, ShellOptions, Signal, Stream};
 
 use super::{Error, RequestOptions, ResourceUri, Session};
 
@@ -224,6 +224,22 @@ impl Command<'_, '_> {
             self.exit_code = self.received.exit_code;
         }
         Ok(&self.received)
+    }
+
+    /// Receives until the command ends, handing each piece of output to
+    /// `on_output` as it comes; returns the exit code (`None` if the server
+    /// sent none). Close stdin first if the command reads it.
+    ///
+    /// # Errors
+    ///
+    /// As [`Command::receive`].
+    pub fn wait(&mut self, mut on_output: impl FnMut(Stream, &[u8])) -> Result<Option<i64>, Error> {
+        while !self.done {
+            for (stream, bytes) in self.receive()?.chunks() {
+                on_output(stream, bytes);
+            }
+        }
+        Ok(self.exit_code)
     }
 
     /// Signals the command: Ctrl-C asks it to stop, terminate ends it.

@@ -463,3 +463,45 @@ fn without_a_command_a_terminal_gets_an_interactive_cmd() {
         command.body
     );
 }
+
+#[test]
+fn the_library_runs_commands_and_deletes_the_shell_on_drop() {
+    use winrm::session::{CommandOptions, Session, SessionOptions, ShellOptions, Stream};
+    use winrm::transport::{Credentials, HttpOptions, HttpTransport, Method, Secret};
+    let server = listener();
+    let transport = HttpTransport::new(HttpOptions {
+        endpoint: server.http_url().parse().expect("an endpoint"),
+        tls: Default::default(),
+        connect_timeout: Duration::from_secs(5),
+        reply_timeout: Duration::from_secs(70),
+        max_reply_bytes: 4 << 20,
+        method: Method::Basic,
+        credentials: Some(Credentials::with_password("demo", Secret::new(PASSWORD))),
+        allow_unencrypted: true,
+        auth: Default::default(),
+        proxy: None,
+    })
+    .expect("a transport");
+    let mut session = Session::new(Box::new(transport), SessionOptions::default());
+    let mut shell = session
+        .open_shell(&ShellOptions::default())
+        .expect("a shell");
+    let mut output = Vec::new();
+    {
+        let mut command = shell
+            .run("findstr", &["o".into()], &CommandOptions::default())
+            .expect("a command");
+        command.send(b"one\ntwo\nthree\n", true).expect("stdin");
+        let code = command
+            .wait(|stream, bytes| {
+                assert_eq!(stream, Stream::Stdout);
+                output.extend_from_slice(bytes);
+            })
+            .expect("the output");
+        assert_eq!(code, Some(0));
+    }
+    assert_eq!(output, b"one\r\ntwo\r\n");
+    assert_eq!(server.open_shells(), 1);
+    drop(shell);
+    assert_eq!(server.open_shells(), 0, "dropping the shell deletes it");
+}
