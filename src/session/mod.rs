@@ -252,11 +252,7 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
-        self.call_with(action, resource, request, body, |node| {
-            node.map(element_from_node)
-                .transpose()
-                .map_err(ProtocolError::from)
-        })
+        self.call_with(action, resource, request, body, whole_body)
     }
 
     /// Sends an addressed request; `read` picks what it needs from the body.
@@ -336,11 +332,7 @@ impl Session {
     ) -> Result<Option<Element>, Error> {
         let (raw, message_id) =
             self.send_addressed_body(action, resource, request, Body::Written(size, write))?;
-        self.parse(&raw, &message_id, |node| {
-            node.map(element_from_node)
-                .transpose()
-                .map_err(ProtocolError::from)
-        })
+        self.parse(&raw, &message_id, whole_body)
     }
 
     fn send_addressed_body(
@@ -393,11 +385,7 @@ impl Session {
         repeatable: bool,
     ) -> Result<Option<Element>, Error> {
         let raw = self.send(&xml, unauthenticated, repeatable)?;
-        self.parse(&raw, message_id, |node| {
-            node.map(element_from_node)
-                .transpose()
-                .map_err(ProtocolError::from)
-        })
+        self.parse(&raw, message_id, whole_body)
     }
 
     /// Sends one request. A `repeatable` one may be sent once more by the
@@ -511,6 +499,13 @@ impl Session {
     fn protocol_error(&self, error: ProtocolError) -> Error {
         Error::from_protocol(error, self.transport.url())
     }
+}
+
+/// A reply body's first element, converted whole (most replies).
+fn whole_body(node: Option<roxmltree::Node>) -> Result<Option<Element>, ProtocolError> {
+    node.map(element_from_node)
+        .transpose()
+        .map_err(ProtocolError::from)
 }
 
 /// Whether a request may be sent a second time when the first attempt
