@@ -125,11 +125,27 @@ fn create_from_a_file() {
 }
 
 #[test]
-fn create_needs_input() {
-    let server = listener();
-    Cmd::to(&server, &["create", HTTPS_LISTENER])
-        .run()
-        .code(2)
-        .stderr_has("create needs");
-    assert!(server.requests().is_empty());
+fn create_without_input_sends_the_empty_resource_as_winrm_cmd_does() {
+    // winrm.cmd's own usage: the selectors say what to create.
+    for extra in [None, Some("@{}")] {
+        let server = listener();
+        let mut args = vec!["create", HTTPS_LISTENER];
+        args.extend(extra);
+        Cmd::to(&server, &args)
+            .run()
+            .ok()
+            .stdout_has("Selector: Address = *, Transport = HTTPS");
+        let requests = server.requests();
+        let create = requests
+            .iter()
+            .find(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Create")))
+            .expect("a Create");
+        let body = create.body.split("<s:Body>").nth(1).unwrap_or_default();
+        assert!(
+            body.starts_with(
+                "<p:Listener xmlns:p=\"http://schemas.microsoft.com/wbem/wsman/1/config/Listener\"/>"
+            ),
+            "{extra:?}: {body}"
+        );
+    }
 }

@@ -262,15 +262,16 @@ fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
             request: r,
         } => {
             let request = request(&resource, &r)?;
+            // Without @{} (or with an empty one) the resource element goes
+            // empty, as winrm.cmd sends it: `create
+            // winrm/config/Listener?Address=*+Transport=HTTP` is its own
+            // documented example; the selectors say what to create.
             let body = match Input::read(input.as_deref(), &body)? {
                 Input::Pairs(pairs) => create_input(&request.resource, &pairs)
                     .map_err(|e| UsageError::new(e.to_string()))?,
                 Input::File(text) => text,
-                Input::None => {
-                    return Err(UsageError::new(
-                        "create needs the new resource: '@{Name=\"value\"}' or -file:FILE",
-                    ));
-                }
+                Input::None => create_input(&request.resource, &[])
+                    .map_err(|e| UsageError::new(e.to_string()))?,
             };
             Verb::Create(request, body)
         }
