@@ -17,6 +17,7 @@ fn main() -> ExitCode {
     let mut style = report::Style {
         format: report::format_in(&argv),
         exec: winrs || cli::compat::names_exec(&argv),
+        color: cli::output::stderr_color(None),
     };
     if winrs {
         argv = match cli::winrs::translate(argv) {
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         Ok(parsed) => parsed,
         Err(e) => return report::clap(e, style),
     };
+    style.color = cli::output::stderr_color(parsed.output.color.as_deref());
     style.format = match report::format(&parsed) {
         Ok(format) => format,
         Err(e) => return report::usage(&e, style),

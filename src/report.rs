@@ -99,7 +99,7 @@ pub fn usage(message: &str, style: Style) -> ExitCode {
     if format.is_json() {
         json_error("usage", code, message, hint, None, |_| {});
     } else {
-        print_error(message, hint);
+        print_error(message, hint, style.color);
     }
     ExitCode::from(code)
 }
@@ -132,11 +132,12 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             json_error("usage", code, &message, Some(hint), None, |_| {});
             return ExitCode::from(code);
         }
-        eprintln!("winrm: error: {message}");
+        let (red, cyan, reset) = paint(style.color);
+        eprintln!("winrm: {red}error:{reset} {message}");
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
             eprintln!("{}", usage.to_string().trim_end());
         }
-        eprintln!("hint: {hint}");
+        eprintln!("{cyan}hint:{reset} {hint}");
         return ExitCode::from(code);
     }
     let clap_code = error.exit_code();
@@ -199,6 +200,8 @@ pub struct Style {
     pub format: Format,
     /// The run is `exec`: its exit status is the remote command's.
     pub exec: bool,
+    /// Colour `error:` and `hint:` (`--color`, stderr a terminal, NO_COLOR).
+    pub color: bool,
 }
 
 impl Style {
@@ -221,7 +224,7 @@ pub fn error(error: &anyhow::Error, style: Style, https: bool) -> ExitCode {
         None => ExitCode::SUCCESS,
         Some(mut report) => {
             report.exit = style.exit(report.exit);
-            emit(&report, style.format, None);
+            emit(&report, style, None);
             ExitCode::from(report.exit)
         }
     }
@@ -292,7 +295,8 @@ pub fn classify(error: &anyhow::Error, https: bool) -> Option<Report<'_>> {
 /// Prints a report on stderr: one JSON line when JSON was asked for;
 /// otherwise winrm.cmd's fault layout, or `winrm: error:` and `hint:`.
 /// `host` names the target when a run covers several.
-pub fn emit(report: &Report, format: Format, host: Option<&str>) {
+pub fn emit(report: &Report, style: Style, host: Option<&str>) {
+    let format = style.format;
     let items = report.items.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     if format.is_json() {
         match report.fault {
@@ -327,21 +331,26 @@ pub fn emit(report: &Report, format: Format, host: Option<&str>) {
         None => print_error(
             &format!("{about}{}", report.message),
             report.hint.as_deref(),
+            style.color,
         ),
     }
 }
 
-/// `winrm: error: …` and `hint: …`, coloured on a terminal.
-fn print_error(message: &str, hint: Option<&str>) {
-    let color = crate::cli::output::stderr_color();
-    let (red, cyan, reset) = if color {
-        ("\x1b[1;31m", "\x1b[36m", "\x1b[0m")
-    } else {
-        ("", "", "")
-    };
+/// `winrm: error: …` and `hint: …`, coloured when `color`.
+fn print_error(message: &str, hint: Option<&str>, color: bool) {
+    let (red, cyan, reset) = paint(color);
     eprintln!("winrm: {red}error:{reset} {message}");
     if let Some(hint) = hint {
         eprintln!("{cyan}hint:{reset} {hint}");
+    }
+}
+
+/// The colours of `error:` and `hint:`, or none.
+fn paint(color: bool) -> (&'static str, &'static str, &'static str) {
+    if color {
+        ("\x1b[1;31m", "\x1b[36m", "\x1b[0m")
+    } else {
+        ("", "", "")
     }
 }
 

@@ -96,9 +96,13 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// Whether "winrm: error:" on stderr may be coloured.
-pub fn stderr_color() -> bool {
-    std::io::stderr().is_terminal() && !no_color()
+/// Whether "winrm: error:" on stderr is coloured: `--color` governs it as
+/// it does stdout (auto: when stderr is a terminal), and NO_COLOR always
+/// switches colour off. An unknown `--color` is reported elsewhere; here
+/// it counts as auto.
+pub fn stderr_color(when: Option<&str>) -> bool {
+    let terminal = std::io::stderr().is_terminal();
+    color_wanted(when, terminal).unwrap_or(terminal) && !no_color()
 }
 
 /// The terminal's width, else COLUMNS, else [`PIPE_WIDTH`].

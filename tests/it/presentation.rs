@@ -312,3 +312,36 @@ fn errors_are_json_when_json_was_asked_for() {
     assert_eq!(error["error"]["exitCode"], 4);
     assert!(error["error"]["hint"].is_string(), "{error}");
 }
+
+#[test]
+fn color_governs_stderr_too() {
+    let refused = ["get", "winrm/config", "-r:127.0.0.1:1", "-a:none"];
+    // In a pipe: plain unless asked.
+    let plain = Cmd::new(&refused).run();
+    plain.code(4);
+    assert!(!plain.stderr.contains('\x1b'), "{:?}", plain.stderr);
+    let always = Cmd::new(&refused).args(&["--color", "always"]).run();
+    assert!(
+        always.stderr.contains("\x1b[1;31merror:\x1b[0m")
+            && always.stderr.contains("\x1b[36mhint:\x1b[0m"),
+        "{:?}",
+        always.stderr
+    );
+    let no_color = Cmd::new(&refused)
+        .args(&["--color", "always"])
+        .env("NO_COLOR", "1")
+        .run();
+    assert!(!no_color.stderr.contains('\x1b'), "NO_COLOR wins");
+    // On a terminal: coloured unless told never.
+    let line = format!(
+        "'{}' get winrm/config -r:127.0.0.1:1 -a:none",
+        env!("CARGO_BIN_EXE_winrm")
+    );
+    let Some(shown) = on_a_terminal(&line, &[]) else {
+        return;
+    };
+    assert!(shown.contains("\x1b[1;31merror:"), "{shown:?}");
+    let shown = on_a_terminal(&format!("{line} --color never"), &[]).unwrap_or_default();
+    assert!(!shown.contains('\x1b'), "{shown:?}");
+    assert!(shown.contains("winrm: error: cannot connect"), "{shown:?}");
+}
