@@ -33,8 +33,16 @@ pub fn credentials(auth: &AuthPlan, target: &Target) -> anyhow::Result<Option<Cr
     }))
 }
 
+/// Asks on the controlling terminal, as ssh and sudo do, so a run whose
+/// stdin is a pipe or a file (`cmd | winrm ...`, a `while read` loop) can
+/// still be prompted; with no terminal at all, never.
 fn prompt(user: &str, target: &Target) -> anyhow::Result<Secret> {
-    if !std::io::stdin().is_terminal() {
+    let terminal = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok();
+    if !terminal && !std::io::stdin().is_terminal() {
         return Err(UsageError::new(format!(
             "no password for {user}: set WINRM_PASSWORD, use --password-file FILE, \
              or run on a terminal to be prompted"

@@ -345,3 +345,38 @@ fn color_governs_stderr_too() {
     assert!(!shown.contains('\x1b'), "{shown:?}");
     assert!(shown.contains("winrm: error: cannot connect"), "{shown:?}");
 }
+
+#[test]
+fn the_password_prompt_uses_the_terminal_when_stdin_is_a_pipe() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    if Command::new("script").arg("--version").output().is_err() {
+        assert!(std::env::var("CI").is_err(), "script(1) is missing in CI");
+        return;
+    }
+    let server = listener();
+    // Inside script(1) there is a controlling terminal, but winrm's stdin
+    // is a pipe (`true | winrm ...`), as in `while read h; do ...; done`.
+    let line = format!(
+        "true | '{}' get winrm/config/client -r:{} -u:demo -a:basic -unencrypted --color never",
+        env!("CARGO_BIN_EXE_winrm"),
+        server.http_url()
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run script");
+    let mut typed = child.stdin.take().expect("stdin");
+    typed
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .expect("type");
+    drop(typed);
+    let output = child.wait_with_output().expect("output");
+    let shown = String::from_utf8_lossy(&output.stdout).replace('\r', "");
+    assert!(shown.contains("Password for demo at "), "{shown}");
+    assert!(shown.contains("NetworkDelayms = 5000"), "{shown}");
+}

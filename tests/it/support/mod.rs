@@ -26,6 +26,9 @@ pub const USER: &str = "demo";
 /// See [`USER`].
 pub const PASSWORD: &str = "demo-pass";
 
+/// util-linux's setsid(1), on every Debian system.
+const SETSID: &str = "/usr/bin/setsid";
+
 /// The longest any one run of the binary may take before the test fails.
 const RUN_LIMIT: Duration = Duration::from_secs(40);
 
@@ -163,7 +166,16 @@ impl Cmd {
             .program
             .clone()
             .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_winrm")));
-        let mut command = Command::new(program);
+        // In a session of its own (setsid execs in place: same pid), so
+        // the run has no controlling terminal: a password prompt, which
+        // would use /dev/tty, must never wait on the developer's.
+        let mut command = if Path::new(SETSID).exists() {
+            let mut c = Command::new(SETSID);
+            c.arg(program);
+            c
+        } else {
+            Command::new(program)
+        };
         let stdin = if self.stdin.is_some() {
             Stdio::piped()
         } else {
