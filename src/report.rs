@@ -458,6 +458,12 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
         Some(d) if is_wsman_fault(d) => d.clone(),
         _ => synthesized(fault),
     };
+    // A table of one fault's properties reads worse than its text layout,
+    // which is what winrm.cmd shows; XML asked for stays XML.
+    let format = match format {
+        Format::Table => Format::Text,
+        other => other,
+    };
     let stderr = std::io::stderr();
     let mut err = stderr.lock();
     let _ = Printer::new(format, &mut err).single(&detail);

@@ -46,6 +46,29 @@ fn cannot_process_filter_prints_the_wsman_fault() {
 }
 
 #[test]
+fn a_fault_asked_for_as_a_table_prints_in_the_text_layout() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &[
+            "get",
+            "wmicimv2/Win32_Service?Name=NoSuchService",
+            "-format:table",
+        ],
+    )
+    .run();
+    run.code(1);
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("WSManFault"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("Property"), "{}", run.stderr);
+    assert!(run.stderr.contains("\nError number:"), "{}", run.stderr);
+}
+
+#[test]
 fn unknown_resource_uri_is_a_fault() {
     let server = listener();
     let run = Cmd::to(&server, &["get", "wmicimv2/Win32_NoSuchClass"]).run();
