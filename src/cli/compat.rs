@@ -444,11 +444,20 @@ fn unknown(name: &str) -> CompatError {
 /// more characters, so `-x` does not suggest `-r`), else one the typed name is
 /// a prefix of, or that is a prefix of it. Ties go to table order.
 fn suggest(typed: &str) -> Option<&'static str> {
+    closest(
+        typed,
+        switches()
+            .iter()
+            .flat_map(|s| s.names.iter().map(String::as_str)),
+    )
+}
+
+/// The candidate `typed` most likely misspells (at most two edits away, or
+/// a prefix either way), for "did you mean" lines everywhere.
+pub fn closest<'a>(typed: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let typed = typed.to_ascii_lowercase();
     let typed_len = typed.chars().count();
-    switches()
-        .iter()
-        .flat_map(|s| s.names.iter().map(String::as_str))
+    candidates
         .filter_map(|name| {
             let known = name.to_ascii_lowercase();
             let distance = edit_distance(&typed, &known);

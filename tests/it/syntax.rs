@@ -32,8 +32,14 @@ fn help_topics() {
         remoting.stdout
     );
     let unknown = Cmd::new(&["help", "nosuchtopic"]).run();
-    unknown.ok().line("There is no help topic 'nosuchtopic'.");
-    unknown.stdout_has("Usage: winrm");
+    unknown
+        .code(2)
+        .stderr_has("there is no help topic 'nosuchtopic'; the topics are: uris, aliases");
+    assert_eq!(unknown.stdout, "");
+    Cmd::new(&["help", "fromats"])
+        .run()
+        .code(2)
+        .stderr_has("(did you mean 'formats'?)");
 }
 
 /// help.rs promises that `winrm help -R:` finds the remoting page; the

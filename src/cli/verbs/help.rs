@@ -29,12 +29,19 @@ pub fn help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<u8> {
         Some(t) => help::topic(t),
     };
 
-    match text {
-        Some(text) => out.write_all(text.as_bytes())?,
-        None => {
-            if let Some(t) = topic {
-                writeln!(out, "There is no help topic '{t}'.\n")?;
-            }
+    match (text, topic) {
+        (Some(text), _) => out.write_all(text.as_bytes())?,
+        (None, Some(t)) => {
+            let guess = compat::closest(t, help::TOPICS.iter().copied())
+                .map(|g| format!(" (did you mean '{g}'?)"))
+                .unwrap_or_default();
+            return Err(UsageError::new(format!(
+                "there is no help topic '{t}'{guess}; the topics are: {}",
+                help::TOPICS.join(", ")
+            ))
+            .into());
+        }
+        (None, None) => {
             let mut command = <Cli as clap::CommandFactory>::command();
             write!(out, "{}", command.render_long_help())?;
             writeln!(out, "\nHelp topics: {}", help::TOPICS.join(", "))?;
