@@ -4,22 +4,35 @@
 //! linger; a remote command gets Ctrl-C, then terminate). Past `patience`
 //! presses the process exits at once.
 
+use std::io::IsTerminal;
+
 use winrm::session::Cancel;
+
+use super::output::thousands;
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Installs the handler: each press cancels `cancel` once more and prints
 /// the notice for that press (`notices[0]` for the first); the press after
-/// the last notice exits at once. Failing to install the handler only
-/// loses the graceful stop, so the error is ignored. A process has one
-/// handler; install it once.
-pub fn install(cancel: Cancel, notices: &'static [&'static str]) {
+/// the last notice prints `quit` and exits at once. Each line replaces a
+/// progress line on a terminal rather than running on after it. Failing
+/// to install the handler only loses the graceful stop, so the error is
+/// ignored. A process has one handler; install it once.
+pub fn install(cancel: Cancel, notices: &'static [&'static str], quit: &'static str) {
     let _ = ctrlc::set_handler(move || {
         let before = cancel.cancel() as usize;
+        let erase = if std::io::stderr().is_terminal() {
+            "\r\x1b[K"
+        } else {
+            ""
+        };
         match notices.get(before) {
-            Some(notice) => eprintln!("winrm: {notice}"),
-            None => std::process::exit(i32::from(EXIT_INTERRUPTED)),
+            Some(notice) => eprintln!("{erase}winrm: {notice}"),
+            None => {
+                eprintln!("{erase}winrm: {quit}");
+                std::process::exit(i32::from(EXIT_INTERRUPTED));
+            }
         }
     });
 }
@@ -49,10 +62,14 @@ impl Interrupted {
 impl std::fmt::Display for Interrupted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Interrupted::Enumeration { items } => write!(
-                f,
-                "interrupted after {items} items; the enumeration was released"
-            ),
+            Interrupted::Enumeration { items } => {
+                let noun = if *items == 1 { "item" } else { "items" };
+                write!(
+                    f,
+                    "interrupted after {} {noun}; the enumeration was released",
+                    thousands(*items)
+                )
+            }
             Interrupted::Command => {
                 f.write_str("interrupted; the remote command was signalled and its shell deleted")
             }

@@ -185,7 +185,7 @@ fn describe(items: usize, pages: usize) -> String {
 }
 
 /// `1200` → `1,200`.
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {

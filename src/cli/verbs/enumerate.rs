@@ -23,6 +23,7 @@ pub fn run(
     interrupt::install(
         cancel.clone(),
         &["stopping after this page (Ctrl-C again to quit at once)"],
+        "quit at once; the enumeration context is left to expire on the server",
     );
     let mut printer = Printer::with_options(output.format, output.render.clone(), out);
     let mut progress = Progress::new(output.debug);

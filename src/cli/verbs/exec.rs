@@ -65,6 +65,7 @@ pub fn run(
             "sending Ctrl-C to the remote command (again to terminate it)",
             "terminating the remote command (again to quit at once, which may leave the shell open)",
         ],
+        "quit at once; the remote shell may stay open until its idle timeout",
     );
     // Pieces of stdin no larger than a request may be: the server accepts
     // envelopes up to its MaxEnvelopeSize, the size we ask replies to keep.
