@@ -45,6 +45,9 @@ fn main() -> ExitCode {
         Ok(plan) => plan,
         Err(e) => return report::error(&e.into(), style, false),
     };
+    for warning in &plan.warnings {
+        eprintln!("winrm: warning: {warning}");
+    }
     // Hints differ for HTTPS endpoints.
     let https = plan
         .connection

@@ -746,3 +746,47 @@ fn empty_credentials_are_refused() {
         .stderr_has("no password for demo");
     assert!(actions(&server.requests()).is_empty());
 }
+
+#[test]
+fn a_password_file_can_be_stdin_and_is_checked_for_other_readers() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let server = listener();
+    let url = format!("-r:{}", server.http_url());
+    // `-` is stdin's first line; the rest is the remote command's stdin.
+    let run = Cmd::new(&[
+        "exec",
+        &url,
+        "-u:demo",
+        "-a:basic",
+        "-unencrypted",
+        "--password-file",
+        "-",
+        "findstr",
+        "r",
+    ])
+    .stdin(format!("{PASSWORD}\nrest\nnot\n"))
+    .run();
+    run.ok();
+    assert_eq!(run.stdout, "rest\r\n");
+    let dir = TempDir::new("pwfile");
+    let file = dir.write("pw", PASSWORD.as_bytes());
+    let path = file.display().to_string();
+    let args = [
+        "id",
+        &url,
+        "-u:demo",
+        "-a:basic",
+        "-unencrypted",
+        "--password-file",
+        &path,
+    ];
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    Cmd::new(&args)
+        .run()
+        .code(0)
+        .stderr_has("can be read by other users (mode 644); chmod 600 it");
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    let quiet = Cmd::new(&args).run();
+    quiet.ok();
+    assert_eq!(quiet.stderr, "");
+}

@@ -50,6 +50,9 @@ pub struct Plan {
     pub output: OutputPlan,
     /// Where and how to connect; `None` for verbs that stay local (help).
     pub connection: Option<ConnectionPlan>,
+    /// What the user should know before anything runs (a password file
+    /// others can read).
+    pub warnings: Vec<String>,
 }
 
 /// One operation, with its arguments parsed and typed.
@@ -203,14 +206,16 @@ impl Plan {
                 format.name()
             )));
         }
+        let mut warnings = Vec::new();
         let connection = match verb {
             Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
-            _ => Some(connection(&mut cli.connection, env)?),
+            _ => Some(connection(&mut cli.connection, env, &mut warnings)?),
         };
         Ok(Plan {
             verb,
             output,
             connection,
+            warnings,
         })
     }
 }
@@ -323,11 +328,15 @@ fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
     })
 }
 
-fn connection(args: &mut ConnectionArgs, env: &Environment) -> Result<ConnectionPlan, UsageError> {
+fn connection(
+    args: &mut ConnectionArgs,
+    env: &Environment,
+    warnings: &mut Vec<String>,
+) -> Result<ConnectionPlan, UsageError> {
     reject_windows_only(args)?;
     let remote = args.remote.as_deref().unwrap_or("localhost");
     let endpoint = Endpoint::parse(remote, args.use_ssl).map_err(|e| endpoint_error(&e))?;
-    let auth = auth_plan(args, env, &endpoint)?;
+    let auth = auth_plan(args, env, &endpoint, warnings)?;
 
     let operation_timeout = Duration::from_millis(args.timeout.unwrap_or(60_000));
     if operation_timeout.is_zero() {
@@ -430,6 +439,7 @@ fn auth_plan(
     args: &mut ConnectionArgs,
     env: &Environment,
     endpoint: &Endpoint,
+    warnings: &mut Vec<String>,
 ) -> Result<AuthPlan, UsageError> {
     let user = args.username.clone().or_else(|| env.var("WINRM_USER"));
     if user.as_deref().is_some_and(|u| u.trim().is_empty()) {
@@ -498,7 +508,7 @@ fn auth_plan(
                         "--keytab goes with -a:kerberos or -a:negotiate",
                     ));
                 }
-                None => password_source(args, env)?,
+                None => password_source(args, env, warnings)?,
             }
         }
     };
@@ -522,18 +532,36 @@ fn auth_plan(
 fn password_source(
     args: &mut ConnectionArgs,
     env: &Environment,
+    warnings: &mut Vec<String>,
 ) -> Result<CredentialSource, UsageError> {
     // Moved, not copied, so the one copy is zeroed when the Secret drops.
     if let Some(p) = args.password.take() {
         return Ok(CredentialSource::Password(Secret::new(p)));
     }
     if let Some(path) = &args.password_file {
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            UsageError::new(format!(
-                "cannot read the password file {}: {e}",
-                path.display()
-            ))
-        })?;
+        // `-` is stdin's first line; what follows stays for the command.
+        let text = if path.as_os_str() == "-" {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line).map_err(|e| {
+                UsageError::new(format!("cannot read the password from stdin: {e}"))
+            })?;
+            line
+        } else {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                UsageError::new(format!(
+                    "cannot read the password file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            if let Some(mode) = readable_by_others(path) {
+                warnings.push(format!(
+                    "the password file {} can be read by other users (mode {mode:o}); \
+                     chmod 600 it",
+                    path.display()
+                ));
+            }
+            text
+        };
         let first = text.lines().next().unwrap_or("");
         if first.is_empty() {
             return Err(UsageError::new(format!(
@@ -547,6 +575,13 @@ fn password_source(
         return Ok(CredentialSource::Password(Secret::new(p)));
     }
     Ok(CredentialSource::Prompt)
+}
+
+/// The file's mode when users other than its owner may read it.
+fn readable_by_others(path: &std::path::Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(path).ok()?.permissions().mode() & 0o777;
+    (mode & 0o044 != 0).then_some(mode)
 }
 
 fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {

@@ -31,6 +31,7 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
         verb,
         output,
         connection,
+        ..
     } = plan;
     let session = match &connection {
         None => None,

@@ -84,10 +84,14 @@ impl TempDir {
         &self.0
     }
 
-    /// Writes `contents` to `name` inside the directory; returns its path.
+    /// Writes `contents` to `name` inside the directory, readable by its
+    /// owner only (as a password file should be); returns its path.
     pub fn write(&self, name: &str, contents: &[u8]) -> PathBuf {
+        use std::os::unix::fs::PermissionsExt as _;
         let path = self.0.join(name);
         std::fs::write(&path, contents).expect("write temp file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+            .expect("chmod temp file");
         path
     }
 }
