@@ -23,7 +23,23 @@ port=$(cat "$ready")
 [ -n "$port" ] || { echo "the listener did not start" >&2; exit 1; }
 
 export WINRM_PASSWORD=demo-pass
-run() { printf '\n$ %s\n' "$*"; "$@"; }
+# Each command is shown as a shell would read it back: words with spaces,
+# quotes, braces or wildcards in single quotes, so a line copied from here
+# runs as it ran.
+quote() {
+    local word out=()
+    for word in "$@"; do
+        if [[ $word =~ ^[A-Za-z0-9_./:=,+@%-]+$ ]]; then
+            out+=("$word")
+        elif [[ $word != *[\"\$\`\\!]* ]]; then
+            out+=("\"$word\"")
+        else
+            out+=("'${word//\'/\'\\\'\'}'")
+        fi
+    done
+    printf '%s' "${out[*]}"
+}
+run() { printf '\n$ %s\n' "$(quote "$@")"; "$@"; }
 
 run $bin id -r:127.0.0.1:$port -a:none
 run $bin get winrm/config/client -r:127.0.0.1:$port -u:demo -a:basic -unencrypted
@@ -35,7 +51,9 @@ run $bin invoke StartService 'wmicimv2/Win32_Service?Name=BITS' -r:127.0.0.1:$po
 run $bin e wmicimv2/Win32_Service -filter:"select * from Win32_Service where StartMode='Disabled'" \
     -r:127.0.0.1:$port -u:demo -a:basic -unencrypted -format:table --columns Name,DisplayName,State
 
+run $bin exec -r:127.0.0.1:$port -u:demo -a:basic -unencrypted ipconfig /all
 run $bin get winrm/config/service/auth -r:127.0.0.1:$port -u:demo -a:basic -unencrypted -format:json
 
-printf '\n$ %s\n' "$bin get wmicimv2/Win32_Service?Name=NoSuchService ... (a fault, exit 1)"
+printf '\n$ %s   # a fault: exit 1\n' "$(quote "$bin" get 'wmicimv2/Win32_Service?Name=NoSuchService' \
+    "-r:127.0.0.1:$port" -u:demo -a:basic -unencrypted)"
 $bin get 'wmicimv2/Win32_Service?Name=NoSuchService' -r:127.0.0.1:$port -u:demo -a:basic -unencrypted || echo "(exit $?)"
