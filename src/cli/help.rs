@@ -903,9 +903,26 @@ const ENV: &str = r#"winrm help env -- environment variables
   WINRM_USER       user name, used when -u is not given
   WINRM_PASSWORD   password, used when -p and --password-file are not
                    given; safer than -p because ps does not show it
+  https_proxy, HTTPS_PROXY
+                   the proxy for https:// endpoints, without -proxy
+  http_proxy, HTTP_PROXY
+                   the proxy for http:// endpoints, without -proxy
+  all_proxy, ALL_PROXY
+                   the proxy for either, when the one above is unset
+  no_proxy, NO_PROXY
+                   hosts reached directly: names (with subdomains),
+                   addresses, * for all
+  KRB5_CONFIG      the krb5.conf naming each realm's KDC (Kerberos and
+                   Negotiate), instead of /etc/krb5.conf
+  SSL_CERT_FILE, SSL_CERT_DIR
+                   trusted CA certificates, instead of the system's
+                   (--cacert adds to them)
   NO_COLOR         any non-empty value: never colour the output
   COLUMNS          the width tables fit when stdout is not a terminal
+                   (120 when unset)
 
+The password prompt reads the controlling terminal (/dev/tty), so it
+works when stdin is a pipe, and is never shown without a terminal.
 
 Set them for one command or for the whole session:
 
