@@ -995,7 +995,7 @@ static CODES: &[ErrorCode] = &[
     ErrorCode {
         code: 0x8033_80FA,
         name: "ERROR_WSMAN_INVALID_URI_WMI_SINGLETON",
-        summary: "A get on a WMI class needs selectors unless the class is a singleton.",
+        summary: "An operation on one WMI instance (get, set, delete, invoke) needs its key selectors unless the class is a singleton.",
     },
     ErrorCode {
         code: 0x8033_80FB,
