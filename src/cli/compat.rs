@@ -234,9 +234,12 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
     // command: it and everything after it are the command's, untouched
     // (`ipconfig /all` keeps its `/all`), as winrs.exe reads its line.
     let mut command_follows = false;
+    // A winrm.cmd switch written without its value, waiting for the next word.
+    let mut awaiting: Option<String> = None;
     for arg in args {
         let Some(token) = arg.to_str() else {
             value_next = false;
+            awaiting = None;
             if command_follows && !verbatim {
                 verbatim = true;
                 out.push(OsString::from("--"));
@@ -253,6 +256,7 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
         // never echoed in an error.
         if value_next {
             value_next = false;
+            awaiting = None;
             out.push(arg);
             continue;
         }
@@ -300,7 +304,27 @@ pub fn normalize(args: Vec<OsString>) -> Result<Vec<OsString>, CompatError> {
             out.push(arg);
             continue;
         }
-        out.push(rewrite(token)?.map_or(arg, OsString::from));
+        match rewrite(token)? {
+            None => out.push(arg),
+            // `-r host`: the next word is the value, as GNU short
+            // options take theirs.
+            Some(Rewritten::ValueNext(long)) => {
+                value_next = true;
+                awaiting = Some(token.to_string());
+                out.push(OsString::from(long));
+            }
+            Some(Rewritten::Whole(text)) => out.push(OsString::from(text)),
+        }
+    }
+    if let Some(token) = awaiting {
+        let name = token.trim_start_matches(['-', '/']);
+        if let Some(switch) = lookup(name) {
+            let shown = switch.name();
+            let placeholder = switch.value.as_deref().unwrap_or("VALUE");
+            return Err(message(format!(
+                "switch '-{shown}' needs a value, e.g. -{shown}:{placeholder}"
+            )));
+        }
     }
     out.extend(hashes);
     Ok(out)
@@ -332,16 +356,27 @@ pub fn names_exec(args: &[OsString]) -> bool {
 }
 
 /// Translates one token, or returns `None` to keep it as it is.
-fn rewrite(token: &str) -> Result<Option<String>, CompatError> {
+/// A winrm.cmd switch in clap's terms.
+enum Rewritten {
+    /// The whole option, value included (`--remote=host`).
+    Whole(String),
+    /// The option, whose value is the next word (`-r host`).
+    ValueNext(String),
+}
+
+fn rewrite(token: &str) -> Result<Option<Rewritten>, CompatError> {
     let body = match token.strip_prefix(['-', '/']) {
         Some(body) if !body.starts_with('-') => body,
         _ => return Ok(None),
     };
     let slash = token.starts_with('/');
-    let (name, value) = match body.split_once(':') {
-        Some((name, value)) => (name, Some(value)),
+    // winrm.cmd writes `-r:host`; `-r=host` is the GNU habit. Whichever
+    // comes first separates the name (`-env:A=B`, `-r=h:5985`).
+    let (name, value) = match body.find([':', '=']) {
+        Some(at) => (&body[..at], Some(&body[at + 1..])),
         None => (body, None),
     };
+    let name_only = lookup(name).is_some() && value.is_none();
     // A digit means a negative number (`winrm helpmsg -2144108526`); an empty
     // or odd name is not ours to judge, so clap gets it unchanged.
     if !name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '?') {
@@ -349,12 +384,15 @@ fn rewrite(token: &str) -> Result<Option<String>, CompatError> {
     }
     if name == "?" {
         return match value {
-            None => Ok(Some("--help".to_string())),
+            None => Ok(Some(Rewritten::Whole("--help".to_string()))),
             Some(_) => Err(message("switch '-?' takes no value")),
         };
     }
     if let Some(switch) = lookup(name) {
-        return apply(switch, value).map(Some);
+        if name_only && switch.value.is_some() {
+            return Ok(Some(Rewritten::ValueNext(format!("--{}", switch.long))));
+        }
+        return apply(switch, value).map(|t| Some(Rewritten::Whole(t)));
     }
     if slash {
         // Not a switch we know, so probably a path-like positional.
@@ -362,7 +400,7 @@ fn rewrite(token: &str) -> Result<Option<String>, CompatError> {
     }
     if let Some(value) = value.filter(|_| is_value_short(&format!("-{name}"))) {
         // winrm.cmd habits applied to our own short option: `-o:json`.
-        return Ok(Some(format!("-{name}={value}")));
+        return Ok(Some(Rewritten::Whole(format!("-{name}={value}"))));
     }
     if is_gnu_short(body) {
         return Ok(None);
@@ -416,22 +454,8 @@ fn is_gnu_short(body: &str) -> bool {
     stacked_flags || glued
 }
 
+/// Only the name is shown: whatever followed ':' or '=' may be a password.
 fn unknown(name: &str) -> CompatError {
-    // `-r=HOST` is a near miss worth its own message; show only the name part,
-    // because whatever follows '=' may be a password.
-    let (name, after_equals) = match name.split_once('=') {
-        Some((name, _)) => (name, true),
-        None => (name, false),
-    };
-    if let Some(switch) = lookup(name).filter(|_| after_equals) {
-        let shown = switch.name();
-        return message(match &switch.value {
-            None => format!("switch '-{shown}' takes no value"),
-            Some(p) => {
-                format!("switch '-{shown}' takes its value after ':', e.g. -{shown}:{p}")
-            }
-        });
-    }
     let hint = suggest(name)
         .map(|s| format!(" (did you mean '-{s}'?)"))
         .unwrap_or_default();
@@ -622,15 +646,40 @@ mod tests {
             ("-unencrypted:yes", "switch '-unencrypted' takes no value"),
             ("-q:", "switch '-quiet' takes no value"),
             ("-?:x", "switch '-?' takes no value"),
-            (
-                "-r=h",
-                "switch '-remote' takes its value after ':', e.g. -remote:HOST|URL",
-            ),
             ("-ssl=1", "switch '-usessl' takes no value"),
         ];
         for (input, expected) in cases {
             assert_eq!(fails(input), expected, "{input:?}");
         }
+    }
+
+    #[test]
+    fn gnu_habits_with_winrm_cmd_names() {
+        // `-r host`, `-r=host`: the value after a space or '='.
+        assert_eq!(
+            run(&[
+                "get", "x", "-r", "h1", "-u", "admin", "-a=basic", "-p", "-dash"
+            ])
+            .unwrap(),
+            [
+                "get",
+                "x",
+                "--remote",
+                "h1",
+                "--username",
+                "admin",
+                "--auth=basic",
+                "--password",
+                "-dash"
+            ]
+        );
+        assert_eq!(
+            run(&["get", "x", "-r=h:5985", "-env:A=B"]).unwrap(),
+            ["get", "x", "--remote=h:5985", "--env=A=B"]
+        );
+        // A value-taking switch last still needs its value.
+        let e = run(&["get", "x", "-r"]).unwrap_err().to_string();
+        assert_eq!(e, "switch '-remote' needs a value, e.g. -remote:HOST|URL");
     }
 
     #[test]
@@ -658,7 +707,7 @@ mod tests {
 
     #[test]
     fn errors_never_echo_values() {
-        for token in "-passwrd:hunter2 -passwrd=hunter2 -p=hunter2 -un:hunter2".split(' ') {
+        for token in "-passwrd:hunter2 -passwrd=hunter2 -un=hunter2 -un:hunter2".split(' ') {
             assert!(!fails(token).contains("hunter2"), "{token}");
         }
     }

@@ -108,11 +108,17 @@ fn unknown_switch_names_the_switch_and_suggests() {
         .run()
         .code(2)
         .stderr_has("did you mean '-username'");
-    // A value glued with '=' is never echoed: it could be a password.
+    // A value after '=' is taken, and never echoed in an error: it could
+    // be a password.
     Cmd::new(&["id", "-p=hunter2"])
         .run()
         .code(2)
-        .stderr_has("-password")
+        .stderr_has("-a:none sends no credentials")
+        .hides("hunter2");
+    Cmd::new(&["id", "-passwrd=hunter2"])
+        .run()
+        .code(2)
+        .stderr_has("did you mean '-password'")
         .hides("hunter2");
 }
 
@@ -789,4 +795,37 @@ fn a_password_file_can_be_stdin_and_is_checked_for_other_readers() {
     let quiet = Cmd::new(&args).run();
     quiet.ok();
     assert_eq!(quiet.stderr, "");
+}
+
+#[test]
+fn winrm_cmd_short_switches_take_gnu_style_values() {
+    let server = listener();
+    let url = server.http_url();
+    for args in [
+        vec![
+            "get",
+            "winrm/config/client",
+            "-r",
+            &url,
+            "-u",
+            "demo",
+            "-a",
+            "basic",
+            "-un",
+        ],
+        vec![
+            "get",
+            "winrm/config/client",
+            &format!("-r={url}"),
+            "-u=demo",
+            "-a=basic",
+            "-un",
+        ],
+    ] {
+        Cmd::new(&args)
+            .env("WINRM_PASSWORD", PASSWORD)
+            .run()
+            .ok()
+            .stdout_has("NetworkDelayms = 5000");
+    }
 }
