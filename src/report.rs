@@ -120,7 +120,21 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             "unexpected @{...} input: this verb takes none, or it was given twice".to_string()
         } else if arg.starts_with('-') {
             let name = arg.split('=').next().unwrap_or(arg);
-            format!("'{name}' is not a switch of this verb")
+            let long = name.trim_start_matches('-');
+            if crate::cli::compat::switch(long).is_some() {
+                format!("'{name}' is not a switch of this verb")
+            } else {
+                // The same did-you-mean as winrm.cmd spellings get.
+                let guess = crate::cli::compat::closest(
+                    long,
+                    crate::cli::compat::switches()
+                        .iter()
+                        .map(|s| s.long.as_str()),
+                )
+                .map(|g| format!(" (did you mean '--{g}'?)"))
+                .unwrap_or_default();
+                format!("unknown switch '{name}'{guess}; run 'winrm help switches' for the list")
+            }
         } else {
             // Not echoed: a stray word is often a password whose switch
             // lost it (`-p: secret`, with a space).
@@ -138,6 +152,29 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             eprintln!("{}", usage.to_string().trim_end());
         }
         eprintln!("{cyan}hint:{reset} {hint}");
+        return ExitCode::from(code);
+    }
+    if error.kind() == ErrorKind::InvalidSubcommand
+        && let Some(ContextValue::String(verb)) = error.get(ContextKind::InvalidSubcommand)
+    {
+        let command = <crate::cli::args::Cli as clap::CommandFactory>::command();
+        let verbs: Vec<&str> = command
+            .get_subcommands()
+            .filter(|v| !v.is_hide_set())
+            .map(clap::Command::get_name)
+            .collect();
+        let guess = crate::cli::compat::closest(verb, verbs.iter().copied())
+            .map(|g| format!(" (did you mean '{g}'?)"))
+            .unwrap_or_default();
+        let message = format!(
+            "unknown verb '{verb}'{guess}; the verbs are: {}",
+            verbs.join(", ")
+        );
+        if format.is_json() {
+            json_error("usage", code, &message, Some(hints::USAGE), None, |_| {});
+        } else {
+            print_error(&message, Some(hints::USAGE), style.color);
+        }
         return ExitCode::from(code);
     }
     let clap_code = error.exit_code();

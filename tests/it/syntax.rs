@@ -829,3 +829,20 @@ fn winrm_cmd_short_switches_take_gnu_style_values() {
             .stdout_has("NetworkDelayms = 5000");
     }
 }
+
+#[test]
+fn gnu_typos_and_verb_typos_get_one_did_you_mean() {
+    Cmd::new(&["get", "winrm/config", "--fromat", "json"])
+        .run()
+        .code(2)
+        .stderr_has("unknown switch '--fromat' (did you mean '--format'?)");
+    let run = Cmd::new(&["gte", "winrm/config"]).run();
+    run.code(2).stderr_has(
+        "winrm: error: unknown verb 'gte' (did you mean 'get'?); the verbs are: identify, get",
+    );
+    assert!(!run.stderr.contains("tip:"), "{}", run.stderr);
+    Cmd::new(&["enumrate", "x", "-format:json"])
+        .run()
+        .code(2)
+        .stderr_has("\"message\":\"unknown verb 'enumrate' (did you mean 'enumerate'?)");
+}
