@@ -568,6 +568,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print he
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
@@ -615,6 +616,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d '
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
@@ -662,6 +664,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print he
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r

@@ -561,6 +561,11 @@ pub struct EnumerateArgs {
     #[arg(long, value_name = "N", allow_hyphen_values = true)]
     pub max_elements: Option<u32>,
 
+    /// Stop after N items: the rest are not fetched, the enumeration is
+    /// released, and the exit status is 0. [-limit:]
+    #[arg(long, value_name = "N", allow_hyphen_values = true)]
+    pub limit: Option<u64>,
+
     /// Do not ask for items in the first reply (for servers that mishandle
     /// OptimizeEnumeration). [-nooptimize]
     #[arg(long)]

@@ -520,3 +520,48 @@ fn ctrl_c_releases_the_enumeration() {
     let sent = actions(&server.requests());
     assert_eq!(sent.last().map(String::as_str), Some("Release"), "{sent:?}");
 }
+
+#[test]
+fn limit_stops_after_n_items_and_releases() {
+    let server = Listener::start(Config {
+        services: 50,
+        ..Config::default()
+    })
+    .expect("listener");
+    let run = Cmd::to(
+        &server,
+        &["enumerate", SERVICE, "--limit", "7", "-format:jsonl"],
+    )
+    .run();
+    run.ok();
+    assert_eq!(run.stdout.lines().count(), 7, "{}", run.stdout);
+    let sent = actions(&server.requests());
+    assert_eq!(sent.last().map(String::as_str), Some("Release"), "{sent:?}");
+    // No page asked for more than the items wanted.
+    let enumerate = server
+        .requests()
+        .into_iter()
+        .find(|r| {
+            r.action
+                .as_deref()
+                .is_some_and(|a| a.ends_with("/Enumerate"))
+        })
+        .expect("an Enumerate");
+    assert!(
+        enumerate.body.contains("<w:MaxElements>7</w:MaxElements>"),
+        "{}",
+        enumerate.body
+    );
+    // A limit past the end is just the whole list.
+    let all = Cmd::to(
+        &server,
+        &["enumerate", SERVICE, "--limit", "1000", "-format:jsonl"],
+    )
+    .run();
+    all.ok();
+    assert_eq!(all.stdout.lines().count(), 50);
+    Cmd::to(&server, &["enumerate", SERVICE, "--limit", "0"])
+        .run()
+        .code(2)
+        .stderr_has("--limit must be at least 1");
+}

@@ -85,8 +85,8 @@ pub enum Verb {
         /// The input body.
         input: String,
     },
-    /// Enumerate + Pull until the end.
-    Enumerate(Request, EnumerateOptions),
+    /// Enumerate + Pull until the end, or until the limit (`--limit`).
+    Enumerate(Request, EnumerateOptions, Option<u64>),
     /// A command in a remote shell.
     Exec(exec::Exec),
 }
@@ -311,7 +311,17 @@ fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
             request: r,
         } => {
             let resource = parse_resource(&resource)?;
-            let options = enumerate_options(&enumeration, r.dialect.as_deref(), &resource)?;
+            let mut options = enumerate_options(&enumeration, r.dialect.as_deref(), &resource)?;
+            let limit = enumeration.limit;
+            if limit == Some(0) {
+                return Err(UsageError::new("--limit must be at least 1"));
+            }
+            // No page need hold more than the items wanted.
+            if let Some(limit) = limit {
+                options.max_elements = options
+                    .max_elements
+                    .min(u32::try_from(limit).unwrap_or(u32::MAX));
+            }
             let mut request_options = request_options(&r)?;
             // -dialect belongs to the filter here, not to a fragment.
             if let Some(f) = request_options.fragment.as_mut() {
@@ -323,6 +333,7 @@ fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
                     options: request_options,
                 },
                 options,
+                limit,
             )
         }
     })

@@ -16,9 +16,11 @@ pub fn run(
     session: &mut Session,
     request: &Request,
     options: &EnumerateOptions,
+    limit: Option<u64>,
     output: &OutputPlan,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
+    let limit = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let cancel = Cancel::new();
     interrupt::install(
         cancel.clone(),
@@ -44,6 +46,10 @@ pub fn run(
             }
         };
         printer.item(&item)?;
+        if printer.items() >= limit {
+            // Enough: dropping the iterator releases the enumeration.
+            break;
+        }
         // Show each page as soon as it is printed, not per item: one write
         // per page keeps large enumerations cheap.
         if items.page_done() {

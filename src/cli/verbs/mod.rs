@@ -74,8 +74,8 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
                     request,
                     input,
                 } => invoke::run(&mut session, &action, &request, &input, &output, out),
-                Verb::Enumerate(request, options) => {
-                    enumerate::run(&mut session, &request, &options, &output, out)
+                Verb::Enumerate(request, options, limit) => {
+                    enumerate::run(&mut session, &request, &options, limit, &output, out)
                 }
                 Verb::Exec(exec) => exec::run(&mut session, exec, &output, out),
                 Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
