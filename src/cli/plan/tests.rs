@@ -173,7 +173,7 @@ fn switches_become_types() {
     let c = p.connection.unwrap();
     assert_eq!(c.session.encoding, Encoding::Utf16);
     assert_eq!(c.session.operation_timeout.as_millis(), 1500);
-    let Verb::Enumerate(_, options) = p.verb else {
+    let Verb::Enumerate(_, options, None) = p.verb else {
         panic!("an enumeration")
     };
     assert_eq!(options.return_type, ReturnType::Epr);
