@@ -337,7 +337,7 @@ pub fn emit(report: &Report, style: Style, host: Option<&str>) {
     let items = report.items.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     if format.is_json() {
         match report.fault {
-            Some(fault) => json_fault(fault, report.hint.as_deref(), host),
+            Some(fault) => json_fault(fault, report.exit, report.hint.as_deref(), host),
             None => json_error(
                 report.kind,
                 report.exit,
@@ -444,7 +444,7 @@ fn json_error(
 
 /// A fault as a JSON error: the SOAP fault's parts, the error number, and
 /// the WSManFault (or provider detail) as a nested object.
-fn json_fault(fault: &Fault, hint: Option<&str>, host: Option<&str>) {
+fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>, host: Option<&str>) {
     let message = fault
         .message
         .as_deref()
@@ -452,7 +452,7 @@ fn json_fault(fault: &Fault, hint: Option<&str>, host: Option<&str>) {
         .unwrap_or("the server returned a fault");
     let number = fault.error_code();
     let entry = number.and_then(codes::lookup);
-    json_error("fault", EXIT_FAULT, message.trim(), hint, host, |w| {
+    json_error("fault", exit, message.trim(), hint, host, |w| {
         w.string("code", &fault.code);
         if let Some(subcode) = fault.subcode_qname() {
             w.string("subcode", &subcode);

@@ -84,7 +84,22 @@ impl<'s> Shell<'s> {
     /// sends). Shorter waits let a caller act sooner between Receives (a
     /// Ctrl-C, say) at the cost of more requests while a command is idle.
     pub fn set_receive_wait(&mut self, wait: Duration) {
-        self.receive_wait = wait.max(Duration::from_secs(1));
+        self.receive_wait = wait.max(Duration::from_millis(100));
+    }
+
+    /// The most stdin one Send should carry: what fits a request the
+    /// server accepts. That limit is the server's own (Windows:
+    /// MaxEnvelopeSizekb, 500 KB by default), not the MaxEnvelopeSize we
+    /// ask of replies, so the smaller of the two counts; UTF-16 requests
+    /// take twice the bytes.
+    pub fn send_size(&self) -> usize {
+        const SERVER_DEFAULT: u32 = 512_000;
+        let limit = self.session.options.max_envelope_size.min(SERVER_DEFAULT);
+        let size = shell::send_chunk_size(limit);
+        match self.session.options.encoding {
+            super::Encoding::Utf8 => size,
+            super::Encoding::Utf16 => size / 2,
+        }
     }
 
     /// Starts `program` with `arguments` (each sent as given; cmd.exe joins
@@ -158,6 +173,16 @@ impl Command<'_, '_> {
     /// The server's id of this command.
     pub fn id(&self) -> &str {
         &self.id
+    }
+
+    /// See [`Shell::set_receive_wait`]: for this command's Receives.
+    pub fn set_receive_wait(&mut self, wait: Duration) {
+        self.shell.set_receive_wait(wait);
+    }
+
+    /// See [`Shell::send_size`].
+    pub fn send_size(&self) -> usize {
+        self.shell.send_size()
     }
 
     /// Whether the command has ended (a Receive said so).

@@ -376,6 +376,11 @@ fn json_and_json_lines_carry_output_and_exit_code() {
         .run()
         .code(255)
         .stderr_has("text, json or jsonl");
+    // A fault is winrm's failure: 255, and the JSON error says so too.
+    exec(&server, &["-format:json", "--skip-cmd-shell", "nosuchprog"])
+        .run()
+        .code(255)
+        .stderr_has("\"kind\":\"fault\",\"exitCode\":255");
 }
 
 #[test]
@@ -504,4 +509,42 @@ fn the_library_runs_commands_and_deletes_the_shell_on_drop() {
     assert_eq!(server.open_shells(), 1);
     drop(shell);
     assert_eq!(server.open_shells(), 0, "dropping the shell deletes it");
+}
+
+#[test]
+fn endless_stdin_never_keeps_output_or_the_end_waiting() {
+    use std::io::Write as _;
+    let server = listener();
+    // `yes | winrm exec ... hostname`: stdin never pauses and never ends,
+    // and the command does not read it.
+    let mut child = exec(&server, &["hostname"]).spawn_with_stdin();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        let line = b"y\n".repeat(32 * 1024);
+        while stdin.write_all(&line).is_ok() {}
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "still running: stdin kept it busy"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("stdout");
+    assert!(status.success(), "{status:?}");
+    assert_eq!(stdout, "WIN-TEST01\r\n");
+    writer
+        .join()
+        .expect("the writer stops when the pipe closes");
+    assert_eq!(server.open_shells(), 0);
 }

@@ -13,10 +13,9 @@
 use std::io::{Read, Write};
 
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use winrm::render::command::CommandPrinter;
 
-use winrm::protocol::shell::send_chunk_size;
 use winrm::session::{Cancel, Session, Signal, Stream};
 
 use crate::cli::interrupt::{self, Interrupted};
@@ -25,6 +24,11 @@ use crate::cli::plan::exec::{Exec, Stdin};
 
 /// The longest one Receive waits for output before asking again.
 const RECEIVE_WAIT: Duration = Duration::from_secs(1);
+/// How long a Receive waits while stdin is still flowing in.
+const BUSY_WAIT: Duration = Duration::from_millis(100);
+/// The longest stretch spent sending stdin before asking for output (and
+/// looking for a Ctrl-C) again.
+const STDIN_BUDGET: Duration = Duration::from_millis(500);
 /// How long to wait for more of our stdin before asking for output, while
 /// stdin is still open: long enough for a pipe to refill, short enough
 /// that output keeps flowing.
@@ -67,12 +71,10 @@ pub fn run(
         ],
         "quit at once; the remote shell may stay open until its idle timeout",
     );
-    // Pieces of stdin no larger than a request may be: the server accepts
-    // envelopes up to its MaxEnvelopeSize, the size we ask replies to keep.
-    let chunk = send_chunk_size(session.options().max_envelope_size);
     let mut shell = session.open_shell(&exec.shell)?;
     shell.set_receive_wait(RECEIVE_WAIT);
     let mut command = shell.run(&exec.program, &exec.arguments, &exec.command)?;
+    let chunk = command.send_size();
 
     let mut input = match exec.stdin {
         Stdin::Closed => {
@@ -98,9 +100,12 @@ pub fn run(
     let mut clixml = exec.powershell.then(Vec::new);
     let mut signalled = 0;
     loop {
+        // Stdin first, for a bounded while: a source that never pauses
+        // must not keep Ctrl-C and the command's output waiting.
+        let mut more_input = false;
         if let Some(queue) = &input {
-            match pump_stdin(&mut command, queue)? {
-                Pumped::Open => {}
+            match pump_stdin(&mut command, queue, &cancel)? {
+                Pumped::Open { busy } => more_input = busy,
                 Pumped::Closed => input = None,
             }
         }
@@ -111,9 +116,17 @@ pub fn run(
             } else {
                 Signal::Terminate
             };
-            command.signal(signal)?;
             signalled = wanted;
+            // Stopping was asked for: no more input, and a signal that
+            // fails (the command ending meanwhile, say) ends the run too.
+            input = None;
+            if command.signal(signal).is_err() {
+                break;
+            }
         }
+        // While stdin still flows, ask for output without waiting long.
+        command.set_receive_wait(if more_input { BUSY_WAIT } else { RECEIVE_WAIT });
+        let asked = Instant::now();
         let received = command.receive()?;
         for (stream, bytes) in received.chunks() {
             match (stream, &mut clixml) {
@@ -124,10 +137,15 @@ pub fn run(
         if received.done {
             break;
         }
+        // A server that answers "nothing yet" at once, again and again,
+        // must not spin us.
+        if received.is_empty() && asked.elapsed() < BUSY_WAIT / 2 {
+            std::thread::sleep(BUSY_WAIT);
+        }
     }
     let code = command.exit_code();
     drop(command);
-    shell.close()?;
+    // The output first: whatever becomes of the Delete, it is printed.
     if let Some(buffer) = clixml {
         printer.chunk(
             Stream::Stderr,
@@ -135,10 +153,22 @@ pub fn run(
         )?;
     }
     printer.finish(code)?;
+    if let Err(e) = shell.close() {
+        eprintln!(
+            "winrm: warning: the remote shell was not deleted ({e}); the server closes it \
+             after its idle timeout"
+        );
+    }
     if signalled > 0 {
         return Err(Interrupted::Command.into());
     }
-    let (status, note) = exit_status(code.unwrap_or(0));
+    let (status, note) = match code {
+        Some(code) => exit_status(code),
+        None => (
+            254,
+            Some("the server reported no exit code; winrm exits 254".to_string()),
+        ),
+    };
     if let Some(note) = note {
         eprintln!("winrm: {note}");
     }
@@ -187,16 +217,25 @@ fn read_stdin(tx: &SyncSender<Piece>, recycled: &Receiver<Vec<u8>>, chunk: usize
 }
 
 enum Pumped {
-    Open,
+    /// Stdin is still open; `busy`: more may be waiting already.
+    Open {
+        busy: bool,
+    },
     Closed,
 }
 
-/// Sends whatever stdin is ready, without waiting long for more.
+/// Sends whatever stdin is ready, for at most [`STDIN_BUDGET`], and not
+/// after a Ctrl-C.
 fn pump_stdin(
     command: &mut winrm::session::Command<'_, '_>,
     queue: &StdinQueue,
+    cancel: &Cancel,
 ) -> anyhow::Result<Pumped> {
+    let started = Instant::now();
     loop {
+        if cancel.is_cancelled() || started.elapsed() >= STDIN_BUDGET {
+            return Ok(Pumped::Open { busy: true });
+        }
         match queue.pieces.recv_timeout(STDIN_PATIENCE) {
             Ok(Piece::Data(buffer, n)) => {
                 command.send(&buffer[..n], false)?;
@@ -211,7 +250,7 @@ fn pump_stdin(
                 command.send(&[], true)?;
                 return Err(anyhow::Error::from(e).context("cannot read stdin"));
             }
-            Err(RecvTimeoutError::Timeout) => return Ok(Pumped::Open),
+            Err(RecvTimeoutError::Timeout) => return Ok(Pumped::Open { busy: false }),
         }
     }
 }

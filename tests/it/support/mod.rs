@@ -214,6 +214,18 @@ impl Cmd {
         child
     }
 
+    /// Starts the process with stdin, stdout and stderr piped, and hands
+    /// stdin to the test to write (the bytes given to [`Cmd::stdin`] are
+    /// not sent).
+    pub fn spawn_with_stdin(&self) -> Child {
+        self.command()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start winrm")
+    }
+
     /// Runs to completion (killed, and the test failed, after 40 s).
     #[track_caller]
     pub fn run(&self) -> Run {
