@@ -1140,6 +1140,32 @@ mod tests {
         }
     }
 
+    /// The topic line under `--help` (and bare `winrm`) names every topic
+    /// that is not a verb, in the order of [`TOPICS`].
+    #[test]
+    fn the_help_footer_lists_the_topics() {
+        let command = <crate::cli::args::Cli as clap::CommandFactory>::command();
+        let footer = command
+            .get_after_help()
+            .map(|h| h.to_string())
+            .unwrap_or_default();
+        let line = footer
+            .lines()
+            .find_map(|l| l.strip_prefix("Topics: winrm help "))
+            .expect("a Topics line");
+        let listed: Vec<&str> = line.split(" | ").filter(|t| *t != "VERB").collect();
+        let verbs: Vec<String> = command
+            .get_subcommands()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        let expected: Vec<&str> = TOPICS
+            .iter()
+            .copied()
+            .filter(|t| !verbs.iter().any(|v| v == t) && *t != "configsddl")
+            .collect();
+        assert_eq!(listed, expected);
+    }
+
     #[test]
     fn topics_have_their_own_heading() {
         for name in TOPICS

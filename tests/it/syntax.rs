@@ -12,7 +12,12 @@ fn help_without_arguments_and_with_dash_question() {
         run.stdout_has("identify");
         run.stdout_has("enumerate");
     }
-    Cmd::new(&["help"]).run().stdout_has("Help topics: uris");
+    // Bare `winrm`, `help` and `--help` print the same text, topics last.
+    let help = Cmd::new(&["--help"]).run();
+    help.ok().stdout_has("Topics: winrm help uris | aliases");
+    for args in [&[][..], &["help"]] {
+        assert_eq!(Cmd::new(args).run().stdout, help.stdout, "{args:?}");
+    }
 }
 
 #[test]

@@ -41,10 +41,10 @@ pub fn help(topic: Option<&str>, out: &mut dyn Write) -> anyhow::Result<u8> {
             ))
             .into());
         }
+        // The same text as --help: its last lines list the topics.
         (None, None) => {
             let mut command = <Cli as clap::CommandFactory>::command();
-            write!(out, "{}", command.render_long_help())?;
-            writeln!(out, "\nHelp topics: {}", help::TOPICS.join(", "))?;
+            write!(out, "{}", command.render_help())?;
         }
     }
     out.flush()?;
