@@ -217,16 +217,16 @@ impl ServerCertVerifier for Verifier {
             {
                 Ok(ServerCertVerified::assertion())
             }
+            Err(rustls::Error::InvalidCertificate(e)) if is_name_error(&e) => {
+                Err(WrongName::error(end_entity, false))
+            }
             Err(rustls::Error::InvalidCertificate(e)) if is_trust_error(&e) => {
                 let name = self.check_name(end_entity, server_name);
                 match (self.skip_ca_check, name) {
-                    (true, name) => name,
+                    (true, Ok(ok)) => Ok(ok),
+                    (true, Err(_)) => Err(WrongName::error(end_entity, false)),
                     // Say both at once, so the user fixes both in one go.
-                    (false, Err(_)) => {
-                        Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                            rustls::OtherError(Arc::new(UntrustedAndWrongName)),
-                        )))
-                    }
+                    (false, Err(_)) => Err(WrongName::error(end_entity, true)),
                     (false, Ok(_)) => Err(rustls::Error::InvalidCertificate(e)),
                 }
             }
@@ -257,21 +257,57 @@ impl ServerCertVerifier for Verifier {
     }
 }
 
-/// A certificate that is both unsigned by a trusted root and issued for
-/// another name.
+/// A certificate issued for other names (and perhaps not signed by a
+/// trusted root either): what it names and its thumbprint, so the user can
+/// connect by a right name or recognise the certificate.
 #[derive(Debug)]
-pub struct UntrustedAndWrongName;
+pub struct WrongName {
+    /// The DNS names the certificate holds.
+    pub names: Vec<String>,
+    /// SHA-1 of the certificate, upper-case hex: Windows' thumbprint, as
+    /// winrm/config/listener and iDRAC show it.
+    pub thumbprint: String,
+    /// Its issuer is not trusted either.
+    pub untrusted: bool,
+}
 
-impl fmt::Display for UntrustedAndWrongName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(
-            "the server's certificate is not signed by a trusted authority \
-             and is not valid for this host name",
-        )
+impl WrongName {
+    fn error(end_entity: &CertificateDer<'_>, untrusted: bool) -> rustls::Error {
+        use sha1::Digest as _;
+        let names = webpki::EndEntityCert::try_from(end_entity)
+            .map(|cert| cert.valid_dns_names().map(str::to_string).collect())
+            .unwrap_or_default();
+        let thumbprint = sha1::Sha1::digest(end_entity.as_ref())
+            .iter()
+            .map(|b| format!("{b:02X}"))
+            .collect();
+        rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
+            WrongName {
+                names,
+                thumbprint,
+                untrusted,
+            },
+        ))))
     }
 }
 
-impl std::error::Error for UntrustedAndWrongName {}
+impl fmt::Display for WrongName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("the server's certificate is ")?;
+        if self.untrusted {
+            f.write_str("not signed by a trusted authority and ")?;
+        }
+        f.write_str("not valid for this host name")?;
+        if self.names.is_empty() {
+            f.write_str(" (it names no host")?;
+        } else {
+            write!(f, " (it names {}", self.names.join(", "))?;
+        }
+        write!(f, "; thumbprint {})", self.thumbprint)
+    }
+}
+
+impl std::error::Error for WrongName {}
 
 /// A ureq connector that wraps the TCP transport in TLS with our config.
 pub struct TlsConnector {

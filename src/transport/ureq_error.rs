@@ -169,12 +169,13 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
             )
         }
         Error::InvalidCertificate(CertificateError::Other(other))
-            if other
-                .0
-                .downcast_ref::<tls::UntrustedAndWrongName>()
-                .is_some() =>
+            if other.0.downcast_ref::<tls::WrongName>().is_some() =>
         {
-            (other.0.to_string(), true, true)
+            let untrusted = other
+                .0
+                .downcast_ref::<tls::WrongName>()
+                .is_some_and(|w| w.untrusted);
+            (other.0.to_string(), untrusted, true)
         }
         Error::InvalidCertificate(other) => (
             format!("the server's certificate was rejected ({other:?})"),

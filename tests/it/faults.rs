@@ -214,11 +214,22 @@ fn https_certificate_checks() {
         .code(4)
         .stderr_has("--cacert")
         .stderr_has("-skipCAcheck");
-    // Trusted, but the certificate names only localhost.
-    https(&by_ip, &["--cacert", ca])
-        .code(4)
-        .stderr_has("not valid for this host name")
+    // Trusted, but the certificate names only localhost: the error says
+    // which names it holds and its thumbprint (Windows' SHA-1 form).
+    let run = https(&by_ip, &["--cacert", ca]);
+    run.code(4)
+        .stderr_has("not valid for this host name (it names localhost; thumbprint ")
         .stderr_has("-skipCNcheck");
+    let thumbprint = run
+        .stderr
+        .split("thumbprint ")
+        .nth(1)
+        .and_then(|t| t.split(')').next())
+        .unwrap_or_default();
+    assert!(
+        thumbprint.len() == 40 && thumbprint.chars().all(|c| c.is_ascii_hexdigit()),
+        "{thumbprint}"
+    );
 
     https(&localhost, &["--cacert", ca])
         .ok()
