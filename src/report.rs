@@ -520,7 +520,37 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
                 }
             }
         }
+        // The provider's own error, inside (WMI's 0x80041017 for bad WQL):
+        // often the more telling of the two.
+        for inner in inner_codes(&detail, code) {
+            let _ = writeln!(err, "Inner error number:  {}", codes::signed_and_hex(inner));
+            if let Some(entry) = codes::lookup(inner) {
+                let _ = writeln!(err, "{}: {}", entry.name, entry.summary);
+            }
+        }
     }
+}
+
+/// The `Code` of every WSManFault nested in `detail` that differs from the
+/// outer `code`, once each, outermost first.
+fn inner_codes(detail: &Element, code: u32) -> Vec<u32> {
+    fn walk(e: &Element, out: &mut Vec<u32>) {
+        for child in &e.children {
+            if is_wsman_fault(child)
+                && let Some(inner) = child
+                    .attribute(None, "Code")
+                    .and_then(|c| c.trim().parse::<u32>().ok())
+                && !out.contains(&inner)
+            {
+                out.push(inner);
+            }
+            walk(child, out);
+        }
+    }
+    let mut found = vec![code];
+    walk(detail, &mut found);
+    found.remove(0);
+    found
 }
 
 fn is_wsman_fault(e: &Element) -> bool {
@@ -557,9 +587,22 @@ fn synthesized(fault: &Fault) -> Element {
     if let Some(q) = fault.subcode_qname() {
         root.children.push(leaf("Subcode", &q));
     }
+    // The server's own words, when they say more than the message (OMI:
+    // "CIM ERROR:NOT_FOUND: The requested object cannot be found.").
+    if let Some(reason) = fault
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| Some(*r) != fault.message.as_deref().map(str::trim))
+    {
+        root.children.push(leaf("Reason", reason));
+    }
     if let Some(status) = fault.cim_status {
-        root.children
-            .push(leaf("CIMStatusCode", &status.to_string()));
+        let shown = match codes::cim_status_name(status) {
+            Some(name) => format!("{status} ({name})"),
+            None => status.to_string(),
+        };
+        root.children.push(leaf("CIMStatusCode", &shown));
     }
     if let Some(detail) = &fault.fault_detail {
         root.children.push(leaf("FaultDetail", detail));

@@ -104,6 +104,44 @@ pub fn parse_code(text: &str) -> Result<u32, String> {
         .ok_or_else(|| bad("larger than 4294967295"))
 }
 
+/// The DMTF name of a CIM status code (DSP0200), as OMI and WMI put it in a
+/// CIM error's `CIMStatusCode`.
+#[must_use]
+pub fn cim_status_name(code: u32) -> Option<&'static str> {
+    const NAMES: [&str; 28] = [
+        "CIM_ERR_FAILED",
+        "CIM_ERR_ACCESS_DENIED",
+        "CIM_ERR_INVALID_NAMESPACE",
+        "CIM_ERR_INVALID_PARAMETER",
+        "CIM_ERR_INVALID_CLASS",
+        "CIM_ERR_NOT_FOUND",
+        "CIM_ERR_NOT_SUPPORTED",
+        "CIM_ERR_CLASS_HAS_CHILDREN",
+        "CIM_ERR_CLASS_HAS_INSTANCES",
+        "CIM_ERR_INVALID_SUPERCLASS",
+        "CIM_ERR_ALREADY_EXISTS",
+        "CIM_ERR_NO_SUCH_PROPERTY",
+        "CIM_ERR_TYPE_MISMATCH",
+        "CIM_ERR_QUERY_LANGUAGE_NOT_SUPPORTED",
+        "CIM_ERR_INVALID_QUERY",
+        "CIM_ERR_METHOD_NOT_AVAILABLE",
+        "CIM_ERR_METHOD_NOT_FOUND",
+        "CIM_ERR_UNEXPECTED_RESPONSE",
+        "CIM_ERR_INVALID_RESPONSE_DESTINATION",
+        "CIM_ERR_NAMESPACE_NOT_EMPTY",
+        "CIM_ERR_INVALID_ENUMERATION_CONTEXT",
+        "CIM_ERR_INVALID_OPERATION_TIMEOUT",
+        "CIM_ERR_PULL_HAS_BEEN_ABANDONED",
+        "CIM_ERR_PULL_CANNOT_BE_ABANDONED",
+        "CIM_ERR_FILTERED_ENUMERATION_NOT_SUPPORTED",
+        "CIM_ERR_CONTINUATION_ON_ERROR_NOT_SUPPORTED",
+        "CIM_ERR_SERVER_LIMITS_EXCEEDED",
+        "CIM_ERR_SERVER_IS_SHUTTING_DOWN",
+    ];
+    let index = usize::try_from(code).ok()?.checked_sub(1)?;
+    NAMES.get(index).copied()
+}
+
 /// winrm.cmd's `Error number:` form: the signed 32-bit decimal, a space,
 /// then `0x` and uppercase hex without leading zeros, e.g.
 /// `-2144108526 0x80338012`. Codes below `0x80000000` print as themselves
@@ -1397,6 +1435,15 @@ mod tests {
     fn parse_error_for_bare_0x_says_why() {
         let err = parse_code("0x").expect_err("0x");
         assert!(err.contains("no digits"), "{err}");
+    }
+
+    #[test]
+    fn cim_status_names_follow_dsp0200() {
+        assert_eq!(cim_status_name(1), Some("CIM_ERR_FAILED"));
+        assert_eq!(cim_status_name(6), Some("CIM_ERR_NOT_FOUND"));
+        assert_eq!(cim_status_name(28), Some("CIM_ERR_SERVER_IS_SHUTTING_DOWN"));
+        assert_eq!(cim_status_name(0), None);
+        assert_eq!(cim_status_name(29), None);
     }
 
     #[test]

@@ -514,3 +514,28 @@ fn captured_identify_replies_from_other_servers() {
         .ok()
         .line("IdentifyResponse");
 }
+
+#[test]
+fn cim_faults_name_their_status_and_inner_wmi_codes_are_explained() {
+    let soap = "application/soap+xml;charset=UTF-8";
+    let server = replaying(
+        "500 Internal Server Error",
+        "omi-live/11-get-msft_person-notfound-fault.resp.xml",
+        soap,
+    );
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(1)
+        .stderr_line("    CIMStatusCode = 6 (CIM_ERR_NOT_FOUND)")
+        .stderr_line("    Reason = CIM ERROR:NOT_FOUND: The requested object cannot be found.");
+    // A WQL syntax error: the outer WinRM number, then WMI's own.
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &["enumerate", "wmicimv2/*", "-filter:selec * frm x"],
+    )
+    .run();
+    run.code(1)
+        .stderr_line("Error number:  -2144108518 0x8033801A")
+        .stderr_line("Inner error number:  -2147217385 0x80041017")
+        .stderr_line("WBEM_E_INVALID_QUERY: The WQL query is not valid.");
+}
