@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -30,6 +30,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l password -d 'Password (visi
 complete -c winrm -n "__fish_winrm_needs_command" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_needs_command" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -93,6 +94,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password -d 'Pa
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -129,6 +131,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l password -d 'Password
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -169,6 +172,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l password -d 'Passwor
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -209,6 +213,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -250,6 +255,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l password -d 'Passwor
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -291,6 +297,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -332,6 +339,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l password -d 'Passwor
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -373,6 +381,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -414,6 +423,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l password -d 'Pass
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -455,6 +465,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -495,6 +506,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password -d 'Pass
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -535,6 +547,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -579,6 +592,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password -d 'P
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -627,6 +641,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -675,6 +690,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password -d 'Passwo
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -720,6 +736,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password -d 'Pass
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -761,6 +778,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -803,6 +821,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l password -d 'Passwo
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -851,6 +870,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l password -d 'Password 
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -899,6 +919,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password -d 'Passw
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -941,6 +962,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l password -d 'Passwo
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -977,6 +999,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password -d 'Pas
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -1014,6 +1037,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password -d 
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -1053,6 +1077,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password -d 'Password
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -1091,6 +1116,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password -d '
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
@@ -1127,6 +1153,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password -d 'Pa
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r

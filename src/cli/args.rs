@@ -301,6 +301,14 @@ pub struct ConnectionArgs {
     #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
     pub cacert: Option<PathBuf>,
 
+    /// Accept only the server certificate with this fingerprint
+    /// (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that
+    /// winrm/config/listener and iDRAC show). A pinned certificate needs no
+    /// trusted CA and no matching name; any other is refused before a
+    /// credential is sent. [-pin:]
+    #[arg(long, global = true, value_name = "HASH", allow_hyphen_values = true)]
+    pub pin: Vec<String>,
+
     /// Operation timeout in milliseconds (the server's wsman:OperationTimeout;
     /// the client waits that long plus a margin). Default 60000. [-timeout:]
     #[arg(long, global = true, value_name = "MS", allow_hyphen_values = true)]

@@ -318,10 +318,16 @@ Transport switches:
       Accept a certificate issued for a different host name.
   --cacert FILE
       Trust the CA certificate(s) in the PEM file FILE.
+  -pin:HASH, --pin HASH
+      Accept only the certificate with this fingerprint (repeatable):
+      sha256:HEX, or sha1:HEX, the thumbprint Windows and iDRAC show.
 
 Self-signed certificates (iDRAC, lab Windows boxes) need -skipCAcheck, or
-better, --cacert with the issuing certificate. Reaching a host by IP when
-its certificate names a host name needs -skipCNcheck.
+better, --cacert with the issuing certificate, or best, --pin with the
+certificate's own fingerprint: a pinned certificate needs neither a
+trusted CA nor a matching name, and any other certificate is refused
+before a credential is sent. Reaching a host by IP when its certificate
+names a host name needs -skipCNcheck (or a pin).
 
 Usual endpoints: Windows 5985/5986, iDRAC https 443, Intel AMT 16992
 (http) / 16993 (https), OMI 5985/5986, all with the path /wsman.

@@ -173,6 +173,8 @@ pub enum TlsProblem {
     ClientCertificate,
     /// The server's certificate has expired.
     Expired,
+    /// The server's certificate is not the pinned one.
+    PinMismatch,
 }
 
 fn offered_list(offered: &[String]) -> String {

@@ -39,6 +39,114 @@ pub struct TlsOptions {
     pub ca_file: Option<PathBuf>,
     /// The client certificate (chain) and its private key, PEM files.
     pub client_identity: Option<(PathBuf, PathBuf)>,
+    /// Accept exactly the server certificates with these fingerprints, CA
+    /// and name unchecked; any other is refused before anything is sent.
+    pub pins: Vec<Pin>,
+}
+
+/// A server certificate's fingerprint to accept (`--pin`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pin {
+    /// SHA-256 of the certificate.
+    Sha256([u8; 32]),
+    /// SHA-1 of the certificate: Windows' thumbprint, as
+    /// winrm/config/listener and iDRAC show it.
+    Sha1([u8; 20]),
+}
+
+impl Pin {
+    /// Parses `sha256:HEX`, `sha1:HEX`, or bare hex (40 digits: a SHA-1
+    /// thumbprint; 64: SHA-256). Colons and spaces between the digits are
+    /// allowed, as certificate viewers print them.
+    ///
+    /// # Errors
+    ///
+    /// What is wrong with the text, in a few words.
+    pub fn parse(text: &str) -> Result<Pin, String> {
+        let lower = text.trim().to_ascii_lowercase();
+        let (kind, digits) = match lower.split_once(':') {
+            Some((kind @ ("sha256" | "sha1"), rest)) => (Some(kind), rest),
+            _ => (None, lower.as_str()),
+        };
+        let hex: String = digits.chars().filter(|c| !matches!(c, ':' | ' ')).collect();
+        if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) || hex.len() % 2 == 1 {
+            return Err("is not a hexadecimal fingerprint".into());
+        }
+        let bytes: Vec<u8> = (0..hex.len())
+            .step_by(2)
+            .filter_map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+            .collect();
+        match (kind, bytes.len()) {
+            (Some("sha256") | None, 32) => Ok(Pin::Sha256(bytes.try_into().unwrap_or([0; 32]))),
+            (Some("sha1") | None, 20) => Ok(Pin::Sha1(bytes.try_into().unwrap_or([0; 20]))),
+            (Some(kind), n) => Err(format!("has {n} bytes, not a {kind} fingerprint")),
+            (None, n) => Err(format!(
+                "has {n} bytes: give a SHA-256 (32 bytes) or SHA-1 thumbprint (20 bytes)"
+            )),
+        }
+    }
+
+    fn matches(&self, certificate: &[u8]) -> bool {
+        use sha1::Digest as _;
+        match self {
+            Pin::Sha256(want) => sha2::Sha256::digest(certificate).as_slice() == want,
+            Pin::Sha1(want) => sha1::Sha1::digest(certificate).as_slice() == want,
+        }
+    }
+}
+
+/// A server certificate that matched none of the pins: its fingerprints,
+/// so the user can compare them with the ones they expected.
+#[derive(Debug)]
+pub struct PinMismatch {
+    /// SHA-256, `AB:CD:…`.
+    pub sha256: String,
+    /// SHA-1 (Windows' thumbprint), upper-case hex.
+    pub sha1: String,
+}
+
+impl fmt::Display for PinMismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "the server's certificate matches no --pin (it is sha256:{}, thumbprint sha1:{})",
+            self.sha256, self.sha1
+        )
+    }
+}
+
+impl std::error::Error for PinMismatch {}
+
+#[cfg(test)]
+mod pin_tests {
+    use super::Pin;
+
+    #[test]
+    fn pins_parse_as_viewers_print_them() {
+        let sha1 = "A1B2C3D4E5F60718293A4B5C6D7E8F9001122334";
+        assert!(matches!(Pin::parse(sha1), Ok(Pin::Sha1(_))));
+        assert_eq!(
+            Pin::parse(&format!("sha1:{}", sha1.to_lowercase())),
+            Pin::parse(sha1)
+        );
+        let sha256 = "AB:".repeat(31) + "AB";
+        assert!(matches!(
+            Pin::parse(&format!("SHA256:{sha256}")),
+            Ok(Pin::Sha256(_))
+        ));
+        assert!(matches!(Pin::parse(&"cd ".repeat(32)), Ok(Pin::Sha256(_))));
+        for bad in ["", "sha256:", "sha1:zz", "abc", "sha256:AB", "md5:00"] {
+            assert!(Pin::parse(bad).is_err(), "{bad}");
+        }
+    }
+}
+
+fn hex(bytes: &[u8], separator: &str) -> String {
+    bytes
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(separator)
 }
 
 /// The client certificate chain and key from PEM files, with errors that
@@ -125,6 +233,7 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, Transpor
     };
     let verifier = Verifier {
         chain,
+        pins: options.pins.clone(),
         skip_ca_check: options.skip_ca_check,
         skip_cn_check: options.skip_cn_check,
         algorithms: provider.signature_verification_algorithms,
@@ -153,6 +262,7 @@ pub fn client_config(options: &TlsOptions) -> Result<Arc<ClientConfig>, Transpor
 #[derive(Debug)]
 struct Verifier {
     chain: Option<Arc<WebPkiServerVerifier>>,
+    pins: Vec<Pin>,
     skip_ca_check: bool,
     skip_cn_check: bool,
     algorithms: WebPkiSupportedAlgorithms,
@@ -202,6 +312,21 @@ impl ServerCertVerifier for Verifier {
         ocsp_response: &[u8],
         now: UnixTime,
     ) -> Result<ServerCertVerified, rustls::Error> {
+        // A pinned certificate is the one the user named: nothing else to
+        // check, and nothing else to accept.
+        if !self.pins.is_empty() {
+            use sha1::Digest as _;
+            let der = end_entity.as_ref();
+            if self.pins.iter().any(|pin| pin.matches(der)) {
+                return Ok(ServerCertVerified::assertion());
+            }
+            return Err(rustls::Error::InvalidCertificate(CertificateError::Other(
+                rustls::OtherError(Arc::new(PinMismatch {
+                    sha256: hex(&sha2::Sha256::digest(der), ":"),
+                    sha1: hex(&sha1::Sha1::digest(der), ""),
+                })),
+            )));
+        }
         let verdict = match &self.chain {
             Some(chain) => {
                 chain.verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)

@@ -169,6 +169,12 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
             )
         }
         Error::InvalidCertificate(CertificateError::Other(other))
+            if other.0.downcast_ref::<tls::PinMismatch>().is_some() =>
+        {
+            problem = TlsProblem::PinMismatch;
+            (other.0.to_string(), false, false)
+        }
+        Error::InvalidCertificate(CertificateError::Other(other))
             if other.0.downcast_ref::<tls::WrongName>().is_some() =>
         {
             let untrusted = other

@@ -539,3 +539,53 @@ fn cim_faults_name_their_status_and_inner_wmi_codes_are_explained() {
         .stderr_line("Inner error number:  -2147217385 0x80041017")
         .stderr_line("WBEM_E_INVALID_QUERY: The WQL query is not valid.");
 }
+
+#[test]
+fn a_pinned_certificate_needs_no_ca_and_any_other_is_refused_before_credentials() {
+    let server = https_listener();
+    let port = server.https_port().expect("https port");
+    let by_ip = format!("https://127.0.0.1:{port}/wsman");
+    let wrong = format!("sha256:{}", "00".repeat(32));
+    let refused = https(&by_ip, &["--pin", &wrong]);
+    refused
+        .code(4)
+        .stderr_has("matches no --pin (it is sha256:")
+        .stderr_has("thumbprint sha1:")
+        .stderr_has("CertificateThumbprint");
+    assert!(
+        server.requests().is_empty(),
+        "nothing may be sent to an unpinned server"
+    );
+    let shown = |prefix: &str, end: char| -> String {
+        refused
+            .stderr
+            .split(prefix)
+            .nth(1)
+            .and_then(|rest| rest.split(end).next())
+            .unwrap_or_default()
+            .to_string()
+    };
+    let sha256 = shown("it is sha256:", ',');
+    let sha1 = shown("thumbprint sha1:", ')');
+    assert_eq!(sha256.len(), 95, "{sha256}");
+    assert_eq!(sha1.len(), 40, "{sha1}");
+    // Either fingerprint, in either spelling, lets the run through: by
+    // IP, with an untrusted CA, and no -skipCAcheck or -skipCNcheck.
+    for pin in [
+        format!("sha256:{sha256}"),
+        sha1.to_lowercase(),
+        format!("sha1:{sha1}"),
+    ] {
+        https(&by_ip, &["--pin", &wrong, "--pin", &pin])
+            .ok()
+            .line("IdentifyResponse");
+    }
+    Cmd::new(&["id", "-r:http://127.0.0.1:1", "--pin", &wrong])
+        .run()
+        .code(2)
+        .stderr_has("--pin checks the server's TLS certificate");
+    Cmd::new(&["id", &format!("-r:{by_ip}"), "--pin", "sha256:xyz"])
+        .run()
+        .code(2)
+        .stderr_has("--pin 'sha256:xyz' is not a hexadecimal fingerprint");
+}

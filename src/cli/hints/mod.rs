@@ -72,6 +72,14 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
                 "present a certificate the server's CA signed: -a:certificate --cert FILE --key FILE"
                     .into(),
             ),
+            TransportError::Tls {
+                problem: TlsProblem::PinMismatch,
+                ..
+            } => Some(
+                "compare the fingerprints with the host's certificate (winrm/config/listener shows \
+                 its CertificateThumbprint); if the certificate was renewed, pin the new one"
+                    .into(),
+            ),
             TransportError::WrongScheme {
                 tls_expected: false,
                 ..

@@ -24,6 +24,7 @@ use winrm::session::{
     Encoding, EnumerateOptions, RequestOptions, ResourceUri, SessionOptions, create_input,
     invoke_input,
 };
+use winrm::transport::tls::Pin;
 use winrm::transport::{AuthOptions, Endpoint, EndpointError, Method, Proxy, Secret, TlsOptions};
 
 use super::UsageError;
@@ -373,6 +374,12 @@ fn connection(
             )));
         }
     };
+    if !args.pin.is_empty() && !endpoint.is_https() {
+        return Err(UsageError::new(
+            "--pin checks the server's TLS certificate, so it needs HTTPS; \
+             use -r:https://HOST:5986 or -usessl",
+        ));
+    }
     let proxy = proxy_for(args, &endpoint, env)?;
     let client_identity = match &auth.credential {
         CredentialSource::Certificate { cert, key } => Some((cert.clone(), key.clone())),
@@ -393,6 +400,17 @@ fn connection(
             skip_cn_check: args.skip_cn_check,
             ca_file: args.cacert.clone(),
             client_identity,
+            pins: args
+                .pin
+                .iter()
+                .map(|text| {
+                    Pin::parse(text).map_err(|why| {
+                        UsageError::new(format!(
+                            "--pin '{text}' {why}; write sha256:HEX or sha1:HEX"
+                        ))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
         },
         connect_timeout: CONNECT_TIMEOUT,
         reply_timeout: operation_timeout + REPLY_MARGIN,
