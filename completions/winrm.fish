@@ -59,7 +59,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'A
 complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "identify" -d 'Ask the server who it is (WS-Man Identify)'
@@ -123,7 +123,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -160,7 +160,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
@@ -201,7 +201,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
@@ -242,7 +242,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -284,7 +284,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -326,7 +326,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -368,7 +368,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -410,7 +410,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -452,7 +452,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -494,7 +494,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
@@ -535,7 +535,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
@@ -576,7 +576,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -625,7 +625,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocatio
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -674,7 +674,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
@@ -723,7 +723,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -765,7 +765,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -807,7 +807,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l powershell-file -d 'Run the PowerShell script in FILE. [-powershellfile:]' -r -F
@@ -856,7 +856,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l powershell-file -d 'Run the PowerShell script in FILE. [-powershellfile:]' -r -F
@@ -905,7 +905,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell-file -d 'Run the PowerShell script in FILE. [-powershellfile:]' -r -F
@@ -954,7 +954,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-revocation-ch
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -991,7 +991,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -1028,7 +1028,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -1068,7 +1068,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocat
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -1108,7 +1108,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -1145,7 +1145,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocati
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
@@ -1182,5 +1182,5 @@ complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-revocation
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'

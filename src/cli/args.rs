@@ -501,7 +501,8 @@ pub struct OutputArgs {
     pub color: Option<String>,
 
     /// Print each HTTP request and reply (headers and envelopes) to stderr,
-    /// with credentials and encrypted payloads redacted. [-debug]
+    /// credentials redacted; sealed envelopes are shown decrypted, marked as
+    /// sealed on the wire. [-debug]
     #[arg(long, short = 'v', global = true)]
     pub debug: bool,
 }

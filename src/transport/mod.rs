@@ -310,6 +310,20 @@ impl HttpTransport {
         headers: &[(&str, &str)],
         authorization: Option<&str>,
     ) -> Result<Leg, TransportError> {
+        self.sealed_leg(body, content_type, headers, authorization, None)
+    }
+
+    /// [`HttpTransport::leg`] for a sealed body: `inner` is what was sealed
+    /// (and its Content-Type), for the `--debug` trace to show after the
+    /// encrypted bytes' length.
+    pub(crate) fn sealed_leg(
+        &mut self,
+        body: &[u8],
+        content_type: Option<&str>,
+        headers: &[(&str, &str)],
+        authorization: Option<&str>,
+        inner: Option<(&[u8], &str)>,
+    ) -> Result<Leg, TransportError> {
         self.received_before = self.received.bytes();
         let mut call = self.agent.post(self.options.endpoint.url());
         if let Some(content_type) = content_type {
@@ -335,6 +349,9 @@ impl HttpTransport {
                 &shown,
                 Self::traced(body, content_type),
             );
+            if let Some((plain, plain_type)) = inner {
+                trace.inside('>', plain, Some(plain_type));
+            }
         }
         let mut response = match call.send(body) {
             Ok(response) => response,

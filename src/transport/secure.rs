@@ -314,7 +314,8 @@ fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
     } else {
         (request.body, request.content_type.to_string())
     };
-    let leg = match t.leg(body, Some(&content_type), request.headers, None) {
+    let inner = s.seal.then_some((request.body, request.content_type));
+    let leg = match t.sealed_leg(body, Some(&content_type), request.headers, None, inner) {
         Ok(leg) => leg,
         Err(e) if is_broken(&e) => return Err(Failure::Broken(e)),
         Err(e) => return Err(Failure::Fatal(e)),
@@ -338,6 +339,9 @@ fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
     }
     let (original, plain) = encryption::unseal(s.context.as_mut(), &reply_type, &leg.body)
         .map_err(|e| Failure::Fatal(TransportError::Sealing { url, reason: e.0 }))?;
+    if let Some(trace) = t.trace.as_mut() {
+        trace.inside('<', &plain, Some(&original));
+    }
     let mut reply = t.finish(leg, true).map_err(Failure::Fatal)?;
     reply.content_type = Some(original);
     reply.body = plain;

@@ -5,7 +5,8 @@
 //! `Proxy-Authorization`, `WWW-Authenticate` tokens and cookies (only the
 //! scheme and the length show), the bytes of an encrypted payload, and any
 //! occurrence of the user's password in a body. Bodies are shown as text,
-//! decoded from UTF-8 or UTF-16, exactly as they went over the wire.
+//! decoded from UTF-8 or UTF-16, exactly as they went over the wire; a
+//! sealed body is shown decrypted after its length, marked as sealed.
 
 use std::io::Write;
 use std::time::Instant;
@@ -91,6 +92,20 @@ impl Trace {
         self.body(text, body);
     }
 
+    /// Writes what a sealed body held, decrypted, marked as sealed on the
+    /// wire: the envelope is what a reader of the trace wants, and it goes
+    /// through the same redaction as any body.
+    pub fn inside(&mut self, arrow: char, bytes: &[u8], content_type: Option<&str>) {
+        let text = format!("{arrow} (sealed on the wire; decrypted:)\n");
+        self.body(
+            text,
+            Body::Plain {
+                bytes,
+                content_type,
+            },
+        );
+    }
+
     /// Notes an exchange that ended without a reply.
     pub fn failed(&mut self, what: &str) {
         self.sent_at = None;
@@ -116,7 +131,7 @@ impl Trace {
             }
             Body::Encrypted { length } => {
                 text.push_str(&format!(
-                    "\n[encrypted payload, {length} bytes, not shown]\n"
+                    "\n[encrypted payload, {length} bytes; shown decrypted below when it could be]\n"
                 ));
             }
         }
@@ -241,7 +256,7 @@ mod tests {
 
         assert!(text.contains("<Password>[redacted]</Password>"), "{text}");
         assert!(
-            text.contains("[encrypted payload, 42 bytes, not shown]"),
+            text.contains("[encrypted payload, 42 bytes; shown decrypted below when it could be]"),
             "{text}"
         );
     }

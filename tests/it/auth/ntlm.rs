@@ -154,3 +154,34 @@ fn a_closed_connection_is_reauthenticated_once_for_safe_requests_only() {
         .stderr_has("closed the connection");
     assert_eq!(front.count("authenticated"), 1);
 }
+
+#[test]
+fn debug_shows_sealed_envelopes_decrypted_and_no_secret() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 10, &[]);
+    let run = front
+        .cmd(
+            "ntlm",
+            &["get", "wmicimv2/Win32_Service?Name=Spooler", "--debug"],
+        )
+        .run();
+    run.code(0).hides(PASSWORD);
+    let trace = &run.stderr;
+    assert!(trace.contains("bytes; shown decrypted below"), "{trace}");
+    assert!(
+        trace.contains("> (sealed on the wire; decrypted:)"),
+        "{trace}"
+    );
+    assert!(
+        trace.contains("< (sealed on the wire; decrypted:)"),
+        "{trace}"
+    );
+    // The decrypted request is the Get itself; the reply holds the service.
+    assert!(
+        trace.contains("<a:Action s:mustUnderstand=\"true\">http://schemas.xmlsoap.org/ws/2004/09/transfer/Get</a:Action>"),
+        "{trace}"
+    );
+    assert!(trace.contains("Spooler"), "{trace}");
+}
