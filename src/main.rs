@@ -1,5 +1,15 @@
 //! `winrm`: parse, run, report. The process exits in one place.
 
+/// `eprintln!` that never panics: stderr may be full or closed
+/// (`2>/dev/full`), and a message that cannot be written must not turn a
+/// failure into a crash with another exit code.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 mod cli;
 mod report;
 
@@ -46,7 +56,7 @@ fn main() -> ExitCode {
         Err(e) => return report::error(&e.into(), style, false),
     };
     for warning in &plan.warnings {
-        eprintln!("winrm: warning: {warning}");
+        say!("winrm: warning: {warning}");
     }
     // Hints differ for HTTPS endpoints.
     let https = plan

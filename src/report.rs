@@ -147,11 +147,11 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             return ExitCode::from(code);
         }
         let (red, cyan, reset) = paint(style.color);
-        eprintln!("winrm: {red}error:{reset} {message}");
+        say!("winrm: {red}error:{reset} {message}");
         if let Some(ContextValue::StyledStr(usage)) = error.get(ContextKind::Usage) {
-            eprintln!("{}", usage.to_string().trim_end());
+            say!("{}", usage.to_string().trim_end());
         }
-        eprintln!("{cyan}hint:{reset} {hint}");
+        say!("{cyan}hint:{reset} {hint}");
         return ExitCode::from(code);
     }
     if error.kind() == ErrorKind::InvalidSubcommand
@@ -357,14 +357,14 @@ pub fn emit(report: &Report, style: Style, host: Option<&str>) {
     match report.fault {
         Some(fault) => {
             if let Some(host) = host {
-                eprintln!("winrm: {host}:");
+                say!("winrm: {host}:");
             }
             print_fault(fault, report.hint.as_deref(), format);
             if let Some(items) = report.items {
-                eprintln!("winrm: {about}{}", Incomplete { items });
+                say!("winrm: {about}{}", Incomplete { items });
             }
         }
-        None if report.kind == "interrupted" => eprintln!("winrm: {about}{}", report.message),
+        None if report.kind == "interrupted" => say!("winrm: {about}{}", report.message),
         None => print_error(
             &format!("{about}{}", report.message),
             report.hint.as_deref(),
@@ -376,9 +376,9 @@ pub fn emit(report: &Report, style: Style, host: Option<&str>) {
 /// `winrm: error: …` and `hint: …`, coloured when `color`.
 fn print_error(message: &str, hint: Option<&str>, color: bool) {
     let (red, cyan, reset) = paint(color);
-    eprintln!("winrm: {red}error:{reset} {message}");
+    say!("winrm: {red}error:{reset} {message}");
     if let Some(hint) = hint {
-        eprintln!("{cyan}hint:{reset} {hint}");
+        say!("{cyan}hint:{reset} {hint}");
     }
 }
 

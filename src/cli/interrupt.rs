@@ -28,9 +28,9 @@ pub fn install(cancel: Cancel, notices: &'static [&'static str], quit: &'static 
             ""
         };
         match notices.get(before) {
-            Some(notice) => eprintln!("{erase}winrm: {notice}"),
+            Some(notice) => say!("{erase}winrm: {notice}"),
             None => {
-                eprintln!("{erase}winrm: {quit}");
+                say!("{erase}winrm: {quit}");
                 std::process::exit(i32::from(EXIT_INTERRUPTED));
             }
         }

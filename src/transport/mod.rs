@@ -394,7 +394,10 @@ impl HttpTransport {
             .unwrap_or(0);
         let mut body = std::mem::take(&mut self.spare);
         body.clear();
-        body.reserve(announced.min(limit + 1) as usize);
+        // What the server announces is only a claim: room for at most a few
+        // MiB up front, then growth as bytes really arrive.
+        const PRESIZE_CAP: u64 = 4 << 20;
+        body.reserve(announced.min(limit + 1).min(PRESIZE_CAP) as usize);
         // Read at most limit + 1 bytes: enough to know the reply is too big
         // without holding all of it.
         let read = response

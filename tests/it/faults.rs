@@ -589,3 +589,45 @@ fn a_pinned_certificate_needs_no_ca_and_any_other_is_refused_before_credentials(
         .code(2)
         .stderr_has("--pin 'sha256:xyz' is not a hexadecimal fingerprint");
 }
+
+#[test]
+fn a_full_stderr_changes_nothing_but_the_message() {
+    // `2>/dev/full`: every write to stderr fails; the exit code must still
+    // say what happened, not that winrm crashed (101).
+    let full = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full")
+    };
+    for (args, code) in [
+        (&["id", "-r:127.0.0.1:1", "-a:none"][..], 4),
+        (&["gte"][..], 2),
+        (&["get", "winrm/config", "-r:127.0.0.1:1", "--bogus"][..], 2),
+    ] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_winrm"))
+            .args(args)
+            .env_clear()
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(full())
+            .status()
+            .expect("run winrm");
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
+fn an_announced_length_is_not_believed_in_advance() {
+    // A reply that claims 10^15 bytes must not make us set aside memory
+    // for them, however large a reply we would accept.
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml;charset=UTF-8\r\n\
+                Content-Length: 1000000000000000\r\n\r\n<s:Envelope";
+    let server = RawServer::start(Behaviour::Reply(head.as_bytes().to_vec()));
+    let run = against(
+        &server.url(),
+        &["get", "winrm/config", "-maxenvelopesize:4000000000"],
+    );
+    let code = run.code.expect("an exit code, not a signal");
+    assert!(matches!(code, 4 | 5), "{run:?}");
+}

@@ -95,7 +95,7 @@ impl std::fmt::Display for Incomplete {
 /// A `--columns` name that matched nothing is most likely misspelt.
 fn warn_unmatched(columns: &[String]) {
     if !columns.is_empty() {
-        eprintln!(
+        say!(
             "winrm: warning: no item has the column(s) {}; property names are case-insensitive, \
              and -format:json shows them all",
             columns

@@ -154,7 +154,7 @@ pub fn run(
     }
     printer.finish(code)?;
     if let Err(e) = shell.close() {
-        eprintln!(
+        say!(
             "winrm: warning: the remote shell was not deleted ({e}); the server closes it \
              after its idle timeout"
         );
@@ -170,7 +170,7 @@ pub fn run(
         ),
     };
     if let Some(note) = note {
-        eprintln!("winrm: {note}");
+        say!("winrm: {note}");
     }
     Ok(status)
 }
