@@ -18,6 +18,7 @@ pub mod hash;
 pub mod help;
 pub mod hints;
 pub mod interrupt;
+pub mod local_file;
 pub mod output;
 pub mod plan;
 pub mod verbs;

@@ -7,8 +7,8 @@
 use base64::Engine as _;
 use winrm::session::{CommandOptions, ShellOptions};
 
-use crate::cli::UsageError;
 use crate::cli::args::ExecArgs;
+use crate::cli::{UsageError, local_file};
 
 /// cmd.exe's longest command line (characters); a longer
 /// `-EncodedCommand` goes through stdin instead.
@@ -76,12 +76,11 @@ impl Exec {
             }
             (Some(script), None) if script == "-" => Some(read_script_from_stdin()?),
             (Some(script), None) => Some(script.clone()),
-            (None, Some(path)) => Some(std::fs::read_to_string(path).map_err(|e| {
-                UsageError::new(format!(
-                    "cannot read the PowerShell script {}: {e}",
-                    path.display()
-                ))
-            })?),
+            (None, Some(path)) => Some(local_file::read_to_string(
+                path,
+                "the PowerShell script",
+                local_file::BODY_FILE,
+            )?),
             (None, None) => None,
         };
         let stdin = if args.no_stdin {

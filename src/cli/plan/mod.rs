@@ -30,7 +30,7 @@ use winrm::transport::{AuthOptions, Endpoint, EndpointError, Method, Proxy, Secr
 use super::UsageError;
 use super::args::{Cli, Command, ConnectionArgs, Generated};
 use super::environment::Environment;
-use super::output;
+use super::{local_file, output};
 use request::{Input, enumerate_options, parse_resource, request_options};
 
 /// How long to wait for a TCP and TLS connection.
@@ -380,6 +380,21 @@ fn connection(
              use -r:https://HOST:5986 or -usessl",
         ));
     }
+    // The files the transport reads later: wrong ones are usage errors
+    // now, before anything is sent (a missing keytab is not a refused
+    // logon).
+    if let Some(path) = &args.cacert {
+        local_file::check(path, "the CA file", local_file::CA_FILE)?;
+    }
+    for (path, what) in [
+        (&args.cert, "the client certificate"),
+        (&args.key, "the client key"),
+        (&args.keytab, "the keytab"),
+    ] {
+        if let Some(path) = path {
+            local_file::check(path, what, local_file::KEY_FILE)?;
+        }
+    }
     let proxy = proxy_for(args, &endpoint, env)?;
     let client_identity = match &auth.credential {
         CredentialSource::Certificate { cert, key } => Some((cert.clone(), key.clone())),
@@ -471,6 +486,11 @@ fn auth_plan(
     warnings: &mut Vec<String>,
 ) -> Result<AuthPlan, UsageError> {
     let user = args.username.clone().or_else(|| env.var("WINRM_USER"));
+    if user.as_deref().is_some_and(|u| u.contains(['\r', '\n'])) {
+        return Err(UsageError::new(
+            "the user name holds a line break; give it on one line",
+        ));
+    }
     if user.as_deref().is_some_and(|u| u.trim().is_empty()) {
         return Err(UsageError::new(
             "-u is empty; give a user name, e.g. -u:Administrator",
@@ -576,12 +596,8 @@ fn password_source(
             })?;
             line
         } else {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                UsageError::new(format!(
-                    "cannot read the password file {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let text =
+                local_file::read_to_string(path, "the password file", local_file::PASSWORD_FILE)?;
             if let Some(mode) = readable_by_others(path) {
                 warnings.push(format!(
                     "the password file {} can be read by other users (mode {mode:o}); \
@@ -600,7 +616,14 @@ fn password_source(
         }
         return Ok(CredentialSource::Password(Secret::new(first.to_string())));
     }
-    if let Some(p) = env.var("WINRM_PASSWORD") {
+    if let Some(mut p) = env.var("WINRM_PASSWORD") {
+        // `export WINRM_PASSWORD=$(cat file)` drops it, `read` keeps none,
+        // but a here-string or an echo adds one: like the file, one line.
+        if p.ends_with('\n') {
+            let kept = p.trim_end_matches(['\r', '\n']).len();
+            p.truncate(kept);
+            warnings.push("WINRM_PASSWORD ended with a line break, which was left out".into());
+        }
         return Ok(CredentialSource::Password(Secret::new(p)));
     }
     Ok(CredentialSource::Prompt)

@@ -9,9 +9,9 @@ use winrm::session::{
     ResourceUri, ReturnType,
 };
 
-use crate::cli::UsageError;
 use crate::cli::args::{BodyArgs, EnumerateArgs, RequestArgs};
 use crate::cli::hash::{parse_association, parse_hash};
+use crate::cli::{UsageError, local_file};
 
 pub fn parse_resource(text: &str) -> Result<ResourceUri, UsageError> {
     ResourceUri::parse(text).map_err(|e| UsageError::new(format!("{e}; see 'winrm help uris'")))
@@ -44,9 +44,7 @@ impl Input {
         let file = match &body.file {
             None => None,
             Some(path) => {
-                let bytes = std::fs::read(path).map_err(|e| {
-                    UsageError::new(format!("cannot read -file {}: {e}", path.display()))
-                })?;
+                let bytes = local_file::read(path, "-file", local_file::BODY_FILE)?;
                 let text = session::body_from_bytes(&bytes)
                     .map_err(|e| UsageError::new(format!("-file {}: {e}", path.display())))?;
                 Some(text)

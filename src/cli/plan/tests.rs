@@ -23,6 +23,15 @@ fn plan(args: &[&str], vars: &[(&str, &str)]) -> Result<Plan, String> {
     Plan::new(cli, Format::Text, &Environment::fake(vars)).map_err(|e| e.to_string())
 }
 
+/// A real file for switches that name one (the plan checks they exist).
+fn some_file(name: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("winrm-plan-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, "x").unwrap();
+    path.display().to_string()
+}
+
 fn error(args: &[&str], vars: &[(&str, &str)]) -> String {
     match plan(args, vars) {
         Ok(p) => panic!("{args:?} planned: {p:?}"),
@@ -51,6 +60,7 @@ fn a_bare_host_gets_winrm_cmd_defaults_and_negotiate() {
 #[test]
 fn where_the_password_comes_from() {
     let user = [("WINRM_USER", "admin")];
+    let keytab = some_file("k.keytab");
     let source = |args: &[&str], vars: &[(&str, &str)]| {
         let mut all = vec!["id", "-r:h"];
         all.extend_from_slice(args);
@@ -72,8 +82,8 @@ fn where_the_password_comes_from() {
         CredentialSource::Password(ref p) if p.expose() == "typed"
     ));
     assert!(matches!(
-        source(&["--keytab", "/k.keytab", "-a:kerberos"], &user),
-        CredentialSource::Keytab(ref p) if p.to_str() == Some("/k.keytab")
+        source(&["--keytab", &keytab, "-a:kerberos"], &user),
+        CredentialSource::Keytab(ref p) if p.to_str() == Some(keytab.as_str())
     ));
     let none = plan(&["id", "-r:h", "-a:none"], &[]).unwrap();
     let auth = none.connection.unwrap().auth;
@@ -103,11 +113,24 @@ fn credentials_that_do_not_fit_the_method_are_refused() {
     assert!(e.contains("-a:none sends no credentials"), "{e}");
     let e = error(&["id", "-r:h", "-a:basic"], &[]);
     assert!(e.contains("needs a user name"), "{e}");
-    let e = error(&["id", "-r:h", "-a:basic", "-u:x", "--keytab", "/k"], &[]);
+    let keytab = some_file("k");
+    let e = error(
+        &["id", "-r:h", "-a:basic", "-u:x", "--keytab", &keytab],
+        &[],
+    );
     assert!(e.contains("--keytab goes with"), "{e}");
     let e = error(&["id", "-r:h", "-a:certificate"], &[]);
     assert!(e.contains("--cert FILE --key FILE"), "{e}");
-    let e = error(&["id", "-r:h", "--cert=/c", "--key=/k"], &[]);
+    let (cert, key) = (some_file("c"), some_file("k"));
+    let e = error(
+        &[
+            "id",
+            "-r:h",
+            &format!("--cert={cert}"),
+            &format!("--key={key}"),
+        ],
+        &[],
+    );
     assert!(e.contains("needs HTTPS"), "{e}");
     let e = error(&["id", "-r:h", "-a:magic", "-u:x"], &[]);
     assert!(e.contains("choose one of: none, basic"), "{e}");
@@ -116,7 +139,12 @@ fn credentials_that_do_not_fit_the_method_are_refused() {
 #[test]
 fn a_client_certificate_is_the_credential() {
     let p = plan(
-        &["id", "-r:https://h", "--cert=/c.pem", "--key=/k.pem"],
+        &[
+            "id",
+            "-r:https://h",
+            &format!("--cert={}", some_file("c.pem")),
+            &format!("--key={}", some_file("k.pem")),
+        ],
         &[],
     )
     .unwrap();
@@ -128,6 +156,40 @@ fn a_client_certificate_is_the_credential() {
     ));
     assert!(c.tls.client_identity.is_some());
     assert_eq!(c.targets[0].endpoint.port(), 443);
+}
+
+#[test]
+fn line_breaks_in_user_names_and_passwords() {
+    let e = error(
+        &["id", "-r:h"],
+        &[("WINRM_USER", "ad\nmin"), ("WINRM_PASSWORD", "p")],
+    );
+    assert!(e.contains("user name holds a line break"), "{e}");
+    let p = plan(&["id", "-r:h", "-u:a"], &[("WINRM_PASSWORD", "secret\r\n")]).unwrap();
+    assert!(
+        p.warnings
+            .iter()
+            .any(|w| w.contains("ended with a line break"))
+    );
+    let credential = p.connection.unwrap().auth.credential;
+    assert!(matches!(credential, CredentialSource::Password(ref p) if p.expose() == "secret"));
+}
+
+#[test]
+fn files_named_on_the_command_line_must_be_plain_files() {
+    let vars = [("WINRM_USER", "a")];
+    let e = error(
+        &["id", "-r:h", "-a:kerberos", "--keytab", "/no/such.keytab"],
+        &vars,
+    );
+    assert!(
+        e.starts_with("cannot read the keytab /no/such.keytab"),
+        "{e}"
+    );
+    let e = error(&["id", "-r:h", "-u:a", "--password-file", "/dev/zero"], &[]);
+    assert!(e.contains("/dev/zero is not a regular file"), "{e}");
+    let e = error(&["id", "-r:https://h", "--cacert", "/"], &vars);
+    assert!(e.contains("the CA file / is not a regular file"), "{e}");
 }
 
 #[test]
