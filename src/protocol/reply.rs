@@ -84,17 +84,21 @@ fn parse_text_with<T>(
         .map(|a| a.trim().to_string());
     let first = body.children().find(Node::is_element);
 
+    let relates_to = header
+        .and_then(|h| child(h, ns::ADDRESSING, "RelatesTo"))
+        .and_then(|r| r.text())
+        .map(str::trim);
     if let Some(fault) = first.filter(|n| n.has_tag_name((ns::SOAP, "Fault"))) {
+        // A fault that names another request is not ours to report; one
+        // naming none is (Windows sends some without RelatesTo).
+        if relates_to.is_some() {
+            check_relates_to(relates_to, message_id)?;
+        }
         return Err(ProtocolError::Fault(Box::new(Fault::from_node(
             fault,
             action.as_deref(),
         ))));
     }
-
-    let relates_to = header
-        .and_then(|h| child(h, ns::ADDRESSING, "RelatesTo"))
-        .and_then(|r| r.text())
-        .map(str::trim);
     check_relates_to(relates_to, message_id)?;
     Ok((action, read(first)?))
 }

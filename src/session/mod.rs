@@ -470,6 +470,11 @@ impl Session {
         let parsed = parse_body(raw);
         match parsed {
             Err(ProtocolError::Fault(fault)) => Err(Error::new(ErrorKind::Fault(fault), url)),
+            // A fault, or any reply, that answers another request: that is
+            // what is wrong with it, whatever the status.
+            Err(wrong @ ProtocolError::WrongRelatesTo { .. }) => {
+                Err(Error::from_protocol(wrong, url))
+            }
             _ if !ok_status => Err(Error::new(
                 ErrorKind::Http {
                     status: raw.status,

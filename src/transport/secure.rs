@@ -265,6 +265,19 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
             });
         }
         if leg.status != 401 && server_token.is_none() && !step.complete {
+            // Over HTTP the conversation is to be sealed: a clear-text
+            // answer now is nobody's word we can trust (anyone on the path
+            // could have written it), so it is refused, never shown.
+            if secure(t).seal {
+                return Err(TransportError::Sealing {
+                    url,
+                    reason: format!(
+                        "the server answered HTTP {} in clear text during the {scheme} \
+                         handshake, where only a sealed reply is accepted",
+                        leg.status
+                    ),
+                });
+            }
             return Ok(Outcome::Answered(leg));
         }
         let s = secure(t);

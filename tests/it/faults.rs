@@ -430,9 +430,11 @@ fn fault_error_numbers_per_case() {
     }
 }
 
-/// An HTTP response around a captured fixture body.
+/// An HTTP response around a captured fixture body. The capture's
+/// RelatesTo names the request it answered, not ours, so it is left out:
+/// a fault naming no request is reported, one naming another is refused.
 fn replaying(status: &str, fixture: &str, content_type: &str) -> RawServer {
-    let body = crate::support::fixture(fixture);
+    let body = without_relates_to(crate::support::fixture(fixture));
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
         body.len()
@@ -630,4 +632,37 @@ fn an_announced_length_is_not_believed_in_advance() {
     );
     let code = run.code.expect("an exit code, not a signal");
     assert!(matches!(code, 4 | 5), "{run:?}");
+}
+
+/// `body` without its `RelatesTo` element (the first, if any).
+fn without_relates_to(body: Vec<u8>) -> Vec<u8> {
+    let Ok(text) = String::from_utf8(body.clone()) else {
+        return body;
+    };
+    let Some(open_end) = text.find("RelatesTo>") else {
+        return body;
+    };
+    let Some(start) = text[..open_end].rfind('<') else {
+        return body;
+    };
+    let after_open = open_end + "RelatesTo>".len();
+    let Some(close) = text[after_open..].find("RelatesTo>") else {
+        return body;
+    };
+    let end = after_open + close + "RelatesTo>".len();
+    format!("{}{}", &text[..start], &text[end..]).into_bytes()
+}
+
+#[test]
+fn a_fault_answering_another_request_is_refused() {
+    // The capture's RelatesTo names the request it answered, not ours.
+    let body = crate::support::fixture("windows/fault-timedout-en-gb.response.xml");
+    let head = format!(
+        "HTTP/1.1 500 Error\r\nContent-Type: application/soap+xml;charset=UTF-8\r\n\
+         Content-Length: {}\r\n\r\n",
+        body.len()
+    );
+    let server = RawServer::start(Behaviour::Reply([head.into_bytes(), body].concat()));
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(5).stderr_has("not the request we sent");
 }
