@@ -101,3 +101,68 @@ fn every_man_page_is_generated() {
     generated.sort();
     assert_eq!(pages, generated);
 }
+
+/// The completion scripts as the binary writes them, by shell.
+fn scripts() -> Vec<(&'static str, String)> {
+    ["bash", "zsh", "fish", "powershell", "elvish"]
+        .into_iter()
+        .map(|shell| (shell, generate(&["generate", &format!("complete-{shell}")])))
+        .collect()
+}
+
+/// Switches and verbs that --help hides (unsupported off Windows, accepted
+/// only for winrm.cmd scripts, or for packagers) are never offered.
+#[test]
+fn completions_offer_no_hidden_switch_or_verb() {
+    let hidden = [
+        "--proxy-auth",
+        "--proxy-username",
+        "--proxy-password",
+        "--proxy-access",
+        "--skip-revocation-check",
+        "--default-creds",
+        "--certificate",
+        "--no-echo",
+        "--compression",
+        "--allow-delegate",
+        "--machine",
+        "--authentication",
+        "--skipCAcheck",
+        "quickconfig",
+        "configsddl",
+        "generate",
+        "complete-bash",
+    ];
+    for (shell, script) in scripts() {
+        for word in hidden {
+            let offered = script
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .any(|w| w == word);
+            assert!(!offered, "the {shell} completions offer hidden '{word}'");
+        }
+    }
+}
+
+/// Bash and zsh complete the values of --auth and --format, the help
+/// topics, and offer the verbs first on the first word in bash.
+#[test]
+fn completions_offer_values() {
+    for (shell, script) in scripts()
+        .into_iter()
+        .filter(|(s, _)| ["bash", "zsh"].contains(s))
+    {
+        for values in [
+            "none basic digest negotiate kerberos ntlm credssp certificate",
+            "text xml pretty json jsonl table ndjson",
+            "auto always never",
+            "object epr objectandepr",
+            "utf-8 utf-16",
+            "uris aliases config remoting",
+        ] {
+            assert!(script.contains(values), "{shell}: no '{values}'");
+        }
+    }
+    let bash = generate(&["generate", "complete-bash"]);
+    assert!(bash.contains("opts=\"identify id get g "), "{bash}");
+    assert!(bash.contains("--remote)\n                    COMPREPLY=($(compgen -A hostname"));
+}
