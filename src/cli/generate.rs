@@ -2,9 +2,9 @@
 //! from the clap definition, for packagers and for the committed copies in
 //! completions/ and man/ (tests/it/generated.rs checks those are current).
 //!
-//! The man page adds, after what clap knows, the verbs with their aliases,
-//! every winrm.cmd spelling from compat's switch table, and the help topics
-//! on formats, JSON, exit codes and the environment. No network, no files.
+//! The man pages are written by the `man` module; this one picks what to
+//! write and prepares the command line for the completion generators. No
+//! network, no files.
 
 use std::io::Write;
 
@@ -15,7 +15,9 @@ use winrm::render::Format;
 use winrm::transport::Method;
 
 use super::args::{Cli, Generated};
-use super::{UsageError, compat, help};
+use super::{UsageError, help};
+
+mod man;
 
 /// Writes what `kind` names to `out`; `verb` picks a verb's own man page.
 ///
@@ -25,7 +27,7 @@ use super::{UsageError, compat, help};
 /// failed write.
 pub fn write(kind: Generated, verb: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
     let shell = match kind {
-        Generated::Man => return man(verb, out),
+        Generated::Man => return man::write(verb, out),
         Generated::CompleteBash => Shell::Bash,
         Generated::CompleteZsh => Shell::Zsh,
         Generated::CompleteFish => Shell::Fish,
@@ -154,91 +156,4 @@ fn bash_fixups(script: &str) -> String {
         );
     }
     fixed
-}
-
-/// winrm.1, or winrm-VERB.1 for one visible verb.
-fn man(verb: Option<&str>, out: &mut dyn Write) -> anyhow::Result<()> {
-    let command = Cli::command();
-    if let Some(verb) = verb {
-        let visible = || command.get_subcommands().filter(|s| !s.is_hide_set());
-        let Some(sub) = visible().find(|s| s.get_name() == verb) else {
-            let names: Vec<&str> = visible().map(clap::Command::get_name).collect();
-            return Err(UsageError::new(format!(
-                "no man page for verb '{verb}'; choose one of: {}",
-                names.join(", ")
-            ))
-            .into());
-        };
-        let name = format!("winrm-{}", sub.get_name());
-        let page = sub
-            .clone()
-            .display_name(name)
-            .bin_name(format!("winrm {}", sub.get_name()));
-        clap_mangen::Man::new(page).render(out)?;
-        out.flush()?;
-        return Ok(());
-    }
-    let man = clap_mangen::Man::new(command.clone());
-    man.render_title(out)?;
-    man.render_name_section(out)?;
-    man.render_synopsis_section(out)?;
-    man.render_description_section(out)?;
-    man.render_options_section(out)?;
-    man.render_subcommands_section(out)?;
-    man.render_extra_section(out)?;
-    out.write_all(extra_sections(&command).as_bytes())?;
-    man.render_version_section(out)?;
-    out.flush()?;
-    Ok(())
-}
-
-/// Sections of winrm.1 beyond what clap knows: the verbs' aliases,
-/// winrm.cmd's switch spellings, and the help topics on output formats, the
-/// JSON shape, exit codes and the environment.
-fn extra_sections(command: &clap::Command) -> String {
-    let mut roff = String::from(".SH \"VERBS AND ALIASES\"\n.nf\n");
-    for verb in command.get_subcommands().filter(|s| !s.is_hide_set()) {
-        let aliases: Vec<&str> = verb.get_visible_aliases().collect();
-        let about = verb.get_about().map(|a| a.to_string()).unwrap_or_default();
-        let aliases = if aliases.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", aliases.join(", "))
-        };
-        roff.push_str(&format!("  {}{aliases}: {about}\n", verb.get_name()));
-    }
-    roff.push_str(".fi\n.SH \"WINRM.CMD SWITCHES\"\n");
-    roff.push_str(
-        "Every switch may also be written as winrm.cmd writes it: \\fB\\-name:value\\fR or \
-         \\fB/name:value\\fR, in any case, where name is the long option (\\fB\\-use\\-ssl\\fR), \
-         the long option in one word (\\fB\\-usessl\\fR) or one of winrm.cmd's short forms. \
-         Each spelling and the option it stands for:\n",
-    );
-    roff.push_str(".nf\n");
-    for switch in compat::switches() {
-        for name in &switch.names {
-            roff.push_str(&format!("  \\-{name:<22} \\-\\-{}\n", switch.long));
-        }
-    }
-    roff.push_str(".fi\n");
-    for (title, topic) in [
-        ("OUTPUT FORMATS", "formats"),
-        ("JSON OUTPUT", "json"),
-        ("EXIT STATUS", "exit"),
-        ("ENVIRONMENT", "env"),
-    ] {
-        let text = help::topic(topic).unwrap_or_default();
-        roff.push_str(&format!(".SH \"{title}\"\n.nf\n"));
-        // The topic's first line is its own heading; the section has one.
-        for line in text.lines().skip(1) {
-            let line = line.replace('\\', "\\e");
-            if line.starts_with(['.', '\'']) {
-                roff.push_str("\\&");
-            }
-            roff.push_str(&line);
-            roff.push('\n');
-        }
-        roff.push_str(".fi\n");
-    }
-    roff
 }

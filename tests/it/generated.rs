@@ -166,3 +166,51 @@ fn completions_offer_values() {
     assert!(bash.contains("opts=\"identify id get g "), "{bash}");
     assert!(bash.contains("--remote)\n                    COMPREPLY=($(compgen -A hostname"));
 }
+
+/// winrm.1 is a whole manual page: the usual sections in the usual order,
+/// a dozen examples, and no EXTRA section (clap_mangen's name for the
+/// top-level help's epilogue, with its line breaks lost) on any page.
+#[test]
+fn man_page_has_its_sections() {
+    let page = generate(&["generate", "man"]);
+    let headers: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix(".SH "))
+        .map(|h| h.trim_matches('"'))
+        .collect();
+    let required = [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "VERBS",
+        "OPTIONS",
+        "EXAMPLES",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "SEE ALSO",
+    ];
+    let positions: Vec<Option<usize>> = required
+        .iter()
+        .map(|r| headers.iter().position(|h| h == r))
+        .collect();
+    assert!(positions.iter().all(Option::is_some), "{headers:?}");
+    assert!(positions.is_sorted(), "sections out of order: {headers:?}");
+    let examples = page.split(".SH EXAMPLES").nth(1).unwrap_or_default();
+    let examples = examples.split(".SH ").next().unwrap_or_default();
+    assert!(examples.matches(".RS 4").count() >= 12, "{examples}");
+    assert!(page.contains("\\fBwinrm exec\\fR [\\fB\\-r:\\fR\\fIHOST\\fR]"));
+    assert!(page.contains("winrm.cmd: \\fB\\-remote:\\fR"));
+    assert!(
+        !page.contains("proxy\\-username"),
+        "a hidden switch is listed"
+    );
+    for verb in verbs() {
+        let page = generate(&["generate", "man", &verb]);
+        assert!(
+            !page.contains("EXTRA"),
+            "winrm-{verb}.1 has an EXTRA section"
+        );
+    }
+    assert!(!headers.contains(&"EXTRA"));
+}
