@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= o/format= columns= array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -24,39 +24,48 @@ function __fish_winrm_using_subcommand
     contains -- $cmd[1] $argv
 end
 
-complete -c winrm -n "__fish_winrm_needs_command" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_needs_command" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_needs_command" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_needs_command" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_needs_command" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_needs_command" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_needs_command" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -84,80 +93,94 @@ complete -c winrm -n "__fish_winrm_needs_command" -f -a "x" -d 'Run a command on
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "shell" -d 'Run a command on the host in a remote cmd shell (WinRS), streaming its output; exits with the command\'s exit code'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "help" -d 'Show help on a topic: uris, input, filters, switches, auth, remoting, exit, formats, json, config, or a verb'
 complete -c winrm -n "__fish_winrm_needs_command" -f -a "helpmsg" -d 'Explain a WinRM error number (decimal, negative, or 0x hex)'
-complete -c winrm -n "__fish_winrm_needs_command" -f -a "quickconfig" -d 'Windows only: configures the local WinRM service'
-complete -c winrm -n "__fish_winrm_needs_command" -f -a "qc" -d 'Windows only: configures the local WinRM service'
-complete -c winrm -n "__fish_winrm_needs_command" -f -a "configsddl" -d 'Windows only: edits a resource\'s access control list'
-complete -c winrm -n "__fish_winrm_needs_command" -f -a "generate" -d 'For packagers: writes a man page or a shell completion script, generated from this definition, to stdout'
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -166,39 +189,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -207,39 +239,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -249,39 +290,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l options -d 'Provider
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -291,39 +341,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -333,39 +392,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l options -d 'Provider
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -375,39 +443,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -417,39 +494,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l options -d 'Provi
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -459,39 +545,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -500,39 +595,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provi
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -541,78 +645,100 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r -f -a "object\t''
+epr\t''
+objectandepr\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -621,47 +747,58 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l unencrypted -d
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r -f -a "object\t''
+epr\t''
+objectandepr\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -670,47 +807,58 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l unencrypted -d 'Allow 
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l return-type -d 'What each item is: object (default), epr, or objectandepr. [-ReturnType:]' -r -f -a "object\t''
+epr\t''
+objectandepr\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-elements -d 'Items per reply (wsman:MaxElements). Default 100. [-maxelements:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l limit -d 'Stop after N items: the rest are not fetched, the enumeration is released, and the exit status is 0. [-limit:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l shallow -d 'Only instances of the class itself, not of subclasses. [-Shallow]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l base-properties-only -d 'Subclass instances with base-class properties only. [-BasePropertiesOnly]'
@@ -719,8 +867,6 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l unencrypted -d 'All
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -730,39 +876,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l options -d 'Provi
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -772,39 +927,48 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l options -d 'Provider o
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l option -d 'One provider option, NAME=VALUE (repeatable). [-option:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l fragment -d 'Read or write only part of the resource (an XPath-like expression such as Status/text()). [-fragment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l dialect -d 'Dialect of the filter or fragment: wql, selector, association, xpath, cql, or a URI. [-dialect:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -815,45 +979,51 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l directory -d 'The w
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l env -d 'An environment variable for the command, NAME=VALUE (repeatable). [-env: -environment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l codepage -d 'The console code page of the output (65001, UTF-8, by default). [-codepage:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l idle-timeout -d 'Close the shell after this many seconds without a request. [-idletimeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-cmd-shell -d 'Start the program directly, without cmd.exe around it. [-skipcmdshell]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-stdin -d 'Send nothing to the command\'s stdin (it sees end of file). [-nostdin]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-echo -d 'winrs.exe\'s -noecho: accepted; input is never echoed here. [-noe]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l compression -d 'winrs.exe\'s -compression: accepted; replies are not compressed. [-comp]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l allow-delegate -d 'winrs.exe\'s -allowdelegate: credentials travel to the host only with CredSSP (-a:credssp)'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -864,45 +1034,51 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l directory -d 'The work
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l env -d 'An environment variable for the command, NAME=VALUE (repeatable). [-env: -environment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l codepage -d 'The console code page of the output (65001, UTF-8, by default). [-codepage:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l idle-timeout -d 'Close the shell after this many seconds without a request. [-idletimeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-cmd-shell -d 'Start the program directly, without cmd.exe around it. [-skipcmdshell]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-stdin -d 'Send nothing to the command\'s stdin (it sees end of file). [-nostdin]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-echo -d 'winrs.exe\'s -noecho: accepted; input is never echoed here. [-noe]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l compression -d 'winrs.exe\'s -compression: accepted; replies are not compressed. [-comp]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l allow-delegate -d 'winrs.exe\'s -allowdelegate: credentials travel to the host only with CredSSP (-a:credssp)'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
@@ -913,274 +1089,144 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l directory -d 'The 
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l env -d 'An environment variable for the command, NAME=VALUE (repeatable). [-env: -environment:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l codepage -d 'The console code page of the output (65001, UTF-8, by default). [-codepage:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l idle-timeout -d 'Close the shell after this many seconds without a request. [-idletimeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-cmd-shell -d 'Start the program directly, without cmd.exe around it. [-skipcmdshell]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-stdin -d 'Send nothing to the command\'s stdin (it sees end of file). [-nostdin]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-echo -d 'winrs.exe\'s -noecho: accepted; input is never echoed here. [-noe]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l compression -d 'winrs.exe\'s -compression: accepted; replies are not compressed. [-comp]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l allow-delegate -d 'winrs.exe\'s -allowdelegate: credentials travel to the host only with CredSSP (-a:credssp)'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r -f -a "none\t''
+basic\t''
+digest\t''
+negotiate\t''
+kerberos\t''
+ntlm\t''
+credssp\t''
+certificate\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r -f -a "utf-8\t''
+utf-16\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r -f -a "(__fish_print_hostnames)"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+xml\t''
+pretty\t''
+json\t''
+jsonl\t''
+table\t''
+ndjson\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
+always\t''
+never\t''"
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l quiet -d 'Ignored: the verb is not available off Windows'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l force -d 'Ignored: the verb is not available off Windows'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l quiet -d 'Ignored: the verb is not available off Windows'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l force -d 'Ignored: the verb is not available off Windows'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l username -d 'User name: user, DOMAIN\\user or user@REALM. Defaults to $WINRM_USER. [-u: -username:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password -d 'Password (visible to other local users in the process list; prefer $WINRM_PASSWORD, --password-file, or the prompt). [-p: -password:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l password-file -d 'Read the password from the first line of FILE. [-passwordfile:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l auth -d 'Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm, credssp, certificate, basic, digest or none. Default: negotiate when a user is given, else none. Over http:// negotiate, kerberos, ntlm and credssp encrypt every message. [-a: -auth: -authentication:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l cacert -d 'Also trust the CA certificates in this PEM file. [-cacert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l pin -d 'Accept only the server certificate with this fingerprint (repeatable): sha256:HEX, or sha1:HEX (the Windows thumbprint that winrm/config/listener and iDRAC show). A pinned certificate needs no trusted CA and no matching name; any other is refused before a credential is sent. [-pin:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l timeout -d 'Operation timeout in milliseconds (the server\'s wsman:OperationTimeout; the client waits that long plus a margin). Default 60000. [-timeout:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l encoding -d 'Request encoding: utf-8 (default) or utf-16. [-encoding:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l locale -d 'Locale for messages (wsman:Locale). Default en-US. [-locale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l data-locale -d 'Locale for numbers and dates (wsmv:DataLocale). [-datalocale:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l max-envelope-size -d 'Largest reply envelope to ask for, in bytes. Default 512000. [-maxenvelopesize:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l certificate -d 'Windows certificate-store thumbprint; not available off Windows. [-c:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn -d 'Kerberos service principal name, instead of HTTP/<host>. [-spn:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l kdc -d 'Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf\'s ($KRB5_CONFIG) entry for the user\'s realm. [-kdc:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l keytab -d 'Kerberos: the user\'s key from this MIT keytab, instead of a password. [-keytab:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-access -d 'no_proxy ignores every proxy setting; winrm.cmd\'s other choices read Windows settings. [-proxyaccess:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l use-ssl -d 'Use HTTPS (default port 5986). [-usessl]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-ca-check -d 'Accept a server certificate that no trusted authority signed (the name is still checked). [-skipCAcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-revocation-check -d 'Accepted for compatibility; revocation is not checked. [-skipRevocationcheck]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'

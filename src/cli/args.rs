@@ -231,6 +231,7 @@ pub struct ConnectionArgs {
         aliases = ["r", "machine"],
         global = true,
         value_name = "HOST|URL",
+        value_hint = clap::ValueHint::Hostname,
         allow_hyphen_values = true
     )]
     pub remote: Option<String>,
@@ -258,7 +259,13 @@ pub struct ConnectionArgs {
     pub password: Option<String>,
 
     /// Read the password from the first line of FILE. [-passwordfile:]
-    #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath,
+        allow_hyphen_values = true
+    )]
     pub password_file: Option<PathBuf>,
 
     /// Authentication: negotiate (Kerberos, else NTLM), kerberos, ntlm,
@@ -298,7 +305,13 @@ pub struct ConnectionArgs {
     pub skip_revocation_check: bool,
 
     /// Also trust the CA certificates in this PEM file. [-cacert:]
-    #[arg(long, global = true, value_name = "FILE", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath,
+        allow_hyphen_values = true
+    )]
     pub cacert: Option<PathBuf>,
 
     /// Accept only the server certificate with this fingerprint
@@ -373,7 +386,13 @@ pub struct ConnectionArgs {
 
     /// Kerberos KDC (HOST or HOST:PORT), instead of krb5.conf's
     /// ($KRB5_CONFIG) entry for the user's realm. [-kdc:]
-    #[arg(long, global = true, value_name = "HOST", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        value_name = "HOST",
+        value_hint = clap::ValueHint::Hostname,
+        allow_hyphen_values = true
+    )]
     pub kdc: Option<String>,
 
     /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
@@ -385,16 +404,16 @@ pub struct ConnectionArgs {
 
     /// Kerberos: the user's key from this MIT keytab, instead of a
     /// password. [-keytab:]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub keytab: Option<std::path::PathBuf>,
 
     /// -a:certificate: the client certificate (PEM; may hold the chain).
     /// [-cert:]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub cert: Option<std::path::PathBuf>,
 
     /// -a:certificate: the client certificate's private key (PEM). [-key:]
-    #[arg(long, global = true, value_name = "FILE")]
+    #[arg(long, global = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub key: Option<std::path::PathBuf>,
 
     /// Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or
@@ -533,7 +552,12 @@ pub struct RequestArgs {
 #[derive(Debug, Args)]
 pub struct BodyArgs {
     /// Send the XML in FILE as the body. [-file:]
-    #[arg(long, value_name = "FILE", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        value_name = "FILE",
+        value_hint = clap::ValueHint::FilePath,
+        allow_hyphen_values = true
+    )]
     pub file: Option<PathBuf>,
 }
 
@@ -590,7 +614,7 @@ pub struct ExecArgs {
     pub powershell: Option<String>,
 
     /// Run the PowerShell script in FILE. [-powershellfile:]
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
     pub powershell_file: Option<PathBuf>,
 
     /// The working directory on the host. [-d: -directory:]

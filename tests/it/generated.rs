@@ -101,3 +101,116 @@ fn every_man_page_is_generated() {
     generated.sort();
     assert_eq!(pages, generated);
 }
+
+/// The completion scripts as the binary writes them, by shell.
+fn scripts() -> Vec<(&'static str, String)> {
+    ["bash", "zsh", "fish", "powershell", "elvish"]
+        .into_iter()
+        .map(|shell| (shell, generate(&["generate", &format!("complete-{shell}")])))
+        .collect()
+}
+
+/// Switches and verbs that --help hides (unsupported off Windows, accepted
+/// only for winrm.cmd scripts, or for packagers) are never offered.
+#[test]
+fn completions_offer_no_hidden_switch_or_verb() {
+    let hidden = [
+        "--proxy-auth",
+        "--proxy-username",
+        "--proxy-password",
+        "--proxy-access",
+        "--skip-revocation-check",
+        "--default-creds",
+        "--certificate",
+        "--no-echo",
+        "--compression",
+        "--allow-delegate",
+        "--machine",
+        "--authentication",
+        "--skipCAcheck",
+        "quickconfig",
+        "configsddl",
+        "generate",
+        "complete-bash",
+    ];
+    for (shell, script) in scripts() {
+        for word in hidden {
+            let offered = script
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .any(|w| w == word);
+            assert!(!offered, "the {shell} completions offer hidden '{word}'");
+        }
+    }
+}
+
+/// Bash and zsh complete the values of --auth and --format, the help
+/// topics, and offer the verbs first on the first word in bash.
+#[test]
+fn completions_offer_values() {
+    for (shell, script) in scripts()
+        .into_iter()
+        .filter(|(s, _)| ["bash", "zsh"].contains(s))
+    {
+        for values in [
+            "none basic digest negotiate kerberos ntlm credssp certificate",
+            "text xml pretty json jsonl table ndjson",
+            "auto always never",
+            "object epr objectandepr",
+            "utf-8 utf-16",
+            "uris aliases config remoting",
+        ] {
+            assert!(script.contains(values), "{shell}: no '{values}'");
+        }
+    }
+    let bash = generate(&["generate", "complete-bash"]);
+    assert!(bash.contains("opts=\"identify id get g "), "{bash}");
+    assert!(bash.contains("--remote)\n                    COMPREPLY=($(compgen -A hostname"));
+}
+
+/// winrm.1 is a whole manual page: the usual sections in the usual order,
+/// a dozen examples, and no EXTRA section (clap_mangen's name for the
+/// top-level help's epilogue, with its line breaks lost) on any page.
+#[test]
+fn man_page_has_its_sections() {
+    let page = generate(&["generate", "man"]);
+    let headers: Vec<&str> = page
+        .lines()
+        .filter_map(|l| l.strip_prefix(".SH "))
+        .map(|h| h.trim_matches('"'))
+        .collect();
+    let required = [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "VERBS",
+        "OPTIONS",
+        "EXAMPLES",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "FILES",
+        "SEE ALSO",
+    ];
+    let positions: Vec<Option<usize>> = required
+        .iter()
+        .map(|r| headers.iter().position(|h| h == r))
+        .collect();
+    assert!(positions.iter().all(Option::is_some), "{headers:?}");
+    assert!(positions.is_sorted(), "sections out of order: {headers:?}");
+    let examples = page.split(".SH EXAMPLES").nth(1).unwrap_or_default();
+    let examples = examples.split(".SH ").next().unwrap_or_default();
+    assert!(examples.matches(".RS 4").count() >= 12, "{examples}");
+    assert!(page.contains("\\fBwinrm exec\\fR [\\fB\\-r:\\fR\\fIHOST\\fR]"));
+    assert!(page.contains("winrm.cmd: \\fB\\-remote:\\fR"));
+    assert!(
+        !page.contains("proxy\\-username"),
+        "a hidden switch is listed"
+    );
+    for verb in verbs() {
+        let page = generate(&["generate", "man", &verb]);
+        assert!(
+            !page.contains("EXTRA"),
+            "winrm-{verb}.1 has an EXTRA section"
+        );
+    }
+    assert!(!headers.contains(&"EXTRA"));
+}
