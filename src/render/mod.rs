@@ -9,6 +9,7 @@
 //! [`xml`] (as received, or pretty), [`json`] (JSON and JSON Lines) and
 //! [`table`]; [`shape`] holds the data rules JSON and tables share.
 
+mod cells;
 pub mod command;
 pub mod json;
 pub mod shape;
