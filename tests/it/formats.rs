@@ -122,6 +122,7 @@ fn replay(case: &Case, format: &str) -> Run {
             format!("-format:{format}"),
         ])
         .env("COLUMNS", "100")
+        .env("LANG", "C.UTF-8")
         .run()
 }
 

@@ -16,6 +16,7 @@ fn table_picks_key_and_descriptive_columns_to_fit() {
     let server = listener();
     let run = Cmd::to(&server, &["e", SERVICE, "-format:table"])
         .env("COLUMNS", "80")
+        .env("LANG", "C.UTF-8")
         .run();
     run.ok();
     let lines = run.lines();
@@ -50,6 +51,7 @@ fn columns_choose_and_order_exactly() {
             "7",
         ],
     )
+    .env("LANG", "C.UTF-8")
     .run();
     run.ok();
     let lines = run.lines();
@@ -61,6 +63,7 @@ fn columns_choose_and_order_exactly() {
         &server,
         &["e", SERVICE, "-o", "table", "--property", "state,Name"],
     )
+    .env("LANG", "C.UTF-8")
     .run();
     assert_eq!(same.stdout, run.stdout);
 }
@@ -84,7 +87,9 @@ fn a_misspelt_column_warns_and_columns_need_a_table() {
 #[test]
 fn get_as_a_table_is_property_value_rows() {
     let server = listener();
-    let run = Cmd::to(&server, &["get", "winrm/config", "-format:table"]).run();
+    let run = Cmd::to(&server, &["get", "winrm/config", "-format:table"])
+        .env("LANG", "C.UTF-8")
+        .run();
     run.ok();
     run.stdout_has("│ Client.Auth.Basic ")
         .stdout_has("│ Service.IPv4Filter ")
