@@ -306,8 +306,12 @@ impl<'w> Printer<'w> {
         self.out.flush()
     }
 
-    /// The `--columns` names that matched no property of any item.
+    /// The `--columns` names that matched no property of any item (none
+    /// when there was no item to match).
     pub fn unmatched_columns(&self) -> Vec<String> {
+        if self.items == 0 {
+            return Vec::new();
+        }
         let names = match (&self.table, &self.delimited) {
             (Some(t), _) => t.unmatched(),
             (None, Some(d)) => d.unmatched(),
