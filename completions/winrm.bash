@@ -101,7 +101,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg quickconfig qc configsddl generate"
+            opts="-o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help --version identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg quickconfig qc configsddl generate"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,7 +231,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__configsddl)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -361,7 +361,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -511,7 +511,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -657,7 +657,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -819,7 +819,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__exec)
-            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --no-echo --compression --allow-delegate --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --no-echo --compression --allow-delegate --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -973,7 +973,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__generate)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help man complete-bash complete-zsh complete-fish complete-powershell complete-elvish"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help man complete-bash complete-zsh complete-fish complete-powershell complete-elvish"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1103,7 +1103,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1249,7 +1249,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1379,7 +1379,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1509,7 +1509,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1639,7 +1639,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1789,7 +1789,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__quickconfig)
-            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --quiet --force --transport --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1923,7 +1923,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --skip-revocation-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --certificate --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --proxy-access --proxy-auth --proxy-username --proxy-password --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

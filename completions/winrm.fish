@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= array= color= v/debug h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check skip-revocation-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= certificate= default-creds spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= proxy-access= proxy-auth= proxy-username= proxy-password= o/format= columns= no-header array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -47,8 +47,8 @@ complete -c winrm -n "__fish_winrm_needs_command" -l proxy-access -d 'no_proxy i
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -59,6 +59,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-revocation-check -d 'A
 complete -c winrm -n "__fish_winrm_needs_command" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_needs_command" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
@@ -111,8 +112,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-access -d
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -123,6 +124,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-revocation
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -148,8 +150,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-access -d 'no_p
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -160,6 +162,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-revocation-check
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -189,8 +192,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-access -d 'no_
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -201,6 +204,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -230,8 +234,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -242,6 +246,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -272,8 +277,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-access -d 'no_
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -284,6 +289,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -314,8 +320,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -326,6 +332,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -356,8 +363,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-access -d 'no_
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -368,6 +375,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-revocation-chec
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -398,8 +406,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -410,6 +418,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -440,8 +449,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -452,6 +461,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -482,8 +492,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -494,6 +504,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -523,8 +534,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -535,6 +546,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -564,8 +576,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -576,6 +588,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -609,8 +622,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-access -
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
@@ -625,6 +638,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-revocatio
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -658,8 +672,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
@@ -674,6 +688,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -707,8 +722,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-access -d 'no
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l associations -d 'With the association dialect: return the association instances rather than the associated ones. [-associations]'
@@ -723,6 +738,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -753,8 +769,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-access -d '
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -765,6 +781,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-revocation-c
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -795,8 +812,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -807,6 +824,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -838,8 +856,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-access -d 'no
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
@@ -856,6 +874,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -887,8 +906,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-access -d 'no_pr
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
@@ -905,6 +924,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-revocation-check 
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -936,8 +956,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-access -d 'n
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-profile -d 'Do not load the user\'s profile on the host. [-nop -noprofile]'
@@ -954,6 +974,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-revocation-ch
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -979,8 +1000,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-access -d 'no
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -991,6 +1012,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-revocation-che
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -1016,8 +1038,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-access -d 
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -1028,6 +1050,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-revocation-
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l transport -d 'Ignored: the verb is not available off Windows' -r
@@ -1054,8 +1077,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-access
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l quiet -d 'Ignored: the verb is not available off Windows'
@@ -1068,6 +1091,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l skip-revocat
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand quickconfig" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l transport -d 'Ignored: the verb is not available off Windows' -r
@@ -1094,8 +1118,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-access -d 'no_p
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l quiet -d 'Ignored: the verb is not available off Windows'
@@ -1108,6 +1132,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand qc" -l skip-revocation-check
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand qc" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand qc" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -1133,8 +1158,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-access 
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -1145,6 +1170,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l skip-revocati
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand configsddl" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r
@@ -1170,8 +1196,8 @@ complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-access -d
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-auth -d 'Proxy authentication; not supported yet. [-proxyauth:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-username -d 'Proxy user; not supported yet. [-proxyusername:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l proxy-password -d 'Proxy password; not supported yet. [-proxypassword:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand generate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l unencrypted -d 'Allow unencrypted HTTP: needed for Basic over http://; turns off message encryption for negotiate, kerberos and ntlm. [-unencrypted]'
@@ -1182,5 +1208,6 @@ complete -c winrm -n "__fish_winrm_using_subcommand generate" -l skip-revocation
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l default-creds -d 'Windows logon credentials; not available off Windows. [-defaultCreds]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand generate" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, with credentials and encrypted payloads redacted. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand generate" -s h -l help -d 'Print help (see more with \'--help\')'
