@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_winrm_global_optspecs
-    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= o/format= columns= array= color= v/debug h/help V/version
+    string join \n remote= username= password= password-file= auth= unencrypted use-ssl skip-ca-check skip-cn-check cacert= pin= timeout= encoding= locale= data-locale= max-envelope-size= spn-port spn= kdc= no-channel-binding keytab= cert= key= proxy= o/format= columns= no-header array= color= v/debug h/help V/version
 end
 
 function __fish_winrm_needs_command
@@ -50,14 +50,16 @@ complete -c winrm -n "__fish_winrm_needs_command" -l keytab -d 'Kerberos: the us
 complete -c winrm -n "__fish_winrm_needs_command" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_needs_command" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_needs_command" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_needs_command" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_needs_command" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -68,6 +70,7 @@ complete -c winrm -n "__fish_winrm_needs_command" -l skip-ca-check -d 'Accept a 
 complete -c winrm -n "__fish_winrm_needs_command" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_needs_command" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_needs_command" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_needs_command" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_needs_command" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_needs_command" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_needs_command" -s V -l version -d 'Print version'
@@ -119,14 +122,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l keytab -d 'Kerb
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -137,6 +142,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-ca-check -
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand identify" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand identify" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
@@ -165,14 +171,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l keytab -d 'Kerberos: 
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand id" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -183,6 +191,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-ca-check -d 'Acc
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand id" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand id" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -215,14 +224,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l keytab -d 'Kerberos:
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand get" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -233,6 +244,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-ca-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand get" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand get" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -265,14 +277,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand g" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -283,6 +297,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand g" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand g" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -316,14 +331,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l keytab -d 'Kerberos:
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand set" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -334,6 +351,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-ca-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand set" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand set" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -367,14 +385,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand s" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -385,6 +405,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand s" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand s" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -418,14 +439,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l keytab -d 'Kerberos:
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand put" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -436,6 +459,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-ca-check -d 'Ac
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand put" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand put" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -469,14 +493,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand p" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -487,6 +513,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand p" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand p" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -520,14 +547,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l keytab -d 'Kerber
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand create" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -538,6 +567,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-ca-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand create" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand create" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -571,14 +601,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand c" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -589,6 +621,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand c" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand c" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -621,14 +654,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l keytab -d 'Kerber
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -639,6 +674,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-ca-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand delete" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand delete" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l options -d 'Provider options as a hash: {Name="value";Other=$null}. [-options:]' -r
@@ -671,14 +707,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand d" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -689,6 +727,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand d" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand d" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -727,14 +766,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l keytab -d 'Ker
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -749,6 +790,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-ca-check 
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enumerate" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -787,14 +829,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand e" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -809,6 +853,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand e" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand e" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l filter -d 'Filter expression; WQL unless --dialect says otherwise. [-filter:]' -r
@@ -847,14 +892,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l keytab -d 'Kerberos
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -869,6 +916,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-ca-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand enum" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand enum" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -902,14 +950,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l keytab -d 'Kerber
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -920,6 +970,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-ca-check -d 
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand invoke" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand invoke" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l file -d 'Send the XML in FILE as the body. [-file:]' -r -F
@@ -953,14 +1004,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand i" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -971,6 +1024,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand i" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand i" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -1005,14 +1059,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l keytab -d 'Kerberos
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand exec" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -1026,6 +1082,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-ca-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand exec" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand exec" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -1060,14 +1117,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l keytab -d 'Kerberos: t
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand x" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand x" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -1081,6 +1140,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-ca-check -d 'Acce
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand x" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand x" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l powershell -d 'Run this PowerShell script (powershell.exe -EncodedCommand; `-` reads it from stdin) instead of COMMAND. [-powershell:]' -r
@@ -1115,14 +1175,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l keytab -d 'Kerbero
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -1136,6 +1198,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-ca-check -d '
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand shell" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand shell" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
@@ -1164,14 +1227,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l keytab -d 'Kerberos
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand help" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -1182,6 +1247,7 @@ complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-ca-check -d 'A
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand help" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand help" -s h -l help -d 'Print help'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l remote -d 'Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman). A bare host means http://HOST:5985/wsman (5986 and https with --use-ssl); an explicit http:// or https:// without a port means 80 or 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]' -r -f -a "(__fish_print_hostnames)"
@@ -1210,14 +1276,16 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l keytab -d 'Kerbe
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l cert -d '-a:certificate: the client certificate (PEM; may hold the chain). [-cert:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l key -d '-a:certificate: the client certificate\'s private key (PEM). [-key:]' -r -F
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l proxy -d 'Go through this HTTP proxy (HTTP CONNECT): http://HOST:PORT, or http://USER:PASSWORD@HOST:PORT for a proxy that wants a login. Default: $https_proxy or $http_proxy (by the endpoint\'s scheme), then $all_proxy, unless $no_proxy lists the host. [-proxy:]' -r
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line) or table. A leading # is ignored; see \'winrm help json\' for the JSON shape. [-format: -f:]' -r -f -a "text\t''
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s o -l format -d 'Output format: text (winrm.cmd\'s layout, default), xml (as received), pretty (indented xml), json, jsonl (alias ndjson: one JSON object per line), table, csv or tsv. A leading # is ignored; see \'winrm help formats\' and \'winrm help json\'. [-format: -f:]' -r -f -a "text\t''
 xml\t''
 pretty\t''
 json\t''
 jsonl\t''
 table\t''
+csv\t''
+tsv\t''
 ndjson\t''"
-complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Table columns, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties and as many others as fit. [-columns: -property:]' -r
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l columns -l property -d 'Columns of a table, csv or tsv, in order: property names separated by commas (repeatable; --property is the same). The default shows the key properties first, then as many others as fit (a table) or all (csv, tsv). [-columns: -property:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l array -d 'Properties to show as arrays in JSON and tables even when the server sent one value (comma-separated, repeatable). [-array:]' -r
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l color -d 'Colour: auto (on a terminal, unless NO_COLOR is set), always, or never. NO_COLOR always wins. [-color:]' -r -f -a "auto\t''
 always\t''
@@ -1228,5 +1296,6 @@ complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-ca-check -d
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l skip-cn-check -d 'Accept a server certificate issued for another name (the issuer is still checked). [-skipCNcheck]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l spn-port -d 'Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-channel-binding -d 'Send no TLS channel binding with Kerberos, NTLM or Negotiate over HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the binding this client\'s Kerberos sends. The server is still proven by its certificate. [-nochannelbinding]'
+complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -l no-header -d 'Leave out the header line of csv and tsv. [-noheader]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s v -l debug -d 'Print each HTTP request and reply (headers and envelopes) to stderr, credentials redacted; sealed envelopes are shown decrypted, marked as sealed on the wire. [-debug]'
 complete -c winrm -n "__fish_winrm_using_subcommand helpmsg" -s h -l help -d 'Print help'

@@ -10,7 +10,8 @@
 //! - [`transport`]: HTTP/HTTPS over ureq and rustls, authentication.
 //! - [`render`]: the output formats, listed in [`Format::ALL`]: text
 //!   (winrm.cmd's layout), xml, pretty (indented xml), json, jsonl (JSON
-//!   Lines) and table.
+//!   Lines), table, csv and tsv; and a remote command's output
+//!   (`render::command`).
 //!
 //! ```no_run
 //! use winrm::session::{RequestOptions, ResourceUri, Session, SessionOptions};

@@ -495,10 +495,10 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
         Some(d) if is_wsman_fault(d) => d.clone(),
         _ => synthesized(fault),
     };
-    // A table of one fault's properties reads worse than its text layout,
-    // which is what winrm.cmd shows; XML asked for stays XML.
+    // A table (or csv) of one fault's properties reads worse than its text
+    // layout, which is what winrm.cmd shows; XML asked for stays XML.
     let format = match format {
-        Format::Table => Format::Text,
+        Format::Table | Format::Csv | Format::Tsv => Format::Text,
         other => other,
     };
     let stderr = std::io::stderr();

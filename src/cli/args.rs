@@ -474,8 +474,8 @@ pub struct ConnectionArgs {
 pub struct OutputArgs {
     /// Output format: text (winrm.cmd's layout, default), xml (as
     /// received), pretty (indented xml), json, jsonl (alias ndjson: one
-    /// JSON object per line) or table. A leading # is ignored; see
-    /// 'winrm help json' for the JSON shape. [-format: -f:]
+    /// JSON object per line), table, csv or tsv. A leading # is ignored;
+    /// see 'winrm help formats' and 'winrm help json'. [-format: -f:]
     #[arg(
         long,
         short = 'o',
@@ -486,9 +486,10 @@ pub struct OutputArgs {
     )]
     pub format: Option<String>,
 
-    /// Table columns, in order: property names separated by commas
-    /// (repeatable; --property is the same). The default shows the key
-    /// properties and as many others as fit. [-columns: -property:]
+    /// Columns of a table, csv or tsv, in order: property names separated
+    /// by commas (repeatable; --property is the same). The default shows
+    /// the key properties first, then as many others as fit (a table) or
+    /// all (csv, tsv). [-columns: -property:]
     #[arg(
         long,
         visible_alias = "property",
@@ -497,6 +498,10 @@ pub struct OutputArgs {
         allow_hyphen_values = true
     )]
     pub columns: Vec<String>,
+
+    /// Leave out the header line of csv and tsv. [-noheader]
+    #[arg(long, global = true)]
+    pub no_header: bool,
 
     /// Properties to show as arrays in JSON and tables even when the
     /// server sent one value (comma-separated, repeatable). [-array:]

@@ -659,15 +659,31 @@ const FORMATS: &str = r#"winrm help formats -- output formats
           flushed per page, for jq -c, grep and head
   table   instances as rows, properties as columns; get, set, invoke
           and identify print a property/value table
+  csv     comma-separated values: a header line, then one line per
+          item; a value with a comma, a quote or a line break is quoted
+          ("..." with quotes doubled, RFC 4180); lines end in LF
+  tsv     tab-separated values, the same lines; a tab, LF or CR inside a
+          value is written \t, \n, \r (backslashes stay as they are)
 
 Tables: --columns Name,State,StartMode (alias --property) picks and
 orders the columns; names match in any case. Without it, the key
 properties come first, then well-known ones (DisplayName, State...),
-then the rest, as many as fit the terminal (or $COLUMNS, or 120
-columns in a pipe); long cells end in "...". The columns and their
+then the rest, as many as fit. A table fits the terminal, or $COLUMNS,
+or 80 columns in a pipe. In a pipe each row is one line, so grep finds
+whole rows: long cells are cut and end in an ellipsis (~ outside a
+UTF-8 locale); on a terminal, cells of --columns wrap instead.
+Borders are box drawing when the locale is UTF-8 (the first of LC_ALL,
+LC_CTYPE, LANG that is set), ASCII otherwise. The columns and their
 widths are settled on the first 100 rows; then rows print a page at a
 time, like every other format, so memory stays flat.
+An enumeration with no items prints only the header of the --columns
+given (nothing without --columns: no item, no known column).
 
+csv and tsv: the same columns as a table (--columns, or keys first),
+but every property seen in the first 100 items and nothing cut; a
+property first seen later is left out unless named with --columns.
+--no-header leaves out the header line. A get is one row whose columns
+are its property paths (Client.Auth.Basic).
 
 Colour: text and JSON are coloured on a terminal only, never with
 NO_COLOR set; --color never|always|auto overrides (NO_COLOR still wins).
@@ -683,6 +699,7 @@ Examples:
   winrm get winrm/config/service -r:srv01 -a:basic -unencrypted -f:pretty
   winrm e wmicimv2/Win32_Service -r:srv01 ... -format:xml > services.xml
   winrm e wmicimv2/Win32_Service -r:srv01 ... -f:table --columns Name,State
+  winrm e wmicimv2/Win32_Service -r:srv01 ... -f:csv > services.csv
 "#;
 
 /// Text of `winrm help json`.

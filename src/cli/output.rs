@@ -1,7 +1,7 @@
 //! What the terminal allows: colour, table width and the progress line.
 //!
 //! Turns the output switches and the environment (is stdout a terminal,
-//! NO_COLOR, COLUMNS) into the [`RenderOptions`] the pure renderers take,
+//! NO_COLOR, COLUMNS, the locale's charset) into the [`RenderOptions`] the pure renderers take,
 //! and draws the enumeration progress line on stderr. Nothing here formats
 //! results.
 
@@ -15,8 +15,9 @@ use super::args::OutputArgs;
 use super::environment::Environment;
 
 /// The width tables fit when the output is not a terminal and COLUMNS is
-/// not set: wide enough for a few columns, narrow enough to read.
-const PIPE_WIDTH: u16 = 120;
+/// not set: the classic terminal width, which a pager, a mail or a log
+/// viewer shows without wrapping.
+const PIPE_WIDTH: u16 = 80;
 /// How long an enumeration runs before the progress line appears: short
 /// ones never show it.
 const PROGRESS_AFTER: Duration = Duration::from_millis(500);
@@ -28,15 +29,20 @@ pub fn render_options(
     env: &Environment,
 ) -> Result<RenderOptions, UsageError> {
     let columns = split_names(&args.columns);
-    if !columns.is_empty() && format != Format::Table {
+    if !columns.is_empty() && !format.has_columns() {
         return Err(UsageError::new(
-            "--columns chooses table columns; add -format:table",
+            "--columns chooses table, csv and tsv columns; add -format:table (or csv, tsv)",
+        ));
+    }
+    if args.no_header && !matches!(format, Format::Csv | Format::Tsv) {
+        return Err(UsageError::new(
+            "--no-header applies to -format:csv and tsv",
         ));
     }
     let arrays = split_names(&args.array);
-    if !(arrays.is_empty() || format.is_json() || format == Format::Table) {
+    if !(arrays.is_empty() || format.is_json() || format.has_columns()) {
         return Err(UsageError::new(
-            "--array applies to -format:json, jsonl and table",
+            "--array applies to -format:json, jsonl, table, csv and tsv",
         ));
     }
     let terminal = env.stdout_is_terminal;
@@ -56,8 +62,10 @@ pub fn render_options(
         fit: Fit {
             width: width(env),
             wrap: terminal,
+            utf8: utf8_locale(env),
         },
         columns: (!columns.is_empty()).then_some(columns),
+        header: !args.no_header,
         arrays: ArrayHints::new(arrays),
     })
 }
@@ -114,6 +122,19 @@ fn width(env: &Environment) -> u16 {
         .and_then(|c| c.trim().parse::<u16>().ok())
         .filter(|w| *w >= 20)
         .unwrap_or(PIPE_WIDTH)
+}
+
+/// Whether the locale's charset is UTF-8, as the C library decides it:
+/// the first of LC_ALL, LC_CTYPE and LANG that is set names it. Unset, or
+/// C/POSIX, means ASCII.
+fn utf8_locale(env: &Environment) -> bool {
+    ["LC_ALL", "LC_CTYPE", "LANG"]
+        .iter()
+        .find_map(|name| env.var(name))
+        .is_some_and(|locale| {
+            let locale = locale.to_ascii_lowercase();
+            locale.contains("utf-8") || locale.contains("utf8")
+        })
 }
 
 /// The "1,200 items, 3 pages…" line on stderr during a long enumeration.
@@ -207,6 +228,25 @@ mod tests {
         assert_eq!(describe(1, 1), "1 item, 1 page…");
         assert_eq!(thousands(1_234_567), "1,234,567");
         assert_eq!(thousands(999), "999");
+    }
+
+    #[test]
+    fn the_first_locale_variable_set_decides_the_charset() {
+        let utf8 = |vars: &[(&str, &str)]| utf8_locale(&Environment::fake(vars));
+        assert!(utf8(&[("LANG", "C.UTF-8")]));
+        assert!(utf8(&[("LANG", "de_DE.utf8")]));
+        assert!(!utf8(&[("LANG", "C")]));
+        assert!(!utf8(&[]));
+        assert!(!utf8(&[("LC_ALL", "C"), ("LANG", "en_US.UTF-8")]));
+        assert!(utf8(&[("LC_CTYPE", "en_US.UTF-8"), ("LANG", "C")]));
+        // Empty counts as unset.
+        assert!(utf8(&[("LC_ALL", ""), ("LANG", "en_US.UTF-8")]));
+    }
+
+    #[test]
+    fn pipes_fit_80_columns_unless_columns_says_otherwise() {
+        assert_eq!(width(&Environment::fake(&[])), 80);
+        assert_eq!(width(&Environment::fake(&[("COLUMNS", "40")])), 40);
     }
 
     #[test]

@@ -7,9 +7,13 @@
 //! network; the caller decides colour and width and passes them in
 //! [`RenderOptions`]. One module per format: [`text`] (winrm.cmd's layout),
 //! [`xml`] (as received, or pretty), [`json`] (JSON and JSON Lines) and
-//! [`table`]; [`shape`] holds the data rules JSON and tables share.
+//! [`table`], and [`delimited`] (csv and tsv); [`shape`] holds the data
+//! rules JSON, tables and delimited rows share, and `cells` the column
+//! rules of the last two.
 
+mod cells;
 pub mod command;
+pub mod delimited;
 pub mod json;
 pub mod shape;
 pub mod table;
@@ -39,17 +43,24 @@ pub enum Format {
     Jsonl,
     /// A table: instances as rows, properties as columns.
     Table,
+    /// Comma-separated values (RFC 4180 quoting), one line per item.
+    Csv,
+    /// Tab-separated values (tabs and line breaks escaped), one line per
+    /// item.
+    Tsv,
 }
 
 impl Format {
     /// Every format with its `-format:` name, then the aliases.
-    pub const ALL: [(Format, &'static str); 7] = [
+    pub const ALL: [(Format, &'static str); 9] = [
         (Format::Text, "text"),
         (Format::Xml, "xml"),
         (Format::Pretty, "pretty"),
         (Format::Json, "json"),
         (Format::Jsonl, "jsonl"),
         (Format::Table, "table"),
+        (Format::Csv, "csv"),
+        (Format::Tsv, "tsv"),
         (Format::Jsonl, "ndjson"),
     ];
 
@@ -73,6 +84,20 @@ impl Format {
     /// Whether this is one of the JSON formats.
     pub fn is_json(self) -> bool {
         matches!(self, Format::Json | Format::Jsonl)
+    }
+
+    /// Whether this format has rows and columns (`--columns` applies).
+    pub fn has_columns(self) -> bool {
+        matches!(self, Format::Table | Format::Csv | Format::Tsv)
+    }
+
+    /// The separator of a delimited format.
+    fn delimiter(self) -> Option<delimited::Delimiter> {
+        match self {
+            Format::Csv => Some(delimited::Delimiter::Comma),
+            Format::Tsv => Some(delimited::Delimiter::Tab),
+            _ => None,
+        }
     }
 }
 
@@ -121,8 +146,10 @@ pub struct RenderOptions {
     pub palette: Palette,
     /// How tables fit the output.
     pub fit: Fit,
-    /// The table columns the user chose (`--columns`).
+    /// The columns the user chose (`--columns`), for tables, csv and tsv.
     pub columns: Option<Vec<String>>,
+    /// Whether csv and tsv start with a header line (not `--no-header`).
+    pub header: bool,
     /// Which single properties are arrays (JSON and tables).
     pub arrays: ArrayHints,
 }
@@ -132,10 +159,12 @@ impl Default for RenderOptions {
         RenderOptions {
             palette: Palette::PLAIN,
             fit: Fit {
-                width: 120,
+                width: 80,
                 wrap: false,
+                utf8: true,
             },
             columns: None,
+            header: true,
             arrays: ArrayHints::default(),
         }
     }
@@ -149,6 +178,7 @@ pub struct Printer<'w> {
     items: usize,
     buffer: String,
     table: Option<table::TableBuilder>,
+    delimited: Option<delimited::DelimitedWriter>,
 }
 
 impl<'w> Printer<'w> {
@@ -166,6 +196,7 @@ impl<'w> Printer<'w> {
             items: 0,
             buffer: String::with_capacity(4096),
             table: None,
+            delimited: None,
         }
     }
 
@@ -186,6 +217,12 @@ impl<'w> Printer<'w> {
             Format::Table => {
                 table::write_single(&mut self.buffer, element, &options.arrays, options.fit)
             }
+            Format::Csv | Format::Tsv => delimited_writer(
+                &mut self.delimited,
+                self.format,
+                options,
+            )
+            .single(element, &options.arrays, &mut self.buffer),
         }
         self.out.write_all(self.buffer.as_bytes())
     }
@@ -222,11 +259,18 @@ impl<'w> Printer<'w> {
                 self.buffer.push('\n');
             }
             Format::Table => {
-                let (columns, width) = (&options.columns, options.fit.width);
+                let (columns, fit) = (&options.columns, options.fit);
                 self.table
-                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), width))
+                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit))
                     .add(element, &options.arrays);
                 return Ok(());
+            }
+            Format::Csv | Format::Tsv => {
+                delimited_writer(&mut self.delimited, self.format, options).add(
+                    element,
+                    &options.arrays,
+                    &mut self.buffer,
+                );
             }
         }
         self.out.write_all(self.buffer.as_bytes())
@@ -247,9 +291,14 @@ impl<'w> Printer<'w> {
                 .buffer
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
             Format::Table => {
-                if let Some(table) = &mut self.table {
-                    table.finish(&mut self.buffer, self.options.fit);
-                }
+                let (columns, fit) = (&self.options.columns, self.options.fit);
+                self.table
+                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit))
+                    .finish(&mut self.buffer);
+            }
+            Format::Csv | Format::Tsv => {
+                delimited_writer(&mut self.delimited, self.format, &self.options)
+                    .finish(&mut self.buffer)
             }
             Format::Text | Format::Jsonl => {}
         }
@@ -257,11 +306,18 @@ impl<'w> Printer<'w> {
         self.out.flush()
     }
 
-    /// The `--columns` names that matched no property of any item.
+    /// The `--columns` names that matched no property of any item (none
+    /// when there was no item to match).
     pub fn unmatched_columns(&self) -> Vec<String> {
-        self.table.as_ref().map_or_else(Vec::new, |t| {
-            t.unmatched().into_iter().map(str::to_string).collect()
-        })
+        if self.items == 0 {
+            return Vec::new();
+        }
+        let names = match (&self.table, &self.delimited) {
+            (Some(t), _) => t.unmatched(),
+            (None, Some(d)) => d.unmatched(),
+            (None, None) => Vec::new(),
+        };
+        names.into_iter().map(str::to_string).collect()
     }
 
     /// Pushes what was written out to the terminal or pipe (for a table,
@@ -269,7 +325,7 @@ impl<'w> Printer<'w> {
     pub fn flush(&mut self) -> io::Result<()> {
         if let Some(table) = &mut self.table {
             self.buffer.clear();
-            table.write_ready(&mut self.buffer, self.options.fit);
+            table.write_ready(&mut self.buffer);
             self.out.write_all(self.buffer.as_bytes())?;
         }
         self.out.flush()
@@ -279,4 +335,16 @@ impl<'w> Printer<'w> {
     pub fn items(&self) -> usize {
         self.items
     }
+}
+
+/// The csv or tsv writer in `slot`, made on first use.
+fn delimited_writer<'s>(
+    slot: &'s mut Option<delimited::DelimitedWriter>,
+    format: Format,
+    options: &RenderOptions,
+) -> &'s mut delimited::DelimitedWriter {
+    slot.get_or_insert_with(|| {
+        let delimiter = format.delimiter().unwrap_or(delimited::Delimiter::Comma);
+        delimited::DelimitedWriter::new(delimiter, options.columns.clone(), options.header)
+    })
 }

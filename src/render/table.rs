@@ -1,49 +1,31 @@
 //! The `table` format (comfy-table).
 //!
 //! An enumeration is one table: rows are instances, columns are
-//! properties. Without `--columns`, the key properties come first (the
-//! selectors of the instance's own reference when the server sends one,
-//! else well-known identifying names), then well-known descriptive ones,
-//! then the rest in document order, as many as fit the width; long cells
-//! are cut with `…`. A single result (get, set, invoke, identify) is a
-//! two-column table of property paths (`Client.Auth.Basic`) and values.
-//! Nested values are compact: arrays joined by `, `, objects as
-//! `{A=1, B=2}`, references as `Class?Key=Value`.
+//! properties, chosen and ordered by the rules in [`super::cells`] (or
+//! `--columns`), as many as fit the width. A single result (get, set,
+//! invoke, identify) is a two-column table of property paths
+//! (`Client.Auth.Basic`) and values.
+//!
+//! A table never gets wider than [`Fit::width`]. In a pipe every row is
+//! one line, so `grep` finds whole rows: cells too long for their column
+//! are cut and end in a marker (`…`, or `~` without a UTF-8 locale). On a
+//! terminal, columns chosen with `--columns` and property/value tables
+//! wrap their cells instead, so nothing is lost; automatically chosen
+//! columns are cut there too. Borders are box drawing under a UTF-8
+//! locale and ASCII otherwise ([`Fit::utf8`]).
 //!
 //! Columns and their widths are settled on the first 100 rows; the table
-//! then streams a block per page like the other formats, cells cut (or,
-//! for `--columns`, wrapped) to the settled widths, so memory stays flat.
+//! then streams a block per page like the other formats, so memory stays
+//! flat. An enumeration without items prints nothing, unless `--columns`
+//! named the columns: then it prints their header.
 
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 use unicode_width::UnicodeWidthStr;
 
 use crate::protocol::model::Element;
-use crate::protocol::ns;
 
-use super::shape::{self, ArrayHints, Epr, Shape, attribute_matters, location, properties};
-
-/// Names that identify an instance, tried when the server sends no
-/// reference to take the keys from.
-const KEY_NAMES: [&str; 6] = [
-    "Name",
-    "InstanceID",
-    "DeviceID",
-    "Handle",
-    "ProcessId",
-    "Id",
-];
-/// Names that describe an instance, shown next.
-const DESCRIPTIVE_NAMES: [&str; 9] = [
-    "DisplayName",
-    "ElementName",
-    "State",
-    "Status",
-    "StartMode",
-    "EnabledState",
-    "HealthState",
-    "Address",
-    "Transport",
-];
+use super::cells::{first_columns, item_cells, single_rows};
+use super::shape::ArrayHints;
 
 /// The widest an automatically chosen column gets.
 const MAX_CELL: usize = 40;
@@ -56,6 +38,17 @@ pub struct Fit {
     /// Wrap cells that do not fit (on a terminal); otherwise rows stay on
     /// one line for `grep`.
     pub wrap: bool,
+    /// Whether the output's charset is UTF-8 (the locale says so): box
+    /// drawing and `…`; otherwise ASCII borders and `~`.
+    pub utf8: bool,
+}
+
+impl Fit {
+    /// What ends a cut cell: one column wide either way, so a table has the
+    /// same layout in both charsets.
+    fn marker(self) -> char {
+        if self.utf8 { '…' } else { '~' }
+    }
 }
 
 /// Rows looked at before the columns are settled: enough to judge widths,
@@ -78,7 +71,7 @@ pub struct TableBuilder {
     matched: Vec<bool>,
     /// Rows not printed yet.
     rows: Vec<Vec<String>>,
-    width: u16,
+    fit: Fit,
     /// Content width of each column, once the header is out.
     widths: Option<Vec<usize>>,
 }
@@ -95,8 +88,8 @@ enum Choice {
 
 impl TableBuilder {
     /// A builder showing `columns` (case-insensitive property names), or
-    /// choosing columns itself to fit `width` when `None`.
-    pub fn new(columns: Option<Vec<String>>, width: u16) -> Self {
+    /// choosing columns itself to fit when `None`.
+    pub fn new(columns: Option<Vec<String>>, fit: Fit) -> Self {
         let (choice, columns) = match columns {
             Some(columns) => (Choice::User, columns),
             None => (Choice::Sampling, Vec::new()),
@@ -106,7 +99,7 @@ impl TableBuilder {
             columns,
             choice,
             rows: Vec::new(),
-            width,
+            fit,
             widths: None,
         }
     }
@@ -131,10 +124,11 @@ impl TableBuilder {
                 .iter()
                 .position(|c| c.eq_ignore_ascii_case(&name))
             {
-                let value = one_line(&value);
+                let value = one_line(&value, self.fit.utf8);
+                let marker = self.fit.marker();
                 row[i] = match (self.choice, &self.widths) {
-                    (Choice::Settled, Some(widths)) => cut(&value, widths[i]),
-                    (Choice::Settled, None) => cut(&value, MAX_CELL),
+                    (Choice::Settled, Some(widths)) => cut(&value, widths[i], marker),
+                    (Choice::Settled, None) => cut(&value, MAX_CELL, marker),
                     _ => value,
                 };
                 if let Some(m) = self.matched.get_mut(i)
@@ -154,12 +148,13 @@ impl TableBuilder {
 
     /// Keeps only the columns that fit, in every row so far and to come.
     fn settle(&mut self) {
-        let shown = self.fitting_columns(self.width);
+        let shown = self.fitting_columns(self.fit.width);
+        let marker = self.fit.marker();
         self.columns = shown.iter().map(|&i| self.columns[i].clone()).collect();
         for row in &mut self.rows {
             *row = shown
                 .iter()
-                .map(|&i| cut(row.get(i).map_or("", String::as_str), MAX_CELL))
+                .map(|&i| cut(row.get(i).map_or("", String::as_str), MAX_CELL, marker))
                 .collect();
         }
         self.choice = Choice::Settled;
@@ -177,28 +172,30 @@ impl TableBuilder {
 
     /// Writes the rows collected so far, once the sample is complete. The
     /// last row is held back so the final block can close the table.
-    pub fn write_ready(&mut self, out: &mut String, fit: Fit) {
+    pub fn write_ready(&mut self, out: &mut String) {
         let sampled = self.widths.is_some() || self.rows.len() >= SAMPLE;
         if !sampled || self.rows.len() < 2 {
             return;
         }
         let last = self.rows.pop();
-        self.write_block(out, fit, false);
+        self.write_block(out, false);
         self.rows.extend(last);
     }
 
-    /// Writes the remaining rows and closes the table (nothing at all for
-    /// an enumeration without items), ending with a newline.
-    pub fn finish(&mut self, out: &mut String, fit: Fit) {
-        if self.rows.is_empty() && self.widths.is_none() {
+    /// Writes the remaining rows and closes the table, ending with a
+    /// newline. An enumeration without items has only the header of the
+    /// columns the user chose, or nothing when no column is known.
+    pub fn finish(&mut self, out: &mut String) {
+        if self.rows.is_empty() && self.widths.is_none() && self.choice != Choice::User {
             return;
         }
-        self.write_block(out, fit, true);
+        self.write_block(out, true);
     }
 
     /// One block of rows with the table's fixed widths: the first has the
     /// top border and header, only the last has the bottom border.
-    fn write_block(&mut self, out: &mut String, fit: Fit, last: bool) {
+    fn write_block(&mut self, out: &mut String, last: bool) {
+        let fit = self.fit;
         if self.choice == Choice::Sampling {
             self.settle();
         }
@@ -218,22 +215,30 @@ impl TableBuilder {
                 })
                 .collect()
         });
-        if first && self.choice == Choice::User && fit.wrap {
+        if first {
             shrink_to_fit(widths, usize::from(fit.width));
         }
+        // Chosen columns wrap on a terminal; everything else is cut.
+        let cuts = self.choice == Choice::Settled || !fit.wrap;
+        let fitted = |cell: &str, w: usize| {
+            if cuts {
+                cut(cell, w, fit.marker())
+            } else {
+                cell.to_string()
+            }
+        };
 
         let mut table = new_table(fit);
         if first {
-            table.set_header(self.columns.iter().map(String::as_str));
+            let names = self.columns.iter().zip(widths.iter());
+            table.set_header(names.map(|(name, &w)| fitted(name, w)));
         }
         for row in self.rows.drain(..) {
-            table.add_row(row.into_iter().zip(widths.iter()).map(|(cell, &w)| {
-                if self.choice == Choice::Settled {
-                    cut(&cell, w)
-                } else {
-                    cell
-                }
-            }));
+            table.add_row(
+                row.iter()
+                    .zip(widths.iter())
+                    .map(|(cell, &w)| fitted(cell, w)),
+            );
         }
         let constraints = widths.iter().map(|&w| {
             // Fixed widths count the one-space padding on each side.
@@ -277,24 +282,28 @@ impl TableBuilder {
 }
 
 /// Writes a single result as a property/value table.
+///
+/// On a terminal the values wrap to fit; in a pipe both columns are cut
+/// to fit, one line per property.
 pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit: Fit) {
-    let mut rows = Vec::new();
-    let instance = item_instance(element);
-    match shape::shape(instance) {
-        Shape::Object(e) => {
-            if let Some(source) = source_of(e) {
-                rows.push(("(source)".to_string(), source));
-            }
-            flatten(&mut rows, "", e, hints);
-        }
-        Shape::Epr(e) => flatten_epr(&mut rows, "", e),
-        Shape::Null => rows.push((instance.name.local.to_string(), String::new())),
-        Shape::Text(t) => rows.push((instance.name.local.to_string(), t.trim().to_string())),
-    }
+    let rows: Vec<[String; 2]> = single_rows(element, hints)
+        .into_iter()
+        .map(|(name, value)| [one_line(&name, fit.utf8), one_line(&value, fit.utf8)])
+        .collect();
     let mut table = new_table(fit);
-    table.set_header(["Property", "Value"]);
-    for (name, value) in rows {
-        table.add_row([one_line(&name), one_line(&value)]);
+    let header = ["Property", "Value"].map(str::to_string);
+    if fit.wrap {
+        table.set_header(header);
+        table.add_rows(rows);
+    } else {
+        let mut widths = [0, 1].map(|i| {
+            let cells = rows.iter().map(|r| r[i].width());
+            cells.max().unwrap_or(0).max(header[i].width())
+        });
+        shrink_to_fit(&mut widths, usize::from(fit.width));
+        let fitted = |row: &[String; 2]| [0, 1].map(|i| cut(&row[i], widths[i], fit.marker()));
+        table.set_header(fitted(&header));
+        table.add_rows(rows.iter().map(fitted));
     }
     out.push_str(&table.to_string());
     out.push('\n');
@@ -304,7 +313,11 @@ pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit
 /// on one line so `grep` sees whole rows.
 fn new_table(fit: Fit) -> Table {
     let mut table = Table::new();
-    table.load_style(presets::UTF8_FULL_CONDENSED);
+    table.load_style(if fit.utf8 {
+        presets::UTF8_FULL_CONDENSED
+    } else {
+        presets::ASCII_FULL_CONDENSED
+    });
     table.set_width(fit.width);
     table.set_content_arrangement(if fit.wrap {
         ContentArrangement::Dynamic
@@ -314,210 +327,8 @@ fn new_table(fit: Fit) -> Table {
     table
 }
 
-/// The instance inside an ObjectAndEPR `Item`, or the element itself.
-fn item_instance(item: &Element) -> &Element {
-    if item.name.is(ns::WSMAN, "Item") {
-        item.children.iter().find(|c| !c.is_epr()).unwrap_or(item)
-    } else {
-        item
-    }
-}
-
-/// The item's own reference: the EPR in an ObjectAndEPR `Item`, or WMI's
-/// `cim:Location`.
-fn item_reference(item: &Element) -> Option<&Element> {
-    if item.name.is(ns::WSMAN, "Item") {
-        return item.children.iter().find(|c| c.is_epr());
-    }
-    location(item)
-}
-
-/// (column, cell) pairs for one enumeration item.
-fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, String)> {
-    let instance = item_instance(item);
-    match shape::shape(instance) {
-        Shape::Object(e) => properties(e)
-            .map(|p| (p.key().into_owned(), property_cell(&p, hints)))
-            .collect(),
-        Shape::Epr(e) => {
-            let epr = Epr::of(e);
-            let mut cells = vec![(
-                "ResourceURI".to_string(),
-                epr.resource_uri.unwrap_or("").to_string(),
-            )];
-            for (name, selector) in epr.selectors() {
-                cells.push((name.to_string(), selector_cell(selector)));
-            }
-            cells
-        }
-        Shape::Null => vec![(instance.name.local.to_string(), String::new())],
-        Shape::Text(t) => vec![(instance.name.local.to_string(), t.trim().to_string())],
-    }
-}
-
-/// The column order for the first item: keys, descriptive names, the rest.
-fn first_columns(item: &Element, cells: &[(String, String)]) -> Vec<String> {
-    let has = |name: &str| cells.iter().any(|(n, _)| n == name);
-    let mut columns: Vec<String> = Vec::new();
-    let push = |name: &str, columns: &mut Vec<String>| {
-        if has(name) && !columns.iter().any(|c| c == name) {
-            columns.push(name.to_string());
-        }
-    };
-    match item_reference(item) {
-        Some(reference) => {
-            for (name, _) in Epr::of(reference).selectors() {
-                push(name, &mut columns);
-            }
-        }
-        // Without a reference, the first identifying name that is present.
-        None => {
-            if let Some(name) = KEY_NAMES.iter().find(|n| has(n)) {
-                push(name, &mut columns);
-            }
-        }
-    }
-    for name in DESCRIPTIVE_NAMES {
-        push(name, &mut columns);
-    }
-    for (name, _) in cells {
-        push(name, &mut columns);
-    }
-    columns
-}
-
-fn property_cell(property: &shape::Property, hints: &ArrayHints) -> String {
-    if property.is_array(hints) {
-        let values: Vec<String> = property
-            .elements()
-            .filter(|e| !e.is_nil())
-            .map(compact)
-            .collect();
-        values.join(", ")
-    } else {
-        compact(property.first)
-    }
-}
-
-/// One value on one line.
-fn compact(element: &Element) -> String {
-    match shape::shape(element) {
-        Shape::Null => String::new(),
-        Shape::Text(t) => t.trim().to_string(),
-        Shape::Epr(e) => compact_epr(e),
-        Shape::Object(e) => {
-            let parts: Vec<String> = properties(e)
-                .map(|p| {
-                    let values: Vec<String> = p.elements().map(compact).collect();
-                    format!("{}={}", p.key(), values.join(", "))
-                })
-                .collect();
-            format!("{{{}}}", parts.join(", "))
-        }
-    }
-}
-
-/// `Class?Key=Value+Other=Value`, as winrm's own URI syntax writes it.
-fn compact_epr(element: &Element) -> String {
-    let epr = Epr::of(element);
-    let class = epr
-        .resource_uri
-        .map_or(epr.address, |u| u.rsplit('/').next().unwrap_or(u));
-    let selectors: Vec<String> = epr
-        .selectors()
-        .map(|(name, s)| format!("{name}={}", selector_cell(s)))
-        .collect();
-    if selectors.is_empty() {
-        class.to_string()
-    } else {
-        format!("{class}?{}", selectors.join("+"))
-    }
-}
-
-fn selector_cell(selector: &Element) -> String {
-    match shape::selector_reference(selector) {
-        Some(reference) => format!("({})", compact_epr(reference)),
-        None => selector.text_or_empty().trim().to_string(),
-    }
-}
-
-/// Rows of `path = value` for every property below `element`.
-fn flatten(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element, hints: &ArrayHints) {
-    for property in properties(element) {
-        let path = format!("{prefix}{}", property.key());
-        let objects = property
-            .elements()
-            .all(|e| matches!(shape::shape(e), Shape::Object(_)));
-        if objects {
-            let many = property.count > 1;
-            for (i, e) in property.elements().enumerate() {
-                let here = if many {
-                    format!("{path}[{i}]")
-                } else {
-                    path.clone()
-                };
-                if let Some(source) = source_of(e) {
-                    rows.push((here.clone(), source));
-                }
-                flatten(rows, &format!("{here}."), e, hints);
-            }
-            continue;
-        }
-        if let (false, Shape::Epr(e)) = (property.count > 1, shape::shape(property.first)) {
-            flatten_epr(rows, &format!("{path}."), e);
-            continue;
-        }
-        // A repeated value whose elements carry attributes: a row each, so
-        // each keeps its own.
-        if property.count > 1 && property.elements().any(shape::has_data_attributes) {
-            for (i, e) in property.elements().enumerate() {
-                let mut value = compact(e);
-                if let Some(source) = source_of(e) {
-                    if !value.is_empty() {
-                        value.push(' ');
-                    }
-                    value.push_str(&source);
-                }
-                rows.push((format!("{path}[{i}]"), value));
-            }
-            continue;
-        }
-        let mut value = property_cell(&property, hints);
-        if let Some(source) = source_of(property.first) {
-            if !value.is_empty() {
-                value.push(' ');
-            }
-            value.push_str(&source);
-        }
-        rows.push((path, value));
-    }
-}
-
-fn flatten_epr(rows: &mut Vec<(String, String)>, prefix: &str, element: &Element) {
-    let epr = Epr::of(element);
-    rows.push((format!("{prefix}Address"), epr.address.to_string()));
-    rows.push((
-        format!("{prefix}ResourceURI"),
-        epr.resource_uri.unwrap_or("").to_string(),
-    ));
-    for (name, selector) in epr.selectors() {
-        rows.push((format!("{prefix}Selectors.{name}"), selector_cell(selector)));
-    }
-}
-
-/// ` [Source="GPO"]`-style note for the attributes that carry data.
-fn source_of(element: &Element) -> Option<String> {
-    let notes: Vec<String> = element
-        .attributes
-        .iter()
-        .filter(|a| attribute_matters(&a.name))
-        .map(|a| format!("{}=\"{}\"", a.name.local, a.value))
-        .collect();
-    (!notes.is_empty()).then(|| format!("[{}]", notes.join(" ")))
-}
-
-/// `text` cut to `max` columns of display width, the last one `…`.
-fn cut(text: &str, max: usize) -> String {
+/// `text` cut to `max` columns of display width, the last one `marker`.
+fn cut(text: &str, max: usize, marker: char) -> String {
     if text.width() <= max {
         return text.to_string();
     }
@@ -531,27 +342,30 @@ fn cut(text: &str, max: usize) -> String {
         used += w;
         cut.push(c);
     }
-    cut.push('…');
+    cut.push(marker);
     cut
 }
 
 /// A cell on one line, and safe for a terminal: line breaks and tabs
 /// become spaces, other control characters (a server could send escape
-/// sequences) become `�`.
-fn one_line(text: &str) -> String {
+/// sequences) become `�` (`?` outside UTF-8).
+fn one_line(text: &str, utf8: bool) -> String {
+    let replacement = if utf8 { '\u{FFFD}' } else { '?' };
     text.chars()
         .map(|c| match c {
             '\n' | '\r' | '\t' => ' ',
-            c if c.is_control() => '\u{FFFD}',
+            c if c.is_control() => replacement,
             c => c,
         })
         .collect()
 }
 
 /// Narrows the widest columns until the table fits `width` (each column
-/// costs its content plus three for padding and border, plus one).
+/// costs its content plus three for padding and border, plus one). A
+/// column keeps one character, the cut marker, so too many columns for
+/// the width still overflow rather than vanish.
 fn shrink_to_fit(widths: &mut [usize], width: usize) {
-    const NARROWEST: usize = 8;
+    const NARROWEST: usize = 1;
     loop {
         let total = 1 + widths.iter().map(|w| w + 3).sum::<usize>();
         if total <= width {
@@ -574,16 +388,18 @@ mod tests {
 
     #[test]
     fn cut_marks_what_was_dropped() {
-        assert_eq!(cut("abcdef", 4), "abc…");
-        assert_eq!(cut("abc", 4), "abc");
+        assert_eq!(cut("abcdef", 4, '…'), "abc…");
+        assert_eq!(cut("abcdef", 4, '~'), "abc~");
+        assert_eq!(cut("abc", 4, '…'), "abc");
         // Wide characters count two columns.
-        assert_eq!(cut("日本語テキスト", 7), "日本語…");
-        assert_eq!(cut("日本語テキスト", 7).width(), 7);
+        assert_eq!(cut("日本語テキスト", 7, '…'), "日本語…");
+        assert_eq!(cut("日本語テキスト", 7, '…').width(), 7);
     }
 
     #[test]
     fn cells_stay_on_one_line_and_harmless() {
-        assert_eq!(one_line("a\nb\tc\u{1b}[31m"), "a b c\u{FFFD}[31m");
+        assert_eq!(one_line("a\nb\tc\u{1b}[31m", true), "a b c\u{FFFD}[31m");
+        assert_eq!(one_line("\u{1b}", false), "?");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //! (Windows, OMI, AMT, iDRAC, openwsman) and its output is compared with
 //! the golden files in tests/golden/output (`SNAPSHOTS=overwrite` rewrites
 //! them; review every diff). JSON is also parsed and checked against the
-//! documented shape, and jsonl against json.
+//! documented shape, and jsonl against json; csv and tsv are checked for
+//! their quoting and escapes.
 
 use std::path::PathBuf;
 
@@ -28,7 +29,7 @@ const CASES: &[Case] = &[
             "windows/enumerate-wql-win32-process.response.xml",
             "windows/pull-wql-win32-process.response.xml",
         ],
-        formats: &["text", "json", "jsonl", "table"],
+        formats: &["text", "json", "jsonl", "table", "csv", "tsv"],
     },
     Case {
         name: "omi-identify-objectandepr",
@@ -71,7 +72,7 @@ const CASES: &[Case] = &[
         name: "amt-card",
         args: &["get", "cimv2/CIM_Card"],
         replies: &["amt/get-cim-card.response.xml"],
-        formats: &["text", "json", "table"],
+        formats: &["text", "json", "table", "csv", "tsv"],
     },
     Case {
         name: "openwsman-get",
@@ -122,6 +123,7 @@ fn replay(case: &Case, format: &str) -> Run {
             format!("-format:{format}"),
         ])
         .env("COLUMNS", "100")
+        .env("LANG", "C.UTF-8")
         .run()
 }
 
@@ -331,4 +333,80 @@ fn a_fault_is_a_json_error_on_stderr() {
     );
     assert_eq!(error["detail"]["@class"], "WSManFault");
     golden("fault-invalid-selectors.stderr.json", &run.stderr);
+}
+
+/// AMT's CIM_Card with values a spreadsheet chokes on: a comma, quotes and
+/// a line break in one, a tab in another.
+fn awkward_card() -> Canned {
+    let mut reply = Canned::fixture("amt/get-cim-card.response.xml");
+    let body = String::from_utf8(reply.body)
+        .expect("UTF-8 fixture")
+        .replace(
+            "Managed System Base Board",
+            "Base Board, rev &quot;A&quot;&#10;second line",
+        )
+        .replace("<g:Model>0MVDNX<", "<g:Model>0MV&#9;DNX<");
+    reply.body = body.into_bytes();
+    reply
+}
+
+fn get_card(format: &str, more: &[&str]) -> Run {
+    let server = Replay::start(vec![awkward_card()]);
+    Cmd::new(&["get", "cimv2/CIM_Card"])
+        .args(&[
+            format!("-r:{}", server.url()),
+            "-a:none".into(),
+            format!("-format:{format}"),
+        ])
+        .args(more)
+        .run()
+}
+
+#[test]
+fn csv_quotes_and_tsv_escapes_what_would_break_a_row() {
+    let csv = get_card("csv", &[]);
+    csv.ok();
+    golden("awkward-card.csv", &csv.stdout);
+    assert!(
+        csv.stdout.contains(
+            "\n\"Base Board, rev \"\"A\"\"\nsecond line\",true,CIM_Card,Dell Inc.,0MV\tDNX,"
+        ),
+        "{}",
+        csv.stdout
+    );
+    let tsv = get_card("tsv", &[]);
+    tsv.ok();
+    golden("awkward-card.tsv", &tsv.stdout);
+    let lines: Vec<&str> = tsv.stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "a header and one row: {}", tsv.stdout);
+    assert!(
+        lines[1].starts_with(
+            "Base Board, rev \"A\"\\nsecond line\ttrue\tCIM_Card\tDell Inc.\t0MV\\tDNX\t"
+        ),
+        "{}",
+        lines[1]
+    );
+    // Every row has as many fields as the header.
+    assert_eq!(lines[0].split('\t').count(), lines[1].split('\t').count());
+}
+
+#[test]
+fn no_header_drops_only_the_header_line() {
+    for format in ["csv", "tsv"] {
+        let with = get_card(format, &[]);
+        let without = get_card(format, &["--no-header"]);
+        without.ok();
+        let (header, rows) = with.stdout.split_once('\n').expect("a header line");
+        assert!(header.starts_with("ElementName"), "{header}");
+        assert_eq!(without.stdout, rows, "{format}");
+        // winrm.cmd's spelling works too.
+        assert_eq!(get_card(format, &["-noheader"]).stdout, rows, "{format}");
+    }
+}
+
+#[test]
+fn columns_choose_csv_columns_in_their_order() {
+    let run = get_card("csv", &["--columns", "model,tag"]);
+    run.ok();
+    assert_eq!(run.stdout, "Model,Tag\n0MV\tDNX,CIM_Card\n");
 }

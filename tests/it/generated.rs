@@ -153,7 +153,7 @@ fn completions_offer_values() {
     {
         for values in [
             "none basic digest negotiate kerberos ntlm credssp certificate",
-            "text xml pretty json jsonl table ndjson",
+            "text xml pretty json jsonl table csv tsv ndjson",
             "auto always never",
             "object epr objectandepr",
             "utf-8 utf-16",

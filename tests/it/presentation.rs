@@ -16,6 +16,7 @@ fn table_picks_key_and_descriptive_columns_to_fit() {
     let server = listener();
     let run = Cmd::to(&server, &["e", SERVICE, "-format:table"])
         .env("COLUMNS", "80")
+        .env("LANG", "C.UTF-8")
         .run();
     run.ok();
     let lines = run.lines();
@@ -50,6 +51,7 @@ fn columns_choose_and_order_exactly() {
             "7",
         ],
     )
+    .env("LANG", "C.UTF-8")
     .run();
     run.ok();
     let lines = run.lines();
@@ -61,6 +63,7 @@ fn columns_choose_and_order_exactly() {
         &server,
         &["e", SERVICE, "-o", "table", "--property", "state,Name"],
     )
+    .env("LANG", "C.UTF-8")
     .run();
     assert_eq!(same.stdout, run.stdout);
 }
@@ -84,11 +87,159 @@ fn a_misspelt_column_warns_and_columns_need_a_table() {
 #[test]
 fn get_as_a_table_is_property_value_rows() {
     let server = listener();
-    let run = Cmd::to(&server, &["get", "winrm/config", "-format:table"]).run();
+    let run = Cmd::to(&server, &["get", "winrm/config", "-format:table"])
+        .env("LANG", "C.UTF-8")
+        .run();
     run.ok();
     run.stdout_has("│ Client.Auth.Basic ")
         .stdout_has("│ Service.IPv4Filter ")
         .stdout_has("[Source=\"GPO\"]");
+}
+
+/// The display width of a line (box drawing and `…` count one column).
+fn display_width(line: &str) -> usize {
+    line.chars().count()
+}
+
+#[test]
+fn a_piped_table_with_columns_fits_columns_one_line_per_row() {
+    let server = listener();
+    let run = Cmd::to(
+        &server,
+        &[
+            "e",
+            SERVICE,
+            "-format:table",
+            "--columns",
+            "Name,DisplayName,State,StartMode",
+        ],
+    )
+    .env("COLUMNS", "40")
+    .env("LANG", "C.UTF-8")
+    .run();
+    run.ok();
+    let lines = run.lines();
+    // Top border, header, rule, a line per service, bottom border: no
+    // row spills onto a second line.
+    assert_eq!(lines.len(), 120 + 4, "{}", run.stdout);
+    assert!(
+        lines.iter().all(|l| display_width(l) <= 40),
+        "{}",
+        run.stdout
+    );
+    let spooler = lines
+        .iter()
+        .find(|l| l.contains("Spooler"))
+        .expect("Spooler's row");
+    assert!(spooler.contains("Running"), "{spooler}");
+    // Cut cells say so.
+    assert!(run.stdout.contains('…'), "{}", run.stdout);
+}
+
+#[test]
+fn get_as_a_table_fits_columns_and_80_in_a_pipe() {
+    let server = listener();
+    let get = ["get", "winrm/config", "-format:table"];
+    for (columns, width) in [(Some("80"), 80), (Some("50"), 50), (None, 80)] {
+        let mut cmd = Cmd::to(&server, &get).env("LANG", "C.UTF-8");
+        if let Some(c) = columns {
+            cmd = cmd.env("COLUMNS", c);
+        }
+        let run = cmd.run();
+        run.ok();
+        assert!(
+            run.lines().iter().all(|l| display_width(l) <= width),
+            "{width}:\n{}",
+            run.stdout
+        );
+        // Still one line per property, so grep finds it.
+        run.stdout_has("│ Client.Auth.Basic ");
+    }
+}
+
+#[test]
+fn borders_are_box_drawing_only_under_a_utf8_locale() {
+    let server = listener();
+    let table = |env: &[(&str, &str)]| {
+        let mut cmd = Cmd::to(
+            &server,
+            &[
+                "e",
+                SERVICE,
+                "-format:table",
+                "--columns",
+                "Name,State",
+                "--max-elements",
+                "3",
+            ],
+        );
+        for (k, v) in env {
+            cmd = cmd.env(k, v);
+        }
+        let run = cmd.run();
+        run.ok();
+        run.stdout
+    };
+    let ascii = table(&[("LANG", "C")]);
+    assert!(ascii.is_ascii(), "{ascii}");
+    assert!(ascii.starts_with("+-"), "{ascii}");
+    assert!(ascii.contains("| Spooler "), "{ascii}");
+    assert_eq!(table(&[]), ascii, "no locale at all is ASCII too");
+    let utf8 = table(&[("LANG", "C.UTF-8")]);
+    assert!(utf8.starts_with('┌'), "{utf8}");
+    assert!(utf8.contains("│ Spooler "), "{utf8}");
+    // LC_ALL, then LC_CTYPE, then LANG.
+    assert_eq!(table(&[("LC_ALL", "C"), ("LANG", "C.UTF-8")]), ascii);
+    assert_eq!(table(&[("LC_CTYPE", "en_US.utf8"), ("LANG", "C")]), utf8);
+}
+
+#[test]
+fn an_empty_enumeration_prints_the_chosen_columns_header() {
+    let server = listener();
+    let none = "-filter:select * from Win32_Service where Name = 'nope'";
+    let run = |format: &str, more: &[&str]| {
+        let run = Cmd::to(&server, &["e", SERVICE, none, "-format", format])
+            .args(more)
+            .run();
+        run.ok();
+        run.stdout
+    };
+    assert_eq!(
+        run("table", &["--columns", "Name,State"]),
+        "+------+-------+\n| Name | State |\n+==============+\n+------+-------+\n"
+    );
+    assert_eq!(run("csv", &["--columns", "Name,State"]), "Name,State\n");
+    assert_eq!(run("tsv", &["--columns", "Name,State"]), "Name\tState\n");
+    // Without --columns nothing is known about the columns: no output.
+    assert_eq!(run("table", &[]), "");
+    assert_eq!(run("csv", &[]), "");
+}
+
+#[test]
+fn csv_of_an_enumeration_is_a_header_and_a_line_per_item() {
+    let server = listener();
+    let run = Cmd::to(&server, &["e", SERVICE, "-format:csv"]).run();
+    run.ok();
+    let lines = run.lines();
+    assert_eq!(lines.len(), 120 + 1, "{}", run.stdout);
+    assert!(
+        lines[0].starts_with("Name,DisplayName,State,"),
+        "{}",
+        lines[0]
+    );
+    // A value with a comma is quoted, so it stays one field.
+    let wuauserv = lines
+        .iter()
+        .find(|l| l.starts_with("wuauserv,"))
+        .expect("a row");
+    assert!(
+        wuauserv.contains(",\"Finds, downloads and installs updates.\","),
+        "{wuauserv}"
+    );
+    Cmd::to(&server, &["e", SERVICE, "-format:table", "--no-header"])
+        .run()
+        .code(2)
+        .stderr_has("--no-header applies to -format:csv and tsv");
 }
 
 #[test]
