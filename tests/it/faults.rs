@@ -666,3 +666,23 @@ fn a_fault_answering_another_request_is_refused() {
     let run = against(&server.url(), &["get", "winrm/config"]);
     run.code(5).stderr_has("not the request we sent");
 }
+
+#[test]
+fn plain_http_to_a_tls_port_and_tls_to_a_plain_port_say_so() {
+    let server = https_listener();
+    let tls_port = server.https_port().expect("https port");
+    Cmd::new(&["id", &format!("-r:http://127.0.0.1:{tls_port}"), "-a:none"])
+        .run()
+        .code(4)
+        .stderr_has("is that port expecting HTTPS?")
+        .stderr_has("hint: try https:// or -usessl");
+    Cmd::new(&[
+        "id",
+        &format!("-r:https://127.0.0.1:{}", server.http_port()),
+        "-a:none",
+    ])
+    .run()
+    .code(4)
+    .stderr_has("did not answer with TLS")
+    .stderr_has("hint: try http:// or port 5985");
+}
