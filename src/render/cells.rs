@@ -55,6 +55,17 @@ pub(super) fn single_rows(element: &Element, hints: &ArrayHints) -> Vec<(String,
 }
 
 /// The instance inside an ObjectAndEPR `Item`, or the element itself.
+/// The chosen columns (`--columns`) that matched no property: most likely
+/// misspelt, worth a warning.
+pub(super) fn unmatched<'c>(columns: &'c [String], matched: &[bool]) -> Vec<&'c str> {
+    columns
+        .iter()
+        .zip(matched)
+        .filter(|(_, m)| !**m)
+        .map(|(c, _)| c.as_str())
+        .collect()
+}
+
 fn item_instance(item: &Element) -> &Element {
     if item.name.is(ns::WSMAN, "Item") {
         item.children.iter().find(|c| !c.is_epr()).unwrap_or(item)

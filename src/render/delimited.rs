@@ -146,12 +146,7 @@ impl DelimitedWriter {
 
     /// The chosen columns that matched no property of any item.
     pub fn unmatched(&self) -> Vec<&str> {
-        self.columns
-            .iter()
-            .zip(&self.matched)
-            .filter(|(_, m)| !**m)
-            .map(|(c, _)| c.as_str())
-            .collect()
+        super::cells::unmatched(&self.columns, &self.matched)
     }
 
     fn write_row(&self, cells: &[(String, String)], out: &mut String) {

@@ -162,12 +162,7 @@ impl TableBuilder {
 
     /// The chosen columns that matched no property of any row.
     pub fn unmatched(&self) -> Vec<&str> {
-        self.columns
-            .iter()
-            .zip(&self.matched)
-            .filter(|(_, m)| !**m)
-            .map(|(c, _)| c.as_str())
-            .collect()
+        super::cells::unmatched(&self.columns, &self.matched)
     }
 
     /// Writes the rows collected so far, once the sample is complete. The
