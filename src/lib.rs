@@ -73,6 +73,7 @@
 pub mod protocol;
 pub mod render;
 pub mod session;
+pub mod terminal;
 pub mod transport;
 
 pub use protocol::{Element, Fault};

@@ -216,8 +216,17 @@ pub struct Report<'e> {
     pub fault: Option<&'e Fault>,
 }
 
+/// The longest message shown, in characters: server text in it (a fault's
+/// reason, a mismatched RelatesTo, an HTML page) is cut past this.
+const MESSAGE_LIMIT: usize = 2000;
+
 impl Report<'_> {
     fn new(kind: &'static str, exit: u8, message: String) -> Self {
+        // One line, defused: it may quote whatever a server sent.
+        let message = match winrm::terminal::one_line(&message, MESSAGE_LIMIT) {
+            std::borrow::Cow::Borrowed(_) => message,
+            std::borrow::Cow::Owned(safe) => safe,
+        };
         Report {
             kind,
             exit,
@@ -375,6 +384,7 @@ pub fn emit(report: &Report, style: Style, host: Option<&str>) {
 
 /// `winrm: error: …` and `hint: …`, coloured when `color`.
 fn print_error(message: &str, hint: Option<&str>, color: bool) {
+    let message = winrm::terminal::one_line(message, MESSAGE_LIMIT);
     let (red, cyan, reset) = paint(color);
     say!("winrm: {red}error:{reset} {message}");
     if let Some(hint) = hint {
@@ -450,15 +460,19 @@ fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>, host: Option<&str>) {
         .as_deref()
         .or(fault.reason.as_deref())
         .unwrap_or("the server returned a fault");
+    let message = winrm::terminal::one_line(message.trim(), MESSAGE_LIMIT);
     let number = fault.error_code();
     let entry = number.and_then(codes::lookup);
-    json_error("fault", exit, message.trim(), hint, host, |w| {
+    json_error("fault", exit, &message, hint, host, |w| {
         w.string("code", &fault.code);
         if let Some(subcode) = fault.subcode_qname() {
             w.string("subcode", &subcode);
         }
         if let Some(reason) = &fault.reason {
-            w.string("reason", reason.trim());
+            w.string(
+                "reason",
+                &winrm::terminal::one_line(reason.trim(), MESSAGE_LIMIT),
+            );
         }
         if let Some(machine) = &fault.machine {
             w.string("machine", machine);
@@ -491,10 +505,12 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 /// winrm.cmd's fault layout: the WSManFault in the chosen format, then the
 /// error number and what it means.
 fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
-    let detail = match &fault.detail {
+    let mut detail = match &fault.detail {
         Some(d) if is_wsman_fault(d) => d.clone(),
         _ => synthesized(fault),
     };
+    // A hostile server's megabyte of fault text would bury the message.
+    bound_texts(&mut detail);
     // A table (or csv) of one fault's properties reads worse than its text
     // layout, which is what winrm.cmd shows; XML asked for stays XML.
     let format = match format {
@@ -516,7 +532,7 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
             }
             None => {
                 if let Some(reason) = &fault.reason {
-                    let _ = writeln!(err, "{reason}");
+                    let _ = writeln!(err, "{}", winrm::terminal::one_line(reason, MESSAGE_LIMIT));
                 }
             }
         }
@@ -529,6 +545,23 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
             }
         }
     }
+}
+
+/// Cuts every text in `element` to [`MESSAGE_LIMIT`] characters.
+fn bound_texts(element: &mut Element) {
+    if let Some(text) = &mut element.text
+        && let std::borrow::Cow::Owned(short) = winrm::terminal::cut(text, MESSAGE_LIMIT)
+    {
+        *text = short.into();
+    }
+    for attribute in &mut element.attributes {
+        if let std::borrow::Cow::Owned(short) =
+            winrm::terminal::cut(&attribute.value, MESSAGE_LIMIT)
+        {
+            attribute.value = short.into();
+        }
+    }
+    element.children.iter_mut().for_each(bound_texts);
 }
 
 /// The `Code` of every WSManFault nested in `detail` that differs from the

@@ -6,31 +6,39 @@
 //! [`dom`](super::dom)'s.
 
 use super::model::{Element, Name};
+use std::fmt::Write as _;
 
 /// Appends `text` to `out` with `& < > " '` escaped: safe in content (for
 /// attribute values, [`escape_attribute_into`] also keeps whitespace).
 pub fn escape_into(out: &mut String, text: &str) {
-    let needs = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r');
+    // DEL and C1 controls (UTF-8 0xC2 0x80..0x9F) go as references: XML
+    // allows them raw, but some terminals act on U+009B as on ESC [.
+    let needs = |b: u8| matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | b'\r' | 0x7F | 0xC2);
     // Most values need no escaping: push them whole.
     if !text.bytes().fold(false, |any, b| any | needs(b)) {
         out.push_str(text);
         return;
     }
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        let escaped = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
+    for (i, c) in text.char_indices() {
+        let escaped = match c {
+            '&' => "&amp;",
+            '<' => "&lt;",
+            '>' => "&gt;",
+            '"' => "&quot;",
+            '\'' => "&apos;",
             // Carriage returns would be normalised away by the reader.
-            b'\r' => "&#13;",
+            '\r' => "&#13;",
+            '\u{7f}'..='\u{9f}' => "",
             _ => continue,
         };
         out.push_str(&text[start..i]);
-        out.push_str(escaped);
-        start = i + 1;
+        if escaped.is_empty() {
+            let _ = write!(out, "&#x{:X};", u32::from(c));
+        } else {
+            out.push_str(escaped);
+        }
+        start = i + c.len_utf8();
     }
     out.push_str(&text[start..]);
 }

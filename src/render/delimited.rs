@@ -18,7 +18,9 @@
 //! is wrapped in double quotes, with its quotes doubled. tsv has no
 //! quoting: a tab, LF or CR inside a value is written as `\t`, `\n` or
 //! `\r`. A backslash stays as it is (Windows paths are full of them), so
-//! a value that already held `\t` reads back the same as a tab.
+//! a value that already held `\t` reads back the same as a tab. In both,
+//! other control characters (escape sequences from a hostile server)
+//! become `�`.
 //!
 //! A header line comes first unless the caller turns it off; an
 //! enumeration without items prints only that header, when the columns
@@ -186,12 +188,13 @@ impl DelimitedWriter {
 
 /// RFC 4180: quoted when it holds a separator, a quote or a line break.
 fn csv_field(field: &str, out: &mut String) {
+    let field = crate::terminal::safe(field);
     if field.contains([',', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));
         out.push('"');
     } else {
-        out.push_str(field);
+        out.push_str(&field);
     }
 }
 
@@ -203,6 +206,9 @@ fn tsv_field(field: &str, out: &mut String) {
             '\t' => out.push_str("\\t"),
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
+            // Other control characters could drive the terminal `cat`
+            // shows this on.
+            c if c.is_control() => out.push('\u{FFFD}'),
             c => out.push(c),
         }
     }

@@ -273,32 +273,34 @@ impl<'a> JsonWriter<'a> {
 /// Appends `text` as a quoted JSON string (RFC 8259 §7).
 pub fn escape_into(out: &mut String, text: &str) {
     out.push('"');
-    // Most values need no escaping: push them whole.
+    // Most values need no escaping: push them whole. DEL and C1 controls
+    // (UTF-8 0xC2 0x80..0x9F) are escaped too, though JSON allows them raw:
+    // some terminals act on U+009B as they do on ESC [.
     if !text.bytes().fold(false, |any, b| {
-        any | (b < 0x20) | (b == b'"') | (b == b'\\')
+        any | (b < 0x20) | (b == b'"') | (b == b'\\') | (b == 0x7F) | (b == 0xC2)
     }) {
         out.push_str(text);
         out.push('"');
         return;
     }
     let mut start = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let escaped = match byte {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x00..=0x1f => "",
+    for (i, c) in text.char_indices() {
+        let escaped = match c {
+            '"' => "\\\"",
+            '\\' => "\\\\",
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            c if c.is_control() => "",
             _ => continue,
         };
         out.push_str(&text[start..i]);
         if escaped.is_empty() {
-            out.push_str(&format!("\\u{byte:04x}"));
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
         } else {
             out.push_str(escaped);
         }
-        start = i + 1;
+        start = i + c.len_utf8();
     }
     out.push_str(&text[start..]);
     out.push('"');

@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use super::Palette;
 use crate::protocol::model::Element;
 use crate::protocol::ns;
+use crate::terminal::push_safe;
 
 const INDENT: usize = 4;
 /// Namespace of the `cim:Location` EPR WMI appends to instances; winrm.cmd
@@ -44,27 +45,6 @@ fn push_value(out: &mut String, value: &str, nil: bool, palette: Palette) {
         out.push_str(palette.reset);
     } else {
         push_safe(out, value);
-    }
-}
-
-/// Appends `value` with control characters other than line breaks and
-/// tabs (a server could send escape sequences to the terminal) shown as
-/// `�`. Values without any are copied as they are.
-fn push_safe(out: &mut String, value: &str) {
-    let harmless = |c: char| !c.is_control() || matches!(c, '\n' | '\r' | '\t');
-    // Controls are C0 (< 0x20), DEL and C1 (UTF-8 0xC2 0x80..0x9F): values
-    // without those bytes need no closer look.
-    let maybe_control = value
-        .bytes()
-        .fold(false, |any, b| any | (b < 0x20) | (b == 0x7F) | (b == 0xC2));
-    if !maybe_control || value.chars().all(harmless) {
-        out.push_str(value);
-    } else {
-        out.extend(
-            value
-                .chars()
-                .map(|c| if harmless(c) { c } else { '\u{FFFD}' }),
-        );
     }
 }
 

@@ -122,7 +122,8 @@ impl Trace {
                 content_type,
             } => {
                 text.push('\n');
-                let mut shown = decode(bytes, content_type);
+                // What a server sent reaches the terminal defused.
+                let mut shown = crate::terminal::safe(&decode(bytes, content_type)).into_owned();
                 for secret in &self.secrets {
                     shown = shown.replace(secret.expose(), REDACTED);
                 }
@@ -159,6 +160,8 @@ pub enum Body<'a> {
 }
 
 fn push_header(text: &mut String, arrow: char, name: &str, value: &str) {
+    let name = &*crate::terminal::one_line(name, 200);
+    let value = &*crate::terminal::one_line(value, 2000);
     text.push(arrow);
     text.push(' ');
     text.push_str(name);

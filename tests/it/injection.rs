@@ -271,3 +271,105 @@ fn a_reply_that_trickles_in_times_out() {
     one_error_line(&run);
     assert_eq!(server.requests(), 1);
 }
+
+/// `winrm ARGS` against the server, with the usual switches.
+fn run_with(server: &RawServer, args: &[&str]) -> Run {
+    let run = Cmd::new(args)
+        .args(&[
+            format!("-r:{}", server.url()),
+            "-u:demo".into(),
+            "-a:basic".into(),
+            "-unencrypted".into(),
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    run.hides(PASSWORD);
+    run
+}
+
+/// No escape sequence a server sends reaches the terminal: not ESC, BEL
+/// or C1's CSI (U+009B), in errors, faults or any output format.
+#[test]
+fn nothing_from_the_server_reaches_the_terminal_raw() {
+    let raw = |text: &str| text.contains(['\u{1b}', '\u{7}', '\u{9b}']);
+    // An HTML 500 that would retitle the window and clear the screen.
+    let html = "<html>\u{1b}]0;owned\u{7}\u{1b}[2J bad gateway</html>";
+    let server = RawServer::answering("500 Internal Server Error", "text/html", html);
+    let run = get(&server, 5000);
+    run.code(5);
+    assert!(!raw(&run.stderr), "{:?}", run.stderr);
+    // A property whose value carries C1's CSI, in every format.
+    let value = "evil\u{9b}31m value";
+    for format in ["text", "xml", "pretty", "json", "jsonl", "table", "csv"] {
+        let body = format!(
+            r#"<p:Client xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/config/client"><p:Name>{value}</p:Name></p:Client>"#
+        );
+        let server = RawServer::script(move |_, request| Step::soap(request, GET_RESPONSE, &body));
+        let run = run_with(
+            &server,
+            &["get", "winrm/config/client", &format!("-format:{format}")],
+        );
+        run.code(0);
+        assert!(!raw(&run.stdout), "{format}: {:?}", run.stdout);
+        assert!(run.stdout.contains("evil"), "{format}: {:?}", run.stdout);
+    }
+}
+
+/// Server text in an error is one bounded line: a megabyte of fault reason
+/// or of RelatesTo is not printed whole.
+#[test]
+fn server_text_in_errors_is_bounded() {
+    let reason = "r".repeat(1_000_000);
+    let fault = format!(
+        concat!(
+            r#"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>"#,
+            r#"<s:Reason><s:Text xml:lang="en-US">{}</s:Text></s:Reason></s:Fault>"#
+        ),
+        reason
+    );
+    let server = RawServer::script(move |_, request| {
+        Step::answer(
+            "500 Error",
+            SOAP,
+            soap_envelope(request, GET_RESPONSE, &fault).as_bytes(),
+        )
+    });
+    for format in ["text", "json"] {
+        let run = run_with(
+            &server,
+            &["get", "winrm/config/client", &format!("-format:{format}")],
+        );
+        run.code(1);
+        assert!(
+            run.stderr.len() < 10_000,
+            "{format}: {} bytes",
+            run.stderr.len()
+        );
+        assert!(
+            run.stderr.contains("more characters)"),
+            "{format}: {}",
+            &run.stderr[..200]
+        );
+    }
+    let relates_to = "x".repeat(1_500_000);
+    let body = format!(
+        concat!(
+            r#"<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" "#,
+            r#"xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing">"#,
+            "<s:Header><a:RelatesTo>{}</a:RelatesTo></s:Header><s:Body/></s:Envelope>"
+        ),
+        relates_to
+    );
+    let server = RawServer::answering("200 OK", SOAP, &body);
+    let run = run_with(
+        &server,
+        &[
+            "get",
+            "winrm/config/client",
+            "--max-envelope-size",
+            "1000000",
+        ],
+    );
+    run.code(5);
+    assert!(run.stderr.len() < 10_000, "{} bytes", run.stderr.len());
+}
