@@ -4,8 +4,96 @@
 //! `�`, so a reply can never retitle the window, move the cursor or clear
 //! the screen. For one-line messages, line breaks go too and the length is
 //! bounded. Every printer of server text goes through here.
+//!
+//! The same path keeps the run's secrets off the screen: a server page
+//! that echoes the password (`login failed for x:hunter2`) or the Basic
+//! header's base64 shows `[redacted]` in its place. The transport names
+//! those secrets ([`conceal`]) when it is built.
 
 use std::borrow::Cow;
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use crate::protocol::model::Element;
+
+/// What a concealed secret reads as.
+const REDACTED: &str = "[redacted]";
+
+/// Secrets shorter than this are not looked for in output: hiding every
+/// `a` of a reply for a one-letter password would ruin it and protect
+/// nothing. (The `--debug` trace hides them all the same.)
+const SHORTEST_CONCEALED: usize = 4;
+
+/// The run's secrets. Process-wide, like the terminal it guards.
+static CONCEALED: RwLock<Vec<Box<str>>> = RwLock::new(Vec::new());
+/// Whether [`CONCEALED`] holds anything, so text is only searched then.
+static CONCEALING: AtomicBool = AtomicBool::new(false);
+
+/// Keeps `secret`, as typed and as XML writes it, out of every server
+/// text shown from now on.
+pub fn conceal(secret: &str) {
+    if secret.chars().count() < SHORTEST_CONCEALED {
+        return;
+    }
+    let escaped = crate::protocol::xml::escape(secret);
+    let mut secrets = CONCEALED.write().unwrap_or_else(|e| e.into_inner());
+    for form in [secret, &escaped] {
+        if !secrets.iter().any(|known| &**known == form) {
+            secrets.push(form.into());
+        }
+    }
+    // Longest first, so a secret containing another is hidden whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    CONCEALING.store(true, Ordering::Release);
+}
+
+/// `text` with the run's secrets replaced by `[redacted]`.
+pub fn redacted(text: &str) -> Cow<'_, str> {
+    if !CONCEALING.load(Ordering::Acquire) {
+        return Cow::Borrowed(text);
+    }
+    let secrets = CONCEALED.read().unwrap_or_else(|e| e.into_inner());
+    let mut out = Cow::Borrowed(text);
+    for secret in secrets.iter() {
+        if out.contains(&**secret) {
+            out = Cow::Owned(out.replace(&**secret, REDACTED));
+        }
+    }
+    out
+}
+
+/// `element` with the run's secrets redacted from every text and
+/// attribute value; borrowed when none holds one (nearly always).
+pub fn redacted_element(element: &Element) -> Cow<'_, Element> {
+    fn holds_secret(e: &Element) -> bool {
+        e.text
+            .as_deref()
+            .is_some_and(|t| matches!(redacted(t), Cow::Owned(_)))
+            || e.attributes
+                .iter()
+                .any(|a| matches!(redacted(&a.value), Cow::Owned(_)))
+            || e.children.iter().any(holds_secret)
+    }
+    fn redact(e: &mut Element) {
+        if let Some(text) = &mut e.text
+            && let Cow::Owned(clean) = redacted(text)
+        {
+            *text = clean.into();
+        }
+        for attribute in &mut e.attributes {
+            if let Cow::Owned(clean) = redacted(&attribute.value) {
+                attribute.value = clean.into();
+            }
+        }
+        e.children.iter_mut().for_each(redact);
+    }
+    if !CONCEALING.load(Ordering::Acquire) || !holds_secret(element) {
+        return Cow::Borrowed(element);
+    }
+    let mut clean = element.clone();
+    redact(&mut clean);
+    Cow::Owned(clean)
+}
 
 /// Whether `c` is safe to print as it is (line breaks and tabs are).
 fn harmless(c: char) -> bool {
@@ -19,8 +107,28 @@ fn maybe_control(text: &str) -> bool {
         .fold(false, |any, b| any | (b < 0x20) | (b == 0x7F) | (b == 0xC2))
 }
 
-/// Appends `text` with its dangerous control characters shown as `�`.
+/// Appends `text` with the run's secrets redacted and its dangerous
+/// control characters shown as `�`.
 pub fn push_safe(out: &mut String, text: &str) {
+    defuse_into(out, &redacted(text));
+}
+
+/// `text` with the run's secrets redacted and its dangerous control
+/// characters shown as `�`.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    match redacted(text) {
+        Cow::Borrowed(text) if !maybe_control(text) || text.chars().all(harmless) => {
+            Cow::Borrowed(text)
+        }
+        text => {
+            let mut out = String::with_capacity(text.len());
+            defuse_into(&mut out, &text);
+            Cow::Owned(out)
+        }
+    }
+}
+
+fn defuse_into(out: &mut String, text: &str) {
     if !maybe_control(text) || text.chars().all(harmless) {
         out.push_str(text);
     } else {
@@ -31,22 +139,15 @@ pub fn push_safe(out: &mut String, text: &str) {
     }
 }
 
-/// `text` with its dangerous control characters shown as `�`.
-pub fn safe(text: &str) -> Cow<'_, str> {
-    if !maybe_control(text) || text.chars().all(harmless) {
-        Cow::Borrowed(text)
-    } else {
-        let mut out = String::with_capacity(text.len());
-        push_safe(&mut out, text);
-        Cow::Owned(out)
-    }
-}
-
 /// `text` on one line for a message: every control character (line breaks
 /// too) shown as a space or `�`, and at most `max` characters, the rest
 /// counted (`… (12,345 more characters)`), so a hostile megabyte of reason
 /// text stays one readable line.
 pub fn one_line(text: &str, max: usize) -> Cow<'_, str> {
+    let text = match redacted(text) {
+        Cow::Borrowed(text) => text,
+        Cow::Owned(clean) => return Cow::Owned(one_line(&clean, max).into_owned()),
+    };
     let short = text.len() <= max;
     if short && !maybe_control(text) {
         return Cow::Borrowed(text);
@@ -71,6 +172,10 @@ pub fn one_line(text: &str, max: usize) -> Cow<'_, str> {
 /// [`one_line`]; line breaks stay. For multi-line server text (a fault's
 /// details) that must not flood the screen.
 pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
+    let text = match redacted(text) {
+        Cow::Borrowed(text) => text,
+        Cow::Owned(clean) => return Cow::Owned(cut(&clean, max).into_owned()),
+    };
     if text.len() <= max {
         return Cow::Borrowed(text);
     }

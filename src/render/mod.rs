@@ -202,6 +202,7 @@ impl<'w> Printer<'w> {
 
     /// Writes one result (get, set, create, invoke, identify).
     pub fn single(&mut self, element: &Element) -> io::Result<()> {
+        let element = &*crate::terminal::redacted_element(element);
         self.buffer.clear();
         let options = &self.options;
         match self.format {
@@ -231,6 +232,7 @@ impl<'w> Printer<'w> {
     /// it: the opening wrapper for the first, a separator for the others.
     /// Tables collect the item; their rows go out at [`Printer::flush`].
     pub fn item(&mut self, element: &Element) -> io::Result<()> {
+        let element = &*crate::terminal::redacted_element(element);
         self.buffer.clear();
         let first = self.items == 0;
         self.items += 1;

@@ -73,6 +73,14 @@ impl Trace {
         self.sent_at = Some(Instant::now());
         let mut text = format!("> POST {url}\n");
         for (name, value) in headers {
+            // A server that echoes what we sent must not show it either.
+            if AUTH_HEADERS.contains(&name.to_ascii_lowercase().as_str())
+                && let Some((_, credential)) = value.split_once(' ')
+                && credential.len() >= 8
+                && !self.secrets.iter().any(|s| s.expose() == credential)
+            {
+                self.secrets.push(Secret::new(credential));
+            }
             push_header(&mut text, '>', name, value);
         }
         self.body(text, body);

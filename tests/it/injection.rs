@@ -373,3 +373,73 @@ fn server_text_in_errors_is_bounded() {
     run.code(5);
     assert!(run.stderr.len() < 10_000, "{} bytes", run.stderr.len());
 }
+
+/// A server that echoes the credentials, in an error page, a fault or a
+/// reply, never gets them shown: not the password, not the Basic header's
+/// base64, in no format and not in the `--debug` trace.
+#[test]
+fn credentials_a_server_echoes_are_redacted() {
+    use base64::Engine as _;
+    let basic =
+        base64::engine::general_purpose::STANDARD.encode(format!("demo:{PASSWORD}").as_bytes());
+    let echo = format!("login failed for demo:{PASSWORD} (Authorization: Basic {basic})");
+    let shown = |run: &Run, what: &str| {
+        run.hides(PASSWORD).hides(&basic);
+        assert!(
+            run.stdout.contains("[redacted]") || run.stderr.contains("[redacted]"),
+            "{what}: nothing was redacted\n{}\n{}",
+            run.stdout,
+            run.stderr
+        );
+    };
+
+    let page = RawServer::answering("500 Internal Server Error", "text/html", &echo);
+    for extra in [None, Some("--debug")] {
+        let mut args = vec!["get", "winrm/config/client"];
+        args.extend(extra);
+        let run = run_with(&page, &args);
+        run.code(5);
+        shown(&run, "error page");
+    }
+
+    let fault = format!(
+        concat!(
+            r#"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>"#,
+            r#"<s:Reason><s:Text xml:lang="en-US">{}</s:Text></s:Reason></s:Fault>"#
+        ),
+        echo
+    );
+    let faulting = RawServer::script(move |_, request| {
+        Step::answer(
+            "500 Error",
+            SOAP,
+            soap_envelope(request, GET_RESPONSE, &fault).as_bytes(),
+        )
+    });
+    for format in ["text", "json", "xml"] {
+        let run = run_with(
+            &faulting,
+            &["get", "winrm/config/client", &format!("-format:{format}")],
+        );
+        run.code(1);
+        shown(&run, &format!("fault as {format}"));
+    }
+
+    let body = format!(
+        r#"<p:Client xmlns:p="http://schemas.microsoft.com/wbem/wsman/1/config/client"><p:Note>{echo}</p:Note></p:Client>"#
+    );
+    let replying = RawServer::script(move |_, request| Step::soap(request, GET_RESPONSE, &body));
+    for format in ["text", "xml", "json", "table", "csv"] {
+        let run = run_with(
+            &replying,
+            &["get", "winrm/config/client", &format!("-format:{format}")],
+        );
+        run.code(0);
+        shown(&run, &format!("reply as {format}"));
+        assert!(
+            run.stdout.contains("login failed for demo:"),
+            "{}",
+            run.stdout
+        );
+    }
+}
