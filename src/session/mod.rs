@@ -241,6 +241,8 @@ impl Session {
             state,
             pending: items,
             stopped: false,
+            empty_streak: 0,
+            cancel: None,
         })
     }
 

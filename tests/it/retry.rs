@@ -221,3 +221,56 @@ fn a_cut_json_enumeration_stays_valid_and_counts_its_items() {
         .stderr_has("\"items\":2")
         .stderr_has("stopped after 2 items");
 }
+
+/// A server that answers every Pull at once with an empty page does not
+/// get Pulled as fast as the network allows: after a few, the client
+/// waits between Pulls. The items that do come are all printed.
+#[test]
+fn prompt_empty_pages_slow_the_pulls_down() {
+    // One item every 10 pages, then the end after 30.
+    let server = RawServer::script(|n, body| match action(body) {
+        Some("Enumerate") => page(body, "EnumerateResponse", &[], Some("ctx-1")),
+        _ if n == 31 => page(body, "PullResponse", &["last"], None),
+        _ if n % 10 == 0 => page(body, "PullResponse", &["some"], Some("ctx-1")),
+        _ => page(body, "PullResponse", &[], Some("ctx-1")),
+    });
+    let run = against(&server, &["enumerate", "wmicimv2/Win32_Service"]);
+    run.ok().line("    Name = last");
+    assert_eq!(
+        run.stdout.matches("Name = some").count(),
+        3,
+        "{}",
+        run.stdout
+    );
+    assert_eq!(server.requests(), 31);
+
+    // Empty forever: in 1.5 s, a spinning client sends thousands of Pulls;
+    // this one, a handful, and Ctrl-C (here SIGINT) still releases.
+    let server = RawServer::script(|_, body| match action(body) {
+        Some("Enumerate") => page(body, "EnumerateResponse", &[], Some("ctx-1")),
+        Some("Release") => Step::soap(
+            body,
+            "http://schemas.xmlsoap.org/ws/2004/09/enumeration/ReleaseResponse",
+            "",
+        ),
+        _ => page(body, "PullResponse", &[], Some("ctx-1")),
+    });
+    let child = Cmd::new(&["enumerate", "wmicimv2/Win32_Service"])
+        .args(&[
+            &format!("-r:{}", server.url()),
+            "-u:demo",
+            "-a:basic",
+            "-unencrypted",
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .spawn();
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let pulls = server.requests() - 1;
+    assert!((3..=20).contains(&pulls), "{pulls} Pulls in 1.5 s");
+    let _ = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let output = child.wait_with_output().expect("wait for winrm");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the enumeration was released"), "{stderr}");
+}

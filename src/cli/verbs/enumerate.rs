@@ -29,7 +29,9 @@ pub fn run(
     );
     let mut printer = Printer::with_options(output.format, output.render.clone(), out);
     let mut progress = Progress::new(output.debug);
-    let mut items = session.enumerate(&request.resource, &request.options, options)?;
+    let mut items = session
+        .enumerate(&request.resource, &request.options, options)?
+        .stop_on(cancel.clone());
     while let Some(item) = items.next() {
         let item = match item {
             Ok(item) => item,
@@ -70,6 +72,13 @@ pub fn run(
     drop(items);
     progress.clear();
     printer.finish_list()?;
+    if cancel.is_cancelled() {
+        // Stopped while the server sent empty pages.
+        return Err(Interrupted::Enumeration {
+            items: printer.items(),
+        }
+        .into());
+    }
     warn_unmatched(&printer.unmatched_columns());
     Ok(0)
 }
