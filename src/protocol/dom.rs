@@ -545,6 +545,24 @@ mod tests {
     }
 
     #[test]
+    fn both_paths_refuse_past_the_counts_in_the_same_words() {
+        let attributes: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=''")).collect();
+        let scope: String = (0..=MAX_IN_SCOPE)
+            .map(|i| format!("<a xmlns:n{i}='u'>"))
+            .collect();
+        let scope = format!("{scope}{}", "</a>".repeat(MAX_IN_SCOPE + 1));
+        let many = format!("<r>{}</r>", "<a xmlns:n='u'/>".repeat(MAX_DECLARATIONS + 1));
+        for (text, words) in [
+            (format!("<a{attributes}/>"), too_many_attributes()),
+            (scope, too_many_in_scope()),
+            (many, too_many_declarations()),
+        ] {
+            assert_eq!(parse_document(&text).err(), Some(words.clone()));
+            assert_eq!(super::super::build::build(&text, 0).err(), Some(words));
+        }
+    }
+
+    #[test]
     fn refuses_dtds_and_deep_nesting() {
         let dtd = r#"<!DOCTYPE a [<!ENTITY x "xx">]><a>&x;</a>"#;
         assert!(parse_document(dtd).is_err_and(|e| e.0.contains("DTD")));
