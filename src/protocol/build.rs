@@ -28,7 +28,10 @@ use quick_xml::escape::{resolve_predefined_entity, unescape};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::reader::Reader;
 
-use super::dom::{Interner, MAX_DEPTH, MAX_NODES};
+use super::dom::{
+    FewSet, Interner, MAX_ATTRIBUTES, MAX_DECLARATIONS, MAX_DEPTH, MAX_IN_SCOPE, MAX_NODES,
+    Malformed, too_many_attributes, too_many_declarations, too_many_in_scope,
+};
 use super::model::{Attribute, CompactString, Element, Name};
 use super::ns;
 
@@ -38,7 +41,25 @@ const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
 /// Elements at depth `standalone` (the root is at 0) also get the inherited
 /// declarations their subtree uses, as
 /// [`element_from_node`](super::dom::element_from_node) gives them.
-pub fn build(text: &str, standalone: usize) -> Option<Element> {
+///
+/// A reply beyond the counts [`dom`](super::dom) limits (attributes per
+/// tag, namespaces in scope, declarations) is refused here with the words
+/// [`parse_document`](super::dom::parse_document) uses, not handed on:
+/// roxmltree would spend a long time before its own count refused it.
+pub fn build(text: &str, standalone: usize) -> Result<Option<Element>, Malformed> {
+    let mut refused = None;
+    let built = build_counted(text, standalone, &mut refused);
+    match refused {
+        Some(e) => Err(e),
+        None => Ok(built),
+    }
+}
+
+fn build_counted(
+    text: &str,
+    standalone: usize,
+    refused: &mut Option<Malformed>,
+) -> Option<Element> {
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if has_forbidden_chars(text) {
         return None;
@@ -53,10 +74,14 @@ pub fn build(text: &str, standalone: usize) -> Option<Element> {
         scopes: Vec::new(),
         frames: Vec::new(),
         children: Vec::new(),
-        used: Vec::new(),
+        used: FewSet::default(),
         nodes: 0,
         root: None,
         raw_attributes: Vec::new(),
+        declarations: 0,
+        own: FewSet::default(),
+        names: FewSet::default(),
+        refused,
     };
 
     let mut first = true;
@@ -92,7 +117,7 @@ struct Frame {
     children_start: usize,
 }
 
-struct Builder<'a> {
+struct Builder<'a, 'r> {
     text: &'a str,
     standalone: usize,
     interner: Interner,
@@ -106,15 +131,30 @@ struct Builder<'a> {
     /// and an element is moved once, into its parent.
     children: Vec<Element>,
     /// Prefixes used inside the current standalone element.
-    used: Vec<Option<&'a str>>,
+    used: FewSet<Option<&'a str>>,
     nodes: u32,
     root: Option<Element>,
     /// The current start tag's other attributes (prefix, local name,
     /// value), a buffer reused from tag to tag.
     raw_attributes: Vec<(Option<&'a str>, &'a str, Cow<'a, str>)>,
+    /// Namespace declarations so far, against [`MAX_DECLARATIONS`].
+    declarations: usize,
+    /// The prefixes the current start tag declares.
+    own: FewSet<Option<&'a str>>,
+    /// The current start tag's attribute names so far (namespace by its
+    /// shared copy's address, local name), to find a repeated one.
+    names: FewSet<(usize, &'a str)>,
+    /// Why the reply is refused, when it is beyond a limit.
+    refused: &'r mut Option<Malformed>,
 }
 
-impl<'a> Builder<'a> {
+impl<'a> Builder<'a, '_> {
+    /// Refuses the reply: `None`, so the build stops, with the reason kept.
+    fn refuse(&mut self, why: Malformed) -> Option<()> {
+        *self.refused = Some(why);
+        None
+    }
+
     fn count_node(&mut self) -> Option<()> {
         self.nodes += 1;
         (self.nodes < MAX_NODES).then_some(())
@@ -133,11 +173,26 @@ impl<'a> Builder<'a> {
         let mut raw = std::mem::take(&mut self.raw_attributes);
         let scope_start = self.scopes.len();
         let mut declared = false;
+        let mut count = 0;
+        self.own.clear();
         let mut attributes = tag.attributes();
         attributes.with_checks(false); // duplicates are checked below, by expanded name
         for attribute in attributes {
+            // Counted as `dom` counts, in the same order, so a reply past
+            // two limits names the same one on both paths.
             let attribute = attribute.ok()?;
-            let (aprefix, alocal) = qname(within(self.text, attribute.key.as_ref())?)?;
+            count += 1;
+            if count > MAX_ATTRIBUTES {
+                return self.refuse(too_many_attributes());
+            }
+            let key = within(self.text, attribute.key.as_ref())?;
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                self.declarations += 1;
+                if self.declarations > MAX_DECLARATIONS {
+                    return self.refuse(too_many_declarations());
+                }
+            }
+            let (aprefix, alocal) = qname(key)?;
             let value_raw = within(self.text, &attribute.value)?;
             // XML wants a space after each value (quick-xml does not).
             let after =
@@ -174,14 +229,14 @@ impl<'a> Builder<'a> {
                     if matches!(p, "xml" | "xmlns") || matches!(&*value, "" | ns::XML | XMLNS_URI) {
                         return None;
                     }
-                    self.declare(scope_start, Some(p), &value)?;
+                    self.declare(Some(p), &value)?;
                     declared = true;
                 }
                 (None, "xmlns") => {
                     if matches!(&*value, "" | ns::XML | XMLNS_URI) {
                         return None;
                     }
-                    self.declare(scope_start, None, &value)?;
+                    self.declare(None, &value)?;
                     declared = true;
                 }
                 (Some(_), "xmlns") => return None,
@@ -190,18 +245,18 @@ impl<'a> Builder<'a> {
         }
 
         let parent_scope = self.frames.last().map(|f| f.scope);
+        let own_end = self.scopes.len();
         let scope = if declared {
             if let Some((start, end)) = parent_scope {
                 for i in start..end {
-                    let p = self.scopes[i].0;
-                    if !self.scopes[scope_start..]
-                        .iter()
-                        .any(|(q, _)| same_prefix(*q, p))
-                    {
+                    if !self.own.contains(&self.scopes[i].0) {
                         let inherited = self.scopes[i].clone();
                         self.scopes.push(inherited);
                     }
                 }
+            }
+            if self.scopes.len() - scope_start > MAX_IN_SCOPE {
+                return self.refuse(too_many_in_scope());
             }
             (scope_start, self.scopes.len())
         } else {
@@ -225,24 +280,24 @@ impl<'a> Builder<'a> {
             self.used.clear();
         }
         if depth >= self.standalone {
-            add_used(&mut self.used, prefix);
+            self.used.insert(prefix);
         }
         let mut attributes = Vec::with_capacity(raw.len());
+        self.names.clear();
         for (aprefix, alocal, value) in raw.drain(..) {
             let namespace = match aprefix {
                 None => None,
                 Some("xml") => Some(self.interner.get(ns::XML)),
                 Some(p) => Some(self.lookup(scope, Some(p))??),
             };
-            if attributes
-                .iter()
-                .any(|a: &Attribute| a.name.local == alocal && a.name.namespace == namespace)
-            {
+            // Namespaces are shared copies: one address per URI.
+            let address = namespace.as_ref().map_or(0, |u| u.as_ptr() as usize);
+            if !self.names.insert((address, alocal)) {
                 return None;
             }
             if depth >= self.standalone {
                 if aprefix.is_some() {
-                    add_used(&mut self.used, aprefix);
+                    self.used.insert(aprefix);
                 }
                 // xsi:type names a type by QName: its prefix is used too
                 // (a value with references in it is too odd to bother).
@@ -250,7 +305,7 @@ impl<'a> Builder<'a> {
                     let Cow::Borrowed(value) = value else {
                         return None;
                     };
-                    add_used(&mut self.used, value.split_once(':').map(|(p, _)| p));
+                    self.used.insert(value.split_once(':').map(|(p, _)| p));
                 }
             }
             attributes.push(Attribute {
@@ -264,19 +319,27 @@ impl<'a> Builder<'a> {
         }
         self.raw_attributes = raw;
 
-        // Declarations new on this element compared with its parent.
+        // Declarations new on this element compared with its parent: the
+        // inherited entries are the parent's own, so only this tag's need
+        // looking up there.
         let namespaces = if declared {
-            let parent: &[(Option<&str>, Arc<str>)] = match parent_scope {
+            let parent = match parent_scope {
                 Some((s, e)) => &self.scopes[s..e],
                 None => &[],
             };
-            self.scopes[scope.0..scope.1]
+            let mut by_prefix = std::collections::HashMap::new();
+            if parent.len() > 16 {
+                by_prefix.extend(parent.iter().map(|(q, v)| (*q, v)));
+            }
+            let in_parent = |p: Option<&str>, u: &Arc<str>| match by_prefix.is_empty() {
+                true => parent
+                    .iter()
+                    .any(|(q, v)| Arc::ptr_eq(u, v) && same_prefix(*q, p)),
+                false => by_prefix.get(&p).is_some_and(|v| Arc::ptr_eq(u, v)),
+            };
+            self.scopes[scope.0..own_end]
                 .iter()
-                .filter(|(p, u)| {
-                    !parent
-                        .iter()
-                        .any(|(q, v)| Arc::ptr_eq(u, v) && same_prefix(*q, *p))
-                })
+                .filter(|(p, u)| !in_parent(*p, u))
                 .map(|(p, u)| (p.map(CompactString::new), u.clone()))
                 .collect()
         } else {
@@ -306,11 +369,8 @@ impl<'a> Builder<'a> {
     }
 
     /// Adds a declaration to the scope being built from `scope_start`.
-    fn declare(&mut self, scope_start: usize, prefix: Option<&'a str>, uri: &str) -> Option<()> {
-        if self.scopes[scope_start..]
-            .iter()
-            .any(|(q, _)| same_prefix(*q, prefix))
-        {
+    fn declare(&mut self, prefix: Option<&'a str>, uri: &str) -> Option<()> {
+        if !self.own.insert(prefix) {
             return None;
         }
         let uri = self.interner.get(uri);
@@ -400,8 +460,11 @@ impl<'a> Builder<'a> {
         if depth == self.standalone {
             let mut inherited = Vec::new();
             for (p, uri) in &self.scopes[frame.scope.0..frame.scope.1] {
+                if !self.used.contains(p) {
+                    continue;
+                }
                 let declared = element.namespaces.iter().any(|(q, _)| q.as_deref() == *p);
-                if !declared && self.used.iter().any(|u| same_prefix(*u, *p)) {
+                if !declared {
                     inherited.push((p.map(CompactString::new), uri.clone()));
                 }
             }
@@ -503,12 +566,6 @@ fn push_normalized(out: &mut Option<CompactString>, raw: &str, has_cr: bool) {
     }
 }
 
-fn add_used<'a>(used: &mut Vec<Option<&'a str>>, prefix: Option<&'a str>) {
-    if !used.iter().any(|u| same_prefix(*u, prefix)) {
-        used.push(prefix);
-    }
-}
-
 fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
@@ -551,7 +608,7 @@ mod tests {
 
     #[test]
     fn builds_names_text_attributes_and_declarations() {
-        let root = build(ITEM, 0).expect("built");
+        let root = build(ITEM, 0).ok().flatten().expect("built");
         assert_eq!(root.name.local, "S");
         assert_eq!(root.name.prefix.as_deref(), Some("p"));
         assert_eq!(root.name.namespace.as_deref(), Some("urn:p"));
@@ -565,9 +622,15 @@ mod tests {
     fn reads_line_ends_and_references_as_xml_does() {
         // A lone CR is a line feed even right before a reference, where
         // roxmltree keeps it; `&#13;` is a CR.
-        let root = build("<a>1\r\n2\r3\r&amp;&#13;<![CDATA[\r\n]]></a>", 0).expect("built");
+        let root = build("<a>1\r\n2\r3\r&amp;&#13;<![CDATA[\r\n]]></a>", 0)
+            .ok()
+            .flatten()
+            .expect("built");
         assert_eq!(root.text.as_deref(), Some("1\n2\n3\n&\r\n"));
-        let root = build("<a b=\"1\r\n2\t3&#9;4\"/>", 0).expect("built");
+        let root = build("<a b=\"1\r\n2\t3&#9;4\"/>", 0)
+            .ok()
+            .flatten()
+            .expect("built");
         assert_eq!(root.attribute(None, "b"), Some("1 2 3\t4"));
     }
 
@@ -591,7 +654,7 @@ mod tests {
             "x<a/>",
             "<a xmlns:p=\"\"/>",
         ] {
-            assert!(build(text, 0).is_none(), "{text:?} was built");
+            assert!(matches!(build(text, 0), Ok(None)), "{text:?} was built");
         }
     }
 }

@@ -12,7 +12,9 @@
 //! calls them.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::hash::Hash;
 use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
@@ -24,6 +26,40 @@ use super::ns;
 pub(crate) const MAX_NODES: u32 = 4_000_000;
 /// The deepest element nesting we accept (WS-Man replies are shallow).
 pub(crate) const MAX_DEPTH: usize = 200;
+/// The most attributes one start tag may hold, namespace declarations
+/// included. WS-Man elements carry a handful; roxmltree checks each new
+/// attribute against the tag's others, so this bounds that square.
+pub(crate) const MAX_ATTRIBUTES: usize = 1_024;
+/// The most namespace prefixes in scope at one element (replies use about
+/// a dozen). roxmltree compares an element's scope with its parent's when
+/// it declares anything, so this bounds that square too.
+pub(crate) const MAX_IN_SCOPE: usize = 128;
+/// The most namespace declarations one reply may hold. Pages repeat a few
+/// on every item (Windows: three, about 170 bytes), so this is far above a
+/// 512 KB page; with [`MAX_IN_SCOPE`] it bounds the scope comparisons.
+pub(crate) const MAX_DECLARATIONS: usize = 16_384;
+
+/// The words for a start tag beyond [`MAX_ATTRIBUTES`]; the builder uses
+/// them too, so both paths refuse alike.
+pub(crate) fn too_many_attributes() -> Malformed {
+    Malformed(format!(
+        "the reply has an element with more than {MAX_ATTRIBUTES} attributes"
+    ))
+}
+
+/// The words for an element beyond [`MAX_IN_SCOPE`].
+pub(crate) fn too_many_in_scope() -> Malformed {
+    Malformed(format!(
+        "the reply has an element with more than {MAX_IN_SCOPE} namespace prefixes in scope"
+    ))
+}
+
+/// The words for a reply beyond [`MAX_DECLARATIONS`].
+pub(crate) fn too_many_declarations() -> Malformed {
+    Malformed(format!(
+        "the reply declares more than {MAX_DECLARATIONS} namespaces"
+    ))
+}
 
 /// Text that is not a well-formed XML document in a known encoding, or
 /// one beyond our limits. It holds the whole message; the protocol layer
@@ -100,6 +136,9 @@ fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> Result<String, Malformed> {
 
 /// Parses XML text with the limits every reply gets.
 pub fn parse_document(text: &str) -> Result<Document<'_>, Malformed> {
+    // roxmltree's own checks are quadratic in attributes per tag and in
+    // namespaces in scope, and it offers no limit on either: count first.
+    check_counts(text)?;
     let options = ParsingOptions {
         allow_dtd: false,
         nodes_limit: MAX_NODES,
@@ -112,6 +151,123 @@ pub fn parse_document(text: &str) -> Result<Document<'_>, Malformed> {
         ),
         other => Malformed(format!("not well-formed XML: {other}")),
     })
+}
+
+/// Counts what [`parse_document`] cannot limit (attributes per tag,
+/// namespaces in scope, declarations per reply) in one cheap pass over the
+/// markup, in document order and attribute order, as the builder counts, so
+/// both refuse a reply with the same words. Markup it cannot read is left
+/// to roxmltree, which stops there too.
+fn check_counts(text: &str) -> Result<(), Malformed> {
+    let bytes = text.as_bytes();
+    // Bindings in scope, innermost last; each open element's first one.
+    let mut bindings: Vec<Option<&str>> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    let mut bound: HashMap<Option<&str>, u32> = HashMap::new();
+    let mut declarations = 0;
+    let mut at = 0;
+    let skip_to = |from: usize, end: &str| text[from..].find(end).map(|i| from + i + end.len());
+    while let Some(lt) = text[at..].find('<').map(|i| at + i) {
+        let rest = &text[lt + 1..];
+        let next = if rest.starts_with("!--") {
+            skip_to(lt, "-->")
+        } else if rest.starts_with("![CDATA[") {
+            skip_to(lt, "]]>")
+        } else if rest.starts_with('?') {
+            skip_to(lt, "?>")
+        } else if rest.starts_with('!') {
+            // A DTD: refused by roxmltree before anything it declares counts.
+            return Ok(());
+        } else if rest.starts_with('/') {
+            if let Some(first) = open.pop() {
+                unbind(&mut bound, bindings.drain(first..));
+            }
+            skip_to(lt, ">")
+        } else {
+            let first = bindings.len();
+            let mut i = lt + 1;
+            while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
+            {
+                i += 1;
+            }
+            let mut attributes = 0;
+            let empty = loop {
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r') {
+                    i += 1;
+                }
+                match bytes.get(i) {
+                    Some(b'>') => break false,
+                    Some(b'/') => break true,
+                    None => return Ok(()),
+                    _ => {}
+                }
+                let name_start = i;
+                while i < bytes.len()
+                    && !matches!(bytes[i], b'=' | b' ' | b'\t' | b'\n' | b'\r' | b'>' | b'/')
+                {
+                    i += 1;
+                }
+                let name = &text[name_start..i];
+                while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'=') {
+                    i += 1;
+                }
+                let Some(&quote @ (b'"' | b'\'')) = bytes.get(i) else {
+                    return Ok(());
+                };
+                let Some(len) = bytes[i + 1..].iter().position(|&b| b == quote) else {
+                    return Ok(());
+                };
+                i += len + 2;
+                attributes += 1;
+                if attributes > MAX_ATTRIBUTES {
+                    return Err(too_many_attributes());
+                }
+                let prefix = match name.strip_prefix("xmlns") {
+                    Some("") => None,
+                    Some(p) => match p.strip_prefix(':') {
+                        Some(p) => Some(p),
+                        None => continue,
+                    },
+                    None => continue,
+                };
+                declarations += 1;
+                if declarations > MAX_DECLARATIONS {
+                    return Err(too_many_declarations());
+                }
+                bindings.push(prefix);
+                *bound.entry(prefix).or_default() += 1;
+            };
+            if bound.len() > MAX_IN_SCOPE {
+                return Err(too_many_in_scope());
+            }
+            if empty {
+                unbind(&mut bound, bindings.drain(first..));
+            } else {
+                open.push(first);
+            }
+            skip_to(i, ">")
+        };
+        let Some(next) = next else {
+            return Ok(());
+        };
+        at = next;
+    }
+    Ok(())
+}
+
+/// Takes an element's bindings out of scope as it closes.
+fn unbind<'t>(
+    bound: &mut HashMap<Option<&'t str>, u32>,
+    gone: impl Iterator<Item = Option<&'t str>>,
+) {
+    for prefix in gone {
+        if let Some(n) = bound.get_mut(&prefix) {
+            *n -= 1;
+            if *n == 0 {
+                bound.remove(&prefix);
+            }
+        }
+    }
 }
 
 /// The first child element named `{namespace}local`.
@@ -134,10 +290,11 @@ pub fn own_text(node: Node) -> Option<String> {
 
 /// Shares namespace URI strings within one document, so each item's names
 /// point at one copy instead of many. A reply uses a handful of namespaces:
-/// a short scan beats hashing.
+/// a short scan beats hashing, until a hostile one declares thousands.
 #[derive(Default)]
 pub(crate) struct Interner {
     seen: Vec<Arc<str>>,
+    many: HashSet<Arc<str>>,
 }
 
 impl Interner {
@@ -146,9 +303,62 @@ impl Interner {
         if let Some(s) = self.seen.iter().find(|s| ***s == *uri) {
             return s.clone();
         }
+        if let Some(s) = self.many.get(uri) {
+            return s.clone();
+        }
         let shared: Arc<str> = Arc::from(uri);
-        self.seen.push(shared.clone());
+        if self.seen.len() < FEW {
+            self.seen.push(shared.clone());
+        } else {
+            self.many.insert(shared.clone());
+        }
         shared
+    }
+}
+
+/// Up to how many entries a set is a plain scan.
+const FEW: usize = 16;
+
+/// A set that is a vector while small (the usual case: a scan of a few
+/// entries beats hashing) and hashes once it grows, so hostile replies
+/// cannot make its users quadratic.
+pub(crate) struct FewSet<T> {
+    few: Vec<T>,
+    many: HashSet<T>,
+}
+
+impl<T> Default for FewSet<T> {
+    fn default() -> Self {
+        FewSet {
+            few: Vec::new(),
+            many: HashSet::new(),
+        }
+    }
+}
+
+impl<T: Eq + Hash + Copy> FewSet<T> {
+    /// Whether `value` is in the set.
+    pub(crate) fn contains(&self, value: &T) -> bool {
+        self.few.contains(value) || (!self.many.is_empty() && self.many.contains(value))
+    }
+
+    /// Adds `value`; false if it was there already.
+    pub(crate) fn insert(&mut self, value: T) -> bool {
+        if self.contains(&value) {
+            return false;
+        }
+        if self.few.len() < FEW {
+            self.few.push(value);
+        } else {
+            self.many.insert(value);
+        }
+        true
+    }
+
+    /// Empties the set, keeping its room.
+    pub(crate) fn clear(&mut self) {
+        self.few.clear();
+        self.many.clear();
     }
 }
 
@@ -158,13 +368,12 @@ impl Interner {
 pub fn element_from_node(node: Node) -> Result<Element, Malformed> {
     let mut interner = NodeInterner::default();
     let mut top = convert(node, &mut interner, 0)?;
-    let mut used = Vec::new();
+    let mut used = FewSet::default();
     used_prefixes(&top, &mut used);
     let mut inherited = Vec::new();
     for decl in node.namespaces() {
         let prefix = decl.name();
-        let declared = top.namespaces.iter().any(|(p, _)| p.as_deref() == prefix);
-        if !declared && used.contains(&prefix) {
+        if used.contains(&prefix) && !top.namespaces.iter().any(|(p, _)| p.as_deref() == prefix) {
             inherited.push((prefix.map(CompactString::new), interner.get(decl.uri())));
         }
     }
@@ -177,6 +386,7 @@ pub fn element_from_node(node: Node) -> Result<Element, Malformed> {
 #[derive(Default)]
 struct NodeInterner {
     by_address: Vec<((usize, usize), Arc<str>)>,
+    many: HashMap<(usize, usize), Arc<str>>,
     shared: Interner,
 }
 
@@ -186,8 +396,15 @@ impl NodeInterner {
         if let Some((_, shared)) = self.by_address.iter().find(|(k, _)| *k == key) {
             return shared.clone();
         }
+        if let Some(shared) = self.many.get(&key) {
+            return shared.clone();
+        }
         let shared = self.shared.get(uri);
-        self.by_address.push((key, shared.clone()));
+        if self.by_address.len() < FEW {
+            self.by_address.push((key, shared.clone()));
+        } else {
+            self.many.insert(key, shared.clone());
+        }
         shared
     }
 }
@@ -227,10 +444,12 @@ fn convert(node: Node, interner: &mut NodeInterner, depth: usize) -> Result<Elem
     // Most elements declare none; only a start tag that says "xmlns" is
     // worth comparing scopes for.
     let namespaces = if start_tag(node).contains("xmlns") {
-        let parent_ns: Vec<(Option<&str>, &str)> = node
-            .parent_element()
-            .map(|p| p.namespaces().map(|d| (d.name(), d.uri())).collect())
-            .unwrap_or_default();
+        let mut parent_ns = FewSet::default();
+        if let Some(p) = node.parent_element() {
+            p.namespaces().for_each(|d| {
+                parent_ns.insert((d.name(), d.uri()));
+            });
+        }
         node.namespaces()
             .filter(|d| !parent_ns.contains(&(d.name(), d.uri())))
             .map(|d| (d.name().map(CompactString::new), interner.get(d.uri())))
@@ -289,11 +508,9 @@ fn start_tag<'i>(node: Node<'_, 'i>) -> &'i str {
 
 /// Prefixes the subtree uses in element names, attribute names and
 /// `xsi:type` values (a QName in content).
-fn used_prefixes<'e>(element: &'e Element, out: &mut Vec<Option<&'e str>>) {
+fn used_prefixes<'e>(element: &'e Element, out: &mut FewSet<Option<&'e str>>) {
     let mut add = |p: Option<&'e str>| {
-        if !out.contains(&p) {
-            out.push(p);
-        }
+        out.insert(p);
     };
     add(element.name.prefix.as_deref());
     for a in &element.attributes {
@@ -325,6 +542,24 @@ mod tests {
             text
         );
         assert!(decode(&[0xC3], None).is_err());
+    }
+
+    #[test]
+    fn both_paths_refuse_past_the_counts_in_the_same_words() {
+        let attributes: String = (0..=MAX_ATTRIBUTES).map(|i| format!(" a{i}=''")).collect();
+        let scope: String = (0..=MAX_IN_SCOPE)
+            .map(|i| format!("<a xmlns:n{i}='u'>"))
+            .collect();
+        let scope = format!("{scope}{}", "</a>".repeat(MAX_IN_SCOPE + 1));
+        let many = format!("<r>{}</r>", "<a xmlns:n='u'/>".repeat(MAX_DECLARATIONS + 1));
+        for (text, words) in [
+            (format!("<a{attributes}/>"), too_many_attributes()),
+            (scope, too_many_in_scope()),
+            (many, too_many_declarations()),
+        ] {
+            assert_eq!(parse_document(&text).err(), Some(words.clone()));
+            assert_eq!(super::super::build::build(&text, 0).err(), Some(words));
+        }
     }
 
     #[test]

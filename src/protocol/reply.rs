@@ -185,7 +185,10 @@ fn fast_envelope(
     message_id: &str,
     standalone: usize,
 ) -> Option<Result<ActionAndBody, ProtocolError>> {
-    let mut envelope = build::build(text, standalone)?;
+    let mut envelope = match build::build(text, standalone) {
+        Ok(built) => built?,
+        Err(refused) => return Some(Err(refused.into())),
+    };
     if !envelope.name.is(ns::SOAP, "Envelope") {
         return None;
     }

@@ -13,6 +13,8 @@
 //! - a property is an array when its element repeats, or when a hint says
 //!   so (see [`ArrayHints`]).
 
+use std::collections::{HashMap, HashSet};
+
 use crate::protocol::model::Element;
 use crate::protocol::ns;
 
@@ -153,9 +155,13 @@ impl<'e> Property<'e> {
     /// Every element of the property.
     pub fn elements(&self) -> impl Iterator<Item = &'e Element> + 'e {
         let first = self.first;
-        self.parent.children[self.start..].iter().filter(move |c| {
-            c.name.local == first.name.local && c.name.namespace == first.name.namespace
-        })
+        // `take`: a lone element's scan ends at itself, not at the last child.
+        self.parent.children[self.start..]
+            .iter()
+            .filter(move |c| {
+                c.name.local == first.name.local && c.name.namespace == first.name.namespace
+            })
+            .take(self.count)
     }
 
     /// Whether the property is an array: more than one element, or a hint.
@@ -182,21 +188,41 @@ impl<'e> Property<'e> {
 /// `cim:Location` is not a property (see [`location`]).
 pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
     let kids = &element.children;
-    // Comparing every pair of names is quadratic; compare small
-    // fingerprints first (one pass, one allocation), names only when those
-    // match.
+    // An object has a few dozen properties: pairs of small fingerprints
+    // are cheapest. A hostile one with thousands of names would make that
+    // quadratic, so past a few dozen names are grouped by hashing.
+    let groups = if kids.len() > 64 {
+        hashed_groups(kids)
+    } else {
+        paired_groups(kids)
+    };
+    groups.into_iter().filter_map(move |(i, qualified, count)| {
+        let child = &kids[i];
+        (!is_location(child)).then(|| Property {
+            name: child.name.local.as_str(),
+            first: child,
+            parent: element,
+            start: i,
+            count,
+            qualified,
+        })
+    })
+}
+
+/// For each name's first element: its index, whether an earlier element
+/// has its local name in another namespace, and how many elements share
+/// its name. By comparing pairs of fingerprints, then names.
+fn paired_groups(kids: &[Element]) -> Vec<(usize, bool, usize)> {
     let prints: Vec<u32> = kids.iter().map(|k| fingerprint(&k.name.local)).collect();
-    kids.iter().enumerate().filter_map(move |(i, child)| {
-        if is_location(child) {
-            return None;
-        }
+    let mut groups = Vec::new();
+    'kids: for (i, child) in kids.iter().enumerate() {
         let name = &child.name;
         let print = prints[i];
         let mut qualified = false;
         for (j, earlier) in kids[..i].iter().enumerate() {
             if prints[j] == print && earlier.name.local == name.local {
                 if earlier.name.namespace == name.namespace {
-                    return None;
+                    continue 'kids;
                 }
                 qualified = true;
             }
@@ -208,15 +234,28 @@ pub fn properties(element: &Element) -> impl Iterator<Item = Property<'_>> {
                 **p == print && k.name.local == name.local && k.name.namespace == name.namespace
             })
             .count();
-        Some(Property {
-            name: name.local.as_str(),
-            first: child,
-            parent: element,
-            start: i,
-            count,
-            qualified,
-        })
-    })
+        groups.push((i, qualified, count));
+    }
+    groups
+}
+
+/// [`paired_groups`] by hashing, in one pass.
+fn hashed_groups(kids: &[Element]) -> Vec<(usize, bool, usize)> {
+    let mut index: HashMap<(&str, Option<&str>), usize> = HashMap::new();
+    let mut locals: HashSet<&str> = HashSet::new();
+    let mut groups: Vec<(usize, bool, usize)> = Vec::new();
+    for (i, child) in kids.iter().enumerate() {
+        let local = child.name.local.as_str();
+        let key = (local, child.name.namespace.as_deref());
+        match index.get(&key) {
+            Some(&g) => groups[g].2 += 1,
+            None => {
+                index.insert(key, groups.len());
+                groups.push((i, !locals.insert(local), 1));
+            }
+        }
+    }
+    groups
 }
 
 /// Length, first and last byte of a name: equal names have equal

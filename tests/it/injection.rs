@@ -443,3 +443,56 @@ fn credentials_a_server_echoes_are_redacted() {
         );
     }
 }
+
+/// `winrm get` with room for a 2 MB reply, in `format`.
+fn get_large(server: &RawServer, format: &str) -> Run {
+    let run = Cmd::new(&["get", "winrm/config/client"])
+        .args(&[
+            format!("-r:{}", server.url()),
+            "-u:demo".into(),
+            "-a:basic".into(),
+            "-unencrypted".into(),
+            format!("-format:{format}"),
+            "--max-envelope-size".into(),
+            "600000".into(),
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+#[test]
+fn replies_built_to_be_quadratic_are_refused_or_read_quickly() {
+    // Each of these took minutes of CPU before the limits; each must now
+    // end (the runner's limit would stop a regression) with a clear reason.
+    let prefixes: String = (0..10_000)
+        .map(|i| format!(" xmlns:n{i}=\"urn:n{i}\""))
+        .collect();
+    let children: String = (0..1_000)
+        .map(|i| format!("<p:C{i} xmlns:m{i}=\"urn:m{i}\">x</p:C{i}>"))
+        .collect();
+    let declarations = format!(
+        "<p:Client xmlns:p=\"urn:client\"><p:Inner{prefixes}>{children}</p:Inner></p:Client>"
+    );
+    let attributes: String = (0..200_000).map(|i| format!(" a{i:x}=\"\"")).collect();
+    let attributes = format!("<p:Client xmlns:p=\"urn:client\"{attributes}/>");
+    for (what, body) in [("declarations", declarations), ("attributes", attributes)] {
+        let server = RawServer::script(move |_, request| Step::soap(request, GET_RESPONSE, &body));
+        let run = get_large(&server, "text");
+        run.code(5).stderr_has("more than 1024 attributes");
+        one_error_line(&run);
+        assert_eq!(server.requests(), 1, "{what}");
+    }
+
+    // 80,000 distinct property names: read and shaped in linear time.
+    let properties: String = (0..80_000).map(|i| format!("<p:P{i}>v</p:P{i}>")).collect();
+    let body = format!("<p:Client xmlns:p=\"urn:client\">{properties}</p:Client>");
+    for format in ["json", "jsonl", "table"] {
+        let body = body.clone();
+        let server = RawServer::script(move |_, request| Step::soap(request, GET_RESPONSE, &body));
+        let run = get_large(&server, format);
+        run.ok();
+        assert!(run.stdout.contains("P79999"), "{format}");
+    }
+}
