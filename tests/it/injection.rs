@@ -315,11 +315,9 @@ fn nothing_from_the_server_reaches_the_terminal_raw() {
     }
 }
 
-/// Server text in an error is one bounded line: a megabyte of fault reason
-/// or of RelatesTo is not printed whole.
-#[test]
-fn server_text_in_errors_is_bounded() {
-    let reason = "r".repeat(1_000_000);
+/// A server answering every request with a SOAP fault whose Reason is
+/// `reason`.
+fn faulting_with(reason: &str) -> RawServer {
     let fault = format!(
         concat!(
             r#"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>"#,
@@ -327,13 +325,21 @@ fn server_text_in_errors_is_bounded() {
         ),
         reason
     );
-    let server = RawServer::script(move |_, request| {
+    RawServer::script(move |_, request| {
         Step::answer(
             "500 Error",
             SOAP,
             soap_envelope(request, GET_RESPONSE, &fault).as_bytes(),
         )
-    });
+    })
+}
+
+/// Server text in an error is one bounded line: a megabyte of fault reason
+/// or of RelatesTo is not printed whole.
+#[test]
+fn server_text_in_errors_is_bounded() {
+    let reason = "r".repeat(1_000_000);
+    let server = faulting_with(&reason);
     for format in ["text", "json"] {
         let run = run_with(
             &server,
@@ -402,20 +408,7 @@ fn credentials_a_server_echoes_are_redacted() {
         shown(&run, "error page");
     }
 
-    let fault = format!(
-        concat!(
-            r#"<s:Fault><s:Code><s:Value>s:Receiver</s:Value></s:Code>"#,
-            r#"<s:Reason><s:Text xml:lang="en-US">{}</s:Text></s:Reason></s:Fault>"#
-        ),
-        echo
-    );
-    let faulting = RawServer::script(move |_, request| {
-        Step::answer(
-            "500 Error",
-            SOAP,
-            soap_envelope(request, GET_RESPONSE, &fault).as_bytes(),
-        )
-    });
+    let faulting = faulting_with(&echo);
     for format in ["text", "json", "xml"] {
         let run = run_with(
             &faulting,
