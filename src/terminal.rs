@@ -65,14 +65,11 @@ pub fn redacted(text: &str) -> Cow<'_, str> {
 /// `element` with the run's secrets redacted from every text and
 /// attribute value; borrowed when none holds one (nearly always).
 pub fn redacted_element(element: &Element) -> Cow<'_, Element> {
-    fn holds_secret(e: &Element) -> bool {
-        e.text
-            .as_deref()
-            .is_some_and(|t| matches!(redacted(t), Cow::Owned(_)))
-            || e.attributes
-                .iter()
-                .any(|a| matches!(redacted(&a.value), Cow::Owned(_)))
-            || e.children.iter().any(holds_secret)
+    fn holds_secret(e: &Element, secrets: &[Box<str>]) -> bool {
+        let holds = |text: &str| secrets.iter().any(|secret| text.contains(&**secret));
+        e.text.as_deref().is_some_and(holds)
+            || e.attributes.iter().any(|a| holds(&a.value))
+            || e.children.iter().any(|child| holds_secret(child, secrets))
     }
     fn redact(e: &mut Element) {
         if let Some(text) = &mut e.text
@@ -87,7 +84,15 @@ pub fn redacted_element(element: &Element) -> Cow<'_, Element> {
         }
         e.children.iter_mut().for_each(redact);
     }
-    if !CONCEALING.load(Ordering::Acquire) || !holds_secret(element) {
+    if !CONCEALING.load(Ordering::Acquire) {
+        return Cow::Borrowed(element);
+    }
+    // One look at the secrets for the whole element, not one per text.
+    let found = holds_secret(
+        element,
+        &CONCEALED.read().unwrap_or_else(|e| e.into_inner()),
+    );
+    if !found {
         return Cow::Borrowed(element);
     }
     let mut clean = element.clone();
