@@ -55,6 +55,11 @@ pub struct Request<'a> {
     /// Sending it twice does no harm (Identify, Get, Enumerate): after a
     /// broken connection the transport may re-authenticate and resend it.
     pub repeatable: bool,
+    /// Sent on a kept-alive connection that turns out to be dead before any
+    /// reply byte, it goes once more on a new connection (Pull: the server
+    /// closing an idle connection as it went out is far likelier than the
+    /// server taking the request and then hanging up without a word).
+    pub resend_if_stale: bool,
 }
 
 /// What came back.
@@ -555,9 +560,17 @@ impl Transport for HttpTransport {
             return secure::send(self, request);
         }
         // A dropped kept-alive connection: a request the session marked
-        // repeatable goes once more, on a new connection.
+        // repeatable goes once more, on a new connection; so does one marked
+        // resend_if_stale when it went out on a reused connection (no new
+        // one was opened for it).
+        let opened = self.log.current();
         match self.send_simple(request) {
-            Err(TransportError::NoReply { .. }) if request.repeatable => self.send_simple(request),
+            Err(TransportError::NoReply { .. })
+                if request.repeatable
+                    || (request.resend_if_stale && self.log.current() == opened) =>
+            {
+                self.send_simple(request)
+            }
             other => other,
         }
     }
