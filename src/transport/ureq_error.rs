@@ -183,7 +183,13 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
                 .is_some_and(|w| w.untrusted);
             (other.0.to_string(), untrusted, true)
         }
-        Error::InvalidCertificate(other) => (rejected_certificate(other), true, false),
+        // Only a refusal -skipCAcheck waives is flagged untrusted, so its hint
+        // is not offered for a date or a revocation it would not excuse.
+        Error::InvalidCertificate(other) => (
+            rejected_certificate(other),
+            tls::is_trust_error(other),
+            false,
+        ),
         // The server refused (or required) a client certificate.
         Error::AlertReceived(
             alert @ (AlertDescription::CertificateRequired
@@ -308,6 +314,21 @@ mod tests {
                 "the server's certificate has expired",
             ),
         ] {
+            let untrusted = matches!(
+                tls_error(
+                    "https://h/wsman".into(),
+                    &rustls::Error::InvalidCertificate(error.clone())
+                ),
+                TransportError::Tls {
+                    untrusted: true,
+                    ..
+                }
+            );
+            assert_eq!(
+                untrusted,
+                matches!(error, CertificateError::Other(_)),
+                "only the CA refusal is waived by -skipCAcheck: {error:?}"
+            );
             let text = message(error);
             assert!(text.contains(expected), "{text}");
             for debug in ["{", "Context", "Other(", "CaUsedAsEndEntity", "UnixTime"] {
