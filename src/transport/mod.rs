@@ -399,6 +399,10 @@ impl HttpTransport {
         let challenges = header("www-authenticate");
         let location = header("location").into_iter().next();
         let content_type = header("content-type").into_iter().next();
+        let encoding = header("content-encoding")
+            .into_iter()
+            .map(|e| e.trim().to_string())
+            .find(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
         let limit = self.options.max_reply_bytes;
         // Sized from Content-Length (never beyond the limit), so a page is
         // not copied through a series of doubling buffers.
@@ -438,6 +442,14 @@ impl HttpTransport {
             return Err(TransportError::TooLarge {
                 url: self.options.endpoint.url().to_string(),
                 limit,
+            });
+        }
+        // Every request says `Accept-Encoding: identity`; a compressed body
+        // would otherwise surface as a baffling "not XML".
+        if let Some(encoding) = encoding.filter(|_| !body.is_empty()) {
+            return Err(TransportError::Encoded {
+                url: self.options.endpoint.url().to_string(),
+                encoding,
             });
         }
         Ok(Leg {
