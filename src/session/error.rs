@@ -141,6 +141,7 @@ impl Error {
                 | ErrorKind::Http { .. }
                 | ErrorKind::Transport(
                     TransportError::TooLarge { .. }
+                        | TransportError::Encoded { .. }
                         | TransportError::Redirect { .. }
                         | TransportError::Sealing { .. }
                 )
@@ -220,6 +221,7 @@ impl From<TransportError> for Error {
             | TransportError::Auth { url, .. }
             | TransportError::Sealing { url, .. }
             | TransportError::TooLarge { url, .. }
+            | TransportError::Encoded { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),
             TransportError::UnencryptedBasic { url } => url.clone(),
             TransportError::Config(_) => String::new(),

@@ -372,7 +372,7 @@ impl Session {
             Body::Text(_) => envelope.write_into(&mut xml),
             Body::Written(size, write) => envelope.write_with_body(&mut xml, size, write),
         }
-        let raw = self.send(&xml, false, repeatable(action));
+        let raw = self.send(&xml, false, repeatable(action), action == ns::ACTION_PULL);
         self.scratch = xml;
         let raw = raw?;
         Ok((raw, message_id))
@@ -386,19 +386,21 @@ impl Session {
         unauthenticated: bool,
         repeatable: bool,
     ) -> Result<Option<Element>, Error> {
-        let raw = self.send(&xml, unauthenticated, repeatable)?;
+        let raw = self.send(&xml, unauthenticated, repeatable, false)?;
         self.parse(&raw, message_id, whole_body)
     }
 
     /// Sends one request. A `repeatable` one may be sent once more by the
     /// transport if the connection breaks before any reply byte arrives (a
     /// kept-alive connection the server had dropped); anything else is sent
-    /// once.
+    /// once, except that a `resend_if_stale` one (Pull) is resent when the
+    /// kept-alive connection it went out on had been dropped.
     fn send(
         &mut self,
         xml: &str,
         unauthenticated: bool,
         repeatable: bool,
+        resend_if_stale: bool,
     ) -> Result<transport::Reply, Error> {
         let utf16;
         let (bytes, content_type) = match self.options.encoding {
@@ -425,6 +427,7 @@ impl Session {
                 &[]
             },
             repeatable,
+            resend_if_stale,
         };
 
         Ok(self.transport.send(&request)?)
@@ -523,7 +526,8 @@ fn whole_body(node: Option<roxmltree::Node>) -> Result<Option<Element>, Protocol
 /// keeps running and the next Receive brings its output). Put, Create,
 /// Delete, custom actions, Pull (it moves the cursor), Release, and a
 /// shell's Command, Send and Signal are never repeated: the server may have
-/// acted on the first one, and a command must never run twice.
+/// acted on the first one, and a command must never run twice (a Pull's
+/// one exception, a reused connection found dead, is `resend_if_stale`).
 fn repeatable(action: &str) -> bool {
     action == ns::ACTION_GET
         || action == ns::ACTION_ENUMERATE

@@ -138,6 +138,19 @@ pub enum TransportError {
         /// The limit in bytes.
         limit: u64,
     },
+    /// The server encoded its reply (gzip, deflate, ...) though the request
+    /// asked for none (`Accept-Encoding: identity`): the bytes are not the
+    /// XML they claim to be.
+    #[error(
+        "the server compressed its reply from {url} (Content-Encoding: {encoding}) though none \
+         was asked for; the server or a proxy in between must send it uncompressed"
+    )]
+    Encoded {
+        /// The endpoint.
+        url: String,
+        /// The Content-Encoding header's value.
+        encoding: String,
+    },
     /// The server redirected us; we never follow (credentials must not
     /// travel to another host).
     #[error("{url} answered HTTP {status} redirecting to {location}; redirects are not followed")]

@@ -55,6 +55,11 @@ pub struct Request<'a> {
     /// Sending it twice does no harm (Identify, Get, Enumerate): after a
     /// broken connection the transport may re-authenticate and resend it.
     pub repeatable: bool,
+    /// Sent on a kept-alive connection that turns out to be dead before any
+    /// reply byte, it goes once more on a new connection (Pull: the server
+    /// closing an idle connection as it went out is far likelier than the
+    /// server taking the request and then hanging up without a word).
+    pub resend_if_stale: bool,
 }
 
 /// What came back.
@@ -394,6 +399,10 @@ impl HttpTransport {
         let challenges = header("www-authenticate");
         let location = header("location").into_iter().next();
         let content_type = header("content-type").into_iter().next();
+        let encoding = header("content-encoding")
+            .into_iter()
+            .map(|e| e.trim().to_string())
+            .find(|e| !e.is_empty() && !e.eq_ignore_ascii_case("identity"));
         let limit = self.options.max_reply_bytes;
         // Sized from Content-Length (never beyond the limit), so a page is
         // not copied through a series of doubling buffers.
@@ -433,6 +442,14 @@ impl HttpTransport {
             return Err(TransportError::TooLarge {
                 url: self.options.endpoint.url().to_string(),
                 limit,
+            });
+        }
+        // Every request says `Accept-Encoding: identity`; a compressed body
+        // would otherwise surface as a baffling "not XML".
+        if let Some(encoding) = encoding.filter(|_| !body.is_empty()) {
+            return Err(TransportError::Encoded {
+                url: self.options.endpoint.url().to_string(),
+                encoding,
             });
         }
         Ok(Leg {
@@ -555,9 +572,17 @@ impl Transport for HttpTransport {
             return secure::send(self, request);
         }
         // A dropped kept-alive connection: a request the session marked
-        // repeatable goes once more, on a new connection.
+        // repeatable goes once more, on a new connection; so does one marked
+        // resend_if_stale when it went out on a reused connection (no new
+        // one was opened for it).
+        let opened = self.log.current();
         match self.send_simple(request) {
-            Err(TransportError::NoReply { .. }) if request.repeatable => self.send_simple(request),
+            Err(TransportError::NoReply { .. })
+                if request.repeatable
+                    || (request.resend_if_stale && self.log.current() == opened) =>
+            {
+                self.send_simple(request)
+            }
             other => other,
         }
     }

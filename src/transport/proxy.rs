@@ -129,9 +129,23 @@ pub(crate) fn blame(
     let reason = match error {
         ureq::Error::ConnectProxyFailed(why) => match why.strip_prefix("proxy server responded ") {
             Some(answer) => {
-                // ureq writes "407/407": the code, then its text.
-                status = answer.split('/').next().and_then(|c| c.trim().parse().ok());
-                format!("it answered HTTP {}", answer.replacen('/', " ", 1))
+                // ureq writes the code twice ("407/407"): say it once, with
+                // its standard name.
+                status = answer
+                    .split('/')
+                    .next()
+                    .and_then(|c| c.trim().parse::<u16>().ok());
+                match status {
+                    Some(code) => {
+                        let name = ureq::http::StatusCode::from_u16(code)
+                            .ok()
+                            .and_then(|s| s.canonical_reason())
+                            .map(|r| format!(" {r}"))
+                            .unwrap_or_default();
+                        format!("it answered HTTP {code}{name}")
+                    }
+                    None => format!("it answered {answer}"),
+                }
             }
             None => why.clone(),
         },

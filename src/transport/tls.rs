@@ -275,7 +275,8 @@ fn is_name_error(e: &CertificateError) -> bool {
     )
 }
 
-fn is_trust_error(e: &CertificateError) -> bool {
+/// The refusals -skipCAcheck waives.
+pub(crate) fn is_trust_error(e: &CertificateError) -> bool {
     matches!(
         e,
         CertificateError::UnknownIssuer

@@ -183,9 +183,11 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
                 .is_some_and(|w| w.untrusted);
             (other.0.to_string(), untrusted, true)
         }
+        // Only a refusal -skipCAcheck waives is flagged untrusted, so its hint
+        // is not offered for a date or a revocation it would not excuse.
         Error::InvalidCertificate(other) => (
-            format!("the server's certificate was rejected ({other:?})"),
-            true,
+            rejected_certificate(other),
+            tls::is_trust_error(other),
             false,
         ),
         // The server refused (or required) a client certificate.
@@ -221,5 +223,117 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
         untrusted,
         wrong_name,
         problem,
+    }
+}
+
+/// Why the server's certificate was refused, as a sentence: rustls' and
+/// webpki's Debug names (`NotValidYetContext { .. }`,
+/// `Other(OtherError(CaUsedAsEndEntity))`) mean nothing to a user.
+fn rejected_certificate(error: &rustls::CertificateError) -> String {
+    use rustls::CertificateError as C;
+    let why = match error {
+        C::NotValidYet | C::NotValidYetContext { .. } => {
+            "is not valid yet (check this computer's clock, or the certificate's start date)"
+        }
+        C::Expired | C::ExpiredContext { .. } => "has expired",
+        C::UnknownIssuer => "is not signed by a trusted authority",
+        C::NotValidForName | C::NotValidForNameContext { .. } => "is not valid for this host name",
+        C::Revoked => "has been revoked",
+        C::BadEncoding => "is malformed",
+        C::BadSignature => "has a signature that does not verify",
+        C::UnsupportedSignatureAlgorithmContext { .. }
+        | C::UnsupportedSignatureAlgorithmForPublicKeyContext { .. } => {
+            "is signed with an algorithm this client does not support"
+        }
+        C::InvalidPurpose | C::InvalidPurposeContext { .. } => {
+            "is not meant for a TLS server (its extended key usage lacks server authentication)"
+        }
+        C::UnhandledCriticalExtension => "has a critical extension this client does not know",
+        C::Other(other) => match other.0.downcast_ref::<webpki::Error>() {
+            Some(webpki::Error::CaUsedAsEndEntity) => {
+                "is a CA certificate, which a server may not present as its own"
+            }
+            Some(webpki::Error::EndEntityUsedAsCa) => "chain uses a server certificate as a CA",
+            Some(webpki::Error::CertNotValidForName(_)) => "is not valid for this host name",
+            Some(webpki::Error::UnsupportedCertVersion) => {
+                "has a version this client does not support"
+            }
+            Some(webpki::Error::InvalidCertValidity) => "has an invalid validity period",
+            Some(
+                webpki::Error::PathLenConstraintViolated | webpki::Error::NameConstraintViolation,
+            ) => "chain breaks a constraint its CA set",
+            Some(webpki::Error::RequiredEkuNotFoundContext(_)) => {
+                "is not meant for a TLS server (its extended key usage lacks server authentication)"
+            }
+            _ => "could not be verified",
+        },
+        _ => "could not be verified",
+    };
+    format!("the server's certificate {why}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls::pki_types::UnixTime;
+    use rustls::{CertificateError, OtherError};
+    use std::sync::Arc;
+
+    fn message(error: CertificateError) -> String {
+        tls_error(
+            "https://h/wsman".into(),
+            &rustls::Error::InvalidCertificate(error),
+        )
+        .to_string()
+    }
+
+    #[test]
+    fn certificate_refusals_read_as_sentences() {
+        let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(1_000));
+        for (error, expected) in [
+            (
+                CertificateError::NotValidYetContext {
+                    time,
+                    not_before: time,
+                },
+                "the server's certificate is not valid yet",
+            ),
+            (
+                CertificateError::Other(OtherError(Arc::new(webpki::Error::CaUsedAsEndEntity))),
+                "the server's certificate is a CA certificate, which a server may not present",
+            ),
+            (
+                CertificateError::Revoked,
+                "the server's certificate has been revoked",
+            ),
+            (
+                CertificateError::ExpiredContext {
+                    time,
+                    not_after: time,
+                },
+                "the server's certificate has expired",
+            ),
+        ] {
+            let untrusted = matches!(
+                tls_error(
+                    "https://h/wsman".into(),
+                    &rustls::Error::InvalidCertificate(error.clone())
+                ),
+                TransportError::Tls {
+                    untrusted: true,
+                    ..
+                }
+            );
+            assert_eq!(
+                untrusted,
+                matches!(error, CertificateError::Other(_)),
+                "only the CA refusal is waived by -skipCAcheck: {error:?}"
+            );
+            let text = message(error);
+            assert!(text.contains(expected), "{text}");
+            for debug in ["{", "Context", "Other(", "CaUsedAsEndEntity", "UnixTime"] {
+                assert!(!text.contains(debug), "{text}");
+            }
+        }
     }
 }

@@ -154,6 +154,33 @@ fn html_instead_of_soap() {
         .stderr_has("/wsman");
 }
 
+/// A reply compressed though the request asked for none is named for what
+/// it is, not reported as a reply that is not XML.
+#[test]
+fn an_unrequested_gzip_reply_is_named() {
+    // The gzip magic and a few bytes: what a compressing proxy would send.
+    let body = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xb3\x01\x00";
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml;charset=UTF-8\r\n\
+         Content-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let server = RawServer::start(Behaviour::Reply([head.as_bytes(), body].concat()));
+    let run = against(&server.url(), &["get", "winrm/config"]);
+    run.code(5)
+        .stderr_has("the server compressed its reply from http://127.0.0.1:");
+    run.stderr_has("(Content-Encoding: gzip) though none was asked for");
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.starts_with("winrm:"))
+            .count(),
+        1,
+        "{}",
+        run.stderr
+    );
+}
+
 #[test]
 fn html_error_page_with_404() {
     let server = RawServer::answering("404 Not Found", "text/html", "<html>nope</html>");

@@ -156,7 +156,8 @@ fn a_wrong_or_unwilling_proxy_is_one_clear_error() {
     let run = Cmd::to(&server, &["get", "winrm/config/client"])
         .env("http_proxy", &wrong)
         .run();
-    proxy_failure(&run, "407");
+    proxy_failure(&run, "it answered HTTP 407 Proxy Authentication Required");
+    assert!(!run.stderr.contains("407 407"), "{}", run.stderr);
     run.stderr_has("USER:PASSWORD@");
 
     // A proxy that cannot reach the endpoint.
@@ -168,7 +169,7 @@ fn a_wrong_or_unwilling_proxy_is_one_clear_error() {
         &format!("-proxy:{}", proxy.url()),
     ])
     .run();
-    proxy_failure(&run, "502");
+    proxy_failure(&run, "it answered HTTP 502 Bad Gateway");
     assert!(server.requests().is_empty());
 }
 

@@ -1,8 +1,10 @@
 //! Safe retries, counted at the server: a request that is sure to change
 //! nothing (Identify, Get, the Enumerate that opens an enumeration) is sent
 //! once more when the connection drops before any reply byte, as a stale
-//! kept-alive connection does; Put, Create, Delete, custom actions and Pull
-//! never are. An enumeration cut mid-way says how many items it printed.
+//! kept-alive connection does; Put, Create, Delete and custom actions never
+//! are, and a Pull only when it went out on a reused kept-alive connection
+//! (never on a new one). An enumeration cut mid-way says how many items it
+//! printed.
 
 use crate::support::raw::{RawServer, Step, action, soap_envelope};
 use crate::support::{Cmd, Run};
@@ -161,6 +163,22 @@ fn page(request: &str, response: &str, names: &[&str], context: Option<&str>) ->
     )
 }
 
+/// `step` (a whole reply) saying `Connection: close`, so the next request
+/// goes out on a new connection.
+fn closing(step: Step) -> Step {
+    match step {
+        Step::Reply(bytes) => {
+            let text = String::from_utf8_lossy(&bytes).replacen(
+                "HTTP/1.1 200 OK\r\n",
+                "HTTP/1.1 200 OK\r\nConnection: close\r\n",
+                1,
+            );
+            Step::Cut(text.into_bytes())
+        }
+        other => other,
+    }
+}
+
 #[test]
 fn the_first_enumerate_is_retried() {
     let server = RawServer::script(|n, body| match (n, action(body)) {
@@ -176,7 +194,12 @@ fn the_first_enumerate_is_retried() {
 #[test]
 fn an_enumeration_cut_mid_way_says_how_much_was_printed() {
     let server = RawServer::script(|_, body| match action(body) {
-        Some("Enumerate") => page(body, "EnumerateResponse", &["A", "B", "C"], Some("ctx-1")),
+        Some("Enumerate") => closing(page(
+            body,
+            "EnumerateResponse",
+            &["A", "B", "C"],
+            Some("ctx-1"),
+        )),
         _ => Step::Hangup,
     });
     let run = against(&server, &["enumerate", "wmicimv2/Win32_Service"]);
@@ -203,7 +226,7 @@ fn an_enumeration_cut_mid_way_says_how_much_was_printed() {
 #[test]
 fn a_cut_json_enumeration_stays_valid_and_counts_its_items() {
     let server = RawServer::script(|_, body| match action(body) {
-        Some("Enumerate") => page(body, "EnumerateResponse", &["A", "B"], Some("ctx-1")),
+        Some("Enumerate") => closing(page(body, "EnumerateResponse", &["A", "B"], Some("ctx-1"))),
         _ => Step::Hangup,
     });
     let run = against(
@@ -281,4 +304,26 @@ fn prompt_empty_pages_slow_the_pulls_down() {
     let output = child.wait_with_output().expect("wait for winrm");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("the enumeration was released"), "{stderr}");
+}
+
+/// A server that closes a kept-alive connection while it sits idle, without
+/// saying `Connection: close`, as the client sends the Pull on it: the Pull
+/// goes once more on a new connection and the enumeration completes. (The
+/// second request meets a hang-up, as it does when the close and the Pull
+/// cross; a close that arrives first is seen before sending.)
+#[test]
+fn a_pull_on_a_connection_the_server_closed_while_idle_is_sent_again() {
+    let server = RawServer::script(|n, body| match (n, action(body)) {
+        (_, Some("Enumerate")) => page(body, "EnumerateResponse", &["A"], Some("ctx-1")),
+        (2, _) => Step::Hangup,
+        _ => page(body, "PullResponse", &["B"], None),
+    });
+    let run = against(&server, &["enumerate", "wmicimv2/Win32_Service"]);
+    run.ok().line("    Name = A").line("    Name = B");
+    assert_eq!(server.requests(), 3, "Enumerate, then the Pull twice");
+    assert_eq!(
+        server.connections(),
+        2,
+        "the second Pull on a new connection"
+    );
 }
