@@ -87,6 +87,16 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
             TransportError::WrongScheme {
                 tls_expected: true, ..
             } => Some("try http:// or port 5985".into()),
+            // -timeout governs the reply, not the connect (fixed at 20 s):
+            // suggesting it for a host that never accepted would not help.
+            TransportError::Timeout {
+                stage: "connecting",
+                ..
+            } => Some(
+                "nothing accepted the connection (the connect timeout is fixed); check the host \
+                 and port in -r, and any firewall between"
+                    .into(),
+            ),
             TransportError::Timeout { .. } => Some(
                 "the server may be slow or unreachable; raise -timeout:MS, or check -r".into(),
             ),
@@ -202,4 +212,27 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
         }
         .into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timeout(stage: &'static str) -> Option<String> {
+        let error = winrm::Error::from(TransportError::Timeout {
+            url: "http://host:5985/wsman".into(),
+            seconds: 20,
+            stage,
+        });
+        for_error(&error, false)
+    }
+
+    #[test]
+    fn a_connect_timeout_does_not_suggest_raising_timeout() {
+        let connecting = timeout("connecting").unwrap();
+        assert!(!connecting.contains("-timeout"), "{connecting}");
+        assert!(connecting.contains("-r"), "{connecting}");
+        let waiting = timeout("waiting for the reply").unwrap();
+        assert!(waiting.contains("raise -timeout"), "{waiting}");
+    }
 }
