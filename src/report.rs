@@ -510,7 +510,9 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
         _ => synthesized(fault),
     };
     // A hostile server's megabyte of fault text would bury the message.
-    bound_texts(&mut detail);
+    winrm::terminal::rewrite_texts(&mut detail, &|text| {
+        winrm::terminal::cut(text, MESSAGE_LIMIT)
+    });
     // A table (or csv) of one fault's properties reads worse than its text
     // layout, which is what winrm.cmd shows; XML asked for stays XML.
     let format = match format {
@@ -545,23 +547,6 @@ fn print_fault(fault: &Fault, hint: Option<&str>, format: Format) {
             }
         }
     }
-}
-
-/// Cuts every text in `element` to [`MESSAGE_LIMIT`] characters.
-fn bound_texts(element: &mut Element) {
-    if let Some(text) = &mut element.text
-        && let std::borrow::Cow::Owned(short) = winrm::terminal::cut(text, MESSAGE_LIMIT)
-    {
-        *text = short.into();
-    }
-    for attribute in &mut element.attributes {
-        if let std::borrow::Cow::Owned(short) =
-            winrm::terminal::cut(&attribute.value, MESSAGE_LIMIT)
-        {
-            attribute.value = short.into();
-        }
-    }
-    element.children.iter_mut().for_each(bound_texts);
 }
 
 /// The `Code` of every WSManFault nested in `detail` that differs from the

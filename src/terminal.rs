@@ -7,8 +7,8 @@
 //!
 //! The same path keeps the run's secrets off the screen: a server page
 //! that echoes the password (`login failed for x:hunter2`) or the Basic
-//! header's base64 shows `[redacted]` in its place. The transport names
-//! those secrets ([`conceal`]) when it is built.
+//! header's base64 shows `[redacted]` in its place. The application names
+//! those secrets ([`conceal`]) once it has the credentials.
 
 use std::borrow::Cow;
 use std::sync::RwLock;
@@ -71,19 +71,6 @@ pub fn redacted_element(element: &Element) -> Cow<'_, Element> {
             || e.attributes.iter().any(|a| holds(&a.value))
             || e.children.iter().any(|child| holds_secret(child, secrets))
     }
-    fn redact(e: &mut Element) {
-        if let Some(text) = &mut e.text
-            && let Cow::Owned(clean) = redacted(text)
-        {
-            *text = clean.into();
-        }
-        for attribute in &mut e.attributes {
-            if let Cow::Owned(clean) = redacted(&attribute.value) {
-                attribute.value = clean.into();
-            }
-        }
-        e.children.iter_mut().for_each(redact);
-    }
     if !CONCEALING.load(Ordering::Acquire) {
         return Cow::Borrowed(element);
     }
@@ -96,8 +83,26 @@ pub fn redacted_element(element: &Element) -> Cow<'_, Element> {
         return Cow::Borrowed(element);
     }
     let mut clean = element.clone();
-    redact(&mut clean);
+    rewrite_texts(&mut clean, &redacted);
     Cow::Owned(clean)
+}
+
+/// Applies `change` to every text and attribute value in `element`,
+/// replacing those it returns changed.
+pub fn rewrite_texts(element: &mut Element, change: &dyn Fn(&str) -> Cow<'_, str>) {
+    if let Some(text) = &mut element.text
+        && let Cow::Owned(new) = change(text)
+    {
+        *text = new.into();
+    }
+    for attribute in &mut element.attributes {
+        if let Cow::Owned(new) = change(&attribute.value) {
+            attribute.value = new.into();
+        }
+    }
+    for child in &mut element.children {
+        rewrite_texts(child, change);
+    }
 }
 
 /// Whether `c` is safe to print as it is (line breaks and tabs are).
@@ -112,28 +117,10 @@ fn maybe_control(text: &str) -> bool {
         .fold(false, |any, b| any | (b < 0x20) | (b == 0x7F) | (b == 0xC2))
 }
 
-/// Appends `text` with the run's secrets redacted and its dangerous
-/// control characters shown as `�`.
-pub fn push_safe(out: &mut String, text: &str) {
-    defuse_into(out, &redacted(text));
-}
-
-/// `text` with the run's secrets redacted and its dangerous control
-/// characters shown as `�`.
-pub fn safe(text: &str) -> Cow<'_, str> {
-    match redacted(text) {
-        Cow::Borrowed(text) if !maybe_control(text) || text.chars().all(harmless) => {
-            Cow::Borrowed(text)
-        }
-        text => {
-            let mut out = String::with_capacity(text.len());
-            defuse_into(&mut out, &text);
-            Cow::Owned(out)
-        }
-    }
-}
-
-fn defuse_into(out: &mut String, text: &str) {
+/// Appends `text` with its dangerous control characters shown as `�`.
+/// Secrets are not looked for: this is for renderers, whose elements the
+/// printer has already redacted ([`redacted_element`]) once for all.
+pub fn push_defused(out: &mut String, text: &str) {
     if !maybe_control(text) || text.chars().all(harmless) {
         out.push_str(text);
     } else {
@@ -141,6 +128,27 @@ fn defuse_into(out: &mut String, text: &str) {
             text.chars()
                 .map(|c| if harmless(c) { c } else { '\u{FFFD}' }),
         );
+    }
+}
+
+/// `text` with its dangerous control characters shown as `�`; like
+/// [`push_defused`], it leaves secrets to the printer.
+pub fn defused(text: &str) -> Cow<'_, str> {
+    if !maybe_control(text) || text.chars().all(harmless) {
+        Cow::Borrowed(text)
+    } else {
+        let mut out = String::with_capacity(text.len());
+        push_defused(&mut out, text);
+        Cow::Owned(out)
+    }
+}
+
+/// `text` with the run's secrets redacted and its dangerous control
+/// characters shown as `�`: for server text that reaches no printer.
+pub fn safe(text: &str) -> Cow<'_, str> {
+    match redacted(text) {
+        Cow::Borrowed(text) => defused(text),
+        Cow::Owned(text) => Cow::Owned(defused(&text).into_owned()),
     }
 }
 

@@ -27,6 +27,13 @@ pub fn credentials(auth: &AuthPlan, target: &Target) -> anyhow::Result<Option<Cr
         CredentialSource::Prompt => Proof::Password(prompt(&user, target)?),
         CredentialSource::None | CredentialSource::Certificate { .. } => return Ok(None),
     };
+    // A server may echo the password, or the Basic header's base64 of it,
+    // in a page or a reply; neither may reach the screen.
+    if let Proof::Password(password) = &proof {
+        winrm::terminal::conceal(password.expose());
+        let basic = winrm::transport::auth::basic::authorization(&user, password);
+        winrm::terminal::conceal(basic.trim_start_matches("Basic "));
+    }
     Ok(Some(Credentials {
         username: user,
         proof,

@@ -188,7 +188,7 @@ impl DelimitedWriter {
 
 /// RFC 4180: quoted when it holds a separator, a quote or a line break.
 fn csv_field(field: &str, out: &mut String) {
-    let field = crate::terminal::safe(field);
+    let field = crate::terminal::defused(field);
     if field.contains([',', '"', '\r', '\n']) {
         out.push('"');
         out.push_str(&field.replace('"', "\"\""));

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use super::Palette;
 use crate::protocol::model::Element;
 use crate::protocol::ns;
-use crate::terminal::push_safe;
+use crate::terminal::push_defused;
 
 const INDENT: usize = 4;
 /// Namespace of the `cim:Location` EPR WMI appends to instances; winrm.cmd
@@ -44,7 +44,7 @@ fn push_value(out: &mut String, value: &str, nil: bool, palette: Palette) {
         out.push_str(value);
         out.push_str(palette.reset);
     } else {
-        push_safe(out, value);
+        push_defused(out, value);
     }
 }
 

@@ -158,15 +158,6 @@ pub(crate) struct Leg {
 impl HttpTransport {
     /// Prepares a transport; nothing is sent until the first request.
     pub fn new(options: HttpOptions) -> Result<Self, TransportError> {
-        // A server may echo the password, or the Basic header's base64 of
-        // it, in a page or a reply; neither may reach the screen.
-        if let Some(credentials) = &options.credentials
-            && let Some(password) = credentials.password()
-        {
-            crate::terminal::conceal(password.expose());
-            let basic = auth::basic::authorization(&credentials.username, password);
-            crate::terminal::conceal(basic.trim_start_matches("Basic "));
-        }
         let https = options.endpoint.is_https();
         let mut secure = None;
         let mut digest = None;

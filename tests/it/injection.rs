@@ -21,19 +21,16 @@ const BOUND: Duration = Duration::from_secs(20);
 /// `winrm get winrm/config/client` against the server, with a short
 /// timeout, a small MaxEnvelopeSize and a password to hide.
 fn get(server: &RawServer, timeout_ms: u32) -> Run {
-    let run = Cmd::new(&["get", "winrm/config/client"])
-        .args(&[
-            format!("-r:{}", server.url()),
-            "-u:demo".into(),
-            "-a:basic".into(),
-            "-unencrypted".into(),
-            format!("-timeout:{timeout_ms}"),
-            "--max-envelope-size".into(),
-            "8192".into(),
-        ])
-        .env("WINRM_PASSWORD", PASSWORD)
-        .run();
-    run.hides(PASSWORD);
+    let run = run_with(
+        server,
+        &[
+            "get",
+            "winrm/config/client",
+            &format!("-timeout:{timeout_ms}"),
+            "--max-envelope-size",
+            "8192",
+        ],
+    );
     assert!(run.elapsed < BOUND, "took {:?}\n{run:?}", run.elapsed);
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run
@@ -439,18 +436,16 @@ fn credentials_a_server_echoes_are_redacted() {
 
 /// `winrm get` with room for a 2 MB reply, in `format`.
 fn get_large(server: &RawServer, format: &str) -> Run {
-    let run = Cmd::new(&["get", "winrm/config/client"])
-        .args(&[
-            format!("-r:{}", server.url()),
-            "-u:demo".into(),
-            "-a:basic".into(),
-            "-unencrypted".into(),
-            format!("-format:{format}"),
-            "--max-envelope-size".into(),
-            "600000".into(),
-        ])
-        .env("WINRM_PASSWORD", PASSWORD)
-        .run();
+    let run = run_with(
+        server,
+        &[
+            "get",
+            "winrm/config/client",
+            &format!("-format:{format}"),
+            "--max-envelope-size",
+            "600000",
+        ],
+    );
     assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
     run
 }
