@@ -58,6 +58,13 @@ fn main() -> ExitCode {
     for warning in &plan.warnings {
         say!("winrm: warning: {warning}");
     }
+    if plan
+        .connection
+        .as_ref()
+        .is_some_and(|c| c.targets.len() > 1)
+    {
+        return cli::fleet::run(plan, style);
+    }
     // Hints differ for HTTPS endpoints.
     let https = plan
         .connection

@@ -97,7 +97,7 @@ pub fn usage(message: &str, style: Style) -> ExitCode {
     let code = style.exit(EXIT_USAGE);
     let hint = (!message.contains("winrm help")).then_some(hints::USAGE);
     if format.is_json() {
-        json_error("usage", code, message, hint, None, |_| {});
+        json_error("usage", code, message, hint, |_| {});
     } else {
         print_error(message, hint, style.color);
     }
@@ -143,7 +143,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
                 .to_string()
         };
         if format.is_json() {
-            json_error("usage", code, &message, Some(hint), None, |_| {});
+            json_error("usage", code, &message, Some(hint), |_| {});
             return ExitCode::from(code);
         }
         let (red, cyan, reset) = paint(style.color);
@@ -171,7 +171,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             verbs.join(", ")
         );
         if format.is_json() {
-            json_error("usage", code, &message, Some(hints::USAGE), None, |_| {});
+            json_error("usage", code, &message, Some(hints::USAGE), |_| {});
         } else {
             print_error(&message, Some(hints::USAGE), style.color);
         }
@@ -190,7 +190,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             .take_while(|l| !l.trim().is_empty())
             .map(|l| l.trim().trim_start_matches("error: "))
             .collect();
-        json_error("usage", code, &message.join(" "), Some(hint), None, |_| {});
+        json_error("usage", code, &message.join(" "), Some(hint), |_| {});
     } else {
         let _ = error.print();
     }
@@ -261,6 +261,37 @@ impl Style {
             code
         }
     }
+}
+
+/// The exit code of a run over several hosts, from the code each host's
+/// run would have exited with on its own (0 for success): 0 when all
+/// succeeded, otherwise the most severe of them. Ctrl-C (130) comes first.
+/// Then, for `exec`, a failure of winrm itself on any host (255), else the
+/// largest remote exit status, as `pdsh -S` does. For the other verbs:
+/// usage or local trouble (2), refused credentials (3), replies that are
+/// not WS-Man (5), unreachable hosts (4), then faults (1): what is likely
+/// wrong for every host before what is wrong with one.
+pub fn fleet_exit(codes: &[u8], exec: bool) -> u8 {
+    let severity = |code: u8| -> u16 {
+        match code {
+            0 => 0,
+            EXIT_INTERRUPTED => 1000,
+            _ if exec && code == EXIT_EXEC_FAILED => 999,
+            _ if exec => u16::from(code),
+            EXIT_FAULT => 1,
+            EXIT_CONNECTION => 2,
+            EXIT_BAD_REPLY => 3,
+            EXIT_AUTH => 4,
+            EXIT_USAGE => 5,
+            // No verb exits otherwise; rank any newcomer above a fault.
+            other => 1 + u16::from(other).min(4),
+        }
+    };
+    codes
+        .iter()
+        .copied()
+        .max_by_key(|&code| severity(code))
+        .unwrap_or(0)
 }
 
 /// Reports a failed run on stderr and picks the exit code. `https` says
@@ -343,23 +374,10 @@ pub fn classify(error: &anyhow::Error, https: bool) -> Option<Report<'_>> {
 /// `host` names the target when a run covers several.
 pub fn emit(report: &Report, style: Style, host: Option<&str>) {
     let format = style.format;
-    let items = report.items.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
     if format.is_json() {
-        match report.fault {
-            Some(fault) => json_fault(fault, report.exit, report.hint.as_deref(), host),
-            None => json_error(
-                report.kind,
-                report.exit,
-                &report.message,
-                report.hint.as_deref(),
-                host,
-                |w| {
-                    if let Some(items) = items {
-                        w.number("items", items);
-                    }
-                },
-            ),
-        }
+        let mut line = json_record(report, host);
+        line.push('\n');
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
         return;
     }
     let about = host.map(|h| format!("{h}: ")).unwrap_or_default();
@@ -424,23 +442,70 @@ impl ErrorFields {
     }
 }
 
-/// `{"error":{"kind":…,"exitCode":…,"message":…,"hint":…,…}}` on one line.
+/// `{"error":{…}}`, or `{"@host":HOST,"error":{…}}`, on one line without
+/// its newline: a failure as a JSON record (see [`error_object`]).
+pub fn json_record(report: &Report, host: Option<&str>) -> String {
+    let mut out = String::from("{");
+    if let Some(host) = host {
+        json::escape_into(&mut out, "@host");
+        out.push(':');
+        json::escape_into(&mut out, host);
+        out.push(',');
+    }
+    out.push_str("\"error\":");
+    out.push_str(&error_object(report));
+    out.push('}');
+    out
+}
+
+/// The JSON error object of a report on one line:
+/// `{"kind":…,"exitCode":…,"message":…,"hint":…,…}`, with a fault's parts
+/// for a fault and the item count for a cut-short enumeration.
+pub fn error_object(report: &Report) -> String {
+    let items = report.items.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+    match report.fault {
+        Some(fault) => json_fault(fault, report.exit, report.hint.as_deref()),
+        None => error_fields(
+            report.kind,
+            report.exit,
+            &report.message,
+            report.hint.as_deref(),
+            |w| {
+                if let Some(items) = items {
+                    w.number("items", items);
+                }
+            },
+        ),
+    }
+}
+
+/// `{"error":{"kind":…,"exitCode":…,"message":…,"hint":…,…}}` on one line,
+/// on stderr.
 fn json_error(
     kind: &str,
     exit: u8,
     message: &str,
     hint: Option<&str>,
-    host: Option<&str>,
     extra: impl FnOnce(&mut ErrorFields),
 ) {
-    let mut fields = ErrorFields { out: String::new() };
-    if let Some(host) = host {
-        fields.out.push_str("{\"@host\":");
-        json::escape_into(&mut fields.out, host);
-        fields.out.push_str(",\"error\":{\"kind\":");
-    } else {
-        fields.out.push_str("{\"error\":{\"kind\":");
-    }
+    let line = format!(
+        "{{\"error\":{}}}\n",
+        error_fields(kind, exit, message, hint, extra)
+    );
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// `{"kind":…,"exitCode":…,"message":…,"hint":…,…}`.
+fn error_fields(
+    kind: &str,
+    exit: u8,
+    message: &str,
+    hint: Option<&str>,
+    extra: impl FnOnce(&mut ErrorFields),
+) -> String {
+    let mut fields = ErrorFields {
+        out: String::from("{\"kind\":"),
+    };
     json::escape_into(&mut fields.out, kind);
     fields.number("exitCode", i64::from(exit));
     fields.string("message", message);
@@ -448,13 +513,13 @@ fn json_error(
         fields.string("hint", hint);
     }
     extra(&mut fields);
-    fields.out.push_str("}}\n");
-    let _ = std::io::stderr().lock().write_all(fields.out.as_bytes());
+    fields.out.push('}');
+    fields.out
 }
 
-/// A fault as a JSON error: the SOAP fault's parts, the error number, and
-/// the WSManFault (or provider detail) as a nested object.
-fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>, host: Option<&str>) {
+/// A fault as a JSON error object: the SOAP fault's parts, the error
+/// number, and the WSManFault (or provider detail) as a nested object.
+fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>) -> String {
     let message = fault
         .message
         .as_deref()
@@ -463,7 +528,7 @@ fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>, host: Option<&str>) {
     let message = winrm::terminal::one_line(message.trim(), MESSAGE_LIMIT);
     let number = fault.error_code();
     let entry = number.and_then(codes::lookup);
-    json_error("fault", exit, &message, hint, host, |w| {
+    error_fields("fault", exit, &message, hint, |w| {
         w.string("code", &fault.code);
         if let Some(subcode) = fault.subcode_qname() {
             w.string("subcode", &subcode);
@@ -491,7 +556,7 @@ fn json_fault(fault: &Fault, exit: u8, hint: Option<&str>, host: Option<&str>) {
             let hints = ArrayHints::default();
             JsonWriter::new(&mut w.out, false, Palette::PLAIN, &hints).result(detail, 0);
         }
-    });
+    })
 }
 
 fn is_broken_pipe(error: &anyhow::Error) -> bool {
@@ -626,4 +691,46 @@ fn synthesized(fault: &Fault) -> Element {
         root.children.push(leaf("FaultDetail", detail));
     }
     root
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fleet_exit;
+
+    #[test]
+    fn a_fleet_exits_with_its_worst_failure() {
+        assert_eq!(fleet_exit(&[0, 0, 0], false), 0);
+        assert_eq!(fleet_exit(&[], false), 0);
+        assert_eq!(fleet_exit(&[0, 1, 0], false), 1);
+        assert_eq!(
+            fleet_exit(&[1, 4, 0], false),
+            4,
+            "unreachable beats a fault"
+        );
+        assert_eq!(
+            fleet_exit(&[4, 5, 1], false),
+            5,
+            "not WS-Man beats unreachable"
+        );
+        assert_eq!(
+            fleet_exit(&[5, 3, 4], false),
+            3,
+            "refused logons beat the rest"
+        );
+        assert_eq!(fleet_exit(&[3, 2, 1], false), 2, "usage beats everything");
+        assert_eq!(fleet_exit(&[2, 130, 0], false), 130, "Ctrl-C comes first");
+    }
+
+    #[test]
+    fn a_fleet_of_commands_exits_with_the_largest_remote_status() {
+        assert_eq!(fleet_exit(&[0, 3, 1], true), 3);
+        assert_eq!(fleet_exit(&[0, 254, 7], true), 254);
+        assert_eq!(
+            fleet_exit(&[254, 255, 0], true),
+            255,
+            "winrm's own failure wins"
+        );
+        assert_eq!(fleet_exit(&[255, 130], true), 130);
+        assert_eq!(fleet_exit(&[0, 0], true), 0);
+    }
 }

@@ -225,7 +225,10 @@ pub struct ConnectionArgs {
     /// Target: HOST, HOST:PORT or a URL (http://HOST:5985/wsman).
     /// A bare host means http://HOST:5985/wsman (5986 and https with
     /// --use-ssl); an explicit http:// or https:// without a port means 80 or
-    /// 443, as winrm.cmd does. [winrm.cmd: -r: -remote: -machine:]
+    /// 443, as winrm.cmd does. Several targets make a fleet: repeat -r, list
+    /// them with commas, or read them one per line from @FILE (@- is stdin;
+    /// blank lines and # comments are skipped); see 'winrm help fleets'.
+    /// [winrm.cmd: -r: -remote: -machine:]
     #[arg(
         long,
         aliases = ["r", "machine"],
@@ -234,7 +237,12 @@ pub struct ConnectionArgs {
         value_hint = clap::ValueHint::Hostname,
         allow_hyphen_values = true
     )]
-    pub remote: Option<String>,
+    pub remote: Vec<String>,
+
+    /// With several targets: how many hosts to work on at a time, each
+    /// with its own connection (1 to 1024; default 32). [-parallel:]
+    #[arg(long, global = true, value_name = "N", allow_hyphen_values = true)]
+    pub parallel: Option<u64>,
 
     /// User name: user, DOMAIN\user or user@REALM. Defaults to $WINRM_USER.
     /// [-u: -username:]
@@ -659,6 +667,12 @@ pub struct ExecArgs {
     /// [-nostdin]
     #[arg(long)]
     pub no_stdin: bool,
+
+    /// With several targets: print each host's output whole under a
+    /// header line, instead of each line as it comes prefixed with
+    /// `HOST: `. [-group]
+    #[arg(long)]
+    pub group: bool,
 
     /// winrs.exe's -noecho: accepted; input is never echoed here. [-noe]
     #[arg(long, alias = "noe", hide = true)]

@@ -16,15 +16,17 @@ use super::UsageError;
 use super::plan::{AuthPlan, ConnectionPlan, CredentialSource, Target};
 
 /// The credentials the plan calls for, asking for a password on the
-/// terminal when it said so. `target` names the endpoint in the prompt.
-pub fn credentials(auth: &AuthPlan, target: &Target) -> anyhow::Result<Option<Credentials>> {
+/// terminal when it said so. `place` names where they are for in the
+/// prompt (the endpoint, or how many hosts); a fleet asks once and shares
+/// the answer.
+pub fn credentials(auth: &AuthPlan, place: &str) -> anyhow::Result<Option<Credentials>> {
     let Some(user) = auth.user.clone() else {
         return Ok(None);
     };
     let proof = match &auth.credential {
         CredentialSource::Password(password) => Proof::Password(password.clone()),
         CredentialSource::Keytab(path) => Proof::Keytab(path.clone()),
-        CredentialSource::Prompt => Proof::Password(prompt(&user, target)?),
+        CredentialSource::Prompt => Proof::Password(prompt(&user, place)?),
         CredentialSource::None | CredentialSource::Certificate { .. } => return Ok(None),
     };
     // A server may echo the password, or the Basic header's base64 of it,
@@ -43,7 +45,7 @@ pub fn credentials(auth: &AuthPlan, target: &Target) -> anyhow::Result<Option<Cr
 /// Asks on the controlling terminal, as ssh and sudo do, so a run whose
 /// stdin is a pipe or a file (`cmd | winrm ...`, a `while read` loop) can
 /// still be prompted; with no terminal at all, never.
-fn prompt(user: &str, target: &Target) -> anyhow::Result<Secret> {
+fn prompt(user: &str, place: &str) -> anyhow::Result<Secret> {
     let terminal = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -56,7 +58,7 @@ fn prompt(user: &str, target: &Target) -> anyhow::Result<Secret> {
         ))
         .into());
     }
-    let text = format!("Password for {user} at {}: ", target.endpoint);
+    let text = format!("Password for {user} at {place}: ");
     let typed = rpassword::prompt_password(text)
         .map_err(|e| UsageError::new(format!("cannot read the password from the terminal: {e}")))?;
     Ok(Secret::new(typed))

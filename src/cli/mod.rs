@@ -3,7 +3,7 @@
 //! argv → `compat` (winrm.cmd switches rewritten) → `args` (the clap
 //! definition) → `plan` (validated and typed, with the `environment`) →
 //! `verbs` (one file per verb, over a session from `connect`) → the
-//! printers. `hash` is the `@{}` grammar, `output` decides colour, width
+//! printers; with several targets, `fleet` runs the verb on each host. `hash` is the `@{}` grammar, `output` decides colour, width
 //! and the progress line, `help` holds the help topics, `hints` every hint,
 //! `generate` writes the man pages and completions, `interrupt` turns
 //! Ctrl-C into a cancellation. Clap types stay here; the library never
@@ -13,6 +13,7 @@ pub mod args;
 pub mod compat;
 pub mod connect;
 pub mod environment;
+pub mod fleet;
 pub mod generate;
 pub mod hash;
 pub mod help;

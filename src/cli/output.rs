@@ -67,6 +67,7 @@ pub fn render_options(
         columns: (!columns.is_empty()).then_some(columns),
         header: !args.no_header,
         arrays: ArrayHints::new(arrays),
+        host: None,
     })
 }
 

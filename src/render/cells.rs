@@ -107,6 +107,29 @@ pub(super) fn item_cells(item: &Element, hints: &ArrayHints) -> Vec<(String, Str
 }
 
 /// The column order for the first item: keys, descriptive names, the rest.
+/// The name of the column that says which host a row came from (a fleet).
+pub(super) const HOST_COLUMN: &str = "Host";
+
+/// `cells` with the host's cell first, when rows name their host.
+pub(super) fn with_host(
+    mut cells: Vec<(String, String)>,
+    host: Option<&str>,
+) -> Vec<(String, String)> {
+    if let Some(host) = host {
+        cells.insert(0, (HOST_COLUMN.to_string(), host.to_string()));
+    }
+    cells
+}
+
+/// Puts the host column first, when rows name their host.
+pub(super) fn host_first(columns: &mut Vec<String>, host: Option<&str>) {
+    if host.is_none() {
+        return;
+    }
+    columns.retain(|c| c != HOST_COLUMN);
+    columns.insert(0, HOST_COLUMN.to_string());
+}
+
 pub(super) fn first_columns(item: &Element, cells: &[(String, String)]) -> Vec<String> {
     let has = |name: &str| cells.iter().any(|(n, _)| n == name);
     let mut columns: Vec<String> = Vec::new();

@@ -28,7 +28,7 @@
 
 use crate::protocol::model::Element;
 
-use super::cells::{first_columns, item_cells, single_rows};
+use super::cells::{first_columns, host_first, item_cells, single_rows, with_host};
 use super::shape::ArrayHints;
 
 /// Items looked at before the columns are settled, as for tables.
@@ -59,35 +59,48 @@ pub struct DelimitedWriter {
     /// cells.
     pending: Vec<Vec<(String, String)>>,
     settled: bool,
+    /// The host every row came from, in a first column (a fleet).
+    host: Option<String>,
 }
 
 impl DelimitedWriter {
     /// A writer with the user's `columns` (case-insensitive property
     /// names), or choosing its own when `None`; `header` prints the
-    /// column names first.
-    pub fn new(delimiter: Delimiter, columns: Option<Vec<String>>, header: bool) -> Self {
+    /// column names first; with `host`, a first `Host` column holds it.
+    pub fn new(
+        delimiter: Delimiter,
+        columns: Option<Vec<String>>,
+        header: bool,
+        host: Option<String>,
+    ) -> Self {
         let chosen = columns.is_some();
-        let columns = columns.unwrap_or_default();
+        let mut columns = columns.unwrap_or_default();
+        let mut matched = vec![false; columns.len()];
+        if chosen && host.is_some() {
+            host_first(&mut columns, host.as_deref());
+            matched.insert(0, true);
+        }
         DelimitedWriter {
             delimiter,
             header,
-            matched: vec![false; columns.len()],
+            matched,
             columns,
             chosen,
             pending: Vec::new(),
             settled: false,
+            host,
         }
     }
 
     /// Adds one enumeration item; what is ready to print goes to `out`.
     pub fn add(&mut self, item: &Element, hints: &ArrayHints, out: &mut String) {
-        let cells = item_cells(item, hints);
+        let cells = with_host(item_cells(item, hints), self.host.as_deref());
         self.add_cells(item, cells, out);
     }
 
     /// Writes a single result as a header and one row.
     pub fn single(&mut self, element: &Element, hints: &ArrayHints, out: &mut String) {
-        let cells = single_rows(element, hints);
+        let cells = with_host(single_rows(element, hints), self.host.as_deref());
         self.add_cells(element, cells, out);
         self.finish(out);
     }
@@ -100,6 +113,7 @@ impl DelimitedWriter {
         if !self.chosen {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
+                host_first(&mut self.columns, self.host.as_deref());
             }
             for (name, _) in &cells {
                 if !self.columns.iter().any(|c| c == name) {

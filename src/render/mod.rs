@@ -14,6 +14,7 @@
 mod cells;
 pub mod command;
 pub mod delimited;
+pub mod hosts;
 pub mod json;
 pub mod shape;
 pub mod table;
@@ -152,6 +153,9 @@ pub struct RenderOptions {
     pub header: bool,
     /// Which single properties are arrays (JSON and tables).
     pub arrays: ArrayHints,
+    /// The host the results came from, when there are several (a fleet):
+    /// tables, csv and tsv show it in a first `Host` column.
+    pub host: Option<String>,
 }
 
 impl Default for RenderOptions {
@@ -166,6 +170,7 @@ impl Default for RenderOptions {
             columns: None,
             header: true,
             arrays: ArrayHints::default(),
+            host: None,
         }
     }
 }
@@ -215,9 +220,13 @@ impl<'w> Printer<'w> {
                     .result(element, 0);
                 self.buffer.push('\n');
             }
-            Format::Table => {
-                table::write_single(&mut self.buffer, element, &options.arrays, options.fit)
-            }
+            Format::Table => table::write_single(
+                &mut self.buffer,
+                element,
+                &options.arrays,
+                options.fit,
+                options.host.as_deref(),
+            ),
             Format::Csv | Format::Tsv => delimited_writer(
                 &mut self.delimited,
                 self.format,
@@ -263,7 +272,9 @@ impl<'w> Printer<'w> {
             Format::Table => {
                 let (columns, fit) = (&options.columns, options.fit);
                 self.table
-                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit))
+                    .get_or_insert_with(|| {
+                        table::TableBuilder::new(columns.clone(), fit, options.host.clone())
+                    })
                     .add(element, &options.arrays);
                 return Ok(());
             }
@@ -293,9 +304,15 @@ impl<'w> Printer<'w> {
                 .buffer
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
             Format::Table => {
-                let (columns, fit) = (&self.options.columns, self.options.fit);
+                let options = &self.options;
                 self.table
-                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit))
+                    .get_or_insert_with(|| {
+                        table::TableBuilder::new(
+                            options.columns.clone(),
+                            options.fit,
+                            options.host.clone(),
+                        )
+                    })
                     .finish(&mut self.buffer);
             }
             Format::Csv | Format::Tsv => {
@@ -347,6 +364,11 @@ fn delimited_writer<'s>(
 ) -> &'s mut delimited::DelimitedWriter {
     slot.get_or_insert_with(|| {
         let delimiter = format.delimiter().unwrap_or(delimited::Delimiter::Comma);
-        delimited::DelimitedWriter::new(delimiter, options.columns.clone(), options.header)
+        delimited::DelimitedWriter::new(
+            delimiter,
+            options.columns.clone(),
+            options.header,
+            options.host.clone(),
+        )
     })
 }

@@ -24,7 +24,7 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::protocol::model::Element;
 
-use super::cells::{first_columns, item_cells, single_rows};
+use super::cells::{first_columns, host_first, item_cells, single_rows, with_host};
 use super::shape::ArrayHints;
 
 /// The widest an automatically chosen column gets.
@@ -74,6 +74,8 @@ pub struct TableBuilder {
     fit: Fit,
     /// Content width of each column, once the header is out.
     widths: Option<Vec<usize>>,
+    /// The host every row came from, shown in a first column (a fleet).
+    host: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,28 +90,36 @@ enum Choice {
 
 impl TableBuilder {
     /// A builder showing `columns` (case-insensitive property names), or
-    /// choosing columns itself to fit when `None`.
-    pub fn new(columns: Option<Vec<String>>, fit: Fit) -> Self {
-        let (choice, columns) = match columns {
+    /// choosing columns itself to fit when `None`; with `host`, a first
+    /// `Host` column holds it.
+    pub fn new(columns: Option<Vec<String>>, fit: Fit, host: Option<String>) -> Self {
+        let (choice, mut columns) = match columns {
             Some(columns) => (Choice::User, columns),
             None => (Choice::Sampling, Vec::new()),
         };
+        let mut matched = vec![false; columns.len()];
+        if choice == Choice::User && host.is_some() {
+            host_first(&mut columns, host.as_deref());
+            matched.insert(0, true);
+        }
         TableBuilder {
-            matched: vec![false; columns.len()],
+            matched,
             columns,
             choice,
             rows: Vec::new(),
             fit,
             widths: None,
+            host,
         }
     }
 
     /// Adds one enumeration item as a row.
     pub fn add(&mut self, item: &Element, hints: &ArrayHints) {
-        let cells = item_cells(item, hints);
+        let cells = with_host(item_cells(item, hints), self.host.as_deref());
         if self.choice == Choice::Sampling {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
+                host_first(&mut self.columns, self.host.as_deref());
             }
             for (name, _) in &cells {
                 if !self.columns.iter().any(|c| c == name) {
@@ -280,8 +290,14 @@ impl TableBuilder {
 ///
 /// On a terminal the values wrap to fit; in a pipe both columns are cut
 /// to fit, one line per property.
-pub fn write_single(out: &mut String, element: &Element, hints: &ArrayHints, fit: Fit) {
-    let rows: Vec<[String; 2]> = single_rows(element, hints)
+pub fn write_single(
+    out: &mut String,
+    element: &Element,
+    hints: &ArrayHints,
+    fit: Fit,
+    host: Option<&str>,
+) {
+    let rows: Vec<[String; 2]> = with_host(single_rows(element, hints), host)
         .into_iter()
         .map(|(name, value)| [one_line(&name, fit.utf8), one_line(&value, fit.utf8)])
         .collect();

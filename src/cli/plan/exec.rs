@@ -13,6 +13,9 @@ use crate::cli::{UsageError, local_file};
 /// cmd.exe's longest command line (characters); a longer
 /// `-EncodedCommand` goes through stdin instead.
 const COMMAND_LINE_LIMIT: usize = 8191;
+/// The most of our stdin a command on several hosts is given: it is read
+/// whole first, then sent to each.
+const FLEET_STDIN_LIMIT: u64 = 16 << 20;
 
 /// A command to run in a remote shell.
 #[derive(Debug)]
@@ -29,6 +32,9 @@ pub struct Exec {
     pub stdin: Stdin,
     /// stderr is PowerShell's CLIXML, to be decoded into plain text.
     pub powershell: bool,
+    /// On several hosts, print each host's output whole (`--group`)
+    /// rather than line by line with the host's name in front.
+    pub group: bool,
 }
 
 /// Where the remote command's stdin comes from.
@@ -102,6 +108,7 @@ impl Exec {
                 command: options,
                 stdin,
                 powershell: true,
+                group: args.group,
             });
         }
         let mut words = command.into_iter();
@@ -119,6 +126,7 @@ impl Exec {
                     },
                     stdin,
                     powershell: false,
+                    group: args.group,
                 });
             }
             return Err(UsageError::new(
@@ -133,7 +141,42 @@ impl Exec {
             command: options,
             stdin,
             powershell: false,
+            group: args.group,
         })
+    }
+
+    /// Readies the command for several hosts at once. Our stdin cannot be
+    /// streamed to many: from a terminal nothing is sent, from a pipe or a
+    /// file it is read whole (up to [`FLEET_STDIN_LIMIT`]) and each host
+    /// gets all of it. An interactive cmd.exe needs one host.
+    pub fn for_fleet(&mut self, stdin_is_terminal: bool) -> Result<(), UsageError> {
+        if self.command.console_stdin {
+            return Err(UsageError::new(
+                "an interactive cmd.exe needs one target; with several, give the COMMAND to run",
+            ));
+        }
+        if self.stdin != Stdin::Forward {
+            return Ok(());
+        }
+        if stdin_is_terminal {
+            self.stdin = Stdin::Closed;
+            return Ok(());
+        }
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(
+            &mut std::io::Read::take(std::io::stdin(), FLEET_STDIN_LIMIT + 1),
+            &mut bytes,
+        )
+        .map_err(|e| UsageError::new(format!("cannot read stdin for the command: {e}")))?;
+        if bytes.len() as u64 > FLEET_STDIN_LIMIT {
+            return Err(UsageError::new(format!(
+                "stdin holds more than {} MiB, too much to send to several hosts; \
+                 add --no-stdin, or copy the data to the hosts first",
+                FLEET_STDIN_LIMIT >> 20
+            )));
+        }
+        self.stdin = Stdin::Bytes(bytes);
+        Ok(())
     }
 }
 

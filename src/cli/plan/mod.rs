@@ -14,6 +14,7 @@
 
 pub mod exec;
 pub mod request;
+pub mod targets;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -41,6 +42,12 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
 const REPLY_MARGIN: Duration = Duration::from_secs(5);
 /// The smallest MaxEnvelopeSize that still fits a fault (DSP0226 R6.2-3).
 const MIN_ENVELOPE: u32 = 8192;
+/// Hosts worked on at a time when several are given (`--parallel`): enough
+/// to hide network latency, few enough that the connections, threads and
+/// per-host output buffers stay small.
+pub const DEFAULT_PARALLEL: usize = 32;
+/// The most `--parallel` may ask for.
+const MAX_PARALLEL: u64 = 1024;
 
 /// Everything a run needs, checked.
 #[derive(Debug)]
@@ -111,7 +118,7 @@ pub enum Change {
 }
 
 /// How results are shown.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct OutputPlan {
     /// The format.
     pub format: Format,
@@ -119,14 +126,18 @@ pub struct OutputPlan {
     pub render: RenderOptions,
     /// Trace every HTTP exchange to stderr.
     pub debug: bool,
+    /// Draw a progress line for long enumerations (on a terminal); off
+    /// when many hosts share stderr.
+    pub progress: bool,
 }
 
 /// Where to connect and with what.
 #[derive(Debug)]
 pub struct ConnectionPlan {
-    /// The endpoints, in the order given (one today; a list so that many
-    /// hosts can share one plan).
+    /// The endpoints, in the order given; several make a fleet.
     pub targets: Vec<Target>,
+    /// How many hosts of a fleet are worked on at a time.
+    pub parallel: usize,
     /// The method and the credential source.
     pub auth: AuthPlan,
     /// Settings every request of a session shares.
@@ -148,6 +159,8 @@ pub struct ConnectionPlan {
 /// One endpoint and the proxy on the way to it.
 #[derive(Debug)]
 pub struct Target {
+    /// The target as the user wrote it: how output and errors name it.
+    pub label: String,
     /// Where the service listens.
     pub endpoint: Endpoint,
     /// The proxy to go through (`-proxy`, or the environment's unless
@@ -194,7 +207,9 @@ impl Plan {
             render: output::render_options(&cli.output, format, env)?,
             format,
             debug: cli.output.debug,
+            progress: true,
         };
+        check_stdin_readers(&cli)?;
         let verb = match cli.command.take() {
             None => Verb::Help(None),
             Some(command) => verb(command, env)?,
@@ -208,10 +223,26 @@ impl Plan {
             )));
         }
         let mut warnings = Vec::new();
+        let targets_from_stdin = cli.connection.remote.iter().any(|r| r.trim() == "@-");
+        if let Verb::Exec(exec) = &verb
+            && targets_from_stdin
+            && exec.stdin == exec::Stdin::Forward
+        {
+            return Err(UsageError::new(
+                "-r:@- reads the targets from stdin, so the command cannot read its input \
+                 from there too; add --no-stdin, or list the targets in a file (-r:@FILE)",
+            ));
+        }
         let connection = match verb {
             Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
             _ => Some(connection(&mut cli.connection, env, &mut warnings)?),
         };
+        let mut verb = verb;
+        if let (Verb::Exec(exec), Some(c)) = (&mut verb, &connection)
+            && c.targets.len() > 1
+        {
+            exec.for_fleet(env.stdin_is_terminal)?;
+        }
         Ok(Plan {
             verb,
             output,
@@ -219,6 +250,35 @@ impl Plan {
             warnings,
         })
     }
+}
+
+/// Stdin can be read once: by the targets (`-r:@-`), the password
+/// (`--password-file -`) or the script (`--powershell -`), not two of them.
+fn check_stdin_readers(cli: &Cli) -> Result<(), UsageError> {
+    let mut readers = Vec::new();
+    if cli.connection.remote.iter().any(|r| r.trim() == "@-") {
+        readers.push("-r:@-");
+    }
+    if cli
+        .connection
+        .password_file
+        .as_ref()
+        .is_some_and(|p| p.as_os_str() == "-")
+    {
+        readers.push("--password-file -");
+    }
+    if let Some(Command::Exec { exec, .. }) = &cli.command
+        && exec.powershell.as_deref() == Some("-")
+    {
+        readers.push("--powershell -");
+    }
+    if readers.len() > 1 {
+        return Err(UsageError::new(format!(
+            "{} all read stdin, which can be read once; give the others in files",
+            readers.join(" and ")
+        )));
+    }
+    Ok(())
 }
 
 fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
@@ -346,9 +406,27 @@ fn connection(
     warnings: &mut Vec<String>,
 ) -> Result<ConnectionPlan, UsageError> {
     reject_windows_only(args)?;
-    let remote = args.remote.as_deref().unwrap_or("localhost");
-    let endpoint = Endpoint::parse(remote, args.use_ssl).map_err(|e| endpoint_error(&e))?;
-    let auth = auth_plan(args, env, &endpoint, warnings)?;
+    let names = targets::expand(&args.remote, &mut targets::read_stdin)?.names;
+    let endpoints = names
+        .iter()
+        .map(|name| Endpoint::parse(name, args.use_ssl).map_err(|e| endpoint_error(&e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let parallel = match args.parallel {
+        None => DEFAULT_PARALLEL,
+        Some(n @ 1..=MAX_PARALLEL) => usize::try_from(n).unwrap_or(DEFAULT_PARALLEL),
+        Some(n) => {
+            return Err(UsageError::new(format!(
+                "--parallel {n} is out of range; give 1 to {MAX_PARALLEL} hosts at a time"
+            )));
+        }
+    };
+    if endpoints.len() > 1 && args.spn.is_some() {
+        return Err(UsageError::new(
+            "--spn names one host's service principal, and there are several targets; \
+             drop it (each host's own HTTP/HOST is used) or run each host on its own",
+        ));
+    }
+    let auth = auth_plan(args, env, &endpoints, warnings)?;
 
     let operation_timeout = Duration::from_millis(args.timeout.unwrap_or(60_000));
     if operation_timeout.is_zero() {
@@ -374,7 +452,7 @@ fn connection(
             )));
         }
     };
-    if !args.pin.is_empty() && !endpoint.is_https() {
+    if !args.pin.is_empty() && endpoints.iter().any(|e| !e.is_https()) {
         return Err(UsageError::new(
             "--pin checks the server's TLS certificate, so it needs HTTPS; \
              use -r:https://HOST:5986 or -usessl",
@@ -395,13 +473,24 @@ fn connection(
             local_file::check(path, what, local_file::KEY_FILE)?;
         }
     }
-    let proxy = proxy_for(args, &endpoint, env)?;
+    let targets = names
+        .into_iter()
+        .zip(endpoints)
+        .map(|(label, endpoint)| {
+            Ok(Target {
+                label,
+                proxy: proxy_for(args, &endpoint, env)?,
+                endpoint,
+            })
+        })
+        .collect::<Result<Vec<_>, UsageError>>()?;
     let client_identity = match &auth.credential {
         CredentialSource::Certificate { cert, key } => Some((cert.clone(), key.clone())),
         _ => None,
     };
     Ok(ConnectionPlan {
-        targets: vec![Target { endpoint, proxy }],
+        targets,
+        parallel,
         auth,
         session: SessionOptions {
             max_envelope_size,
@@ -482,7 +571,7 @@ fn endpoint_error(e: &EndpointError) -> UsageError {
 fn auth_plan(
     args: &mut ConnectionArgs,
     env: &Environment,
-    endpoint: &Endpoint,
+    endpoints: &[Endpoint],
     warnings: &mut Vec<String>,
 ) -> Result<AuthPlan, UsageError> {
     let user = args.username.clone().or_else(|| env.var("WINRM_USER"));
@@ -561,7 +650,9 @@ fn auth_plan(
             }
         }
     };
-    if method == Method::Certificate && !endpoint.is_https() {
+    if method == Method::Certificate
+        && let Some(endpoint) = endpoints.iter().find(|e| !e.is_https())
+    {
         return Err(UsageError::new(format!(
             "-a:certificate presents the certificate in the TLS handshake, so it needs HTTPS; \
              {endpoint} is plain HTTP (use -r:https://HOST:5986/wsman or -usessl)"

@@ -8,7 +8,7 @@ use std::io::Write;
 use winrm::render::Printer;
 use winrm::session::{Cancel, EnumerateOptions, Session};
 
-use crate::cli::interrupt::{self, Interrupted};
+use crate::cli::interrupt::Interrupted;
 use crate::cli::output::Progress;
 use crate::cli::plan::{OutputPlan, Request};
 
@@ -18,17 +18,12 @@ pub fn run(
     options: &EnumerateOptions,
     limit: Option<u64>,
     output: &OutputPlan,
+    cancel: &Cancel,
     out: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let limit = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
-    let cancel = Cancel::new();
-    interrupt::install(
-        cancel.clone(),
-        &["stopping after this page (Ctrl-C again to quit at once)"],
-        "quit at once; the enumeration context is left to expire on the server",
-    );
     let mut printer = Printer::with_options(output.format, output.render.clone(), out);
-    let mut progress = Progress::new(output.debug);
+    let mut progress = Progress::new(output.debug || !output.progress);
     let mut items = session
         .enumerate(&request.resource, &request.options, options)?
         .stop_on(cancel.clone());

@@ -18,7 +18,7 @@ use winrm::render::command::CommandPrinter;
 
 use winrm::session::{Cancel, Session, Signal, Stream};
 
-use crate::cli::interrupt::{self, Interrupted};
+use crate::cli::interrupt::Interrupted;
 use crate::cli::plan::OutputPlan;
 use crate::cli::plan::exec::{Exec, Stdin};
 
@@ -58,25 +58,18 @@ pub fn exit_status(code: i64) -> (u8, Option<String>) {
 
 pub fn run(
     session: &mut Session,
-    exec: Exec,
+    exec: &Exec,
     output: &OutputPlan,
+    cancel: &Cancel,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
-    let cancel = Cancel::new();
-    interrupt::install(
-        cancel.clone(),
-        &[
-            "sending Ctrl-C to the remote command (again to terminate it)",
-            "terminating the remote command (again to quit at once, which may leave the shell open)",
-        ],
-        "quit at once; the remote shell may stay open until its idle timeout",
-    );
     let mut shell = session.open_shell(&exec.shell)?;
     shell.set_receive_wait(RECEIVE_WAIT);
     let mut command = shell.run(&exec.program, &exec.arguments, &exec.command)?;
     let chunk = command.send_size();
 
-    let mut input = match exec.stdin {
+    let mut input = match &exec.stdin {
         Stdin::Closed => {
             command.send(&[], true)?;
             None
@@ -94,8 +87,7 @@ pub fn run(
         Stdin::Forward => Some(spawn_stdin_reader(chunk)),
     };
 
-    let mut err = std::io::stderr();
-    let mut printer = CommandPrinter::new(output.format, out, &mut err);
+    let mut printer = CommandPrinter::new(output.format, out, err);
     // PowerShell's stderr is one CLIXML document: decoded when complete.
     let mut clixml = exec.powershell.then(Vec::new);
     let mut signalled = 0;
@@ -104,7 +96,7 @@ pub fn run(
         // must not keep Ctrl-C and the command's output waiting.
         let mut more_input = false;
         if let Some(queue) = &input {
-            match pump_stdin(&mut command, queue, &cancel)? {
+            match pump_stdin(&mut command, queue, cancel)? {
                 Pumped::Open { busy } => more_input = busy,
                 Pumped::Closed => input = None,
             }

@@ -1,7 +1,8 @@
 //! One small file per verb: a [`Plan`] → the session calls → the printer.
 //!
 //! [`run`] connects (credentials resolved once, then a session for the
-//! target) and hands the session to the verb. Verbs never parse switches,
+//! target) and hands the session to the verb through [`perform`], which
+//! the fleet runner calls too, once per host. Verbs never parse switches,
 //! build XML or format output themselves; they return the exit code, so a
 //! verb whose outcome is a number (a remote command's exit status) can pass
 //! it through.
@@ -21,11 +22,13 @@ pub use enumerate::Incomplete;
 use std::io::Write;
 
 use winrm::render::Printer;
+use winrm::session::{Cancel, Session};
 
-use super::connect;
 use super::plan::{OutputPlan, Plan, Verb};
+use super::{connect, interrupt};
 
-/// Runs the plan, writing results to `out`; returns the exit code.
+/// Runs the plan against its one target, writing results to `out`;
+/// returns the exit code. (Several targets go to [`crate::cli::fleet`].)
 pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
     let Plan {
         verb,
@@ -33,56 +36,90 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
         connection,
         ..
     } = plan;
-    let session = match &connection {
-        None => None,
-        Some(connection) => {
-            // One target today; the plan holds a list for many hosts.
-            let target = &connection.targets[0];
-            let credentials = connect::credentials(&connection.auth, target)?;
-            Some(connect::session(
-                connection,
-                target,
-                credentials,
-                output.debug,
-            )?)
-        }
-    };
-    match (verb, session) {
-        (Verb::Help(topic), _) => help::help(topic.as_deref(), out),
-        (Verb::Helpmsg(code), _) => help::helpmsg(code, out),
+    let connection = match (verb, connection) {
+        (Verb::Help(topic), _) => return help::help(topic.as_deref(), out),
+        (Verb::Helpmsg(code), _) => return help::helpmsg(code, out),
         (Verb::Generate(kind, verb), _) => {
             crate::cli::generate::write(kind, verb.as_deref(), out)?;
-            Ok(0)
+            return Ok(0);
         }
-        (Verb::WindowsOnly, _) => help::windows_only(),
-        (verb, Some(mut session)) => {
-            let anonymous = connection
-                .as_ref()
-                .is_some_and(|c| c.auth.method == winrm::transport::Method::None);
-            match verb {
-                Verb::Identify => identify::run(&mut session, anonymous, &output, out),
-                Verb::Get(request) => get::run(&mut session, &request, &output, out),
-                Verb::Set(request, change) => {
-                    set::run(&mut session, &request, change, &output, out)
-                }
-                Verb::Create(request, body) => {
-                    create::run(&mut session, &request, &body, &output, out)
-                }
-                Verb::Delete(request) => delete::run(&mut session, &request),
-                Verb::Invoke {
-                    action,
-                    request,
-                    input,
-                } => invoke::run(&mut session, &action, &request, &input, &output, out),
-                Verb::Enumerate(request, options, limit) => {
-                    enumerate::run(&mut session, &request, &options, limit, &output, out)
-                }
-                Verb::Exec(exec) => exec::run(&mut session, exec, &output, out),
-                Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
-            }
-        }
+        (Verb::WindowsOnly, _) => return help::windows_only(),
         // The plan gives every network verb a connection.
-        (_, None) => Ok(0),
+        (_, None) => return Ok(0),
+        (verb, Some(connection)) => (verb, connection),
+    };
+    let (verb, connection) = connection;
+    let target = &connection.targets[0];
+    let credentials = connect::credentials(&connection.auth, &target.endpoint.to_string())?;
+    let mut session = connect::session(&connection, target, credentials, output.debug)?;
+    let cancel = Cancel::new();
+    // Only the verbs that can stop cleanly take Ctrl-C over; the others
+    // end at once, as any command does.
+    if let Some((notices, quit)) = interrupt_notices(&verb) {
+        interrupt::install(cancel.clone(), notices, quit);
+    }
+    let anonymous = connection.auth.method == winrm::transport::Method::None;
+    let mut err = std::io::stderr();
+    perform(
+        &verb,
+        &mut session,
+        anonymous,
+        &output,
+        &cancel,
+        out,
+        &mut err,
+    )
+}
+
+/// What Ctrl-C says for a verb that stops at a safe point: the notice for
+/// each press, then what the press after them does.
+pub fn interrupt_notices(verb: &Verb) -> Option<(&'static [&'static str], &'static str)> {
+    match verb {
+        Verb::Enumerate(..) => Some((
+            &["stopping after this page (Ctrl-C again to quit at once)"],
+            "quit at once; the enumeration context is left to expire on the server",
+        )),
+        Verb::Exec(_) => Some((
+            &[
+                "sending Ctrl-C to the remote command (again to terminate it)",
+                "terminating the remote command (again to quit at once, which may leave the \
+                 shell open)",
+            ],
+            "quit at once; the remote shell may stay open until its idle timeout",
+        )),
+        _ => None,
+    }
+}
+
+/// Performs a network verb over `session`, writing results to `out` (and
+/// a remote command's stderr to `err`); returns the exit code. `cancel`
+/// stops an enumeration after its page and signals a remote command. The
+/// same for one host or each of many: only `out` and `err` differ.
+pub fn perform(
+    verb: &Verb,
+    session: &mut Session,
+    anonymous: bool,
+    output: &OutputPlan,
+    cancel: &Cancel,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> anyhow::Result<u8> {
+    match verb {
+        Verb::Identify => identify::run(session, anonymous, output, out),
+        Verb::Get(request) => get::run(session, request, output, out),
+        Verb::Set(request, change) => set::run(session, request, change, output, out),
+        Verb::Create(request, body) => create::run(session, request, body, output, out),
+        Verb::Delete(request) => delete::run(session, request),
+        Verb::Invoke {
+            action,
+            request,
+            input,
+        } => invoke::run(session, action, request, input, output, out),
+        Verb::Enumerate(request, options, limit) => {
+            enumerate::run(session, request, options, *limit, output, cancel, out)
+        }
+        Verb::Exec(exec) => exec::run(session, exec, output, cancel, out, err),
+        Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
     }
 }
 

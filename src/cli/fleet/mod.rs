@@ -1,0 +1,280 @@
+//! A fleet: one verb against several targets, `--parallel` hosts at a
+//! time.
+//!
+//! Each host gets its own session (connection, authentication, deadlines)
+//! in a worker thread of a bounded pool; the credentials are resolved
+//! once, before the first host, and shared. Each host runs the same verb
+//! code as a single-host run ([`verbs::perform`]); only its stdout and
+//! stderr differ: writers from the [`sink::Board`], which keep hosts'
+//! output apart. A dead host costs its own timeout and nothing more.
+//!
+//! Ctrl-C stops handing out hosts; the hosts in flight stop at their safe
+//! point (an enumeration after its page, releasing it; a remote command
+//! is signalled and its shell deleted). At the end, stderr gets a line per
+//! failed host and the count, and the exit code follows
+//! [`report::fleet_exit`].
+
+mod sink;
+
+use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use winrm::render::Format;
+use winrm::session::Cancel;
+use winrm::transport::Credentials;
+
+use super::interrupt::{self, EXIT_INTERRUPTED};
+use super::plan::{ConnectionPlan, OutputPlan, Plan, Target, Verb};
+use super::{connect, verbs};
+use crate::report::{self, Style};
+use sink::{Board, HostWriter, Layout};
+
+/// How one host ended: the verb's exit code, or its error.
+type Outcome = anyhow::Result<u8>;
+
+/// Runs the plan's verb on each of its targets; prints a summary on
+/// stderr and returns the fleet's exit code.
+pub fn run(plan: Plan, style: Style) -> ExitCode {
+    let Plan {
+        verb,
+        output,
+        connection,
+        ..
+    } = plan;
+    let Some(connection) = connection else {
+        return ExitCode::SUCCESS;
+    };
+    let hosts = connection.targets.len();
+    let credentials = match connect::credentials(&connection.auth, &format!("{hosts} hosts")) {
+        Ok(credentials) => credentials,
+        Err(e) => return report::error(&e, style, false),
+    };
+    let cancel = Cancel::new();
+    let (notices, quit) = notices(&verb);
+    interrupt::install(cancel.clone(), notices, quit);
+
+    let exec_group = matches!(&verb, Verb::Exec(exec) if exec.group);
+    let layout = match output.format {
+        Format::Jsonl => Layout::Lines,
+        Format::Text if matches!(verb, Verb::Exec(_)) && !exec_group => Layout::Lines,
+        _ => Layout::Grouped,
+    };
+    let board = Board::new(
+        output.format,
+        layout,
+        output.render.header,
+        style,
+        cancel.clone(),
+    );
+    let fleet = Fleet {
+        verb: &verb,
+        connection: &connection,
+        credentials: &credentials,
+        output: &output,
+        cancel: &cancel,
+        board: &board,
+        next: AtomicUsize::new(0),
+        outcomes: Mutex::new((0..hosts).map(|_| None).collect()),
+    };
+    board.open();
+    std::thread::scope(|scope| {
+        let mut started = 0;
+        for n in 0..connection.parallel.min(hosts) {
+            let worker = std::thread::Builder::new().name(format!("winrm-host-{n}"));
+            if worker.spawn_scoped(scope, || fleet.work()).is_ok() {
+                started += 1;
+            }
+        }
+        // No thread to be had: the hosts go one by one on this one.
+        if started == 0 {
+            fleet.work();
+        }
+    });
+    board.close();
+    let outcomes = fleet
+        .outcomes
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner());
+    if board.closed() {
+        // The reader of stdout had enough (`| head`): a success.
+        return ExitCode::SUCCESS;
+    }
+    let exec = matches!(verb, Verb::Exec(_));
+    ExitCode::from(summarize(&connection.targets, &outcomes, style, exec))
+}
+
+/// What every worker shares.
+struct Fleet<'a> {
+    verb: &'a Verb,
+    connection: &'a ConnectionPlan,
+    credentials: &'a Option<Credentials>,
+    output: &'a OutputPlan,
+    cancel: &'a Cancel,
+    board: &'a Board,
+    /// The next target to start.
+    next: AtomicUsize,
+    /// Each target's outcome, by position; `None`: not started.
+    outcomes: Mutex<Vec<Option<Outcome>>>,
+}
+
+impl Fleet<'_> {
+    /// Takes targets one after the other until none is left or the fleet
+    /// is stopped.
+    fn work(&self) {
+        while !self.cancel.is_cancelled() {
+            let index = self.next.fetch_add(1, Ordering::SeqCst);
+            let Some(target) = self.connection.targets.get(index) else {
+                return;
+            };
+            let outcome = self.host(target);
+            if let Some(slot) = self
+                .outcomes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_mut(index)
+            {
+                *slot = Some(outcome);
+            }
+        }
+    }
+
+    /// Runs the verb on one host, then prints what it still holds.
+    fn host(&self, target: &Target) -> Outcome {
+        let mut output = self.output.clone();
+        output.progress = false;
+        if output.format.has_columns() {
+            output.render.host = Some(target.label.clone());
+        }
+        let (mut out, mut err) = self.board.host(&target.label);
+        let outcome = self.perform(target, &output, &mut out, &mut err);
+        let style = self.board_style();
+        let report = match &outcome {
+            Ok(_) => None,
+            Err(e) => report::classify(e, target.endpoint.is_https()).map(|mut report| {
+                report.exit = style.exit(report.exit);
+                report
+            }),
+        };
+        self.board.finish(out, err, report.as_ref());
+        outcome
+    }
+
+    fn perform(
+        &self,
+        target: &Target,
+        output: &OutputPlan,
+        out: &mut HostWriter<'_>,
+        err: &mut HostWriter<'_>,
+    ) -> Outcome {
+        let mut session = connect::session(
+            self.connection,
+            target,
+            self.credentials.clone(),
+            output.debug,
+        )?;
+        let anonymous = self.connection.auth.method == winrm::transport::Method::None;
+        verbs::perform(
+            self.verb,
+            &mut session,
+            anonymous,
+            output,
+            self.cancel,
+            out,
+            err,
+        )
+    }
+
+    fn board_style(&self) -> Style {
+        Style {
+            format: self.output.format,
+            exec: matches!(self.verb, Verb::Exec(_)),
+            color: false,
+        }
+    }
+}
+
+/// What Ctrl-C says during a fleet run, per verb: the notice for each
+/// press, then what the press after them does.
+fn notices(verb: &Verb) -> (&'static [&'static str], &'static str) {
+    match verb {
+        Verb::Enumerate(..) => (
+            &[
+                "stopping: no more hosts are started, and each enumeration stops after its \
+               page (Ctrl-C again to quit at once)",
+            ],
+            "quit at once; open enumerations are left to expire on the servers",
+        ),
+        Verb::Exec(_) => (
+            &[
+                "stopping: no more hosts are started; sending Ctrl-C to the remote commands \
+                 (again to terminate them)",
+                "terminating the remote commands (again to quit at once, which may leave \
+                 shells open)",
+            ],
+            "quit at once; remote shells may stay open until their idle timeout",
+        ),
+        _ => (
+            &[
+                "stopping: no more hosts are started; waiting for the requests in flight \
+               (Ctrl-C again to quit at once)",
+            ],
+            "quit at once",
+        ),
+    }
+}
+
+/// Prints a line per failed host and the count on stderr; returns the
+/// exit code.
+fn summarize(targets: &[Target], outcomes: &[Option<Outcome>], style: Style, exec: bool) -> u8 {
+    let mut codes = Vec::with_capacity(outcomes.len());
+    let (mut succeeded, mut not_started) = (0usize, 0usize);
+    let mut lines = String::new();
+    for (target, outcome) in targets.iter().zip(outcomes) {
+        let label = winrm::terminal::one_line(&target.label, 256);
+        let code = match outcome {
+            None => {
+                not_started += 1;
+                EXIT_INTERRUPTED
+            }
+            Some(Ok(code)) => {
+                if *code != 0 {
+                    lines.push_str(&format!(
+                        "winrm: {label}: failed: the remote command exited with {code}\n"
+                    ));
+                }
+                *code
+            }
+            Some(Err(e)) => match report::classify(e, target.endpoint.is_https()) {
+                // A closed stdout is not the host's failure.
+                None => 0,
+                Some(report) => {
+                    let hint = report
+                        .hint
+                        .as_deref()
+                        .map(|h| format!(" (hint: {h})"))
+                        .unwrap_or_default();
+                    lines.push_str(&format!(
+                        "winrm: {label}: failed: {}{hint}\n",
+                        report.message
+                    ));
+                    style.exit(report.exit)
+                }
+            },
+        };
+        if code == 0 {
+            succeeded += 1;
+        }
+        codes.push(code);
+    }
+    let skipped = if not_started > 0 {
+        format!("; {not_started} not started (interrupted)")
+    } else {
+        String::new()
+    };
+    say!(
+        "{lines}winrm: {succeeded} of {} hosts succeeded{skipped}",
+        targets.len()
+    );
+    report::fleet_exit(&codes, exec)
+}
