@@ -18,6 +18,7 @@ mod envelopes;
 mod exec;
 mod faults;
 mod fixtures;
+mod fleet;
 mod formats;
 mod generated;
 
