@@ -68,6 +68,7 @@ pub fn render_options(
         header: !args.no_header,
         arrays: ArrayHints::new(arrays),
         host: None,
+        shared_table: None,
     })
 }
 

@@ -122,8 +122,8 @@ pub(super) fn with_host(
 }
 
 /// Puts the host column first, when rows name their host.
-pub(super) fn host_first(columns: &mut Vec<String>, host: Option<&str>) {
-    if host.is_none() {
+pub(super) fn host_first(columns: &mut Vec<String>, named: bool) {
+    if !named {
         return;
     }
     columns.retain(|c| c != HOST_COLUMN);

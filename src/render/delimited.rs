@@ -77,7 +77,7 @@ impl DelimitedWriter {
         let mut columns = columns.unwrap_or_default();
         let mut matched = vec![false; columns.len()];
         if chosen && host.is_some() {
-            host_first(&mut columns, host.as_deref());
+            host_first(&mut columns, true);
             matched.insert(0, true);
         }
         DelimitedWriter {
@@ -113,7 +113,7 @@ impl DelimitedWriter {
         if !self.chosen {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
-                host_first(&mut self.columns, self.host.as_deref());
+                host_first(&mut self.columns, self.host.is_some());
             }
             for (name, _) in &cells {
                 if !self.columns.iter().any(|c| c == name) {

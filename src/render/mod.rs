@@ -22,6 +22,7 @@ pub mod text;
 pub mod xml;
 
 use std::io::{self, Write};
+use std::sync::{Arc, Mutex};
 
 use crate::protocol::model::Element;
 
@@ -156,6 +157,35 @@ pub struct RenderOptions {
     /// The host the results came from, when there are several (a fleet):
     /// tables, csv and tsv show it in a first `Host` column.
     pub host: Option<String>,
+    /// The one table every host of a fleet adds its rows to (see
+    /// [`SharedTable`]); `None` gives each printer its own.
+    pub shared_table: Option<SharedTable>,
+}
+
+/// One table for the results of several hosts (a fleet): each host's
+/// printer adds rows (single results too, a row each) with the host in a
+/// first column, and writes out the rows that are ready when it flushes,
+/// holding the table so that blocks keep their order. Whoever runs the
+/// fleet prints the rest with [`SharedTable::finish`] at the end.
+#[derive(Debug, Clone)]
+pub struct SharedTable(Arc<Mutex<table::TableBuilder>>);
+
+impl SharedTable {
+    /// A table showing `columns` (or choosing its own), fitted to `fit`.
+    pub fn new(columns: Option<Vec<String>>, fit: Fit) -> Self {
+        SharedTable(Arc::new(Mutex::new(table::TableBuilder::new(
+            columns, fit, true,
+        ))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, table::TableBuilder> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the rows not printed yet and closes the table.
+    pub fn finish(&self, out: &mut String) {
+        self.lock().finish(out);
+    }
 }
 
 impl Default for RenderOptions {
@@ -171,6 +201,7 @@ impl Default for RenderOptions {
             header: true,
             arrays: ArrayHints::default(),
             host: None,
+            shared_table: None,
         }
     }
 }
@@ -210,6 +241,12 @@ impl<'w> Printer<'w> {
         let element = &*crate::terminal::redacted_element(element);
         self.buffer.clear();
         let options = &self.options;
+        if let (Format::Table, Some(shared)) = (self.format, &options.shared_table) {
+            shared
+                .lock()
+                .add(element, &options.arrays, options.host.as_deref());
+            return Ok(());
+        }
         match self.format {
             Format::Text => text::write(&mut self.buffer, element, options.palette),
             Format::Xml => xml::write(&mut self.buffer, element, false),
@@ -270,12 +307,15 @@ impl<'w> Printer<'w> {
                 self.buffer.push('\n');
             }
             Format::Table => {
+                let host = options.host.as_deref();
+                if let Some(shared) = &options.shared_table {
+                    shared.lock().add(element, &options.arrays, host);
+                    return Ok(());
+                }
                 let (columns, fit) = (&options.columns, options.fit);
                 self.table
-                    .get_or_insert_with(|| {
-                        table::TableBuilder::new(columns.clone(), fit, options.host.clone())
-                    })
-                    .add(element, &options.arrays);
+                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit, false))
+                    .add(element, &options.arrays, host);
                 return Ok(());
             }
             Format::Csv | Format::Tsv => {
@@ -303,15 +343,13 @@ impl<'w> Printer<'w> {
             Format::Json => self
                 .buffer
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
+            // The fleet closes a shared table; this host's rows are ready.
+            Format::Table if self.options.shared_table.is_some() => return self.flush(),
             Format::Table => {
                 let options = &self.options;
                 self.table
                     .get_or_insert_with(|| {
-                        table::TableBuilder::new(
-                            options.columns.clone(),
-                            options.fit,
-                            options.host.clone(),
-                        )
+                        table::TableBuilder::new(options.columns.clone(), options.fit, false)
                     })
                     .finish(&mut self.buffer);
             }
@@ -346,6 +384,14 @@ impl<'w> Printer<'w> {
             self.buffer.clear();
             table.write_ready(&mut self.buffer);
             self.out.write_all(self.buffer.as_bytes())?;
+        } else if let (Format::Table, Some(shared)) = (self.format, &self.options.shared_table) {
+            // Written while the table is held: blocks go out in order.
+            let mut table = shared.lock();
+            self.buffer.clear();
+            table.write_ready(&mut self.buffer);
+            self.out.write_all(self.buffer.as_bytes())?;
+            self.out.flush()?;
+            return Ok(());
         }
         self.out.flush()
     }

@@ -74,8 +74,8 @@ pub struct TableBuilder {
     fit: Fit,
     /// Content width of each column, once the header is out.
     widths: Option<Vec<usize>>,
-    /// The host every row came from, shown in a first column (a fleet).
-    host: Option<String>,
+    /// Rows name the host they came from, in a first column (a fleet).
+    host_column: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,16 +90,16 @@ enum Choice {
 
 impl TableBuilder {
     /// A builder showing `columns` (case-insensitive property names), or
-    /// choosing columns itself to fit when `None`; with `host`, a first
-    /// `Host` column holds it.
-    pub fn new(columns: Option<Vec<String>>, fit: Fit, host: Option<String>) -> Self {
+    /// choosing columns itself to fit when `None`; with `host_column`, a
+    /// first `Host` column holds the host each row came from.
+    pub fn new(columns: Option<Vec<String>>, fit: Fit, host_column: bool) -> Self {
         let (choice, mut columns) = match columns {
             Some(columns) => (Choice::User, columns),
             None => (Choice::Sampling, Vec::new()),
         };
         let mut matched = vec![false; columns.len()];
-        if choice == Choice::User && host.is_some() {
-            host_first(&mut columns, host.as_deref());
+        if choice == Choice::User && host_column {
+            host_first(&mut columns, true);
             matched.insert(0, true);
         }
         TableBuilder {
@@ -109,17 +109,19 @@ impl TableBuilder {
             rows: Vec::new(),
             fit,
             widths: None,
-            host,
+            host_column,
         }
     }
 
-    /// Adds one enumeration item as a row.
-    pub fn add(&mut self, item: &Element, hints: &ArrayHints) {
-        let cells = with_host(item_cells(item, hints), self.host.as_deref());
+    /// Adds one enumeration item (or a single result, in a fleet) as a
+    /// row; `host` names where it came from, for the host column.
+    pub fn add(&mut self, item: &Element, hints: &ArrayHints, host: Option<&str>) {
+        let host = self.host_column.then(|| host.unwrap_or_default());
+        let cells = with_host(item_cells(item, hints), host);
         if self.choice == Choice::Sampling {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
-                host_first(&mut self.columns, self.host.as_deref());
+                host_first(&mut self.columns, self.host_column);
             }
             for (name, _) in &cells {
                 if !self.columns.iter().any(|c| c == name) {

@@ -415,14 +415,54 @@ fn tables_and_csv_lead_with_the_host() {
         let n = labels.iter().position(|l| l == host).expect("a host");
         assert!(line.ends_with(&format!(",WIN-{n:02}")), "{line}");
     }
+    // One table for the fleet: a row per host for a single result.
+    let run = fleet_cmd(
+        &labels[..3],
+        &[
+            "get",
+            "wmicimv2/Win32_OperatingSystem",
+            "-format:table",
+            "--columns",
+            "CSName",
+        ],
+    )
+    .run();
+    run.code(0);
+    let rows: Vec<Vec<&str>> = run
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches(['|', ' '])
+                .split('|')
+                .map(str::trim)
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0], ["Host", "CSName"], "{}", run.stdout);
+    assert_eq!(rows.len(), 4, "a header and a row per host\n{}", run.stdout);
+    for row in &rows[1..] {
+        let n = labels.iter().position(|l| l == row[0]).expect("a host");
+        assert_eq!(row[1], format!("WIN-{n:02}"));
+    }
     let run = fleet_cmd(
         &labels[..2],
         &["enumerate", "wmicimv2/Win32_Service", "-format:table"],
     )
     .run();
     run.code(0);
-    assert!(run.lines()[1].contains("Host"), "{}", run.stdout);
-    assert!(run.stdout.contains(&labels[1]));
+    // ASCII borders: the run has no UTF-8 locale.
+    let headers = run.lines().iter().filter(|l| l.contains("| Name")).count();
+    assert_eq!(headers, 1, "one table\n{}", run.stdout);
+    assert!(run.lines()[1].starts_with("| Host"), "{}", run.stdout);
+    for label in &labels[..2] {
+        let mine = run
+            .lines()
+            .iter()
+            .filter(|l| l.contains(label.as_str()))
+            .count();
+        assert_eq!(mine, 120, "{label}");
+    }
 }
 
 #[test]

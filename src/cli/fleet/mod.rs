@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use winrm::render::Format;
+use winrm::render::{Format, SharedTable};
 use winrm::session::Cancel;
 use winrm::transport::Credentials;
 
@@ -58,12 +58,18 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
     let layout = match output.format {
         Format::Jsonl => Layout::Lines,
         Format::Text if matches!(verb, Verb::Exec(_)) && !exec_group => Layout::Lines,
+        Format::Table => Layout::Direct,
         _ => Layout::Grouped,
     };
+    let mut output = output;
+    let table = (output.format == Format::Table)
+        .then(|| SharedTable::new(output.render.columns.clone(), output.render.fit));
+    output.render.shared_table = table.clone();
     let board = Board::new(
         output.format,
         layout,
         output.render.header,
+        table,
         style,
         cancel.clone(),
     );

@@ -17,8 +17,8 @@ use std::io::{self, Read, Seek, Write};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
-use winrm::render::Format;
 use winrm::render::hosts;
+use winrm::render::{Format, SharedTable};
 use winrm::session::Cancel;
 
 use crate::report::{self, Report, Style};
@@ -38,6 +38,9 @@ pub enum Layout {
     Grouped,
     /// Line by line as it comes, each line named after its host.
     Lines,
+    /// Straight through as it comes: rows of the one table all hosts
+    /// share, which name their host themselves.
+    Direct,
 }
 
 /// stdout and stderr, shared by the hosts of a fleet.
@@ -48,6 +51,8 @@ pub struct Board {
     header: bool,
     style: Style,
     cancel: Cancel,
+    /// The table every host adds its rows to (`-format:table`).
+    table: Option<SharedTable>,
     state: Mutex<State>,
     /// The reader of stdout went away (`| head`).
     closed: AtomicBool,
@@ -71,15 +76,24 @@ enum Stream {
 
 impl Board {
     /// A board for output in `format`, laid out as `layout`; `header`:
-    /// csv and tsv start with a header line. Stopping the whole fleet
-    /// (the reader of stdout went away) goes through `cancel`.
-    pub fn new(format: Format, layout: Layout, header: bool, style: Style, cancel: Cancel) -> Self {
+    /// csv and tsv start with a header line; `table`: the table the hosts
+    /// share, closed at the end. Stopping the whole fleet (the reader of
+    /// stdout went away) goes through `cancel`.
+    pub fn new(
+        format: Format,
+        layout: Layout,
+        header: bool,
+        table: Option<SharedTable>,
+        style: Style,
+        cancel: Cancel,
+    ) -> Self {
         Board {
             format,
             layout,
             header,
             style,
             cancel,
+            table,
             state: Mutex::new(State::default()),
             closed: AtomicBool::new(false),
         }
@@ -102,15 +116,23 @@ impl Board {
         }
     }
 
-    /// Ends the document (the JSON array, XML's root element).
+    /// Ends the document (the JSON array, XML's root element, the
+    /// table's last rows).
     pub fn close(&self) {
         let state = self.lock();
-        let end = match self.format {
-            Format::Json => hosts::json_close(state.blocks > 0),
-            Format::Xml | Format::Pretty => hosts::XML_CLOSE,
+        let end = match (self.format, &self.table) {
+            (Format::Json, _) => hosts::json_close(state.blocks > 0).to_string(),
+            (Format::Xml | Format::Pretty, _) => hosts::XML_CLOSE.to_string(),
+            (_, Some(table)) => {
+                let mut rest = String::new();
+                table.finish(&mut rest);
+                rest
+            }
             _ => return,
         };
-        let _ = self.write(Stream::Out, end.as_bytes());
+        if !self.closed() {
+            let _ = self.write(Stream::Out, end.as_bytes());
+        }
     }
 
     /// The writers for one host's stdout and stderr.
@@ -241,11 +263,6 @@ impl Board {
                     self.write(Stream::Out, rest)
                 })
             }
-            // The Host column names the host of every row.
-            Format::Table if !held.is_empty() => {
-                state.blocks += 1;
-                held.drain(|bytes| self.write(Stream::Out, bytes))
-            }
             Format::Text | Format::Jsonl if !held.is_empty() => {
                 let gap = if first { "" } else { "\n" };
                 state.blocks += 1;
@@ -335,6 +352,10 @@ impl Write for HostWriter<'_> {
             Layout::Lines => {
                 self.partial.extend_from_slice(bytes);
                 self.pass_lines()?;
+            }
+            Layout::Direct => {
+                let _guard = self.board.lock();
+                self.board.write(self.stream, bytes)?;
             }
         }
         Ok(bytes.len())
