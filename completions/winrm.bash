@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
+            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -97,6 +97,10 @@ _winrm() {
             case "${prev}" in
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -254,7 +258,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -293,6 +297,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -450,7 +458,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -474,6 +482,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -631,7 +643,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -671,6 +683,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -828,7 +844,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__exec)
-            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --group --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -871,6 +887,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1028,7 +1048,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1052,6 +1072,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1209,7 +1233,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="uris aliases config remoting auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="uris aliases config remoting fleets auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1217,6 +1241,10 @@ _winrm() {
             case "${prev}" in
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1374,7 +1402,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1382,6 +1410,10 @@ _winrm() {
             case "${prev}" in
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1539,7 +1571,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1547,6 +1579,10 @@ _winrm() {
             case "${prev}" in
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1704,7 +1740,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1743,6 +1779,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)
@@ -1900,7 +1940,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1939,6 +1979,10 @@ _winrm() {
                     ;;
                 --remote)
                     COMPREPLY=($(compgen -A hostname -- "${cur}"))
+                    return 0
+                    ;;
+                --parallel)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --username)

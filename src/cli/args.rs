@@ -30,8 +30,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     disable_help_subcommand = true,
     after_help = "Both switch styles work and mix freely: -r:HOST -u:USER -a:basic, or \
                   --remote HOST --username USER --auth basic.\n\
-                  Topics: winrm help uris | aliases | config | remoting | auth | input | \
-                  filters | switches | formats | json | exit | env | all | VERB\n\
+                  Topics: winrm help uris | aliases | config | remoting | fleets | auth | \
+                  input | filters | switches | formats | json | exit | env | all | VERB\n\
                   Exit codes: 0 ok, 1 fault, 2 usage, 3 auth refused, 4 connection/TLS/timeout, \
                   5 reply not WS-Man, 130 Ctrl-C."
 )]

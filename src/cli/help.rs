@@ -32,6 +32,7 @@ pub const TOPICS: &[&str] = &[
     "aliases",
     "config",
     "remoting",
+    "fleets",
     "auth",
     "input",
     "filters",
@@ -69,6 +70,7 @@ pub fn topic(name: &str) -> Option<&'static str> {
         "remoting" | "remote" | "r" | "machine" | "unencrypted" | "un" | "usessl" | "ssl"
         | "use-ssl" | "skipcacheck" | "skip-ca-check" | "skipcncheck" | "skip-cn-check"
         | "cacert" | "https" | "tls" | "proxy" | "proxy-access" | "proxyaccess" => REMOTING,
+        "fleets" | "fleet" | "parallel" | "group" | "hosts" | "many" => FLEETS,
         "auth" | "authentication" | "a" | "username" | "u" | "password" | "password-file"
         | "credentials" | "certificate" | "default-creds" | "spn" | "spn-port" | "proxy-auth"
         | "proxy-username" | "proxy-password" => AUTH,
@@ -120,11 +122,12 @@ fn normalize(name: &str) -> String {
 }
 
 /// Every distinct topic once, in reading order, for `winrm help all`.
-fn sections() -> [&'static str; 22] {
+fn sections() -> [&'static str; 23] {
     [
         URIS,
         ALIASES,
         REMOTING,
+        FLEETS,
         AUTH,
         INPUT,
         FILTERS,
@@ -302,7 +305,8 @@ Watch rows 4 and 5: with an explicit http:// or https:// but no port the
 port is 80 or 443 (as with winrm.cmd), not 5985/5986. That suits iDRAC
 and ESXi (443) but not a default Windows listener: add :5985 or :5986.
 Write IPv6 addresses in brackets. Without -r the target is
-http://localhost:5985/wsman.
+http://localhost:5985/wsman. Several targets (-r:A,B, -r repeated, or
+-r:@FILE) run the command on each: see winrm help fleets.
 
 Transport switches:
 
@@ -843,11 +847,81 @@ says which it was.
 An enumeration that fails part-way keeps the items it printed and says
 on stderr how many there were; the exit status is that of the failure.
 
+Several hosts (winrm help fleets): 0 when every host succeeded, else the
+most severe of the codes above that the hosts would have exited with one
+by one: 130, then 2, 3, 5, 4, 1. For exec: 130, then 255 when winrm
+failed on any host, else the largest remote exit code (as pdsh -S).
+
 A closed pipe (winrm e ... | head) is not an error: exit 0.
 winrm.cmd on Windows exits with 1 for every failure, so scripts that only
 test for non-zero work with both. For a fault, winrm also prints the
 error number; winrm helpmsg explains it.
 ";
+
+/// Text of `winrm help fleets`.
+const FLEETS: &str = r#"winrm help fleets -- one command on many hosts
+
+  winrm VERB ... -r:HOST1,HOST2 -r:HOST3 -r:@FILE [--parallel N]
+
+Several targets make a fleet: the verb runs on each host, up to N hosts at
+a time (--parallel, 1 to 1024, default 32), each with its own connection,
+authentication and timeouts. A dead or slow host costs its own timeout
+and holds up no other. Give targets by repeating -r, as a comma-separated
+list, or from a file: -r:@FILE reads one target per line (blank lines and
+lines starting with # are skipped); -r:@- reads them from stdin. Each
+target is anything one -r takes (HOST, HOST:PORT, a URL); a target named
+twice runs once. The password is asked for (or read) once and used for
+every host; Kerberos asks each host's own HTTP/HOST service ticket, so
+--spn goes with one target only.
+
+Output names the host as it was written in -r, and never mixes two hosts'
+lines:
+
+  text        each host's output whole under a line '=== HOST ===';
+              exec prints each line as it comes as 'HOST: line' (stdout
+              and stderr alike, as pdsh does); exec --group prints each
+              host's output whole under its header instead
+  json        one array, an object per host in the order they finish:
+              {"@host": HOST, "result": OUTPUT, "error": ERROR}; result is
+              what a single-host run prints (an object, an enumeration's
+              array, exec's {"stdout","stderr","exitCode"}) or null when it
+              prints nothing; error (the error object of winrm help json)
+              only when the host failed
+  jsonl       every record gets "@host" first; a failed host adds the
+              record {"@host": HOST, "error": {...}}
+  table       one table for all hosts, with a first Host column (a row per
+              host for get, set, create, invoke and identify)
+  csv, tsv    a first Host column; one header line
+  xml, pretty one document: <Hosts><Host name="HOST">OUTPUT</Host>...
+              </Hosts>, a failure as <Error kind=".." exitCode="..">
+
+A host's output waits in memory until the host is done, up to 256 KiB,
+then in an unnamed temporary file ($TMPDIR), so memory stays bounded
+however much each host prints; jsonl and exec's prefixed lines stream.
+Failures are printed as they happen (on stderr, named; in json and jsonl
+as records on stdout). At the end stderr gets a line per failed host,
+HOST: failed: CAUSE (hint: ...), and the count: '47 of 50 hosts
+succeeded'.
+
+Exit status: 0 when every host succeeded; otherwise the most severe of
+the codes the hosts would have exited with one by one: 130 (Ctrl-C), then
+2 (usage or local), 3 (refused logon), 5 (not WS-Man), 4 (unreachable),
+1 (fault). For exec: 130, then 255 when winrm failed on any host, else
+the largest remote exit code (as pdsh -S). Ctrl-C starts no more hosts;
+enumerations in flight are released and remote commands signalled, their
+shells deleted; then winrm exits 130.
+
+exec on several hosts cannot stream stdin to each: from a pipe or a file
+it is read first (up to 16 MiB) and every host gets all of it; from a
+terminal, nothing is sent. -r:@- and a command reading stdin exclude
+each other: add --no-stdin, or list the targets in a file.
+
+  winrm get wmicimv2/Win32_OperatingSystem -r:@hosts.txt -format:table \
+      --columns Caption,LastBootUpTime
+  winrm exec -r:web01,web02,web03 -- ipconfig /flushdns
+  getent hosts | awk '/^10\.1\./{print $2}' |
+      winrm enumerate wmicimv2/Win32_Service -r:@- -format:jsonl
+"#;
 
 /// Text of `winrm help exec`.
 const EXEC: &str = r#"winrm help exec -- running a command on the host (WinRS)
@@ -874,6 +948,8 @@ pieces (memory stays flat); --no-stdin sends none.
                                  too long for a command line goes through
                                  stdin; '-' reads the script from stdin
   --powershell-file FILE         the same, from a file
+  --group                        several hosts: each host's output whole
+                                 under a header, not 'HOST: ' per line
 
 PowerShell's error records (CLIXML on stderr) are printed as the plain
 text a console would show; progress records are dropped.
