@@ -21,8 +21,9 @@ use crate::protocol::xml::{escape_attribute_into, escape_into as xml_escape_into
 /// The longest host name shown in a header or prefix, in characters.
 const LABEL_LIMIT: usize = 256;
 
-/// A target as shown on a terminal: one line, defused.
-fn shown(label: &str) -> std::borrow::Cow<'_, str> {
+/// A target as shown on a terminal: one line, defused (a targets file
+/// is anyone's text).
+pub fn shown(label: &str) -> std::borrow::Cow<'_, str> {
     crate::terminal::one_line(label, LABEL_LIMIT)
 }
 

@@ -237,7 +237,7 @@ fn summarize(targets: &[Target], outcomes: &[Option<Outcome>], style: Style, exe
     let (mut succeeded, mut not_started) = (0usize, 0usize);
     let mut lines = String::new();
     for (target, outcome) in targets.iter().zip(outcomes) {
-        let label = winrm::terminal::one_line(&target.label, 256);
+        let label = winrm::render::hosts::shown(&target.label);
         let code = match outcome {
             None => {
                 not_started += 1;

@@ -199,7 +199,7 @@ impl Board {
                 line.push('\n');
                 let _ = self.write(Stream::Out, line.as_bytes());
             }
-            _ => report::emit(report, self.style, Some(label)),
+            _ => report::emit(report, self.style, Some(&hosts::shown(label))),
         }
     }
 
