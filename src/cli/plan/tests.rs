@@ -292,3 +292,71 @@ fn the_proxy_follows_the_environment_and_no_proxy() {
     let e = error(&["id", "-r:h", "-proxyaccess:ie"], &vars);
     assert!(e.contains("Windows proxy settings"), "{e}");
 }
+
+#[test]
+fn several_targets_make_a_fleet_with_labels_as_written() {
+    let p = plan(
+        &[
+            "id",
+            "-r:web01, https://db01:5986",
+            "-r:web01",
+            "-r:[::1]:8080",
+        ],
+        &[],
+    )
+    .unwrap();
+    let c = p.connection.unwrap();
+    let labels: Vec<&str> = c.targets.iter().map(|t| t.label.as_str()).collect();
+    assert_eq!(labels, ["web01", "https://db01:5986", "[::1]:8080"]);
+    assert_eq!(c.targets[1].endpoint.url(), "https://db01:5986/wsman");
+    assert_eq!(c.parallel, super::DEFAULT_PARALLEL);
+    let p = plan(&["id", "-r:a,b", "--parallel", "3"], &[]).unwrap();
+    assert_eq!(p.connection.unwrap().parallel, 3);
+    let e = error(&["id", "-r:a,b", "--parallel", "5000"], &[]);
+    assert!(e.contains("give 1 to 1024 hosts at a time"), "{e}");
+}
+
+#[test]
+fn every_target_of_a_fleet_is_checked() {
+    let e = error(&["id", "-r:https://a,http://b", "--pin", "sha256:00"], &[]);
+    assert!(
+        e.contains("--pin checks the server's TLS certificate"),
+        "{e}"
+    );
+    let e = error(
+        &[
+            "id",
+            "-r:https://a,b",
+            &format!("--cert={}", some_file("fc.pem")),
+            &format!("--key={}", some_file("fk.pem")),
+        ],
+        &[],
+    );
+    assert!(e.contains("http://b:5985/wsman is plain HTTP"), "{e}");
+    let e = error(&["id", "-r:a,b:0"], &[]);
+    assert!(e.contains("the port '0'"), "{e}");
+    let e = error(
+        &["id", "-r:a,b", "-a:kerberos", "-u:x", "--spn", "HTTP/a"],
+        &[("WINRM_PASSWORD", "p")],
+    );
+    assert!(
+        e.contains("--spn names one host's service principal"),
+        "{e}"
+    );
+}
+
+#[test]
+fn stdin_is_read_by_one_switch_only() {
+    let e = error(&["id", "-r:@-", "--password-file", "-", "-u:x"], &[]);
+    assert!(
+        e.contains("-r:@- and --password-file - all read stdin"),
+        "{e}"
+    );
+    let e = error(&["exec", "-r:@-", "--powershell", "-"], &[]);
+    assert!(e.contains("-r:@- and --powershell -"), "{e}");
+    let e = error(
+        &["exec", "-r:@-", "-u:x", "hostname"],
+        &[("WINRM_PASSWORD", "p")],
+    );
+    assert!(e.contains("add --no-stdin"), "{e}");
+}
