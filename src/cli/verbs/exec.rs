@@ -145,8 +145,12 @@ pub fn run(
         )?;
     }
     printer.finish(code)?;
+    drop(printer);
+    // Notes go where the command's stderr goes: on several hosts, that
+    // names the host.
     if let Err(e) = shell.close() {
-        say!(
+        let _ = writeln!(
+            err,
             "winrm: warning: the remote shell was not deleted ({e}); the server closes it \
              after its idle timeout"
         );
@@ -162,7 +166,7 @@ pub fn run(
         ),
     };
     if let Some(note) = note {
-        say!("winrm: {note}");
+        let _ = writeln!(err, "winrm: {note}");
     }
     Ok(status)
 }
