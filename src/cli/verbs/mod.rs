@@ -73,7 +73,7 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
 
 /// What Ctrl-C says for a verb that stops at a safe point: the notice for
 /// each press, then what the press after them does.
-pub fn interrupt_notices(verb: &Verb) -> Option<(&'static [&'static str], &'static str)> {
+fn interrupt_notices(verb: &Verb) -> Option<(&'static [&'static str], &'static str)> {
     match verb {
         Verb::Enumerate(..) => Some((
             &["stopping after this page (Ctrl-C again to quit at once)"],

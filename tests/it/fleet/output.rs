@@ -1,0 +1,288 @@
+//! What a fleet prints: every verb with host-named records, grouped text,
+//! one JSON array, a Host column, exec's prefixed or grouped lines.
+
+use std::collections::BTreeSet;
+
+use super::{
+    Fleet, HEALTHY, SHORT_TIMEOUT, check_error_records, check_summary, fleet_cmd, records,
+};
+
+#[test]
+fn every_verb_runs_across_a_mixed_fleet_with_host_named_records() {
+    let fleet = Fleet::new(true);
+    let labels = fleet.all_labels();
+    const LISTENER: &str = "winrm/config/Listener?Address=*+Transport=HTTPS";
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        ("identify", vec!["identify"]),
+        ("get", vec!["get", "wmicimv2/Win32_OperatingSystem"]),
+        (
+            "set",
+            vec!["set", "winrm/config/client", r#"@{TrustedHosts="*"}"#],
+        ),
+        ("create", vec!["create", LISTENER, r#"@{Hostname="a"}"#]),
+        ("enumerate", vec!["enumerate", "wmicimv2/Win32_Service"]),
+        (
+            "invoke",
+            vec![
+                "invoke",
+                "StartService",
+                "wmicimv2/Win32_Service?Name=Spooler",
+            ],
+        ),
+        ("exec", vec!["exec", "--no-stdin", "hostname"]),
+    ];
+    // Side by side: the stalled host costs each run its timeout.
+    let results: Vec<(&str, crate::support::Run)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .iter()
+            .map(|(name, args)| {
+                let mut args = args.clone();
+                // Before the verb's own words: exec's command is the rest.
+                args.splice(1..1, ["-format:jsonl", SHORT_TIMEOUT]);
+                let cmd = fleet.cmd(&args);
+                scope.spawn(move || (*name, cmd.run()))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("run"))
+            .collect()
+    });
+    for (name, run) in &results {
+        let records = records(&run.stdout, &labels);
+        check_error_records(&fleet, run, &records);
+        check_summary(&fleet, run);
+        // Refused logons rank above the rest; exec's failures are 255.
+        run.code(if *name == "exec" { 255 } else { 3 });
+        let answered: BTreeSet<&str> = records
+            .iter()
+            .filter(|r| r.get("error").is_none())
+            .filter_map(|r| r["@host"].as_str())
+            .collect();
+        let healthy = fleet.healthy_labels();
+        let expected: BTreeSet<&str> = healthy.iter().map(String::as_str).collect();
+        assert_eq!(answered, expected, "{name}: every healthy host answered");
+    }
+    let by_name = |wanted: &str| &results.iter().find(|(n, _)| *n == wanted).expect("ran").1;
+    // Each host's own machine answered, under its own name.
+    for (n, listener) in fleet.healthy.iter().enumerate() {
+        let label = format!("127.0.0.1:{}", listener.http_port());
+        let line = format!(
+            "{{\"@host\":\"{label}\",\"stream\":\"stdout\",\"text\":\"WIN-{n:02}\\r\\n\"}}"
+        );
+        by_name("exec").line(&line);
+        let get = records(&by_name("get").stdout, &labels);
+        let mine = get
+            .iter()
+            .find(|r| r["@host"] == label.as_str())
+            .expect("a record");
+        assert_eq!(mine["CSName"], format!("WIN-{n:02}"));
+        let exit = format!("{{\"@host\":\"{label}\",\"exitCode\":0}}");
+        by_name("exec").line(&exit);
+    }
+    let services = records(&by_name("enumerate").stdout, &labels);
+    assert_eq!(
+        services.iter().filter(|r| r.get("Name").is_some()).count(),
+        HEALTHY * 120,
+        "every host's every service"
+    );
+
+    // Delete what create made, across the same fleet (no stalled host
+    // this time: its timeout was proven above).
+    let run = fleet_cmd(
+        &fleet.all_labels()[..HEALTHY + 4],
+        &["delete", LISTENER, "-format:jsonl"],
+    )
+    .run();
+    let records = records(&run.stdout, &labels);
+    assert_eq!(records.len(), 4, "delete prints only the failures");
+    assert!(records.iter().all(|r| r.get("error").is_some()));
+    run.code(3).stderr_line(&format!(
+        "winrm: {HEALTHY} of {} hosts succeeded",
+        HEALTHY + 4
+    ));
+}
+
+#[test]
+fn text_output_is_grouped_under_a_header_per_host() {
+    let fleet = Fleet::new(false);
+    let run = fleet.cmd(&["enumerate", "wmicimv2/Win32_Service"]).run();
+    run.code(3);
+    let mut blocks = 0;
+    for block in run.stdout.split("=== ").skip(1) {
+        let (label, body) = block.split_once(" ===\n").expect("a header line");
+        let n = fleet
+            .healthy_labels()
+            .iter()
+            .position(|l| l == label)
+            .expect("a healthy host");
+        let machine = format!("WIN-{n:02}");
+        // Every SystemName in the block is that host's: nothing mixed in.
+        let names: Vec<&str> = body
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("SystemName = "))
+            .collect();
+        assert_eq!(names.len(), 120, "{label}");
+        assert!(names.iter().all(|m| *m == machine), "{label}: {names:?}");
+        blocks += 1;
+    }
+    assert_eq!(blocks, HEALTHY);
+    // Failures on stderr, named, with the usual hint, then the summary.
+    for expected in &fleet.failing {
+        let named = format!("{}:", expected.label);
+        assert!(run.stderr.contains(&named), "{named}\n{}", run.stderr);
+    }
+    check_summary(&fleet, &run);
+}
+
+#[test]
+fn json_is_one_array_of_host_objects() {
+    let fleet = Fleet::new(false);
+    let run = fleet
+        .cmd(&["get", "wmicimv2/Win32_OperatingSystem", "-format:json"])
+        .run();
+    run.code(3);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("one JSON document");
+    let hosts = value.as_array().expect("an array");
+    assert_eq!(hosts.len(), fleet.all_labels().len());
+    for host in hosts {
+        let label = host["@host"].as_str().expect("@host");
+        match fleet.failing.iter().find(|f| f.label == label) {
+            Some(expected) => {
+                assert_eq!(host["error"]["kind"], expected.kind);
+                assert!(host.get("result").is_none(), "{host}");
+            }
+            None => {
+                assert!(
+                    host["result"]["CSName"]
+                        .as_str()
+                        .is_some_and(|n| n.starts_with("WIN-"))
+                );
+                assert!(host.get("error").is_none());
+            }
+        }
+    }
+    // exec: each host's remote exit code is in its object.
+    let labels = fleet.healthy_labels();
+    let run = fleet_cmd(&labels[..3], &["exec", "-format:json", "exit /b 3"]).run();
+    run.code(3);
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("JSON");
+    for host in value.as_array().expect("array") {
+        assert_eq!(host["result"]["exitCode"], 3, "{host}");
+    }
+    run.stderr_line(&format!(
+        "winrm: {}: failed: the remote command exited with 3",
+        labels[0]
+    ))
+    .stderr_line("winrm: 0 of 3 hosts succeeded");
+}
+
+#[test]
+fn tables_and_csv_lead_with_the_host() {
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    let run = fleet_cmd(
+        &labels[..3],
+        &[
+            "enumerate",
+            "wmicimv2/Win32_Service",
+            "-format:csv",
+            "--columns",
+            "Name,SystemName",
+        ],
+    )
+    .run();
+    run.code(0);
+    let lines = run.lines();
+    assert_eq!(lines[0], "Host,Name,SystemName");
+    assert_eq!(lines.len(), 1 + 3 * 120, "one header, every row");
+    for line in &lines[1..] {
+        let host = line.split(',').next().expect("a host");
+        let n = labels.iter().position(|l| l == host).expect("a host");
+        assert!(line.ends_with(&format!(",WIN-{n:02}")), "{line}");
+    }
+    // One table for the fleet: a row per host for a single result.
+    let run = fleet_cmd(
+        &labels[..3],
+        &[
+            "get",
+            "wmicimv2/Win32_OperatingSystem",
+            "-format:table",
+            "--columns",
+            "CSName",
+        ],
+    )
+    .run();
+    run.code(0);
+    let rows: Vec<Vec<&str>> = run
+        .lines()
+        .iter()
+        .filter(|l| l.starts_with('|'))
+        .map(|l| {
+            l.trim_matches(['|', ' '])
+                .split('|')
+                .map(str::trim)
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows[0], ["Host", "CSName"], "{}", run.stdout);
+    assert_eq!(rows.len(), 4, "a header and a row per host\n{}", run.stdout);
+    for row in &rows[1..] {
+        let n = labels.iter().position(|l| l == row[0]).expect("a host");
+        assert_eq!(row[1], format!("WIN-{n:02}"));
+    }
+    let run = fleet_cmd(
+        &labels[..2],
+        &["enumerate", "wmicimv2/Win32_Service", "-format:table"],
+    )
+    .run();
+    run.code(0);
+    // ASCII borders: the run has no UTF-8 locale.
+    let headers = run.lines().iter().filter(|l| l.contains("| Name")).count();
+    assert_eq!(headers, 1, "one table\n{}", run.stdout);
+    assert!(run.lines()[1].starts_with("| Host"), "{}", run.stdout);
+    for label in &labels[..2] {
+        let mine = run
+            .lines()
+            .iter()
+            .filter(|l| l.contains(label.as_str()))
+            .count();
+        assert_eq!(mine, 120, "{label}");
+    }
+}
+
+#[test]
+fn exec_prefixes_each_line_with_its_host_or_groups_them() {
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    let run = fleet_cmd(&labels[..4], &["exec", "ping", "-n", "3", "127.0.0.1"]).run();
+    run.code(0);
+    for line in run.lines() {
+        let (host, _) = line.split_once(": ").expect("HOST: line");
+        assert!(labels[..4].iter().any(|l| l == host), "{line}");
+    }
+    for label in &labels[..4] {
+        let mine = run
+            .lines()
+            .iter()
+            .filter(|l| l.starts_with(&format!("{label}: ")))
+            .count();
+        assert!(mine >= 4, "{label}: {}", run.stdout);
+    }
+    let run = fleet_cmd(
+        &labels[..4],
+        &["exec", "--group", "ping", "-n", "3", "127.0.0.1"],
+    )
+    .run();
+    run.code(0);
+    let headers: Vec<&str> = run
+        .lines()
+        .into_iter()
+        .filter(|l| l.starts_with("=== "))
+        .collect();
+    assert_eq!(headers.len(), 4, "{}", run.stdout);
+    for block in run.stdout.split("=== ").skip(1) {
+        assert!(block.contains("Reply from 127.0.0.1"), "{block}");
+        assert!(!block.lines().skip(1).any(|l| l.starts_with("127.0.0.1:")));
+    }
+}

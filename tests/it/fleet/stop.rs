@@ -1,0 +1,127 @@
+//! Stopping a fleet: Ctrl-C starts no more hosts, deletes every open
+//! shell and releases every enumeration; a closed stdout ends it quietly.
+
+use std::time::{Duration, Instant};
+
+use super::{fleet_cmd, records};
+use crate::support::{Config, Listener};
+
+#[test]
+fn ctrl_c_stops_new_hosts_and_deletes_every_open_shell() {
+    let listeners: Vec<Listener> = (0..6)
+        .map(|n| {
+            Listener::start(Config {
+                machine: format!("WIN-{n:02}"),
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let mut child = fleet_cmd(&labels, &["exec", "--parallel", "4", "timeout", "/t", "30"]).spawn();
+    let started = Instant::now();
+    let running = |l: &Listener| {
+        l.requests()
+            .iter()
+            .any(|r| r.action.as_deref().is_some_and(|a| a.ends_with("/Receive")))
+    };
+    while listeners.iter().filter(|l| running(l)).count() < 4 {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "commands did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130));
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(stderr.contains("; 2 not started (interrupted)"), "{stderr}");
+    for listener in &listeners {
+        assert_eq!(listener.open_shells(), 0, "a shell was left open");
+    }
+    let signalled = listeners.iter().filter(|l| !l.signals().is_empty()).count();
+    assert_eq!(signalled, 4, "each running command got Ctrl-C");
+    let untouched = listeners.iter().filter(|l| l.requests().is_empty()).count();
+    assert_eq!(untouched, 2, "no host is started after Ctrl-C");
+    assert!(started.elapsed() < Duration::from_secs(15));
+}
+
+#[test]
+fn ctrl_c_releases_every_enumeration_in_flight() {
+    let listeners: Vec<Listener> = (0..4)
+        .map(|_| {
+            Listener::start(Config {
+                reply_delay: Duration::from_millis(100),
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let mut child = fleet_cmd(
+        &labels,
+        &[
+            "enumerate",
+            "wmicimv2/Win32_Service",
+            "--max-elements",
+            "2",
+            "-format:jsonl",
+        ],
+    )
+    .spawn();
+    let started = Instant::now();
+    let pulling = |l: &Listener| crate::support::with_action(&l.requests(), "Pull").len() >= 2;
+    while !listeners.iter().all(pulling) {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "enumerations did not start"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let mut stdout = String::new();
+    std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
+        .expect("read stdout");
+    assert_eq!(child.wait().expect("wait").code(), Some(130));
+    for listener in &listeners {
+        let sent = crate::support::actions(&listener.requests());
+        assert_eq!(sent.last().map(String::as_str), Some("Release"), "{sent:?}");
+        assert!(sent.len() < 30, "stopped pulling: {sent:?}");
+    }
+    // What was printed is whole records, each naming its host, and each
+    // host's interruption is a record too.
+    let records = records(&stdout, &labels);
+    let stopped = records
+        .iter()
+        .filter(|r| r["error"]["kind"] == "interrupted")
+        .count();
+    assert_eq!(stopped, 4, "{stdout}");
+}
+
+#[test]
+fn a_closed_stdout_stops_the_fleet_quietly() {
+    let listeners: Vec<Listener> = (0..3).map(|_| crate::support::listener()).collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let mut child = fleet_cmd(
+        &labels,
+        &["enumerate", "wmicimv2/Win32_Service", "-format:jsonl"],
+    )
+    .spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("some output");
+    drop(stdout);
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(0), "a closed pipe is not a failure");
+}

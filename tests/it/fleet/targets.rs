@@ -1,0 +1,172 @@
+//! Naming the targets (a file, stdin), bad fleet switches, hosts side by
+//! side, and a host whose output outgrows memory.
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use super::{Fleet, fleet_cmd, records};
+use crate::support::{Cmd, Config, Listener, PASSWORD, TempDir};
+
+#[test]
+fn hosts_run_side_by_side() {
+    let delay = Duration::from_millis(300);
+    let listeners: Vec<Listener> = (0..20)
+        .map(|_| {
+            Listener::start(Config {
+                reply_delay: delay,
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let args = ["get", "wmicimv2/Win32_OperatingSystem"];
+    let single = fleet_cmd(&labels[..1], &args).run();
+    single.ok();
+    let run = fleet_cmd(&labels, &[&args[..], &["--parallel", "20"]].concat()).run();
+    run.code(0).stderr_line("winrm: 20 of 20 hosts succeeded");
+    // Behaviour, not a benchmark: one after the other would take 20 times
+    // the single run; side by side takes about as long as one.
+    assert!(
+        run.elapsed < single.elapsed * 3 + Duration::from_secs(1),
+        "20 hosts took {:?}, one took {:?}",
+        run.elapsed,
+        single.elapsed
+    );
+    assert!(run.elapsed < delay * 20 / 2, "{:?}", run.elapsed);
+    // --parallel 1 is one after the other.
+    let run = fleet_cmd(&labels[..4], &[&args[..], &["--parallel", "1"]].concat()).run();
+    run.code(0);
+    assert!(run.elapsed >= delay * 4, "{:?}", run.elapsed);
+}
+
+#[test]
+fn targets_from_a_file_and_from_stdin() {
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    let dir = TempDir::new("fleet");
+    let file = dir.write(
+        "hosts.txt",
+        format!(
+            "# web tier\n{}\n\n  {}  \n# {}\n",
+            labels[0], labels[1], labels[2]
+        )
+        .as_bytes(),
+    );
+    let run = Cmd::new(&[
+        "identify",
+        "-format:jsonl",
+        &format!("-r:@{}", file.display()),
+    ])
+    .args(&["-r", &labels[3], "-u:demo", "-a:basic", "-unencrypted"])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run();
+    run.code(0);
+    let hosts: BTreeSet<String> = records(&run.stdout, &labels)
+        .iter()
+        .map(|r| r["@host"].as_str().unwrap_or_default().to_string())
+        .collect();
+    let expected: BTreeSet<String> = [&labels[0], &labels[1], &labels[3]]
+        .into_iter()
+        .cloned()
+        .collect();
+    assert_eq!(hosts, expected, "the commented-out host is skipped");
+
+    let stdin = format!("{}\n{}\n", labels[4], labels[5]);
+    let run = Cmd::new(&[
+        "identify",
+        "-format:jsonl",
+        "-r:@-",
+        "-u:demo",
+        "-a:basic",
+        "-un",
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .stdin(stdin.clone())
+    .run();
+    run.code(0).stderr_line("winrm: 2 of 2 hosts succeeded");
+    assert_eq!(records(&run.stdout, &labels).len(), 2);
+
+    // The command's input cannot come from stdin too.
+    let run = Cmd::new(&["exec", "-r:@-", "-u:demo", "-a:basic", "-un", "hostname"])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .stdin(stdin.clone())
+        .run();
+    run.code(255)
+        .stderr_has("-r:@- reads the targets from stdin")
+        .stderr_has("--no-stdin");
+    let run = Cmd::new(&[
+        "exec",
+        "-r:@-",
+        "-u:demo",
+        "-a:basic",
+        "-un",
+        "--no-stdin",
+        "hostname",
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .stdin(stdin)
+    .run();
+    run.code(0);
+    assert!(
+        run.stdout.contains(&format!("{}: WIN-04", labels[4])),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn bad_fleet_switches_are_usage_errors() {
+    for (args, message) in [
+        (
+            vec!["identify", "-r:a,b", "--parallel", "0"],
+            "--parallel 0 is out of range",
+        ),
+        (
+            vec!["identify", "-r:a,b", "--spn", "HTTP/a"],
+            "--spn names one host",
+        ),
+        (
+            vec!["identify", "-r:@/no/such/list"],
+            "cannot read the targets file /no/such/list",
+        ),
+        (vec!["identify", "-r:a,b:99999"], "the port '99999'"),
+    ] {
+        Cmd::new(&args).run().code(2).stderr_has(message);
+    }
+}
+
+#[test]
+fn a_big_host_output_is_held_in_a_file_and_printed_whole() {
+    let listeners: Vec<Listener> = (0..3)
+        .map(|n| {
+            Listener::start(Config {
+                machine: format!("BIG-{n}"),
+                services: 600,
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let run = fleet_cmd(
+        &labels,
+        &["enumerate", "wmicimv2/Win32_Service", "-format:json"],
+    )
+    .run();
+    run.code(0);
+    assert!(
+        run.stdout.len() > 3 * (256 << 10),
+        "beyond the memory bound"
+    );
+    let value: serde_json::Value = serde_json::from_str(&run.stdout).expect("one document");
+    for host in value.as_array().expect("array") {
+        let items = host["result"].as_array().expect("items");
+        assert_eq!(items.len(), 600);
+        let machine = items[0]["SystemName"].as_str().expect("a name");
+        assert!(
+            items.iter().all(|i| i["SystemName"] == machine),
+            "one host per object"
+        );
+    }
+}
