@@ -901,7 +901,8 @@ however much each host prints; jsonl and exec's prefixed lines stream.
 Failures are printed as they happen (on stderr, named; in json and jsonl
 as records on stdout). At the end stderr gets a line per failed host,
 HOST: failed: CAUSE (hint: ...), and the count: '47 of 50 hosts
-succeeded'.
+succeeded'. --debug traces every host's exchanges to the same stderr, as
+they happen: use it with one host.
 
 Exit status: 0 when every host succeeded; otherwise the most severe of
 the codes the hosts would have exited with one by one: 130 (Ctrl-C), then
