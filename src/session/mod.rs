@@ -18,8 +18,6 @@ pub mod options;
 pub mod resource;
 pub mod shell;
 
-use std::collections::VecDeque;
-
 use crate::protocol::dom::element_from_node;
 use crate::protocol::enumerate::Enumerator;
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
@@ -224,10 +222,10 @@ impl Session {
             &body,
             "EnumerateResponse",
         )?;
-        let items: VecDeque<Element> = state
+        let items = state
             .take(page)
             .map_err(|e| Error::from_protocol(e, self.transport.url()))?
-            .into();
+            .into_iter();
         // Pull and Release name the same resource, selectors (OMI needs
         // __cimnamespace) and options as the Enumerate.
         let follow_up = RequestOptions {

@@ -26,6 +26,7 @@ mod get_set;
 mod identify;
 mod injection;
 mod invoke;
+mod memory;
 mod output;
 mod presentation;
 mod proxy;
