@@ -170,3 +170,39 @@ fn a_big_host_output_is_held_in_a_file_and_printed_whole() {
         );
     }
 }
+
+#[test]
+fn memory_stays_bounded_however_much_each_host_prints() {
+    const HOSTS: usize = 4;
+    let listeners: Vec<Listener> = (0..HOSTS)
+        .map(|n| {
+            Listener::start(Config {
+                machine: format!("BIG-{n}"),
+                services: 5000,
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let args = ["enumerate", "wmicimv2/Win32_Service"];
+    let Some((small, baseline)) =
+        fleet_cmd(&labels[..1], &[&args[..], &["--limit", "1"]].concat()).run_measuring_memory()
+    else {
+        return;
+    };
+    small.code(0);
+    // Text holds each host's output until the host is done.
+    let Some((run, peak)) = fleet_cmd(&labels, &args).run_measuring_memory() else {
+        return;
+    };
+    run.code(0);
+    let printed = run.stdout.len() as u64 / 1024;
+    let cost = peak.saturating_sub(baseline);
+    eprintln!("{HOSTS} hosts printed {printed} KiB; peak {peak} KiB, {cost} KiB over one item");
+    assert!(printed > 8 * 1024, "{printed} KiB: enough to matter");
+    assert!(
+        cost < printed / 2,
+        "the hosts' output ({printed} KiB) was held in memory: {cost} KiB"
+    );
+}
