@@ -209,3 +209,53 @@ fn a_keytab_replaces_the_password() {
         .code(3)
         .stderr_has("holds no AES key for bob@WINRM.TEST");
 }
+
+#[test]
+fn a_fleet_asks_each_host_for_its_own_ticket() {
+    let Some(realm) = realm() else { return };
+    // Two acceptors, one reached by name and one by address: each host's
+    // principal comes from its own endpoint, so the first gets a ticket
+    // for HTTP/localhost and the second alone is refused for want of a
+    // name (Kerberos has no principal for an address).
+    let known = Front::kerberos(&realm, false, 120, &[]);
+    let other = Front::kerberos(&realm, false, 120, &[]);
+    let by_address = other.url().replace("localhost", "127.0.0.1");
+    let run = known
+        .cmd(
+            "kerberos",
+            &["id", "-format:jsonl", &format!("-r:{by_address}")],
+        )
+        .run();
+    run.code(3).hides(Realm::PASSWORD);
+    let records: Vec<serde_json::Value> = run
+        .stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let failed: Vec<&str> = records
+        .iter()
+        .filter(|r| r.get("error").is_some())
+        .filter_map(|r| r["@host"].as_str())
+        .collect();
+    assert_eq!(failed, [by_address.as_str()], "{}", run.stdout);
+    assert!(
+        records
+            .iter()
+            .any(|r| r["@host"] == known.url().as_str() && r.get("error").is_none()),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(known.count("authenticated"), 1);
+    let refused = records
+        .iter()
+        .find(|r| r.get("error").is_some())
+        .and_then(|r| r["error"]["message"].as_str())
+        .unwrap_or_default();
+    assert!(refused.contains("not the address 127.0.0.1"), "{refused}");
+    let log = realm.kdc_log();
+    assert_eq!(
+        log.matches("for HTTP/localhost@WINRM.TEST").count(),
+        1,
+        "{log}"
+    );
+}
