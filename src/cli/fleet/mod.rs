@@ -80,6 +80,7 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         output: &output,
         cancel: &cancel,
         board: &board,
+        style,
         next: AtomicUsize::new(0),
         outcomes: Mutex::new((0..hosts).map(|_| None).collect()),
     };
@@ -118,6 +119,8 @@ struct Fleet<'a> {
     output: &'a OutputPlan,
     cancel: &'a Cancel,
     board: &'a Board,
+    /// How failures are reported (exec's exit codes among them).
+    style: Style,
     /// The next target to start.
     next: AtomicUsize,
     /// Each target's outcome, by position; `None`: not started.
@@ -154,11 +157,10 @@ impl Fleet<'_> {
         }
         let (mut out, mut err) = self.board.host(&target.label);
         let outcome = self.perform(target, &output, &mut out, &mut err);
-        let style = self.board_style();
         let report = match &outcome {
             Ok(_) => None,
             Err(e) => report::classify(e, target.endpoint.is_https()).map(|mut report| {
-                report.exit = style.exit(report.exit);
+                report.exit = self.style.exit(report.exit);
                 report
             }),
         };
@@ -189,14 +191,6 @@ impl Fleet<'_> {
             out,
             err,
         )
-    }
-
-    fn board_style(&self) -> Style {
-        Style {
-            format: self.output.format,
-            exec: matches!(self.verb, Verb::Exec(_)),
-            color: false,
-        }
     }
 }
 

@@ -263,7 +263,7 @@ impl Board {
                     self.write(Stream::Out, rest)
                 })
             }
-            Format::Text | Format::Jsonl if !held.is_empty() => {
+            Format::Text if !held.is_empty() => {
                 let gap = if first { "" } else { "\n" };
                 state.blocks += 1;
                 let header = format!("{gap}{}", hosts::text_header(label));
