@@ -206,3 +206,39 @@ fn memory_stays_bounded_however_much_each_host_prints() {
         "the hosts' output ({printed} KiB) was held in memory: {cost} KiB"
     );
 }
+
+#[test]
+fn a_stalled_host_holds_up_no_other() {
+    let stalled = crate::support::raw::RawServer::start(crate::support::raw::Behaviour::Silent);
+    let listeners: Vec<Listener> = (0..3).map(|_| crate::support::listener()).collect();
+    let mut labels = vec![stalled.url()];
+    labels.extend(listeners.iter().map(Listener::http_url));
+    // Two workers: one is held by the stalled host (listed first) for
+    // its whole timeout; the other serves every other host meanwhile.
+    let mut child = fleet_cmd(
+        &labels,
+        &["id", "-format:jsonl", "-timeout:1000", "--parallel", "2"],
+    )
+    .spawn();
+    let started = std::time::Instant::now();
+    let stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut arrivals = Vec::new();
+    for line in std::io::BufRead::lines(stdout) {
+        let line = line.expect("a line");
+        arrivals.push((started.elapsed(), line));
+    }
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(4), "the stalled host timed out");
+    let (answered, timed_out): (Vec<_>, Vec<_>) = arrivals
+        .iter()
+        .partition(|(_, line)| !line.contains("\"error\""));
+    assert_eq!(answered.len(), 3, "{arrivals:?}");
+    assert_eq!(timed_out.len(), 1, "{arrivals:?}");
+    // The stalled host costs its own timeout (1 s + the 5 s margin); the
+    // others answered long before it gave up.
+    let waited = timed_out[0].0;
+    assert!(waited >= Duration::from_secs(5), "{waited:?}");
+    for (when, line) in &answered {
+        assert!(*when + Duration::from_secs(3) < waited, "{when:?}: {line}");
+    }
+}
