@@ -286,3 +286,18 @@ fn exec_prefixes_each_line_with_its_host_or_groups_them() {
         assert!(!block.lines().skip(1).any(|l| l.starts_with("127.0.0.1:")));
     }
 }
+
+#[test]
+fn exec_gives_every_host_all_of_a_piped_stdin() {
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    let run = fleet_cmd(&labels[..3], &["exec", "findstr", "b"])
+        .stdin("apple\nbanana\ncherry\nblueberry\n")
+        .run();
+    run.code(0);
+    for label in &labels[..3] {
+        run.line(&format!("{label}: banana"))
+            .line(&format!("{label}: blueberry"));
+    }
+    assert_eq!(run.lines().len(), 6, "{}", run.stdout);
+}
