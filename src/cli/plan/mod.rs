@@ -210,7 +210,7 @@ impl Plan {
             progress: true,
         };
         check_stdin_readers(&cli)?;
-        let verb = match cli.command.take() {
+        let mut verb = match cli.command.take() {
             None => Verb::Help(None),
             Some(command) => verb(command, env)?,
         };
@@ -223,9 +223,8 @@ impl Plan {
             )));
         }
         let mut warnings = Vec::new();
-        let targets_from_stdin = cli.connection.remote.iter().any(|r| r.trim() == "@-");
         if let Verb::Exec(exec) = &verb
-            && targets_from_stdin
+            && targets::from_stdin(&cli.connection.remote)
             && exec.stdin == exec::Stdin::Forward
         {
             return Err(UsageError::new(
@@ -237,7 +236,6 @@ impl Plan {
             Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
             _ => Some(connection(&mut cli.connection, env, &mut warnings)?),
         };
-        let mut verb = verb;
         if let (Verb::Exec(exec), Some(c)) = (&mut verb, &connection)
             && c.targets.len() > 1
         {
@@ -256,7 +254,7 @@ impl Plan {
 /// (`--password-file -`) or the script (`--powershell -`), not two of them.
 fn check_stdin_readers(cli: &Cli) -> Result<(), UsageError> {
     let mut readers = Vec::new();
-    if cli.connection.remote.iter().any(|r| r.trim() == "@-") {
+    if targets::from_stdin(&cli.connection.remote) {
         readers.push("-r:@-");
     }
     if cli
@@ -273,8 +271,9 @@ fn check_stdin_readers(cli: &Cli) -> Result<(), UsageError> {
         readers.push("--powershell -");
     }
     if readers.len() > 1 {
+        let all = if readers.len() == 2 { "both" } else { "all" };
         return Err(UsageError::new(format!(
-            "{} all read stdin, which can be read once; give the others in files",
+            "{} {all} read stdin, which can be read once; give all but one in files",
             readers.join(" and ")
         )));
     }

@@ -24,6 +24,13 @@ pub struct Targets {
     pub from_stdin: bool,
 }
 
+/// Whether the `-r` values read the targets from stdin (`-r:@-`).
+pub fn from_stdin(values: &[String]) -> bool {
+    values
+        .iter()
+        .any(|v| v.trim().strip_prefix('@') == Some(FROM_STDIN))
+}
+
 /// Expands the `-r` values; without any, the one target is `localhost`
 /// (winrm.cmd's default). `stdin` reads the whole of stdin, for `-r:@-`.
 pub fn expand(

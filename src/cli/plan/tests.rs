@@ -349,7 +349,7 @@ fn every_target_of_a_fleet_is_checked() {
 fn stdin_is_read_by_one_switch_only() {
     let e = error(&["id", "-r:@-", "--password-file", "-", "-u:x"], &[]);
     assert!(
-        e.contains("-r:@- and --password-file - all read stdin"),
+        e.contains("-r:@- and --password-file - both read stdin"),
         "{e}"
     );
     let e = error(&["exec", "-r:@-", "--powershell", "-"], &[]);
