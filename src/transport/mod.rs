@@ -12,6 +12,7 @@ pub mod connection;
 pub mod encryption;
 pub mod endpoint;
 pub mod error;
+mod framing;
 pub mod proxy;
 mod received;
 mod resolver;
@@ -330,6 +331,7 @@ impl HttpTransport {
         inner: Option<(&[u8], &str)>,
     ) -> Result<Leg, TransportError> {
         self.received_before = self.received.bytes();
+        self.received.start();
         let mut call = self.agent.post(self.options.endpoint.url());
         if let Some(content_type) = content_type {
             call = call.header("Content-Type", content_type);

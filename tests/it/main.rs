@@ -22,6 +22,7 @@ mod formats;
 mod generated;
 
 mod get_set;
+mod http_peers;
 mod identify;
 mod injection;
 mod invoke;

@@ -126,6 +126,24 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
                  no_proxy are reached directly, and -proxyaccess:no_proxy ignores every proxy"
                     .into(),
             ),
+            TransportError::AnsweredEarly { status: 413, .. } => Some(
+                "the server will not take a request this large: send less at once (a smaller \
+                 -file:); a Windows host sets its limit in winrm/config MaxEnvelopeSizekb"
+                    .into(),
+            ),
+            TransportError::AnsweredEarly { status: 401, .. } => {
+                Some("check the user name and password, and the method given with -a:".into())
+            }
+            // Broken framing from an HTTP server: nothing on our side to
+            // change, so no hint.
+            TransportError::NotHttp {
+                began_as_http: false,
+                ..
+            } => Some(
+                "check that -r names a WinRM listener's port (5985 for HTTP, 5986 for HTTPS); a \
+                 proxy or load balancer in between may also be at fault"
+                    .into(),
+            ),
             TransportError::Redirect { .. } => {
                 Some("point -r at the final URL yourself if you trust it".into())
             }

@@ -1,0 +1,192 @@
+//! HTTP peers that misbehave below WS-Man: one that answers an upload with
+//! an error before reading it all and hangs up, replies that are not HTTP
+//! (a TLS alert, an SSH banner) or break HTTP's framing (bad status line,
+//! broken chunked encoding, conflicting lengths), and authentication
+//! challenges the client cannot answer (Digest variants it does not speak,
+//! a malformed NTLM challenge). Each must end in one `winrm: error:` line
+//! that says what the server did, the documented exit code, and a hint only
+//! where one helps.
+
+use crate::support::raw::{RawServer, Step};
+use crate::support::{Cmd, Run, TempDir};
+
+const PASSWORD: &str = "Hp7-peers-Pw";
+
+/// `winrm ARGS -r:URL -u:demo -a:basic -unencrypted`, password hidden.
+fn winrm(server: &RawServer, args: &[&str]) -> Run {
+    let run = Cmd::new(args)
+        .args(&[
+            format!("-r:{}", server.url()),
+            "-u:demo".into(),
+            "-a:basic".into(),
+            "-unencrypted".into(),
+            "-timeout:5000".into(),
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+    run.hides(PASSWORD);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    run
+}
+
+/// One `winrm: error:` line first, then only hints.
+#[track_caller]
+fn one_error_line(run: &Run) {
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert!(
+        lines
+            .first()
+            .is_some_and(|l| l.starts_with("winrm: error:"))
+            && lines[1..].iter().all(|l| l.starts_with("hint:")),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A `-file:` body of about `size` bytes: one element of XML.
+fn large_body(dir: &TempDir, size: usize) -> String {
+    let text = format!(
+        r#"<p:Big_INPUT xmlns:p="urn:big"><p:Data>{}</p:Data></p:Big_INPUT>"#,
+        "x".repeat(size)
+    );
+    dir.write("big.xml", text.as_bytes()).display().to_string()
+}
+
+#[test]
+fn an_error_answered_before_the_upload_ends_is_reported_as_that_status() {
+    let dir = TempDir::new("early");
+    let file = large_body(&dir, 4 << 20);
+    let page = b"<html><body>Request Entity Too Large</body></html>";
+    // (status line, the verb's arguments, exit code, what stderr names)
+    let cases: [(&str, Vec<String>, i32, &str); 4] = [
+        (
+            "413 Request Entity Too Large",
+            vec!["invoke".into(), "Big".into(), "urn:big/Thing".into()],
+            5,
+            "answered HTTP 413 Payload Too Large before the request was fully sent: \
+             <html><body>Request Entity Too Large</body></html>",
+        ),
+        (
+            "413 Request Entity Too Large",
+            vec!["set".into(), "urn:big/Thing".into()],
+            5,
+            "answered HTTP 413 Payload Too Large before the request was fully sent",
+        ),
+        (
+            "400 Bad Request",
+            vec!["invoke".into(), "Big".into(), "urn:big/Thing".into()],
+            5,
+            "answered HTTP 400 Bad Request before the request was fully sent",
+        ),
+        (
+            "500 Internal Server Error",
+            vec!["invoke".into(), "Big".into(), "urn:big/Thing".into()],
+            5,
+            "answered HTTP 500 Internal Server Error before the request was fully sent",
+        ),
+    ];
+    for (status, verb, code, expected) in cases {
+        let reply = [
+            format!(
+                "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\n\
+                 Connection: close\r\n\r\n",
+                page.len()
+            )
+            .as_bytes(),
+            page,
+        ]
+        .concat();
+        // Reads 64 KiB of the 4 MiB, answers, and closes.
+        let server = RawServer::early(64 << 10, reply, |_, _| Step::Hangup);
+        let mut args: Vec<&str> = verb.iter().map(String::as_str).collect();
+        let switch = format!("-file:{file}");
+        args.push(&switch);
+        let run = winrm(&server, &args);
+        run.code(code).stderr_has(expected);
+        one_error_line(&run);
+        assert!(
+            !run.stderr.contains("closed the connection"),
+            "{status}: {}",
+            run.stderr
+        );
+        assert_eq!(server.requests(), 1, "{status}: sent once, never repeated");
+        if status.starts_with("413") {
+            run.stderr_has("hint: the server will not take a request this large");
+        }
+    }
+}
+
+#[test]
+fn https_is_suggested_only_when_the_reply_is_tls() {
+    // A TLS alert (protocol_version), as a TLS port answers plain HTTP.
+    let tls_alert = b"\x15\x03\x03\x00\x02\x02\x46".to_vec();
+    let server = RawServer::script(move |_, _| Step::Cut(tls_alert.clone()));
+    let run = winrm(&server, &["id"]);
+    run.code(4)
+        .stderr_has("the answer is not HTTP (is that port expecting HTTPS?)")
+        .stderr_has("hint: try https:// or -usessl");
+    one_error_line(&run);
+
+    // (what, the reply, exit code, what stderr says)
+    let cases: [(&str, &[u8], i32, &str); 6] = [
+        (
+            "an SSH server",
+            b"SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n",
+            5,
+            r#"is not valid HTTP: it began with "SSH-2.0-OpenSSH_9.2p1 De…""#,
+        ),
+        (
+            "escape sequences where a status line belongs",
+            b"\x1b]0;owned\x07\x1b[2J hello\r\n\r\n",
+            5,
+            r#"is not valid HTTP: it began with "\x1B]0;owned\x07\x1B[2J hello\x0D\x0A\x0D\x0A""#,
+        ),
+        (
+            "a malformed status line",
+            b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n",
+            5,
+            "is not valid HTTP: its status line or a header is malformed",
+        ),
+        (
+            "broken chunked encoding",
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml\r\n\
+              Transfer-Encoding: chunked\r\n\r\nZZ\r\nabc\r\n0\r\n\r\n",
+            5,
+            "is not valid HTTP: its chunked body has a chunk length that is not a hexadecimal \
+             number",
+        ),
+        (
+            "two different Content-Lengths",
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 7\r\n\r\nhello",
+            5,
+            "is not valid HTTP: it has conflicting Content-Length headers",
+        ),
+        (
+            "a Content-Length that is not a number",
+            b"HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\nhello",
+            5,
+            "is not valid HTTP: its Content-Length header is not a number",
+        ),
+    ];
+    for (what, reply, code, expected) in cases {
+        let server = RawServer::script(move |_, _| Step::Cut(reply.to_vec()));
+        let run = winrm(&server, &["id"]);
+        assert_eq!(run.code, Some(code), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{what}: {}", run.stderr);
+        assert!(
+            !run.stderr.contains("expecting HTTPS") && !run.stderr.contains("try https"),
+            "{what}: {}",
+            run.stderr
+        );
+        assert!(!run.stderr.contains('\u{1b}'), "{what}: {:?}", run.stderr);
+        // The port hint for what is not HTTP at all; none for an HTTP
+        // server's broken framing, which nothing on our side can change.
+        assert_eq!(
+            run.stderr.contains("hint: check that -r names a WinRM listener's port"),
+            !reply.starts_with(b"HTTP/"),
+            "{what}: {}",
+            run.stderr
+        );
+        one_error_line(&run);
+    }
+}
