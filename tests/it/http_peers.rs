@@ -182,11 +182,83 @@ fn https_is_suggested_only_when_the_reply_is_tls() {
         // The port hint for what is not HTTP at all; none for an HTTP
         // server's broken framing, which nothing on our side can change.
         assert_eq!(
-            run.stderr.contains("hint: check that -r names a WinRM listener's port"),
+            run.stderr
+                .contains("hint: check that -r names a WinRM listener's port"),
             !reply.starts_with(b"HTTP/"),
             "{what}: {}",
             run.stderr
         );
         one_error_line(&run);
+    }
+}
+
+#[test]
+fn a_digest_challenge_the_client_cannot_answer_says_why() {
+    // (the challenge, what stderr says, the hint's start)
+    let unsupported = "hint: the server wants a form of this method the client does not speak";
+    let broken = "hint: the server, or a proxy in between that rewrites headers, sent a broken";
+    let cases = [
+        (
+            r#"Digest realm="AMT", nonce="n1", qop="auth", algorithm=SHA-512-256"#,
+            "the server's Digest challenge asks for the algorithm SHA-512-256; this client \
+             answers MD5 only",
+            unsupported,
+        ),
+        (
+            r#"Digest realm="AMT", nonce="n1", algorithm="ROT13""#,
+            "the server's Digest challenge asks for an unknown algorithm ROT13",
+            unsupported,
+        ),
+        (
+            r#"Digest realm="AMT", nonce="n1", qop="auth-int""#,
+            "the server's Digest challenge offers only qop=auth-int",
+            unsupported,
+        ),
+        (
+            r#"Digest realm="AMT", qop="auth""#,
+            "the server's Digest challenge has no nonce",
+            broken,
+        ),
+        (
+            r#"Digest nonce="n1", qop="auth""#,
+            "the server's Digest challenge has no realm",
+            broken,
+        ),
+        (
+            r#"Digest realm="AMT, nonce=n1"#,
+            "the server's Digest challenge is malformed",
+            broken,
+        ),
+    ];
+    for (challenge, expected, hint) in cases {
+        let reply = format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: {challenge}\r\n\
+             Content-Length: 0\r\n\r\n"
+        )
+        .into_bytes();
+        let server = RawServer::script(move |_, _| Step::Reply(reply.clone()));
+        let run = Cmd::new(&[
+            "id".to_string(),
+            format!("-r:{}", server.url()),
+            "-u:demo".into(),
+            "-a:digest".into(),
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+        run.code(3)
+            .stderr_has(expected)
+            .stderr_has(hint)
+            .hides(PASSWORD);
+        one_error_line(&run);
+        assert!(
+            !run.stderr.contains("refused the credentials"),
+            "{}",
+            run.stderr
+        );
+        assert_eq!(
+            server.requests(),
+            1,
+            "{challenge}: nothing to answer it with"
+        );
     }
 }

@@ -222,6 +222,14 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
                  try --no-channel-binding"
             }
             AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::Unsupported => {
+                "the server wants a form of this method the client does not speak; choose \
+                 another method the server offers with -a: ('winrm help auth' lists them)"
+            }
+            AuthFailure::Malformed => {
+                "the server, or a proxy in between that rewrites headers, sent a broken \
+                 challenge; if it persists, choose another method with -a:"
+            }
             AuthFailure::Integrity => {
                 "the server's authentication token did not verify: something may be tampering \
                  with the connection"

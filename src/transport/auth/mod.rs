@@ -152,6 +152,12 @@ pub enum AuthFailure {
     NotOffered,
     /// The server's tokens or sealed replies did not verify.
     Integrity,
+    /// The server's challenge is malformed (cut short, a bad signature,
+    /// fields out of range, missing what the scheme requires).
+    Malformed,
+    /// The server asks for a variant of the method this client does not
+    /// implement (a Digest algorithm other than MD5, `qop=auth-int` only).
+    Unsupported,
     /// Anything else the mechanism reported.
     Other,
 }
