@@ -235,16 +235,26 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
                     .into(),
             });
         }
-        let server_token = leg.challenges.iter().find_map(|c| {
+        let ours = leg.challenges.iter().find_map(|c| {
             let (word, rest) = c.trim().split_once(' ')?;
-            word.eq_ignore_ascii_case(scheme)
-                .then(|| {
-                    base64::engine::general_purpose::STANDARD
-                        .decode(rest.trim())
-                        .ok()
-                })
-                .flatten()
+            word.eq_ignore_ascii_case(scheme).then(|| rest.trim())
         });
+        let server_token = match ours {
+            Some(text) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|_| {
+                        auth_error(
+                            &url,
+                            AuthError::new(
+                                AuthFailure::Malformed,
+                                format!("the server's {scheme} token is not valid base64"),
+                            ),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
         if leg.status == 401 && server_token.is_none() {
             let offered = super::offered(&leg.challenges);
             if !offered.is_empty() && !offered.iter().any(|o| o.eq_ignore_ascii_case(scheme)) {

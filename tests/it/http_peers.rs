@@ -262,3 +262,94 @@ fn a_digest_challenge_the_client_cannot_answer_says_why() {
         );
     }
 }
+
+/// An NTLM CHALLENGE_MESSAGE (MS-NLMP 2.2.1.2) whose target information
+/// is `info`, placed at `info_at` (`None`: right after the fixed part).
+fn ntlm_challenge(kind: u32, info: &[u8], info_at: Option<u32>) -> Vec<u8> {
+    let mut out = b"NTLMSSP\0".to_vec();
+    out.extend(kind.to_le_bytes());
+    out.extend([0, 0, 0, 0, 56, 0, 0, 0]); // no target name
+    out.extend(0xE289_8215u32.to_le_bytes());
+    out.extend([0x11; 8]); // the server challenge
+    out.extend([0; 8]);
+    let length = (info.len() as u16).to_le_bytes();
+    out.extend(length);
+    out.extend(length);
+    out.extend(info_at.unwrap_or(56).to_le_bytes());
+    out.extend([10, 0, 0x63, 0x45, 0, 0, 0, 15]); // version
+    out.extend(info);
+    out
+}
+
+#[test]
+fn a_malformed_ntlm_challenge_is_a_sentence() {
+    use base64::Engine as _;
+    // MsvAvNbDomainName "CORP", then MsvAvEOL.
+    let info = b"\x02\x00\x08\x00C\x00O\x00R\x00P\x00\x00\x00\x00\x00";
+    let good = ntlm_challenge(2, info, None);
+    // (what, the Negotiate header's value, what stderr says)
+    let cases: Vec<(&str, String, &str)> = vec![
+        (
+            "cut short",
+            base64::engine::general_purpose::STANDARD.encode(&good[..20]),
+            "the server's NTLM challenge is malformed: it is cut short (20 bytes, where the \
+             fixed part alone takes 48)",
+        ),
+        (
+            "a wrong signature",
+            base64::engine::general_purpose::STANDARD
+                .encode([b"NTLMSSX".as_slice(), &good[7..]].concat()),
+            "the server's NTLM challenge is malformed: it does not begin with the NTLMSSP \
+             signature",
+        ),
+        (
+            "another message type",
+            base64::engine::general_purpose::STANDARD.encode(ntlm_challenge(3, info, None)),
+            "the server's NTLM challenge is malformed: it is NTLM message type 3, not a \
+             challenge (2)",
+        ),
+        (
+            "target information beyond the message",
+            base64::engine::general_purpose::STANDARD.encode(ntlm_challenge(2, info, Some(5000))),
+            "the server's NTLM challenge is malformed: its target information (16 bytes at \
+             offset 5000) lies outside the message (72 bytes)",
+        ),
+        (
+            "an entry longer than the list",
+            base64::engine::general_purpose::STANDARD.encode(ntlm_challenge(
+                2,
+                b"\x02\x00\xC8\x00AB",
+                None,
+            )),
+            "the server's NTLM challenge is malformed: an entry of its target information (id \
+             2, 200 bytes) runs past the end of the list",
+        ),
+        (
+            "not base64",
+            "%%%not-base64%%%".into(),
+            "the server's Negotiate token is not valid base64",
+        ),
+    ];
+    for (what, token, expected) in cases {
+        let reply = format!(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate {token}\r\n\
+             Content-Length: 0\r\n\r\n"
+        )
+        .into_bytes();
+        let server = RawServer::script(move |_, _| Step::Reply(reply.clone()));
+        let run = Cmd::new(&[
+            "id".to_string(),
+            format!("-r:{}", server.url()),
+            "-u:CORP\\alice".into(),
+            "-a:ntlm".into(),
+        ])
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run();
+        assert_eq!(run.code, Some(3), "{what}: {}", run.stderr);
+        assert!(run.stderr.contains(expected), "{what}: {}", run.stderr);
+        run.stderr_has("hint: the server, or a proxy in between that rewrites headers, sent a broken challenge")
+            .hides(PASSWORD);
+        assert!(!run.stderr.contains("IO error"), "{what}: {}", run.stderr);
+        one_error_line(&run);
+    }
+}

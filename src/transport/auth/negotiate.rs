@@ -346,6 +346,17 @@ impl SecurityContext for SspiContext {
                 complete: true,
             });
         }
+        if let Some(token) = server_token
+            && (self.setup.method == Method::Ntlm
+                || token.starts_with(super::ntlm_challenge::SIGNATURE))
+        {
+            super::ntlm_challenge::check(token).map_err(|why| {
+                AuthError::new(
+                    AuthFailure::Malformed,
+                    format!("the server's NTLM challenge is malformed: {why}"),
+                )
+            })?;
+        }
         let mut input = vec![SecurityBuffer::new(
             server_token.unwrap_or_default().to_vec(),
             BufferType::Token,
