@@ -258,6 +258,15 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
         if leg.status == 401 && server_token.is_none() {
             let offered = super::offered(&leg.challenges);
             if !offered.is_empty() && !offered.iter().any(|o| o.eq_ignore_ascii_case(scheme)) {
+                // The same mechanism under another word (`NTLM`): start
+                // over in the server's word, on the same connection.
+                if secure(t)
+                    .context
+                    .adapt_scheme(&offered)
+                    .map_err(|e| auth_error(&url, e))?
+                {
+                    return handshake(t);
+                }
                 return Err(TransportError::Auth {
                     url,
                     failure: AuthFailure::NotOffered,

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Authenticating front for the winrm integration tests.
 
-Accepts Negotiate (NTLM inside SPNEGO, or raw NTLM) through pyspnego, and,
+Accepts Negotiate (NTLM inside SPNEGO, or raw NTLM) through pyspnego (with
+--ntlm-scheme, raw NTLM under the `NTLM` scheme instead), and,
 with --kerberos, raw Kerberos and Negotiate (Kerberos inside SPNEGO) through
 MIT's GSSAPI via Debian's python3-gssapi (the acceptor key comes from
 KRB5_KTNAME): implementations we did not write. Over HTTP it requires MS-WSMV message
@@ -190,7 +191,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def challenge(self):
         if self.server.args.credssp:
             return self.reply(401, headers=[("WWW-Authenticate", "CredSSP")])
-        offered = [(k, "Negotiate") for k in ["WWW-Authenticate"]]
+        # --ntlm-scheme: raw NTLM under its own word, as some non-Windows
+        # WS-Man servers offer it.
+        offered = [("WWW-Authenticate", "NTLM" if self.server.args.ntlm_scheme else "Negotiate")]
         if self.server.args.kerberos:
             offered.append(("WWW-Authenticate", "Kerberos"))
         offered.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
@@ -211,6 +214,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if auth:
             scheme, _, token = auth.partition(" ")
             accepted = ("CredSSP",) if args.credssp else ("Negotiate", "Kerberos")
+            if args.ntlm_scheme:
+                accepted = ("NTLM",)
             if scheme not in accepted or (scheme == "Kerberos" and not args.kerberos):
                 return self.challenge()
             if self.ctx is None or self.ctx.complete or self.scheme != scheme:
@@ -223,7 +228,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 elif args.kerberos:
                     self.ctx = GssAcceptor(self.server.binding, scheme == "Negotiate")
                 else:
-                    self.ctx = spnego.server(protocol="negotiate", channel_bindings=cb,
+                    protocol = "ntlm" if scheme == "NTLM" else "negotiate"
+                    self.ctx = spnego.server(protocol=protocol, channel_bindings=cb,
                                              service="HTTP", hostname=args.hostname)
                 self.scheme = scheme
                 self.legs = 0
@@ -343,6 +349,8 @@ def main():
                    help="accept Kerberos and SPNEGO through MIT GSSAPI (keytab: KRB5_KTNAME)")
     p.add_argument("--credssp", action="store_true",
                    help="accept CredSSP (pyspnego's acceptor, NTLM inside) instead of Negotiate")
+    p.add_argument("--ntlm-scheme", action="store_true",
+                   help="offer and accept raw NTLM as the NTLM scheme, not Negotiate")
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)

@@ -204,6 +204,14 @@ pub trait SecurityContext: Sealer + Send {
     fn wants_channel_binding(&self) -> bool {
         true
     }
+    /// The server offers none of [`SecurityContext::scheme`]'s word (it
+    /// lists `offered`). True when the context speaks the same mechanism
+    /// under a word offered there and has switched to it for the next
+    /// handshake (raw NTLM as `NTLM` rather than `Negotiate`); an error
+    /// when it must not.
+    fn adapt_scheme(&mut self, _offered: &[String]) -> Result<bool, AuthError> {
+        Ok(false)
+    }
     /// Forgets any state and prepares a new handshake, bound to the TLS
     /// channel when `channel_binding` holds its application data
     /// (`tls-server-end-point:` + hash).

@@ -185,3 +185,48 @@ fn debug_shows_sealed_envelopes_decrypted_and_no_secret() {
     );
     assert!(trace.contains("Spooler"), "{trace}");
 }
+
+/// A server that offers raw NTLM under its own word (`WWW-Authenticate:
+/// NTLM`), not inside Negotiate: `-a:ntlm` switches to that word and
+/// seals as usual; `-a:negotiate` says plainly why it does not follow.
+#[test]
+fn ntlm_offered_as_its_own_scheme() {
+    if !available() {
+        return;
+    }
+    for https in [false, true] {
+        let front = Front::start(https, 120, &["--ntlm-scheme"]);
+        front
+            .cmd("ntlm", &["get", "wmicimv2/Win32_Service?Name=Spooler"])
+            .run()
+            .ok()
+            .stdout_has("Name = Spooler")
+            .hides(PASSWORD);
+        let events = front.events();
+        assert!(
+            events
+                .iter()
+                .any(|(_, e, l)| e == "authenticated" && l.contains("\"scheme\": \"NTLM\"")),
+            "{events:?}"
+        );
+        if !https {
+            assert!(
+                events
+                    .iter()
+                    .any(|(_, e, l)| e == "soap" && l.contains("\"sealed\": true")),
+                "{events:?}"
+            );
+        }
+        assert_eq!(front.count("authenticated"), 1);
+        front.assert_no_crossing();
+
+        let run = front.cmd("negotiate", &["id"]).run();
+        run.code(3)
+            .stderr_has(
+                "the server does not offer Negotiate, only NTLM on its own (it offers: NTLM",
+            )
+            .stderr_has("ask for NTLM by name")
+            .stderr_has("hint: choose one of the methods the server offers with -a:")
+            .hides(PASSWORD);
+    }
+}
