@@ -214,6 +214,9 @@ pub enum TlsProblem {
     Expired,
     /// The server's certificate is not the pinned one.
     PinMismatch,
+    /// The server presents a CA certificate as its own (as many
+    /// self-signed device certificates do): trusting its CA cannot help.
+    CaAsServer,
 }
 
 /// ` Request Entity Too Large` for 413: the standard name, never the

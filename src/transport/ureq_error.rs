@@ -215,11 +215,18 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
         }
         // Only a refusal -skipCAcheck waives is flagged untrusted, so its hint
         // is not offered for a date or a revocation it would not excuse.
-        Error::InvalidCertificate(other) => (
-            rejected_certificate(other),
-            tls::is_trust_error(other),
-            false,
-        ),
+        Error::InvalidCertificate(other) => {
+            if let CertificateError::Other(inner) = other
+                && let Some(webpki::Error::CaUsedAsEndEntity) = inner.0.downcast_ref()
+            {
+                problem = TlsProblem::CaAsServer;
+            }
+            (
+                rejected_certificate(other),
+                tls::is_trust_error(other),
+                false,
+            )
+        }
         // The server refused (or required) a client certificate.
         Error::AlertReceived(
             alert @ (AlertDescription::CertificateRequired

@@ -10,6 +10,7 @@ mod support;
 
 mod auth;
 mod auth_digest;
+mod certificates;
 mod create_delete;
 mod differential;
 mod docs;

@@ -44,6 +44,25 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
 
                 Some("check the host name in -r and that the network allows the port".into())
             }
+            // Trusting its CA (--cacert) cannot help: a CA certificate is
+            // refused as a server's whoever signed it.
+            TransportError::Tls {
+                problem: TlsProblem::CaAsServer,
+                ..
+            } => Some(
+                "self-signed device certificates often look like this: accept it with \
+                 -skipCAcheck, or give the listener a certificate its CA issued for this host"
+                    .into(),
+            ),
+            // No switch accepts an expired certificate.
+            TransportError::Tls {
+                problem: TlsProblem::Expired,
+                ..
+            } => Some(
+                "the certificate must be renewed on the server (or this computer's clock is \
+                 wrong)"
+                    .into(),
+            ),
             TransportError::Tls {
                 untrusted: true,
                 wrong_name: true,
