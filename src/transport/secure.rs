@@ -347,9 +347,19 @@ fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
         (request.body, request.content_type.to_string())
     };
     let inner = s.seal.then_some((request.body, request.content_type));
+    let sealing = s.seal;
     let leg = match t.sealed_leg(body, Some(&content_type), request.headers, None, inner) {
         Ok(leg) => leg,
         Err(e) if is_broken(&e) => return Err(Failure::Broken(e)),
+        // An answer in clear text to a sealed request: its status is said,
+        // but not its words, which anyone on the path could have written.
+        Err(TransportError::AnsweredEarly { url, status, .. }) if sealing => {
+            return Err(Failure::Fatal(TransportError::AnsweredEarly {
+                url,
+                status,
+                detail: None,
+            }));
+        }
         Err(e) => return Err(Failure::Fatal(e)),
     };
     if leg.status == 401 {

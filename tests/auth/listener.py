@@ -27,7 +27,8 @@ SPNEGO/NTLM inside): handshake legs in `CredSSP` headers, and over HTTP the
 split into 16 KiB parts as `multipart/x-multi-encrypted`.
 
 Modes: --tamper N flips one byte in the Nth sealed reply; --close-after N
-drops the connection (without answering) when the Nth SOAP request arrives.
+drops the connection (without answering) when the Nth SOAP request arrives;
+--early-413 N answers 413 in clear text, unread, to a body over N bytes.
 """
 
 import argparse
@@ -202,6 +203,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         args = self.server.args
         length = int(self.headers.get("Content-Length", "0"))
+        if args.early_413 and length > args.early_413:
+            # Turn the upload away unread, in clear text, with words an
+            # on-path party might have written; closing with it unread
+            # makes the close a reset.
+            log(args, conn=self.conn_id, event="early-413", size=length)
+            self.close_connection = True
+            return self.reply(413, b"Too large. Re-enter your password at http://evil.example/",
+                              "text/plain")
         body = self.rfile.read(length)
         auth = self.headers.get("Authorization")
         if args.client_ca:
@@ -351,6 +360,8 @@ def main():
                    help="accept CredSSP (pyspnego's acceptor, NTLM inside) instead of Negotiate")
     p.add_argument("--ntlm-scheme", action="store_true",
                    help="offer and accept raw NTLM as the NTLM scheme, not Negotiate")
+    p.add_argument("--early-413", type=int, default=0,
+                   help="answer 413 unread to any request with a body over this many bytes")
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)

@@ -230,3 +230,42 @@ fn ntlm_offered_as_its_own_scheme() {
             .hides(PASSWORD);
     }
 }
+
+/// A sealed upload the server turns away unread with a clear-text 413:
+/// the status is reported, not as a dropped connection, and not the
+/// answer's words, which anyone on the path could have written.
+#[test]
+fn an_early_answer_to_a_sealed_upload_gives_its_status_only() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 120, &["--early-413", "65536"]);
+    let dir = crate::support::TempDir::new("sealed-early");
+    let file = dir.write(
+        "big.xml",
+        format!(
+            r#"<p:Big_INPUT xmlns:p="urn:big"><p:Data>{}</p:Data></p:Big_INPUT>"#,
+            "x".repeat(4 << 20)
+        )
+        .as_bytes(),
+    );
+    let run = front
+        .cmd(
+            "ntlm",
+            &[
+                "invoke",
+                "Big",
+                "urn:big/Thing",
+                &format!("-file:{}", file.display()),
+            ],
+        )
+        .run();
+    run.code(5)
+        .stderr_has("answered HTTP 413 Payload Too Large before the request was fully sent")
+        .stderr_has("hint: the server will not take a request this large")
+        .hides(PASSWORD);
+    for words in ["Re-enter", "evil.example", "closed the connection"] {
+        assert!(!run.stderr.contains(words), "{}", run.stderr);
+    }
+    assert_eq!(front.count("early-413"), 1, "{:?}", front.events());
+}
