@@ -12,7 +12,7 @@ pub mod connection;
 pub mod encryption;
 pub mod endpoint;
 pub mod error;
-mod framing;
+pub(crate) mod framing;
 pub mod proxy;
 mod received;
 mod resolver;

@@ -15,7 +15,7 @@ pub mod digest;
 pub mod kdc;
 pub mod keytab;
 pub mod negotiate;
-mod ntlm_challenge;
+pub(crate) mod ntlm_challenge;
 mod principal;
 
 use std::path::PathBuf;
