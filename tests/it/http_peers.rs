@@ -7,7 +7,7 @@
 //! that says what the server did, the documented exit code, and a hint only
 //! where one helps.
 
-use crate::support::raw::{RawServer, Step};
+use crate::support::raw::{RawServer, Step, action};
 use crate::support::{Cmd, Run, TempDir};
 
 const PASSWORD: &str = "Hp7-peers-Pw";
@@ -352,4 +352,90 @@ fn a_malformed_ntlm_challenge_is_a_sentence() {
         assert!(!run.stderr.contains("IO error"), "{what}: {}", run.stderr);
         one_error_line(&run);
     }
+}
+
+/// The WinRS answers a scripted shell gives: a shell, a command, output
+/// that never ends, and the acknowledgements of Signal and Delete.
+fn shell_step(request: &str) -> Step {
+    const SHELL: &str = "http://schemas.microsoft.com/wbem/wsman/1/windows/shell";
+    const TRANSFER: &str = "http://schemas.xmlsoap.org/ws/2004/09/transfer";
+    let rsp = format!(r#"xmlns:rsp="{SHELL}""#);
+    let (action, body) = match action(request).unwrap_or_default() {
+        "Create" => (
+            format!("{TRANSFER}/CreateResponse"),
+            format!(
+                r#"<x:ResourceCreated xmlns:x="{TRANSFER}"><a:Address>http://h/wsman</a:Address><a:ReferenceParameters><w:ResourceURI>{SHELL}/cmd</w:ResourceURI><w:SelectorSet><w:Selector Name="ShellId">S1</w:Selector></w:SelectorSet></a:ReferenceParameters></x:ResourceCreated>"#
+            ),
+        ),
+        "Command" => (
+            format!("{SHELL}/CommandResponse"),
+            format!(
+                "<rsp:CommandResponse {rsp}><rsp:CommandId>C1</rsp:CommandId></rsp:CommandResponse>"
+            ),
+        ),
+        "Receive" => (
+            format!("{SHELL}/ReceiveResponse"),
+            format!(
+                r#"<rsp:ReceiveResponse {rsp}><rsp:CommandState CommandId="C1" State="{SHELL}/CommandState/Running"/></rsp:ReceiveResponse>"#
+            ),
+        ),
+        "Signal" => (
+            format!("{SHELL}/SignalResponse"),
+            format!("<rsp:SignalResponse {rsp}/>"),
+        ),
+        other => (format!("{TRANSFER}/{other}Response"), String::new()),
+    };
+    Step::soap(request, &action, &body)
+}
+
+#[test]
+fn an_early_answer_to_exec_stdin_ends_the_run_and_deletes_the_shell() {
+    let page = b"Request Entity Too Large";
+    let reply = [
+        format!(
+            "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            page.len()
+        )
+        .as_bytes(),
+        page,
+    ]
+    .concat();
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = seen.clone();
+    let server = RawServer::early(64 << 10, reply, move |_, request| {
+        let name = action(request).unwrap_or_default().to_string();
+        log.lock().unwrap().push(name);
+        shell_step(request)
+    });
+    let run = Cmd::new(&[
+        "exec".to_string(),
+        format!("-r:{}", server.url()),
+        "-u:demo".into(),
+        "-a:basic".into(),
+        "-unencrypted".into(),
+        "--max-envelope-size".into(),
+        (8 << 20).to_string(),
+        "findstr".into(),
+        "x".into(),
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .stdin(vec![b'x'; 4 << 20])
+    .run();
+    // A Send small enough for the socket's buffers is written whole, and
+    // the 413 read as a reply; a larger one fails to write and the answer
+    // is read from the socket. Either way the status is what is reported.
+    run.code(255).stderr_has("answered HTTP 413").hides(PASSWORD);
+    assert!(
+        !run.stderr.contains("closed the connection"),
+        "{}",
+        run.stderr
+    );
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.first().map(String::as_str), Some("Create"), "{seen:?}");
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("Delete"),
+        "the shell is deleted after the failure: {seen:?}"
+    );
 }
