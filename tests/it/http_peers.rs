@@ -55,7 +55,7 @@ fn large_body(dir: &TempDir, size: usize) -> String {
 #[test]
 fn an_error_answered_before_the_upload_ends_is_reported_as_that_status() {
     let dir = TempDir::new("early");
-    let file = large_body(&dir, 4 << 20);
+    let file = large_body(&dir, 16 << 20);
     let page = b"<html><body>Request Entity Too Large</body></html>";
     // (status line, the verb's arguments, exit code, what stderr names)
     let cases: [(&str, Vec<String>, i32, &str); 4] = [
@@ -96,7 +96,8 @@ fn an_error_answered_before_the_upload_ends_is_reported_as_that_status() {
             page,
         ]
         .concat();
-        // Reads 64 KiB of the 4 MiB, answers, and closes.
+        // Reads 64 KiB of the 16 MiB (more than the sockets can buffer), answers,
+        // and closes.
         let server = RawServer::early(64 << 10, reply, |_, _| Step::Hangup);
         let mut args: Vec<&str> = verb.iter().map(String::as_str).collect();
         let switch = format!("-file:{file}");
@@ -114,6 +115,51 @@ fn an_error_answered_before_the_upload_ends_is_reported_as_that_status() {
             run.stderr_has("hint: the server will not take a request this large");
         }
     }
+}
+
+#[test]
+fn an_early_answer_over_https_is_read_through_tls() {
+    use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
+    let dir = TempDir::new("early-tls");
+    let file = large_body(&dir, 16 << 20);
+    let issued = rcgen::generate_simple_self_signed(vec!["localhost".to_string()])
+        .expect("self-signed certificate");
+    let page = b"Too big";
+    let reply = [
+        format!(
+            "HTTP/1.1 413 Request Entity Too Large\r\nContent-Type: text/plain\r\n\
+             Content-Length: {}\r\n\r\n",
+            page.len()
+        )
+        .as_bytes(),
+        page,
+    ]
+    .concat();
+    let peer = crate::support::tls_peer::TlsPeer::early(
+        vec![issued.cert.der().clone()],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(issued.signing_key.serialize_der())),
+        64 << 10,
+        reply,
+    );
+    let run = Cmd::new(&[
+        "invoke".to_string(),
+        "Big".into(),
+        "urn:big/Thing".into(),
+        format!("-file:{file}"),
+        format!("-r:{}", peer.url()),
+        "-u:demo".into(),
+        "-a:basic".into(),
+        "-skipCAcheck".into(),
+    ])
+    .env("WINRM_PASSWORD", PASSWORD)
+    .run();
+    run.code(5)
+        .stderr_has(
+            "answered HTTP 413 Payload Too Large before the request was fully sent: Too big",
+        )
+        .hides(PASSWORD);
+    one_error_line(&run);
+    assert_eq!(peer.requests(), 1);
 }
 
 #[test]
@@ -425,7 +471,9 @@ fn an_early_answer_to_exec_stdin_ends_the_run_and_deletes_the_shell() {
     // A Send small enough for the socket's buffers is written whole, and
     // the 413 read as a reply; a larger one fails to write and the answer
     // is read from the socket. Either way the status is what is reported.
-    run.code(255).stderr_has("answered HTTP 413").hides(PASSWORD);
+    run.code(255)
+        .stderr_has("answered HTTP 413")
+        .hides(PASSWORD);
     assert!(
         !run.stderr.contains("closed the connection"),
         "{}",

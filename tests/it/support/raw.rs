@@ -32,9 +32,10 @@ pub enum Behaviour {
     /// Like `Script`, except that a request whose body is longer than
     /// `after` bytes is answered with `reply` as soon as its head and
     /// `after` bytes of its body have arrived, and the connection is then
-    /// closed with the rest unread (the kernel answers what still comes
-    /// with a reset): as http.sys or nginx turn away an upload that is too
-    /// large. Such a request counts in [`RawServer::requests`] too.
+    /// closed (20 ms later) with the rest unread, so the kernel answers
+    /// what still comes with a reset: a server that turns away an upload
+    /// that is too large without draining it. Such a request counts in
+    /// [`RawServer::requests`] too.
     Early {
         /// Body bytes read before answering.
         after: usize,
@@ -260,6 +261,10 @@ fn serve(stream: TcpStream, behaviour: &Behaviour, counters: &Counters) {
                 let _ = read_body(&mut reader, after);
                 let stream = reader.get_mut();
                 let _ = stream.write_all(reply).and_then(|()| stream.flush());
+                // Sent before the close (a reset drops what the kernel has
+                // not yet put on the wire, which no client could read).
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                std::thread::sleep(Duration::from_millis(20));
                 return;
             }
             let Some(body) = read_body(&mut reader, length) else {

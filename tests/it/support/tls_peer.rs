@@ -1,8 +1,9 @@
 //! An HTTPS peer that presents whatever certificate chain a test crafted
 //! (not yet valid, expired, a CA certificate as its own): rustls on
 //! 127.0.0.1:0, one thread per connection, each request answered with what
-//! the test's function makes of its body. A handshake the client refuses
-//! just ends that connection. Lives at most 30 s; stops when dropped.
+//! the test's function makes of its body, or ([`TlsPeer::early`]) a large
+//! one turned away before it is read. A handshake the client refuses just
+//! ends that connection. Lives at most 30 s; stops when dropped.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -18,6 +19,10 @@ const LIFETIME: Duration = Duration::from_secs(30);
 /// The whole HTTP response for a request body.
 type Answer = dyn Fn(&str) -> Vec<u8> + Send + Sync;
 
+/// A request body longer than `.0` bytes is answered with `.1` once `.0`
+/// bytes have arrived, and the connection closed with the rest unread.
+type Early = Option<(usize, Vec<u8>)>;
+
 /// A running HTTPS peer.
 pub struct TlsPeer {
     port: u16,
@@ -31,6 +36,29 @@ impl TlsPeer {
     pub fn start(
         chain: Vec<CertificateDer<'static>>,
         key: PrivateKeyDer<'static>,
+        answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
+    ) -> TlsPeer {
+        TlsPeer::with(chain, key, None, answer)
+    }
+
+    /// Serves `chain` with `key`, and answers `reply` to a request whose
+    /// body is longer than `after` bytes as soon as `after` of them have
+    /// arrived, closing with the rest unread (as http.sys turns away an
+    /// upload that is too large); shorter requests get `reply` too.
+    pub fn early(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        after: usize,
+        reply: Vec<u8>,
+    ) -> TlsPeer {
+        let answer = reply.clone();
+        TlsPeer::with(chain, key, Some((after, reply)), move |_| answer.clone())
+    }
+
+    fn with(
+        chain: Vec<CertificateDer<'static>>,
+        key: PrivateKeyDer<'static>,
+        early: Early,
         answer: impl Fn(&str) -> Vec<u8> + Send + Sync + 'static,
     ) -> TlsPeer {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -53,9 +81,15 @@ impl TlsPeer {
             while !stopped.load(Ordering::Relaxed) && started.elapsed() < LIFETIME {
                 match listener.accept() {
                     Ok((stream, _)) => {
-                        let (config, answer, counted) =
-                            (config.clone(), answer.clone(), counted.clone());
-                        std::thread::spawn(move || serve(stream, config, &*answer, &counted));
+                        let (config, answer, counted, early) = (
+                            config.clone(),
+                            answer.clone(),
+                            counted.clone(),
+                            early.clone(),
+                        );
+                        std::thread::spawn(move || {
+                            serve(stream, config, &*answer, early.as_ref(), &counted)
+                        });
                     }
                     Err(_) => std::thread::sleep(Duration::from_millis(10)),
                 }
@@ -89,6 +123,7 @@ fn serve(
     stream: TcpStream,
     config: Arc<rustls::ServerConfig>,
     answer: &Answer,
+    early: Option<&(usize, Vec<u8>)>,
     requests: &AtomicUsize,
 ) {
     let _ = stream.set_nonblocking(false);
@@ -117,6 +152,20 @@ fn serve(
             {
                 length = value.trim().parse().unwrap_or(0);
             }
+        }
+        if let Some((after, reply)) = early.filter(|(after, _)| length > *after) {
+            requests.fetch_add(1, Ordering::Relaxed);
+            let mut some = vec![0u8; *after];
+            let _ = reader.read_exact(&mut some);
+            let stream = reader.get_mut();
+            let _ = stream.write_all(reply).and_then(|()| stream.flush());
+            // The answer goes out before the close: a close with unread
+            // input resets the connection at once, and the kernel drops
+            // whatever it had not yet put on the wire (so no client could
+            // read it). Then closed with the rest unread: a reset.
+            let _ = stream.sock.shutdown(std::net::Shutdown::Write);
+            std::thread::sleep(Duration::from_millis(20));
+            return;
         }
         let mut body = vec![0u8; length];
         if reader.read_exact(&mut body).is_err() {
