@@ -109,12 +109,11 @@ pub fn early_answer(bytes: &[u8]) -> Option<EarlyAnswer> {
     })
 }
 
-/// The first 200 characters of a text body, whitespace collapsed; `None`
-/// for an empty or binary one.
-fn text_start(body: &[u8]) -> Option<String> {
-    let text = std::str::from_utf8(body)
-        .ok()
-        .or_else(|| std::str::from_utf8(&body[..body.len().saturating_sub(3)]).ok())?;
+/// The first 200 characters of a body, on one line (whitespace collapsed,
+/// bytes that are not UTF-8 shown as `�`), for error messages; `None` for
+/// an empty one. The session shows an HTTP error page's start with it too.
+pub(crate) fn text_start(body: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
     let line = text.split_whitespace().collect::<Vec<_>>().join(" ");
     if line.is_empty() {
         return None;
