@@ -10,6 +10,7 @@ mod support;
 
 mod auth;
 mod auth_digest;
+mod certificates;
 mod create_delete;
 mod differential;
 mod docs;
@@ -23,6 +24,7 @@ mod formats;
 mod generated;
 
 mod get_set;
+mod http_peers;
 mod identify;
 mod injection;
 mod invoke;

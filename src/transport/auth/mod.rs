@@ -15,6 +15,7 @@ pub mod digest;
 pub mod kdc;
 pub mod keytab;
 pub mod negotiate;
+pub(crate) mod ntlm_challenge;
 mod principal;
 
 use std::path::PathBuf;
@@ -152,6 +153,12 @@ pub enum AuthFailure {
     NotOffered,
     /// The server's tokens or sealed replies did not verify.
     Integrity,
+    /// The server's challenge is malformed (cut short, a bad signature,
+    /// fields out of range, missing what the scheme requires).
+    Malformed,
+    /// The server asks for a variant of the method this client does not
+    /// implement (a Digest algorithm other than MD5, `qop=auth-int` only).
+    Unsupported,
     /// Anything else the mechanism reported.
     Other,
 }
@@ -196,6 +203,14 @@ pub trait SecurityContext: Sealer + Send {
     /// TLS session instead).
     fn wants_channel_binding(&self) -> bool {
         true
+    }
+    /// The server offers none of [`SecurityContext::scheme`]'s word (it
+    /// lists `offered`). True when the context speaks the same mechanism
+    /// under a word offered there and has switched to it for the next
+    /// handshake (raw NTLM as `NTLM` rather than `Negotiate`); an error
+    /// when it must not.
+    fn adapt_scheme(&mut self, _offered: &[String]) -> Result<bool, AuthError> {
+        Ok(false)
     }
     /// Forgets any state and prepares a new handshake, bound to the TLS
     /// channel when `channel_binding` holds its application data

@@ -1,13 +1,15 @@
 //! What every test module shares: the built `winrm` binary run with a
 //! scrubbed environment ([`Cmd`]), the captured fixtures under
 //! `tests/fixtures`, the simulated Windows listener, and tiny raw TCP
-//! servers for peers that misbehave ([`raw`]), an HTTP CONNECT proxy
+//! servers for peers that misbehave ([`raw`]), an HTTPS peer with crafted
+//! certificates ([`tls_peer`]), an HTTP CONNECT proxy
 //! ([`proxy`]), and golden files with `SNAPSHOTS=overwrite` ([`golden`]).
 
 pub mod golden;
 pub mod proxy;
 pub mod raw;
 pub mod replay;
+pub mod tls_peer;
 
 #[path = "../../listener/mod.rs"]
 #[allow(dead_code, unused_imports)]
