@@ -396,9 +396,8 @@ pub struct ConnectionArgs {
     pub kdc: Option<String>,
 
     /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
-    /// HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the
-    /// binding this client's Kerberos sends. The server is still proven by
-    /// its certificate. [-nochannelbinding]
+    /// HTTPS, for a server that refuses any binding. The server is still
+    /// proven by its certificate. [-nochannelbinding]
     #[arg(long, global = true)]
     pub no_channel_binding: bool,
 

@@ -373,9 +373,8 @@ its TLS session, in 16 KiB parts), so a default Windows host accepts them;
 -unencrypted turns that off. Over https:// nothing is sealed, and the TLS
 channel binding is sent so CbtHardeningLevel=Strict hosts accept us
 (credssp binds to its own TLS session instead). One logon serves the
-whole run; if the server forgets it, the client logs on again once. MIT
-Kerberos servers (OMI on Linux) refuse the Kerberos channel binding this
-client sends: add --no-channel-binding.
+whole run; if the server forgets it, the client logs on again once.
+--no-channel-binding sends no binding, for servers that refuse any.
 
 Kerberos: the realm comes from user@REALM (or REALM\user), the KDC from
 krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>

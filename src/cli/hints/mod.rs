@@ -166,8 +166,8 @@ fn refused(method: Method, https: bool) -> String {
                            does not offer it)"
             .into(),
         Method::Kerberos | Method::Negotiate if https => {
-            "check the user name and password; a server that refuses the TLS channel binding \
-             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
+            "check the user name and password; the server also refuses a logon bound to another \
+             certificate than its own (something intercepting TLS on the way)"
                 .into()
         }
         Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
@@ -200,8 +200,8 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
                 "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
             }
             AuthFailure::ChannelBinding if https => {
-                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
-                 try --no-channel-binding"
+                "the server refused the TLS channel binding: the certificate it bound to is \
+                 not the one this client saw, so something may be intercepting TLS"
             }
             AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
             AuthFailure::Integrity => {

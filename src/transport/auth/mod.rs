@@ -129,7 +129,7 @@ pub struct AuthOptions {
     /// Add the port to the default SPN (`HTTP/<host>:<port>`, `-SPNPort`).
     pub spn_port: bool,
     /// Send no TLS channel binding over HTTPS (for acceptors that refuse
-    /// sspi's Kerberos binding, such as MIT's).
+    /// any).
     pub no_channel_binding: bool,
 }
 
