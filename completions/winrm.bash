@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
+            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,7 +254,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -450,7 +450,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -631,7 +631,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -828,7 +828,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__exec)
-            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1028,7 +1028,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1209,7 +1209,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="uris aliases config remoting auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="uris aliases config remoting auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1374,7 +1374,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1539,7 +1539,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1704,7 +1704,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1900,7 +1900,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -372,8 +372,10 @@ pub struct ConnectionArgs {
     )]
     pub certificate: Option<String>,
 
-    /// Windows logon credentials; not available off Windows. [-defaultCreds]
-    #[arg(long, alias = "defaultCreds", global = true, hide = true)]
+    /// Log on with your Kerberos ticket (kinit) from the credential cache
+    /// (KRB5CCNAME or the default; with -u, that principal's), through
+    /// the system GSSAPI library; Negotiate or Kerberos. [-defaultCreds]
+    #[arg(long, alias = "defaultCreds", global = true)]
     pub default_creds: bool,
 
     /// Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]

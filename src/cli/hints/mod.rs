@@ -166,8 +166,8 @@ fn refused(method: Method, https: bool) -> String {
                            does not offer it)"
             .into(),
         Method::Kerberos | Method::Negotiate if https => {
-            "check the user name and password; the server also refuses a logon bound to another \
-             certificate than its own (something intercepting TLS on the way)"
+            "check the user name and password; the server also refuses a logon whose TLS \
+             channel binding names another certificate than its own (TLS intercepted on the way)"
                 .into()
         }
         Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
@@ -204,6 +204,21 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
                  not the one this client saw, so something may be intercepting TLS"
             }
             AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::NoTicket => {
+                "run kinit user@REALM first (klist shows what the cache holds), \
+                 or give -u and a password"
+            }
+            AuthFailure::TicketExpired => {
+                "run kinit again for a fresh ticket (klist shows its expiry)"
+            }
+            AuthFailure::WrongRealm => {
+                "kinit as a user of the server's realm (-u picks that principal's cache), \
+                 or ask for a trust between the realms"
+            }
+            AuthFailure::NoLibrary => {
+                "install the Kerberos GSSAPI library (Debian/Ubuntu: libgssapi-krb5-2, \
+                 Fedora/RHEL: krb5-libs; macOS has it built in), or give -u and a password"
+            }
             AuthFailure::Integrity => {
                 "the server's authentication token did not verify: something may be tampering \
                  with the connection"

@@ -13,6 +13,10 @@ use std::time::{Duration, Instant};
 use super::front::skip_or_fail;
 use crate::support::TempDir;
 
+/// MIT's client tools (Debian's krb5-user).
+pub const KINIT: &str = "/usr/bin/kinit";
+const KLIST: &str = "/usr/bin/klist";
+
 const KDC_TOOLS: [&str; 3] = [
     "/usr/sbin/kdb5_util",
     "/usr/sbin/kadmin.local",
@@ -41,6 +45,8 @@ impl Realm {
     pub const USER: &'static str = "alice";
     /// The user's password.
     pub const PASSWORD: &'static str = "Kerb-Pa55!";
+    /// Another user (a random key, in `bob.keytab`).
+    pub const OTHER_USER: &'static str = "bob";
 
     /// Whether the KDC tools and the GSSAPI acceptor are installed; panics
     /// under CI when not.
@@ -89,6 +95,9 @@ impl Realm {
             format!("ktadd -k {d}/http.keytab HTTP/localhost"),
             // The user's own key, unchanged (-norandkey), for --keytab.
             format!("ktadd -norandkey -k {d}/alice.keytab {}", Self::USER),
+            // A second user, for a cache collection holding two.
+            format!("addprinc -randkey {}", Self::OTHER_USER),
+            format!("ktadd -k {d}/bob.keytab {}", Self::OTHER_USER),
         ] {
             admin(
                 path,
@@ -140,6 +149,54 @@ impl Realm {
     /// `REALM\user`.
     pub fn user(&self) -> String {
         format!("{}\\{}", Self::NAME, Self::USER)
+    }
+
+    /// `kinit` as `user` (from its keytab) into the credential cache
+    /// `cache` (`FILE:...`, `DIR:...`, `KEYRING:...`), asking for
+    /// `lifetime` (kinit's `-l`) when given. `Err` carries kinit's words.
+    pub fn kinit(&self, user: &str, cache: &str, lifetime: Option<&str>) -> Result<(), String> {
+        let keytab = self.dir.path().join(format!("{user}.keytab"));
+        let mut cmd = Command::new(KINIT);
+        cmd.env_clear()
+            .env("KRB5_CONFIG", self.krb5_conf())
+            .env("KRB5CCNAME", cache)
+            .stdin(Stdio::null())
+            .arg("-k")
+            .arg("-t")
+            .arg(&keytab);
+        if let Some(lifetime) = lifetime {
+            cmd.args(["-l", lifetime]);
+        }
+        let out = cmd
+            .arg(format!("{user}@{}", Self::NAME))
+            .output()
+            .map_err(|e| format!("run {KINIT}: {e}"))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).trim().to_string())
+        }
+    }
+
+    /// Whether `klist -s` finds a valid ticket in `cache`.
+    pub fn has_valid_ticket(&self, cache: &str) -> bool {
+        Command::new(KLIST)
+            .env_clear()
+            .env("KRB5_CONFIG", self.krb5_conf())
+            .env("KRB5CCNAME", cache)
+            .arg("-s")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// A scratch directory inside the realm's, for caches.
+    pub fn scratch(&self, name: &str) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::create_dir_all(&path).expect("scratch directory");
+        path
     }
 
     /// What the KDC logged (for failure messages and assertions).

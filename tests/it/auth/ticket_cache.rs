@@ -1,0 +1,240 @@
+//! Single sign-on: `kinit` into a credential cache, then winrm with no
+//! password logs on with that ticket through the system GSSAPI library
+//! (MIT's here), against the real MIT KDC and acceptor of
+//! [`super::kerberos`]. The KDC's log proves no password was used: the
+//! run makes TGS requests only, never an AS request.
+
+use super::front::Front;
+use super::realm::Realm;
+use base64::Engine as _;
+
+/// A fresh realm, or `None` (after a loud skip) without the tools.
+fn realm() -> Option<Realm> {
+    if !Realm::available() {
+        return None;
+    }
+    if !std::path::Path::new(super::realm::KINIT).exists() {
+        super::front::skip_or_fail("kinit is missing (apt-get install krb5-user)");
+        return None;
+    }
+    Some(Realm::start())
+}
+
+/// A FILE cache holding alice's ticket.
+fn file_cache(realm: &Realm) -> String {
+    let cache = format!("FILE:{}/alice.cc", realm.scratch("cc").display());
+    realm.kinit(Realm::USER, &cache, None).expect("kinit alice");
+    cache
+}
+
+fn as_requests(realm: &Realm) -> usize {
+    realm.kdc_log().matches("AS_REQ").count()
+}
+
+#[test]
+fn a_kinit_ticket_logs_on_without_a_password_sealed_over_http() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    let before = as_requests(&realm);
+    for (method, mech) in [("kerberos", "kerberos"), ("negotiate", "spnego-kerberos")] {
+        let front = Front::kerberos(&realm, false, 120, &[]);
+        front
+            .cmd_sso(
+                method,
+                &cache,
+                &["get", "wmicimv2/Win32_Service?Name=Spooler"],
+            )
+            .run()
+            .ok()
+            .stdout_has("Name = Spooler");
+        assert!(front.logged(&format!("\"mech\": \"{mech}\"")), "{method}");
+        assert!(front.logged("\"sealed\": true"));
+        assert!(!front.logged("\"sealed\": false"));
+        assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
+        assert_eq!(front.count("authenticated"), 1);
+        front.assert_no_crossing();
+    }
+    // -defaultCreds (and its long spelling) with the default method.
+    for switch in ["-defaultCreds", "--default-creds"] {
+        let front = Front::kerberos(&realm, false, 120, &[]);
+        front.cmd_sso("", &cache, &["id", switch]).run().ok();
+        assert!(front.logged("\"mech\": \"spnego-kerberos\""), "{switch}");
+    }
+    assert_eq!(
+        as_requests(&realm),
+        before,
+        "no password logon (AS_REQ) was made"
+    );
+}
+
+#[test]
+fn https_with_a_cached_ticket_binds_to_the_channel() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    for method in ["kerberos", "negotiate"] {
+        let front = Front::kerberos(&realm, true, 120, &[]);
+        front.cmd_sso(method, &cache, &["id"]).run().ok();
+        assert!(front.logged("\"sealed\": false"));
+        assert_eq!(front.count("authenticated"), 1, "{method}");
+    }
+    let front = Front::kerberos(&realm, true, 120, &["--wrong-binding"]);
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .run()
+        .code(3)
+        .stderr_has("channel binding");
+    assert_eq!(front.count("authenticated"), 0);
+}
+
+#[test]
+fn a_dir_collection_picks_the_principal_named_with_u() {
+    let Some(realm) = realm() else { return };
+    let dir = realm.scratch("collection");
+    let cache = format!("DIR:{}", dir.display());
+    realm.kinit(Realm::USER, &cache, None).expect("kinit alice");
+    // bob's cache becomes the collection's primary.
+    realm
+        .kinit(Realm::OTHER_USER, &cache, None)
+        .expect("kinit bob");
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    front.cmd_sso("kerberos", &cache, &["id"]).run().ok();
+    assert!(front.logged("\"user\": \"bob@WINRM.TEST\""));
+    // -u with no password: that principal's cache, no prompt.
+    front
+        .cmd_sso("kerberos", &cache, &["id", "-u:alice@WINRM.TEST"])
+        .run()
+        .ok();
+    assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
+    // The default method (Negotiate) with -u does the same.
+    front
+        .cmd_sso("", &cache, &["id", "-u:alice@WINRM.TEST"])
+        .run()
+        .ok();
+    assert_eq!(front.count("authenticated"), 3);
+    // A principal with no cache in the collection, and no terminal to
+    // prompt on: one line saying both ways out.
+    front
+        .cmd_sso("kerberos", &cache, &["id", "-u:carol@WINRM.TEST"])
+        .run()
+        .code(2)
+        .stderr_has("no password for carol@WINRM.TEST")
+        .stderr_has("kinit carol@WINRM.TEST");
+}
+
+#[test]
+fn a_keyring_cache_works_where_the_kernel_allows() {
+    let Some(realm) = realm() else { return };
+    let cache = format!("KEYRING:session:winrm-test-{}", std::process::id());
+    if let Err(why) = realm.kinit(Realm::USER, &cache, None) {
+        // Containers often deny the keyring system calls.
+        eprintln!("\n*** SKIPPED KEYRING cache: kinit says: {why} ***\n");
+        return;
+    }
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("kerberos", &cache, &["id"]).run();
+    // The key outlives the test process's session otherwise.
+    let _ = std::process::Command::new("/usr/bin/kdestroy")
+        .env("KRB5CCNAME", &cache)
+        .status();
+    run.ok();
+    assert_eq!(front.count("authenticated"), 1);
+}
+
+#[test]
+fn an_expired_or_missing_ticket_names_the_cache() {
+    let Some(realm) = realm() else { return };
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let missing = format!("FILE:{}/none.cc", realm.scratch("cc").display());
+    front
+        .cmd_sso("kerberos", &missing, &["id"])
+        .run()
+        .code(3)
+        .stderr_has(&format!("no Kerberos ticket in {missing}"))
+        .stderr_has("kinit");
+    // A ticket that lives one second: wait (bounded) until klist itself
+    // calls it expired, so nothing races the clock.
+    let short = format!("FILE:{}/short.cc", realm.scratch("cc").display());
+    realm
+        .kinit(Realm::USER, &short, Some("1s"))
+        .expect("kinit -l 1s");
+    let started = std::time::Instant::now();
+    while realm.has_valid_ticket(&short) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(30),
+            "the 1-second ticket never expired"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    front
+        .cmd_sso("kerberos", &short, &["id"])
+        .run()
+        .code(3)
+        .stderr_has(&format!("ticket in {short} has expired"))
+        .stderr_has("kinit");
+    assert_eq!(front.count("leg"), 0, "nothing reached the server");
+}
+
+#[test]
+fn an_unknown_service_principal_is_named() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    front
+        .cmd_sso(
+            "kerberos",
+            &cache,
+            &["id", "--spn", "HTTP/nosuch.winrm.test"],
+        )
+        .run()
+        .code(3)
+        .stderr_has("HTTP/nosuch.winrm.test")
+        .stderr_has("--spn");
+}
+
+#[test]
+fn without_the_system_library_passwords_still_work_and_sso_says_what_to_install() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .env("WINRM_GSSAPI_LIBRARY", "/nonexistent/libgssapi_krb5.so.2")
+        .run()
+        .code(3)
+        .stderr_has("GSSAPI library")
+        .stderr_has("libgssapi-krb5-2");
+    // The password (sspi, pure Rust) needs no system library.
+    for method in ["kerberos", "negotiate"] {
+        front
+            .cmd(method, &["id"])
+            .env("WINRM_GSSAPI_LIBRARY", "/nonexistent/libgssapi_krb5.so.2")
+            .run()
+            .ok();
+    }
+    assert_eq!(front.count("authenticated"), 2);
+}
+
+#[test]
+fn debug_says_which_mechanism_and_shows_no_ticket_or_token() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("kerberos", &cache, &["id", "--debug"]).run();
+    run.code(0)
+        .stderr_has("ticket cache")
+        .stderr_has("alice@WINRM.TEST");
+    // The cache's bytes (the ticket and its session key) appear nowhere,
+    // in any encoding the trace could use; tokens show as their length.
+    let ticket = std::fs::read(cache.trim_start_matches("FILE:")).expect("read cache");
+    let b64 = base64::engine::general_purpose::STANDARD.encode(&ticket[ticket.len() - 64..]);
+    assert!(!run.stderr.contains(&b64[..40]));
+    for line in run.stderr.lines() {
+        let lower = line.to_ascii_lowercase();
+        if lower.contains("authorization:") || lower.contains("www-authenticate:") {
+            assert!(
+                line.split_whitespace().all(|w| w.len() < 40),
+                "a token in the trace: {line}"
+            );
+        }
+    }
+}
