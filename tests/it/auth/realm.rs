@@ -29,6 +29,8 @@ pub struct Realm {
     kdc: Child,
     /// The KDC's TCP (and UDP) port on 127.0.0.1.
     pub port: u16,
+    /// The realm's name ([`Realm::NAME`] unless started as another).
+    pub name: String,
 }
 
 impl Drop for Realm {
@@ -65,10 +67,16 @@ impl Realm {
 
     /// Creates the realm and starts its KDC.
     pub fn start() -> Realm {
+        Self::start_named(Self::NAME)
+    }
+
+    /// [`Realm::start`] for a realm of another name (with the same users
+    /// and service principal).
+    pub fn start_named(name: &str) -> Realm {
         let dir = TempDir::new("realm");
         let port = free_port();
         let d = dir.path().display().to_string();
-        dir.write("krb5.conf", krb5_conf(port).as_bytes());
+        dir.write("krb5.conf", krb5_conf(name, port).as_bytes());
         let kdc_conf = format!(
             // kdc_listen (MIT 1.15+) takes an address: loopback only, never
             // every interface as kdc_ports would.
@@ -76,7 +84,7 @@ impl Realm {
              [realms]\n  {realm} = {{\n    database_name = {d}/principal\n    \
              key_stash_file = {d}/stash\n    acl_file = {d}/kadm5.acl\n  }}\n\
              [logging]\n  kdc = FILE:{d}/kdc.log\n",
-            realm = Self::NAME
+            realm = name
         );
         dir.write("kdc.conf", kdc_conf.as_bytes());
         let mut master = [0u8; 24];
@@ -86,7 +94,7 @@ impl Realm {
         admin(
             path,
             "/usr/sbin/kdb5_util",
-            &["create", "-s", "-r", Self::NAME, "-P", &master],
+            &["create", "-s", "-r", name, "-P", &master],
         );
         let user = format!("+requires_preauth -pw {} {}", Self::PASSWORD, Self::USER);
         for query in [
@@ -99,20 +107,21 @@ impl Realm {
             format!("addprinc -randkey {}", Self::OTHER_USER),
             format!("ktadd -k {d}/bob.keytab {}", Self::OTHER_USER),
         ] {
-            admin(
-                path,
-                "/usr/sbin/kadmin.local",
-                &["-r", Self::NAME, "-q", &query],
-            );
+            admin(path, "/usr/sbin/kadmin.local", &["-r", name, "-q", &query]);
         }
         let kdc = command(path, "/usr/sbin/krb5kdc")
-            .args(["-n", "-r", Self::NAME, "-P"])
+            .args(["-n", "-r", name, "-P"])
             .arg(path.join("kdc.pid"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .expect("start krb5kdc");
-        let realm = Realm { dir, kdc, port };
+        let realm = Realm {
+            dir,
+            kdc,
+            port,
+            name: name.to_string(),
+        };
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
@@ -132,8 +141,10 @@ impl Realm {
 
     /// A krb5.conf naming this realm with its KDC at `port` instead.
     pub fn krb5_conf_with_kdc_port(&self, port: u16) -> PathBuf {
-        self.dir
-            .write(&format!("krb5-{port}.conf"), krb5_conf(port).as_bytes())
+        self.dir.write(
+            &format!("krb5-{port}.conf"),
+            krb5_conf(&self.name, port).as_bytes(),
+        )
     }
 
     /// The acceptor's keytab (HTTP/localhost).
@@ -148,7 +159,7 @@ impl Realm {
 
     /// `REALM\user`.
     pub fn user(&self) -> String {
-        format!("{}\\{}", Self::NAME, Self::USER)
+        format!("{}\\{}", self.name, Self::USER)
     }
 
     /// `kinit` as `user` (from its keytab) into the credential cache
@@ -168,7 +179,7 @@ impl Realm {
             cmd.args(["-l", lifetime]);
         }
         let out = cmd
-            .arg(format!("{user}@{}", Self::NAME))
+            .arg(format!("{user}@{}", self.name))
             .output()
             .map_err(|e| format!("run {KINIT}: {e}"))?;
         if out.status.success() {
@@ -228,13 +239,12 @@ fn admin(dir: &Path, program: &str, args: &[&str]) {
     );
 }
 
-fn krb5_conf(port: u16) -> String {
+fn krb5_conf(realm: &str, port: u16) -> String {
     format!(
         "[libdefaults]\n  default_realm = {realm}\n  dns_lookup_realm = false\n  \
          dns_lookup_kdc = false\n  rdns = false\n  udp_preference_limit = 1\n\
          [realms]\n  {realm} = {{\n    kdc = 127.0.0.1:{port}\n  }}\n\
          [domain_realm]\n  localhost = {realm}\n",
-        realm = Realm::NAME
     )
 }
 

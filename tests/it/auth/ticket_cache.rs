@@ -238,3 +238,62 @@ fn debug_says_which_mechanism_and_shows_no_ticket_or_token() {
         }
     }
 }
+
+#[test]
+fn a_skewed_clock_is_said_as_such() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    // MIT keeps the KDC's time offset in a FILE cache's header (version
+    // 4, tag 1: seconds, then microseconds): set it to one hour, and the
+    // client's authenticators are an hour off, as with a wrong clock.
+    let path = cache.trim_start_matches("FILE:");
+    let mut bytes = std::fs::read(path).expect("read cache");
+    assert_eq!(
+        &bytes[..8],
+        &[5, 4, 0, 12, 0, 1, 0, 8],
+        "a v4 cache with a time offset"
+    );
+    bytes[8..12].copy_from_slice(&3600u32.to_be_bytes());
+    std::fs::write(path, &bytes).expect("write cache");
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .run()
+        .code(3)
+        .stderr_has("clock")
+        .stderr_has("NTP");
+    assert_eq!(front.count("leg"), 0, "nothing reached the server");
+}
+
+#[test]
+fn a_ticket_from_another_realm_is_named() {
+    let Some(realm) = realm() else { return };
+    let other = Realm::start_named("OTHER.TEST");
+    let cache = format!("FILE:{}/other.cc", realm.scratch("cc").display());
+    other
+        .kinit(Realm::USER, &cache, None)
+        .expect("kinit alice@OTHER.TEST");
+    // The client knows both realms; the server's name maps to WINRM.TEST,
+    // and the realms trust each other not.
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let conf = front.dir.write(
+        "two-realms.conf",
+        format!(
+            "[libdefaults]\n  default_realm = WINRM.TEST\n  dns_lookup_kdc = false\n  \
+             dns_lookup_realm = false\n  rdns = false\n[realms]\n  \
+             WINRM.TEST = {{\n    kdc = 127.0.0.1:{}\n  }}\n  \
+             OTHER.TEST = {{\n    kdc = 127.0.0.1:{}\n  }}\n\
+             [domain_realm]\n  localhost = WINRM.TEST\n",
+            realm.port, other.port
+        )
+        .as_bytes(),
+    );
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .env("KRB5_CONFIG", &conf.display().to_string())
+        .run()
+        .code(3)
+        .stderr_has("is for alice@OTHER.TEST")
+        .stderr_has("the server's realm");
+    assert_eq!(front.count("leg"), 0, "nothing reached the server");
+}

@@ -292,17 +292,17 @@ impl Gss {
     /// The library's words for a status: the GSS-API's major message, then
     /// the mechanism's (Kerberos) minor one, joined on one line.
     pub fn describe(&self, major: u32, minor: u32) -> String {
+        // The mechanism's words are the specific ones ("Ticket expired");
+        // the GSS-API's generic ones only when the mechanism has none.
         let mut parts = Vec::new();
-        if is_error(major) {
-            parts.extend(self.messages(major, GSS_CODE));
-        }
         if minor != 0 {
             parts.extend(self.messages(minor, MECH_CODE));
         }
-        parts.retain(|p| {
-            !p.is_empty()
-                && p != "Unspecified GSS failure.  Minor code may provide more information"
-        });
+        parts.retain(|p| !p.is_empty());
+        if parts.is_empty() && is_error(major) {
+            parts.extend(self.messages(major, GSS_CODE));
+        }
+        parts.retain(|p| !p.is_empty());
         parts.join(": ")
     }
 
