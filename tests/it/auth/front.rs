@@ -243,6 +243,11 @@ impl Front {
             all.push(self.dir.path().join("server-ca.pem").display().to_string());
         }
         let mut cmd = Cmd::new(&all).env("KRB5CCNAME", cache);
+        // `WINRM_GSSAPI_LIBRARY=libgssapi.so.3 cargo test ticket_cache`
+        // runs these against Heimdal instead of MIT.
+        if let Ok(library) = std::env::var("WINRM_GSSAPI_LIBRARY") {
+            cmd = cmd.env("WINRM_GSSAPI_LIBRARY", &library);
+        }
         for (k, v) in &self.client.env {
             cmd = cmd.env(k, v);
         }

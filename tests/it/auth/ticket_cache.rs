@@ -297,3 +297,37 @@ fn a_ticket_from_another_realm_is_named() {
         .stderr_has("the server's realm");
     assert_eq!(front.count("leg"), 0, "nothing reached the server");
 }
+
+#[test]
+fn heimdal_logs_on_from_a_file_cache_too() {
+    let Some(realm) = realm() else { return };
+    // Heimdal's library beside MIT's (Debian's libgssapi3-heimdal), picked
+    // with the override; it reads MIT's FILE caches and krb5.conf.
+    let found = ["x86_64-linux-gnu", "aarch64-linux-gnu"]
+        .iter()
+        .map(|arch| format!("/usr/lib/{arch}/libgssapi.so.3"))
+        .find(|path| std::path::Path::new(path).exists());
+    let Some(heimdal) = found else {
+        super::front::skip_or_fail(
+            "Heimdal's libgssapi.so.3 is missing (apt-get install libgssapi3-heimdal)",
+        );
+        return;
+    };
+    let heimdal = heimdal.as_str();
+    let cache = file_cache(&realm);
+    for (https, method) in [
+        (false, "kerberos"),
+        (false, "negotiate"),
+        (true, "negotiate"),
+    ] {
+        let front = Front::kerberos(&realm, https, 120, &[]);
+        front
+            .cmd_sso(method, &cache, &["id", "--debug"])
+            .env("WINRM_GSSAPI_LIBRARY", heimdal)
+            .run()
+            .code(0)
+            .stderr_has(&format!("through {heimdal}"));
+        assert!(front.logged(&format!("\"sealed\": {}", !https)), "{method}");
+        assert_eq!(front.count("authenticated"), 1, "{method} https={https}");
+    }
+}

@@ -173,6 +173,7 @@ type AcquireCred = unsafe extern "C" fn(
 type InquireCred =
     unsafe extern "C" fn(*mut u32, Cred, *mut Name, *mut u32, *mut i32, *mut *mut OidSet) -> u32;
 type ReleaseCred = unsafe extern "C" fn(*mut u32, *mut Cred) -> u32;
+type SetNegMechs = unsafe extern "C" fn(*mut u32, Cred, *const OidSet) -> u32;
 type InitSecContext = unsafe extern "C" fn(
     *mut u32,
     Cred,
@@ -213,6 +214,9 @@ pub struct Gss {
     pub wrap_iov: WrapIov,
     pub wrap_iov_length: WrapIov,
     pub unwrap_iov: UnwrapIov,
+    /// Restricts what a SPNEGO credential offers (MIT; Heimdal 7 has
+    /// none, and offers only the mechanisms it holds credentials for).
+    pub set_neg_mechs: Option<SetNegMechs>,
     /// Kept loaded for the process's life: the entry points above point
     /// into it.
     _library: libloading::Library,
@@ -277,6 +281,10 @@ fn load(path: &str) -> Result<Gss, String> {
         wrap_iov: entry!("gss_wrap_iov"),
         wrap_iov_length: entry!("gss_wrap_iov_length"),
         unwrap_iov: entry!("gss_unwrap_iov"),
+        // SAFETY: as for entry!; optional.
+        set_neg_mechs: unsafe { library.get::<SetNegMechs>(b"gss_set_neg_mechs\0") }
+            .ok()
+            .map(|symbol| *symbol),
         _library: library,
     })
 }

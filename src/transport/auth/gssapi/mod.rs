@@ -106,14 +106,31 @@ impl Drop for OwnedCred {
 
 /// The initiator credential from the cache: the default one, or the one
 /// holding `principal` (which picks that principal's cache in a DIR or
-/// KCM collection).
-fn acquire(gss: &'static Gss, principal: Option<&str>) -> Result<OwnedCred, AuthError> {
+/// KCM collection). For SPNEGO it is a SPNEGO credential (Heimdal's
+/// SPNEGO takes no other) that offers Kerberos only where the library
+/// can say so.
+fn acquire(
+    gss: &'static Gss,
+    principal: Option<&str>,
+    spnego: bool,
+) -> Result<OwnedCred, AuthError> {
     let name = principal
         .map(|p| import(gss, p, &ffi::NT_KRB5_PRINCIPAL))
         .transpose()?;
-    let mechs = ffi::OidSet {
+    let krb5 = ffi::OidSet {
         count: 1,
         elements: &ffi::KRB5,
+    };
+    let mechs = if spnego {
+        ffi::OidSet {
+            count: 1,
+            elements: &ffi::SPNEGO,
+        }
+    } else {
+        ffi::OidSet {
+            count: 1,
+            elements: &ffi::KRB5,
+        }
     };
     let mut cred = std::ptr::null_mut();
     let mut minor = 0;
@@ -138,7 +155,12 @@ fn acquire(gss: &'static Gss, principal: Option<&str>) -> Result<OwnedCred, Auth
             &status::Situation::cache(principal),
         ));
     }
-    Ok(OwnedCred(gss, cred))
+    let cred = OwnedCred(gss, cred);
+    if let (true, Some(set_neg_mechs)) = (spnego, gss.set_neg_mechs) {
+        // SAFETY: RFC 4178 extension prototype (MIT); the set is copied.
+        unsafe { set_neg_mechs(&mut minor, cred.1, &krb5) };
+    }
+    Ok(cred)
 }
 
 /// Who the credential belongs to and its remaining lifetime.
@@ -189,7 +211,7 @@ fn inquire(gss: &'static Gss, cred: &OwnedCred) -> Result<CachedIdentity, AuthEr
 /// (no library, no cache, expired) otherwise.
 pub fn cached_identity(principal: Option<&str>) -> Result<CachedIdentity, AuthError> {
     let gss = gss()?;
-    let cred = acquire(gss, principal)?;
+    let cred = acquire(gss, principal, false)?;
     let identity = inquire(gss, &cred)?;
     if identity.lifetime == 0 {
         return Err(status::expired(Some(&identity.principal)));
@@ -243,7 +265,7 @@ impl GssContext {
     /// `principal` (the default cache's when `None`).
     pub fn new(method: Method, principal: Option<&str>, spn: &str) -> Result<Self, AuthError> {
         let gss = gss()?;
-        let cred = acquire(gss, principal)?;
+        let cred = acquire(gss, principal, method != Method::Kerberos)?;
         let identity = inquire(gss, &cred)?;
         if identity.lifetime == 0 {
             return Err(status::expired(Some(&identity.principal)));
