@@ -10,6 +10,7 @@
 use std::io::IsTerminal;
 
 use winrm::session::Session;
+use winrm::transport::auth::AuthFailure;
 use winrm::transport::{Credentials, HttpOptions, HttpTransport, Proof, Secret, Trace};
 
 use super::UsageError;
@@ -35,6 +36,11 @@ pub fn credentials(auth: &AuthPlan, target: &Target) -> anyhow::Result<Option<Cr
         CredentialSource::TicketCacheOrPrompt => {
             match winrm::transport::auth::gssapi::cached_identity(Some(&user)) {
                 Ok(_) => Proof::TicketCache,
+                // Where tickets exist but not this one, say kinit is a way
+                // out; without the library, the password is the only one.
+                Err(why) if why.failure == AuthFailure::NoLibrary => {
+                    Proof::Password(prompt(&user, target, None)?)
+                }
                 Err(why) => Proof::Password(prompt(&user, target, Some(&why.detail))?),
             }
         }

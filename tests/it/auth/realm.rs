@@ -75,18 +75,8 @@ impl Realm {
     pub fn start_named(name: &str) -> Realm {
         let dir = TempDir::new("realm");
         let port = free_port();
+        write_configuration(&dir, name, port);
         let d = dir.path().display().to_string();
-        dir.write("krb5.conf", krb5_conf(name, port).as_bytes());
-        let kdc_conf = format!(
-            // kdc_listen (MIT 1.15+) takes an address: loopback only, never
-            // every interface as kdc_ports would.
-            "[kdcdefaults]\n  kdc_listen = 127.0.0.1:{port}\n  kdc_tcp_listen = 127.0.0.1:{port}\n\
-             [realms]\n  {realm} = {{\n    database_name = {d}/principal\n    \
-             key_stash_file = {d}/stash\n    acl_file = {d}/kadm5.acl\n  }}\n\
-             [logging]\n  kdc = FILE:{d}/kdc.log\n",
-            realm = name
-        );
-        dir.write("kdc.conf", kdc_conf.as_bytes());
         let mut master = [0u8; 24];
         getrandom::fill(&mut master).expect("random master password");
         let master: String = master.iter().map(|b| format!("{b:02x}")).collect();
@@ -109,29 +99,58 @@ impl Realm {
         ] {
             admin(path, "/usr/sbin/kadmin.local", &["-r", name, "-q", &query]);
         }
-        let kdc = command(path, "/usr/sbin/krb5kdc")
-            .args(["-n", "-r", name, "-P"])
-            .arg(path.join("kdc.pid"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start krb5kdc");
-        let realm = Realm {
-            dir,
-            kdc,
-            port,
-            name: name.to_string(),
-        };
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "krb5kdc did not start listening on port {port}: {}",
-                realm.kdc_log()
-            );
-            std::thread::sleep(Duration::from_millis(50));
+        // A port free a moment ago may have been taken since (by another
+        // test's KDC or listener): krb5kdc then runs with one socket, and
+        // a connect check would reach the other process. Only a KDC that
+        // logged both of its sockets is ours; else try another port.
+        let mut port = port;
+        for _ in 0..5 {
+            let logged = std::fs::read_to_string(path.join("kdc.log"))
+                .unwrap_or_default()
+                .len();
+            let mut kdc = command(path, "/usr/sbin/krb5kdc")
+                .args(["-n", "-r", name, "-P"])
+                .arg(path.join("kdc.pid"))
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start krb5kdc");
+            let started = Instant::now();
+            let log = loop {
+                let log = std::fs::read_to_string(path.join("kdc.log")).unwrap_or_default();
+                let fresh = log.get(logged..).unwrap_or_default().to_string();
+                if fresh.contains("commencing operation")
+                    || kdc.try_wait().is_ok_and(|s| s.is_some())
+                {
+                    break fresh;
+                }
+                assert!(
+                    started.elapsed() < Duration::from_secs(20),
+                    "krb5kdc did not start on port {port}: {fresh}"
+                );
+                std::thread::sleep(Duration::from_millis(50));
+            };
+            let alive = kdc.try_wait().is_ok_and(|s| s.is_none());
+            if alive
+                && log.contains("set up 2 sockets")
+                && TcpStream::connect(("127.0.0.1", port)).is_ok()
+            {
+                return Realm {
+                    dir,
+                    kdc,
+                    port,
+                    name: name.to_string(),
+                };
+            }
+            let _ = kdc.kill();
+            let _ = kdc.wait();
+            port = free_port();
+            write_configuration(&dir, name, port);
         }
-        realm
+        panic!(
+            "krb5kdc found no free port: {}",
+            std::fs::read_to_string(path.join("kdc.log")).unwrap_or_default()
+        );
     }
 
     /// The generated krb5.conf (for KRB5_CONFIG).
@@ -214,6 +233,21 @@ impl Realm {
     pub fn kdc_log(&self) -> String {
         std::fs::read_to_string(self.dir.path().join("kdc.log")).unwrap_or_default()
     }
+}
+
+/// The client's krb5.conf and the KDC's kdc.conf for `name` on `port`.
+fn write_configuration(dir: &TempDir, name: &str, port: u16) {
+    let d = dir.path().display().to_string();
+    dir.write("krb5.conf", krb5_conf(name, port).as_bytes());
+    let kdc_conf = format!(
+        // kdc_listen (MIT 1.15+) takes an address: loopback only, never
+        // every interface as kdc_ports would.
+        "[kdcdefaults]\n  kdc_listen = 127.0.0.1:{port}\n  kdc_tcp_listen = 127.0.0.1:{port}\n\
+         [realms]\n  {name} = {{\n    database_name = {d}/principal\n    \
+         key_stash_file = {d}/stash\n    acl_file = {d}/kadm5.acl\n  }}\n\
+         [logging]\n  kdc = FILE:{d}/kdc.log\n"
+    );
+    dir.write("kdc.conf", kdc_conf.as_bytes());
 }
 
 /// A KDC tool with the realm's configuration files.

@@ -105,12 +105,25 @@ fn a_dir_collection_picks_the_principal_named_with_u() {
         .run()
         .ok();
     assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
-    // The default method (Negotiate) with -u does the same.
+    // The default method (Negotiate) with -u does the same, also with the
+    // name written the Windows way.
     front
         .cmd_sso("", &cache, &["id", "-u:alice@WINRM.TEST"])
         .run()
         .ok();
-    assert_eq!(front.count("authenticated"), 3);
+    front
+        .cmd_sso("", &cache, &["id", "-u:WINRM.TEST\\alice"])
+        .run()
+        .ok();
+    assert_eq!(front.count("authenticated"), 4);
+    assert_eq!(
+        front
+            .events()
+            .iter()
+            .filter(|(_, e, l)| e == "authenticated" && l.contains("alice@WINRM.TEST"))
+            .count(),
+        3
+    );
     // A principal with no cache in the collection, and no terminal to
     // prompt on: one line saying both ways out.
     front
@@ -203,6 +216,14 @@ fn without_the_system_library_passwords_still_work_and_sso_says_what_to_install(
         .code(3)
         .stderr_has("GSSAPI library")
         .stderr_has("libgssapi-krb5-2");
+    // A user with no password and no library: the prompt, as before (no
+    // terminal here, so the error that says where a password comes from).
+    let run = front
+        .cmd_sso("kerberos", &cache, &["id", "-u:alice@WINRM.TEST"])
+        .env("WINRM_GSSAPI_LIBRARY", "/nonexistent/libgssapi_krb5.so.2")
+        .run();
+    run.code(2).stderr_has("no password for alice@WINRM.TEST");
+    assert!(!run.stderr.contains("kinit"), "{}", run.stderr);
     // The password (sspi, pure Rust) needs no system library.
     for method in ["kerberos", "negotiate"] {
         front

@@ -114,6 +114,9 @@ fn acquire(
     principal: Option<&str>,
     spnego: bool,
 ) -> Result<OwnedCred, AuthError> {
+    // `REALM\user` is how Windows writes `user@REALM`.
+    let principal = principal.map(super::principal::principal_name);
+    let principal = principal.as_deref();
     let name = principal
         .map(|p| import(gss, p, &ffi::NT_KRB5_PRINCIPAL))
         .transpose()?;
