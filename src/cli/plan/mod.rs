@@ -603,6 +603,13 @@ fn auth_plan(
             }
         }
     };
+    if matches!(credential, CredentialSource::TicketCache) && args.kdc.is_some() {
+        warnings.push(
+            "--kdc does not apply to a logon with the ticket cache: the system Kerberos \
+             library finds the KDC (krb5.conf, DNS)"
+                .into(),
+        );
+    }
     if method == Method::Certificate && !endpoint.is_https() {
         return Err(UsageError::new(format!(
             "-a:certificate presents the certificate in the TLS handshake, so it needs HTTPS; \

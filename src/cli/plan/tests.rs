@@ -98,6 +98,15 @@ fn where_the_password_comes_from() {
             "{args:?}"
         );
     }
+    let with_kdc = plan(&["id", "-r:h", "-defaultCreds", "--kdc", "kdc1"], &[]).unwrap();
+    assert!(
+        with_kdc
+            .warnings
+            .iter()
+            .any(|w| w.contains("--kdc does not apply")),
+        "{:?}",
+        with_kdc.warnings
+    );
     for (args, says) in [
         (&["-defaultCreds", "-a:basic"][..], "not -a:basic"),
         (&["-defaultCreds", "-p:x", "-u:a"], "drop -p"),
