@@ -244,7 +244,8 @@ impl Front {
         }
         let mut cmd = Cmd::new(&all).env("KRB5CCNAME", cache);
         // `WINRM_GSSAPI_LIBRARY=libgssapi.so.3 cargo test ticket_cache`
-        // runs these against Heimdal instead of MIT.
+        // runs these against Heimdal instead of MIT (its FILE caches;
+        // Heimdal reads no MIT DIR or KEYRING collection).
         if let Ok(library) = std::env::var("WINRM_GSSAPI_LIBRARY") {
             cmd = cmd.env("WINRM_GSSAPI_LIBRARY", &library);
         }

@@ -355,3 +355,23 @@ impl Gss {
         unsafe { (self.release_buffer)(&mut minor, buffer) };
     }
 }
+
+#[cfg(all(test, target_os = "linux", target_pointer_width = "64"))]
+mod tests {
+    use super::*;
+    use std::mem::{offset_of, size_of};
+
+    /// The layouts MIT's and Heimdal's gssapi.h give these structures on
+    /// 64-bit Linux (natural C alignment).
+    #[test]
+    fn structures_have_the_c_layout() {
+        assert_eq!(size_of::<Buffer>(), 16);
+        assert_eq!(size_of::<Oid>(), 16);
+        assert_eq!(offset_of!(Oid, elements), 8);
+        assert_eq!(size_of::<IovBuffer>(), 24);
+        assert_eq!(offset_of!(IovBuffer, buffer), 8);
+        assert_eq!(size_of::<ChannelBindings>(), 64);
+        assert_eq!(offset_of!(ChannelBindings, acceptor_addrtype), 24);
+        assert_eq!(offset_of!(ChannelBindings, application_data), 48);
+    }
+}
