@@ -14,7 +14,7 @@ use std::sync::OnceLock;
 
 /// The environment variable naming the library to load instead of the
 /// search.
-pub const LIBRARY_VARIABLE: &str = "WINRM_GSSAPI_LIBRARY";
+const LIBRARY_VARIABLE: &str = "WINRM_GSSAPI_LIBRARY";
 
 /// Where the system library is looked for, in order.
 #[cfg(target_os = "macos")]

@@ -18,7 +18,6 @@ use super::negotiate::{KERBEROS_PROTOCOL, SPNEGO_PROTOCOL};
 use super::{AuthError, AuthFailure, Method, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
 
-pub use ffi::LIBRARY_VARIABLE;
 use ffi::{Buffer, Gss};
 
 /// Who the cached credential belongs to and how long it lasts.
@@ -51,12 +50,6 @@ fn gss() -> Result<&'static Gss, AuthError> {
             ),
         )
     })
-}
-
-/// Whether the system library can be loaded (for the choice between the
-/// ticket cache and a password prompt).
-pub fn available() -> bool {
-    ffi::library().is_ok()
 }
 
 /// An imported name, released on drop.
@@ -213,13 +206,21 @@ fn inquire(gss: &'static Gss, cred: &OwnedCred) -> Result<CachedIdentity, AuthEr
 /// ticket still valid: what `klist` would show. Fails with the reason
 /// (no library, no cache, expired) otherwise.
 pub fn cached_identity(principal: Option<&str>) -> Result<CachedIdentity, AuthError> {
+    valid_credential(principal, false).map(|(_, identity)| identity)
+}
+
+/// The credential and who it is, when its ticket is still valid.
+fn valid_credential(
+    principal: Option<&str>,
+    spnego: bool,
+) -> Result<(OwnedCred, CachedIdentity), AuthError> {
     let gss = gss()?;
-    let cred = acquire(gss, principal, false)?;
+    let cred = acquire(gss, principal, spnego)?;
     let identity = inquire(gss, &cred)?;
     if identity.lifetime == 0 {
         return Err(status::expired(Some(&identity.principal)));
     }
-    Ok(identity)
+    Ok((cred, identity))
 }
 
 /// The GSS-API name of a service principal: `SERVICE/host` as a host-based
@@ -267,12 +268,8 @@ impl GssContext {
     /// only) to the service `spn`, with the cached credential of
     /// `principal` (the default cache's when `None`).
     pub fn new(method: Method, principal: Option<&str>, spn: &str) -> Result<Self, AuthError> {
-        let gss = gss()?;
-        let cred = acquire(gss, principal, method != Method::Kerberos)?;
-        let identity = inquire(gss, &cred)?;
-        if identity.lifetime == 0 {
-            return Err(status::expired(Some(&identity.principal)));
-        }
+        let (cred, identity) = valid_credential(principal, method != Method::Kerberos)?;
+        let gss = cred.0;
         let (name, kind) = service_name(spn);
         let target = import(gss, &name, kind)?;
         Ok(GssContext {
