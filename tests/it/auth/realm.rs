@@ -185,15 +185,25 @@ impl Realm {
     /// `cache` (`FILE:...`, `DIR:...`, `KEYRING:...`), asking for
     /// `lifetime` (kinit's `-l`) when given. `Err` carries kinit's words.
     pub fn kinit(&self, user: &str, cache: &str, lifetime: Option<&str>) -> Result<(), String> {
+        self.kinit_with(user, &self.krb5_conf(), Some(cache), lifetime)
+    }
+
+    /// [`Realm::kinit`] with another krb5.conf, and into the default cache
+    /// it names when `cache` is `None`.
+    pub fn kinit_with(
+        &self,
+        user: &str,
+        krb5_conf: &Path,
+        cache: Option<&str>,
+        lifetime: Option<&str>,
+    ) -> Result<(), String> {
         let keytab = self.dir.path().join(format!("{user}.keytab"));
         let mut cmd = Command::new(KINIT);
-        cmd.env_clear()
-            .env("KRB5_CONFIG", self.krb5_conf())
-            .env("KRB5CCNAME", cache)
-            .stdin(Stdio::null())
-            .arg("-k")
-            .arg("-t")
-            .arg(&keytab);
+        cmd.env_clear().env("KRB5_CONFIG", krb5_conf);
+        if let Some(cache) = cache {
+            cmd.env("KRB5CCNAME", cache);
+        }
+        cmd.stdin(Stdio::null()).arg("-k").arg("-t").arg(&keytab);
         if let Some(lifetime) = lifetime {
             cmd.args(["-l", lifetime]);
         }

@@ -352,3 +352,30 @@ fn heimdal_logs_on_from_a_file_cache_too() {
         assert_eq!(front.count("authenticated"), 1, "{method} https={https}");
     }
 }
+
+#[test]
+fn the_default_cache_is_used_without_krb5ccname() {
+    let Some(realm) = realm() else { return };
+    // The default cache as krb5.conf names it (default_ccache_name), so
+    // the machine's own /tmp/krb5cc_UID is never touched.
+    let default = format!("FILE:{}/default.cc", realm.scratch("cc").display());
+    let conf = std::fs::read_to_string(realm.krb5_conf()).expect("read krb5.conf");
+    let conf = conf.replacen(
+        "[libdefaults]\n",
+        &format!("[libdefaults]\n  default_ccache_name = {default}\n"),
+        1,
+    );
+    let conf_path = realm.scratch("conf").join("krb5.conf");
+    std::fs::write(&conf_path, conf).expect("write krb5.conf");
+    realm
+        .kinit_with(Realm::USER, &conf_path, None, None)
+        .expect("kinit into the default cache");
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let url = front.url();
+    crate::support::Cmd::new(&["id", &format!("-r:{url}"), "-a:kerberos", "--debug"])
+        .env("KRB5_CONFIG", &conf_path.display().to_string())
+        .run()
+        .code(0)
+        .stderr_has("alice@WINRM.TEST from the ticket cache (the default ticket cache");
+    assert_eq!(front.count("authenticated"), 1);
+}
