@@ -379,3 +379,20 @@ fn the_default_cache_is_used_without_krb5ccname() {
         .stderr_has("alice@WINRM.TEST from the ticket cache (the default ticket cache");
     assert_eq!(front.count("authenticated"), 1);
 }
+
+#[test]
+fn mit_fills_an_empty_cache_from_the_client_keytab() {
+    let Some(realm) = realm() else { return };
+    // KRB5_CLIENT_KTNAME (MIT): a service account with a keytab needs no
+    // kinit; the library gets the ticket itself and caches it.
+    let cache = format!("FILE:{}/empty.cc", realm.scratch("cc").display());
+    let keytab = realm.user_keytab().display().to_string();
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .env("KRB5_CLIENT_KTNAME", &keytab)
+        .run()
+        .ok();
+    assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
+    assert!(realm.has_valid_ticket(&cache), "the ticket was cached");
+}
