@@ -326,10 +326,11 @@ impl SecurityContext for GssContext {
     }
 
     fn describe(&self) -> String {
-        let mechanism = if self.method == Method::Kerberos {
-            "Kerberos"
-        } else {
-            "Negotiate offering Kerberos only"
+        let mechanism = match (self.method, self.gss.set_neg_mechs) {
+            (Method::Kerberos, _) => "Kerberos",
+            (_, Some(_)) => "Negotiate offering Kerberos only",
+            // Heimdal offers what it holds credentials for: Kerberos here.
+            (_, None) => "Negotiate with Kerberos",
         };
         format!(
             "auth: {mechanism} for {}, with the ticket of {} from the ticket cache ({}; \
