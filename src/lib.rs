@@ -95,6 +95,15 @@ pub mod internals {
     };
     pub use crate::protocol::xml::write_element;
 
+    /// What a server sends below WS-Man that this client reads itself:
+    /// Digest and NTLM challenges, and replies that are not HTTP or came
+    /// before the request was fully sent.
+    pub mod challenges {
+        pub use crate::transport::auth::digest::parse_challenge as digest;
+        pub use crate::transport::auth::ntlm_challenge::check as ntlm;
+        pub use crate::transport::framing::{EarlyAnswer, early_answer, not_http};
+    }
+
     /// The request envelopes and bodies, as the session writes them.
     pub mod envelope {
         pub use crate::protocol::envelope::{

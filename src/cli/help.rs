@@ -357,13 +357,15 @@ const AUTH: &str = r#"winrm help auth -- logging on
   negotiate  Kerberos when a KDC is known for the user's realm, else NTLM
              (the default when a user name is given, as on Windows)
   kerberos   Kerberos only (connect by the host's FQDN, not its address)
-  ntlm       NTLM only (inside the Negotiate header, as Windows sends it)
+  ntlm       NTLM only (inside the Negotiate header, as Windows sends it;
+             in an NTLM header to a server that offers only that)
   certificate  a TLS client certificate, HTTPS only:
              --cert FILE --key FILE (PEM; the key unencrypted)
   credssp    CredSSP: NTLM (or Kerberos) inside a TLS session carried in
              the CredSSP header, then the password is delegated to the
              server (for a second hop): use it only with trusted hosts
-  digest     HTTP Digest, MD5 with qop=auth (Intel AMT)
+  digest     HTTP Digest, MD5 with qop=auth (Intel AMT); a challenge for
+             another algorithm or for qop=auth-int only is refused, named
   basic      user name and password in an HTTP header (base64, not secret)
   none       send no credentials; most servers answer identify this way
 

@@ -30,9 +30,10 @@ use quick_xml::reader::Reader;
 
 use super::dom::{
     FewSet, Interner, MAX_ATTRIBUTES, MAX_DECLARATIONS, MAX_DEPTH, MAX_IN_SCOPE, MAX_NODES,
-    Malformed, too_many_attributes, too_many_declarations, too_many_in_scope,
+    Malformed, element_budget, too_many_attributes, too_many_declarations, too_many_elements,
+    too_many_in_scope,
 };
-use super::model::{Attribute, CompactString, Element, Name};
+use super::model::{Attribute, CompactString, Element, Name, ThinVec};
 use super::ns;
 
 const XMLNS_URI: &str = "http://www.w3.org/2000/xmlns/";
@@ -60,6 +61,7 @@ fn build_counted(
     standalone: usize,
     refused: &mut Option<Malformed>,
 ) -> Option<Element> {
+    let elements_budget = element_budget(text.len());
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if has_forbidden_chars(text) {
         return None;
@@ -73,10 +75,12 @@ fn build_counted(
         interner: Interner::default(),
         scopes: Vec::new(),
         frames: Vec::new(),
-        children: Vec::new(),
+        children: ThinVec::new(),
         used: FewSet::default(),
         nodes: 0,
         root: None,
+        elements: 0,
+        elements_budget,
         raw_attributes: Vec::new(),
         declarations: 0,
         own: FewSet::default(),
@@ -129,11 +133,15 @@ struct Builder<'a, 'r> {
     /// Open elements, each followed by its finished children. Kept in one
     /// place so each element's `children` is allocated once, at its size,
     /// and an element is moved once, into its parent.
-    children: Vec<Element>,
+    children: ThinVec<Element>,
     /// Prefixes used inside the current standalone element.
     used: FewSet<Option<&'a str>>,
     nodes: u32,
     root: Option<Element>,
+    /// Elements so far, against the reply's
+    /// [`element_budget`](super::dom::element_budget).
+    elements: usize,
+    elements_budget: usize,
     /// The current start tag's other attributes (prefix, local name,
     /// value), a buffer reused from tag to tag.
     raw_attributes: Vec<(Option<&'a str>, &'a str, Cow<'a, str>)>,
@@ -162,6 +170,11 @@ impl<'a> Builder<'a, '_> {
 
     fn start(&mut self, tag: &BytesStart, empty: bool) -> Option<()> {
         self.count_node()?;
+        // Counted before the attributes, as `dom` counts.
+        self.elements += 1;
+        if self.elements > self.elements_budget {
+            return self.refuse(too_many_elements(self.elements_budget));
+        }
         let depth = self.frames.len();
         // Deep nesting is rare and has its own error: roxmltree's path.
         if depth > self.standalone + MAX_DEPTH {
@@ -282,7 +295,7 @@ impl<'a> Builder<'a, '_> {
         if depth >= self.standalone {
             self.used.insert(prefix);
         }
-        let mut attributes = Vec::with_capacity(raw.len());
+        let mut attributes = ThinVec::with_capacity(raw.len());
         self.names.clear();
         for (aprefix, alocal, value) in raw.drain(..) {
             let namespace = match aprefix {
@@ -343,7 +356,7 @@ impl<'a> Builder<'a, '_> {
                 .map(|(p, u)| (p.map(CompactString::new), u.clone()))
                 .collect()
         } else {
-            Vec::new()
+            ThinVec::new()
         };
         self.frames.push(Frame {
             scope,
@@ -360,7 +373,7 @@ impl<'a> Builder<'a, '_> {
             namespaces,
 
             text: None,
-            children: Vec::new(),
+            children: ThinVec::new(),
         });
         if empty {
             self.close()?;
@@ -444,12 +457,28 @@ impl<'a> Builder<'a, '_> {
         Some(())
     }
 
+    /// The finished children from `start` on, moved out of the stack.
+    /// Usually they are few: one allocation at their size and one bulk
+    /// move. When they outnumber what stays (the items of a page, the
+    /// root's children), the stack's own allocation becomes theirs and
+    /// the few that stay move to a new one, so a page never exists twice
+    /// in memory. Each element moves to a new stack at most once per
+    /// level, as the part it is in is the smaller one: linear overall.
+    fn take_children(&mut self, start: usize) -> ThinVec<Element> {
+        if start > self.children.len() - start {
+            return self.children.split_off(start);
+        }
+        let mut kids = std::mem::take(&mut self.children);
+        self.children = kids.drain(..start).collect();
+        kids.shrink_to_fit();
+        kids
+    }
+
     fn close(&mut self) -> Option<()> {
         let frame = self.frames.pop()?;
         let depth = self.frames.len();
         let start = frame.children_start;
-        // One allocation at the right size and one bulk move.
-        let kids = (self.children.len() > start).then(|| self.children.split_off(start));
+        let kids = (self.children.len() > start).then(|| self.take_children(start));
 
         // The frame's element sits right before its children.
         let element = self.children.last_mut()?;
@@ -468,6 +497,8 @@ impl<'a> Builder<'a, '_> {
                     inherited.push((p.map(CompactString::new), uri.clone()));
                 }
             }
+            // At its size: a page of standalone items holds one each.
+            element.namespaces.reserve_exact(inherited.len());
             element.namespaces.extend(inherited);
         }
         if self.frames.is_empty() {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use roxmltree::{Document, Node, ParsingOptions};
 
-use super::model::{Attribute, CompactString, Element, Name};
+use super::model::{Attribute, CompactString, Element, Name, ThinVec};
 use super::ns;
 
 /// The most XML nodes one reply may hold (a 512 KB envelope holds far fewer).
@@ -38,6 +38,30 @@ pub(crate) const MAX_IN_SCOPE: usize = 128;
 /// on every item (Windows: three, about 170 bytes), so this is far above a
 /// 512 KB page; with [`MAX_IN_SCOPE`] it bounds the scope comparisons.
 pub(crate) const MAX_DECLARATIONS: usize = 16_384;
+
+/// Bytes of reply per element that a reply must at least average once it
+/// holds more than [`FEW_ELEMENTS`]. Real replies average 50 or more
+/// (`<p:Name>Spooler</p:Name>`); a flood of `<a/>` averages 4. An element
+/// costs the model about 112 bytes, an item's own declarations 64 more,
+/// and on roxmltree's path its document about 140 more (the element and
+/// the text beside it), so this keeps a reply under the default cap (2 MB)
+/// within 64 MiB however it is shaped: memory that follows what arrived.
+pub(crate) const BYTES_PER_ELEMENT: usize = 16;
+/// Elements any reply may hold, however short.
+pub(crate) const FEW_ELEMENTS: usize = 100_000;
+
+/// The most elements a reply of `len` bytes may hold.
+pub(crate) fn element_budget(len: usize) -> usize {
+    (len / BYTES_PER_ELEMENT).max(FEW_ELEMENTS)
+}
+
+/// The words for a reply beyond its [`element_budget`].
+pub(crate) fn too_many_elements(budget: usize) -> Malformed {
+    Malformed(format!(
+        "the reply holds more than {budget} elements, over one per {BYTES_PER_ELEMENT} bytes \
+         (real replies hold one per 50 bytes or more); refused to keep memory bounded"
+    ))
+}
 
 /// The words for a start tag beyond [`MAX_ATTRIBUTES`]; the builder uses
 /// them too, so both paths refuse alike.
@@ -153,13 +177,16 @@ pub fn parse_document(text: &str) -> Result<Document<'_>, Malformed> {
     })
 }
 
-/// Counts what [`parse_document`] cannot limit (attributes per tag,
-/// namespaces in scope, declarations per reply) in one cheap pass over the
+/// Counts what [`parse_document`] cannot limit (elements for the reply's
+/// size, attributes per tag, namespaces in scope, declarations per reply)
+/// in one cheap pass over the
 /// markup, in document order and attribute order, as the builder counts, so
 /// both refuse a reply with the same words. Markup it cannot read is left
 /// to roxmltree, which stops there too.
 fn check_counts(text: &str) -> Result<(), Malformed> {
     let bytes = text.as_bytes();
+    let budget = element_budget(text.len());
+    let mut elements = 0;
     // Bindings in scope, innermost last; each open element's first one.
     let mut bindings: Vec<Option<&str>> = Vec::new();
     let mut open: Vec<usize> = Vec::new();
@@ -184,6 +211,10 @@ fn check_counts(text: &str) -> Result<(), Malformed> {
             }
             skip_to(lt, ">")
         } else {
+            elements += 1;
+            if elements > budget {
+                return Err(too_many_elements(budget));
+            }
             let first = bindings.len();
             let mut i = lt + 1;
             while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')
@@ -366,8 +397,16 @@ impl<T: Eq + Hash + Copy> FewSet<T> {
 /// The top element gets every inherited namespace declaration its subtree
 /// uses, so it serialises as a standalone document.
 pub fn element_from_node(node: Node) -> Result<Element, Malformed> {
-    let mut interner = NodeInterner::default();
-    let mut top = convert(node, &mut interner, 0)?;
+    element_from_node_in(node, &mut NodeInterner::default())
+}
+
+/// [`element_from_node`] for one of many nodes of a document (the items of
+/// a page), which share `interner`'s copies of the namespace URIs.
+pub(crate) fn element_from_node_in(
+    node: Node,
+    interner: &mut NodeInterner,
+) -> Result<Element, Malformed> {
+    let mut top = convert(node, interner, 0)?;
     let mut used = FewSet::default();
     used_prefixes(&top, &mut used);
     let mut inherited = Vec::new();
@@ -377,6 +416,7 @@ pub fn element_from_node(node: Node) -> Result<Element, Malformed> {
             inherited.push((prefix.map(CompactString::new), interner.get(decl.uri())));
         }
     }
+    top.namespaces.reserve_exact(inherited.len());
     top.namespaces.extend(inherited);
     Ok(top)
 }
@@ -384,7 +424,7 @@ pub fn element_from_node(node: Node) -> Result<Element, Malformed> {
 /// An [`Interner`] first asked by the address where roxmltree keeps the
 /// URI (it stores each once per document), which skips the string compare.
 #[derive(Default)]
-struct NodeInterner {
+pub(crate) struct NodeInterner {
     by_address: Vec<((usize, usize), Arc<str>)>,
     many: HashMap<(usize, usize), Arc<str>>,
     shared: Interner,
@@ -455,10 +495,10 @@ fn convert(node: Node, interner: &mut NodeInterner, depth: usize) -> Result<Elem
             .map(|d| (d.name().map(CompactString::new), interner.get(d.uri())))
             .collect()
     } else {
-        Vec::new()
+        ThinVec::new()
     };
 
-    let mut children = Vec::with_capacity(node.children().filter(Node::is_element).count());
+    let mut children = ThinVec::with_capacity(node.children().filter(Node::is_element).count());
     let mut text: Option<CompactString> = None;
     for c in node.children() {
         if c.is_element() {
@@ -552,14 +592,32 @@ mod tests {
             .collect();
         let scope = format!("{scope}{}", "</a>".repeat(MAX_IN_SCOPE + 1));
         let many = format!("<r>{}</r>", "<a xmlns:n='u'/>".repeat(MAX_DECLARATIONS + 1));
+        let flood = format!("<r>{}</r>", "<a/>".repeat(FEW_ELEMENTS));
+        let flood_budget = element_budget(flood.len());
         for (text, words) in [
             (format!("<a{attributes}/>"), too_many_attributes()),
             (scope, too_many_in_scope()),
             (many, too_many_declarations()),
+            (flood, too_many_elements(flood_budget)),
         ] {
             assert_eq!(parse_document(&text).err(), Some(words.clone()));
             assert_eq!(super::super::build::build(&text, 0).err(), Some(words));
         }
+    }
+
+    #[test]
+    fn the_element_budget_follows_the_size_of_the_reply() {
+        // Past the floor, one element per 16 bytes passes on both paths;
+        // one more element, in the same bytes, does not.
+        let item = "<a/>            ";
+        let dense = format!("<r>{}{}</r>", " ".repeat(13), item.repeat(2 * FEW_ELEMENTS));
+        assert_eq!(element_budget(dense.len()), 2 * FEW_ELEMENTS + 1);
+        assert!(parse_document(&dense).is_ok());
+        assert!(matches!(super::super::build::build(&dense, 1), Ok(Some(_))));
+        let denser = dense.replacen("    ", "<a/>", 1);
+        assert_eq!(denser.len(), dense.len());
+        assert!(parse_document(&denser).is_err_and(|e| e.0.contains("elements")));
+        assert!(super::super::build::build(&denser, 1).is_err());
     }
 
     #[test]

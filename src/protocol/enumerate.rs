@@ -10,7 +10,7 @@
 
 use super::envelope;
 use super::error::ProtocolError;
-use super::model::Element;
+use super::model::{Element, ThinVec};
 use super::page::Page;
 
 /// Where an enumeration stands between round trips.
@@ -40,7 +40,7 @@ impl Enumerator {
     }
 
     /// Takes a page; returns its items.
-    pub fn take(&mut self, page: Page) -> Result<Vec<Element>, ProtocolError> {
+    pub fn take(&mut self, page: Page) -> Result<ThinVec<Element>, ProtocolError> {
         // Each reply's context replaces the last one; a context is never
         // reused. Without EndOfSequence and without a new context there is
         // nothing left to pull with, so that is the end as well.
@@ -115,7 +115,7 @@ mod tests {
 
     fn page(items: usize, context: Option<&str>, end: bool) -> Page {
         Page {
-            items: vec![Element::default(); items],
+            items: std::iter::repeat_n(Element::default(), items).collect(),
             context: context.map(str::to_string),
             end_of_sequence: end,
         }

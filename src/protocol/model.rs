@@ -12,6 +12,7 @@
 use std::sync::Arc;
 
 pub use compact_str::CompactString;
+pub use thin_vec::{ThinVec, thin_vec};
 
 use super::ns;
 
@@ -50,14 +51,14 @@ pub struct Element {
     /// The element's name.
     pub name: Name,
     /// Attributes, in document order (namespace declarations excluded).
-    pub attributes: Vec<Attribute>,
+    pub attributes: ThinVec<Attribute>,
     /// Namespace declarations to write on this element when serialising:
     /// `(prefix, uri)`, `None` for the default namespace.
-    pub namespaces: Vec<(Option<CompactString>, Arc<str>)>,
+    pub namespaces: ThinVec<(Option<CompactString>, Arc<str>)>,
     /// The text of a leaf; `None` for an empty element or one with children.
     pub text: Option<CompactString>,
     /// Child elements in document order.
-    pub children: Vec<Element>,
+    pub children: ThinVec<Element>,
 }
 
 impl Element {

@@ -12,16 +12,16 @@
 
 use roxmltree::Node;
 
-use super::dom::element_from_node;
+use super::dom::{NodeInterner, element_from_node_in};
 use super::error::ProtocolError;
-use super::model::Element;
+use super::model::{Element, ThinVec};
 use super::ns;
 
 /// One page of an enumeration.
 #[derive(Debug, Default)]
 pub struct Page {
     /// The items, in order.
-    pub items: Vec<Element>,
+    pub items: ThinVec<Element>,
     /// The context to pull with next, if the server gave one.
     pub context: Option<String>,
     /// Whether the server said `EndOfSequence`.
@@ -40,8 +40,13 @@ pub fn read_page(response: Option<Node>, expected: &str) -> Result<Page, Protoco
         match part(c.tag_name().namespace(), c.tag_name().name()) {
             Some(Part::Context) => page.context = context(c.text()),
             Some(Part::Items) => {
-                for item in c.children().filter(Node::is_element) {
-                    page.items.push(element_from_node(item)?);
+                // At its size: doubling past a page's worth of items would
+                // leave up to half of the largest allocation unused.
+                let items = c.children().filter(Node::is_element);
+                page.items.reserve_exact(items.clone().count());
+                let mut interner = NodeInterner::default();
+                for item in items {
+                    page.items.push(element_from_node_in(item, &mut interner)?);
                 }
             }
             Some(Part::End) => page.end_of_sequence = true,
@@ -76,6 +81,7 @@ pub(crate) fn page_from_element(
                 page.context = context(c.text.as_deref());
             }
             // The builder made each item standalone already: moved, not copied.
+            Some(Part::Items) if page.items.is_empty() => page.items = c.children,
             Some(Part::Items) => page.items.extend(c.children),
             Some(Part::End) => page.end_of_sequence = true,
             None => {}

@@ -11,7 +11,6 @@
 //! between pages, empty ones too. The last two release the server's
 //! context.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::{Cancel, Error, RequestOptions, ResourceUri, Session};
@@ -25,7 +24,9 @@ pub struct Enumeration<'s> {
     pub(super) resource: ResourceUri,
     pub(super) request: RequestOptions,
     pub(super) state: Enumerator,
-    pub(super) pending: VecDeque<Element>,
+    /// The current page's items not handed out yet; each is moved out as
+    /// it is handed out, so the caller can drop it at once.
+    pub(super) pending: thin_vec::IntoIter<Element>,
     /// Set once the iteration has ended (the end, or an error).
     pub(super) stopped: bool,
     /// Empty pages in a row that came back at once.
@@ -63,7 +64,7 @@ impl Enumeration<'_> {
     /// Whether the items of the current page are all handed out, so the
     /// next item needs another round trip.
     pub fn page_done(&self) -> bool {
-        self.pending.is_empty()
+        self.pending.len() == 0
     }
 
     fn pull(&mut self) -> Result<(), Error> {
@@ -99,7 +100,7 @@ impl Enumeration<'_> {
             (true, true) => self.empty_streak.saturating_add(1),
             (true, false) => self.empty_streak,
         };
-        self.pending = items.into();
+        self.pending = items.into_iter();
         Ok(())
     }
 }
@@ -113,7 +114,7 @@ impl Iterator for Enumeration<'_> {
         if self.stopped {
             return None;
         }
-        while self.pending.is_empty() {
+        while self.pending.len() == 0 {
             if self.state.is_finished() {
                 self.stopped = true;
                 let url = self.session.url();
@@ -132,7 +133,7 @@ impl Iterator for Enumeration<'_> {
                 return Some(Err(e));
             }
         }
-        self.pending.pop_front().map(Ok)
+        self.pending.next().map(Ok)
     }
 }
 

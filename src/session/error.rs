@@ -94,7 +94,10 @@ impl Error {
     /// authentication could not go ahead.
     pub fn is_auth(&self) -> bool {
         match &self.kind {
-            ErrorKind::Transport(TransportError::AuthRefused { .. }) => true,
+            ErrorKind::Transport(
+                TransportError::AuthRefused { .. }
+                | TransportError::AnsweredEarly { status: 401, .. },
+            ) => true,
             ErrorKind::Transport(TransportError::Auth { failure, .. }) => {
                 *failure != AuthFailure::KdcUnreachable
             }
@@ -131,8 +134,12 @@ impl Error {
     }
 
     /// Whether the reply was not valid WS-Man (including HTTP errors
-    /// without a fault, oversized replies and redirects).
+    /// without a fault, oversized replies, redirects, and an HTTP error
+    /// answered before the request was fully sent).
     pub fn is_bad_reply(&self) -> bool {
+        if let ErrorKind::Transport(TransportError::AnsweredEarly { status, .. }) = self.kind {
+            return status != 401;
+        }
         matches!(
             self.kind,
             ErrorKind::BadReply(_)
@@ -142,6 +149,7 @@ impl Error {
                 | ErrorKind::Transport(
                     TransportError::TooLarge { .. }
                         | TransportError::Encoded { .. }
+                        | TransportError::NotHttp { .. }
                         | TransportError::Redirect { .. }
                         | TransportError::Sealing { .. }
                 )
@@ -222,6 +230,8 @@ impl From<TransportError> for Error {
             | TransportError::Sealing { url, .. }
             | TransportError::TooLarge { url, .. }
             | TransportError::Encoded { url, .. }
+            | TransportError::NotHttp { url, .. }
+            | TransportError::AnsweredEarly { url, .. }
             | TransportError::Redirect { url, .. } => url.clone(),
             TransportError::UnencryptedBasic { url } => url.clone(),
             TransportError::Config(_) => String::new(),

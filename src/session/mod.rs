@@ -18,8 +18,6 @@ pub mod options;
 pub mod resource;
 pub mod shell;
 
-use std::collections::VecDeque;
-
 use crate::protocol::dom::element_from_node;
 use crate::protocol::enumerate::Enumerator;
 use crate::protocol::envelope::{self, Addressing, EnumerateBody, Envelope};
@@ -224,10 +222,10 @@ impl Session {
             &body,
             "EnumerateResponse",
         )?;
-        let items: VecDeque<Element> = state
+        let items = state
             .take(page)
             .map_err(|e| Error::from_protocol(e, self.transport.url()))?
-            .into();
+            .into_iter();
         // Pull and Release name the same resource, selectors (OMI needs
         // __cimnamespace) and options as the Enumerate.
         let follow_up = RequestOptions {
@@ -483,7 +481,7 @@ impl Session {
             _ if !ok_status => Err(Error::new(
                 ErrorKind::Http {
                     status: raw.status,
-                    detail: text_snippet(&raw.body),
+                    detail: crate::transport::framing::text_start(&raw.body),
                 },
                 url,
             )),
@@ -532,20 +530,6 @@ fn repeatable(action: &str) -> bool {
     action == ns::ACTION_GET
         || action == ns::ACTION_ENUMERATE
         || action == crate::protocol::shell::ACTION_RECEIVE
-}
-
-/// The first 200 characters of a text body, on one line, for error messages.
-fn text_snippet(body: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(body);
-    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
-    if line.is_empty() {
-        return None;
-    }
-    let mut short: String = line.chars().take(200).collect();
-    if short.len() < line.len() {
-        short.push('…');
-    }
-    Some(short)
 }
 
 /// A random (version 4) UUID as `uuid:XXXXXXXX-...`, uppercase like Windows.

@@ -56,6 +56,32 @@ pub enum TransportError {
         /// The URL is https:// (so the server should have spoken TLS).
         tls_expected: bool,
     },
+    /// The server's reply is not HTTP, or breaks HTTP's framing (a bad
+    /// status line, contradictory lengths, broken chunked encoding).
+    #[error("the reply from {url} is not valid HTTP: {reason}")]
+    NotHttp {
+        /// The endpoint.
+        url: String,
+        /// What was wrong, in a sentence (the server's bytes shown
+        /// escaped).
+        reason: String,
+        /// It began as HTTP (a status line), so it is its framing that is
+        /// broken, not the port that speaks something else.
+        began_as_http: bool,
+    },
+    /// The server answered with an HTTP error before it had read the whole
+    /// request (typically 413 for a body it will not take), and closed the
+    /// connection.
+    #[error("{url} answered HTTP {status}{} before the request was fully sent{}",
+        status_name(*.status), detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    AnsweredEarly {
+        /// The endpoint.
+        url: String,
+        /// The HTTP status.
+        status: u16,
+        /// The start of the body, if it was text.
+        detail: Option<String>,
+    },
     /// A connect, send or receive deadline passed.
     #[error("{url} did not answer within {seconds} s ({stage})")]
     Timeout {
@@ -188,6 +214,19 @@ pub enum TlsProblem {
     Expired,
     /// The server's certificate is not the pinned one.
     PinMismatch,
+    /// The server presents a CA certificate as its own (as many
+    /// self-signed device certificates do): trusting its CA cannot help.
+    CaAsServer,
+}
+
+/// ` Request Entity Too Large` for 413: the standard name, never the
+/// server's own words.
+fn status_name(status: u16) -> String {
+    ureq::http::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default()
 }
 
 fn offered_list(offered: &[String]) -> String {

@@ -12,6 +12,7 @@ pub mod connection;
 pub mod encryption;
 pub mod endpoint;
 pub mod error;
+pub(crate) mod framing;
 pub mod proxy;
 mod received;
 mod resolver;
@@ -330,6 +331,7 @@ impl HttpTransport {
         inner: Option<(&[u8], &str)>,
     ) -> Result<Leg, TransportError> {
         self.received_before = self.received.bytes();
+        self.received.start();
         let mut call = self.agent.post(self.options.endpoint.url());
         if let Some(content_type) = content_type {
             call = call.header("Content-Type", content_type);
@@ -499,10 +501,24 @@ impl HttpTransport {
                 header.as_deref(),
             )?;
             if use_digest && leg.status == 401 {
-                let fresh = leg
+                let mut digests = leg
                     .challenges
                     .iter()
-                    .find_map(|c| auth::digest::parse_challenge(c));
+                    .filter_map(|c| auth::digest::parse_challenge(c))
+                    .peekable();
+                // The first Digest challenge this client can answer; failing
+                // that, why the first one cannot be answered.
+                let first_refusal = digests.peek().and_then(|d| d.as_ref().err()).cloned();
+                let fresh = digests.find_map(Result::ok);
+                if fresh.is_none()
+                    && let Some(refusal) = first_refusal
+                {
+                    return Err(TransportError::Auth {
+                        url: self.options.endpoint.url().to_string(),
+                        failure: refusal.failure,
+                        reason: refusal.detail,
+                    });
+                }
                 let offered = offered(&leg.challenges);
                 if fresh.is_none()
                     && !offered.is_empty()

@@ -254,19 +254,38 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
                     .into(),
             });
         }
-        let server_token = leg.challenges.iter().find_map(|c| {
+        let ours = leg.challenges.iter().find_map(|c| {
             let (word, rest) = c.trim().split_once(' ')?;
-            word.eq_ignore_ascii_case(scheme)
-                .then(|| {
-                    base64::engine::general_purpose::STANDARD
-                        .decode(rest.trim())
-                        .ok()
-                })
-                .flatten()
+            word.eq_ignore_ascii_case(scheme).then(|| rest.trim())
         });
+        let server_token = match ours {
+            Some(text) => Some(
+                base64::engine::general_purpose::STANDARD
+                    .decode(text)
+                    .map_err(|_| {
+                        auth_error(
+                            &url,
+                            AuthError::new(
+                                AuthFailure::Malformed,
+                                format!("the server's {scheme} token is not valid base64"),
+                            ),
+                        )
+                    })?,
+            ),
+            None => None,
+        };
         if leg.status == 401 && server_token.is_none() {
             let offered = super::offered(&leg.challenges);
             if !offered.is_empty() && !offered.iter().any(|o| o.eq_ignore_ascii_case(scheme)) {
+                // The same mechanism under another word (`NTLM`): start
+                // over in the server's word, on the same connection.
+                if secure(t)
+                    .context
+                    .adapt_scheme(&offered)
+                    .map_err(|e| auth_error(&url, e))?
+                {
+                    return handshake(t);
+                }
                 return Err(TransportError::Auth {
                     url,
                     failure: AuthFailure::NotOffered,
@@ -347,9 +366,19 @@ fn attempt(t: &mut HttpTransport, request: &Request) -> Result<Reply, Failure> {
         (request.body, request.content_type.to_string())
     };
     let inner = s.seal.then_some((request.body, request.content_type));
+    let sealing = s.seal;
     let leg = match t.sealed_leg(body, Some(&content_type), request.headers, None, inner) {
         Ok(leg) => leg,
         Err(e) if is_broken(&e) => return Err(Failure::Broken(e)),
+        // An answer in clear text to a sealed request: its status is said,
+        // but not its words, which anyone on the path could have written.
+        Err(TransportError::AnsweredEarly { url, status, .. }) if sealing => {
+            return Err(Failure::Fatal(TransportError::AnsweredEarly {
+                url,
+                status,
+                detail: None,
+            }));
+        }
         Err(e) => return Err(Failure::Fatal(e)),
     };
     if leg.status == 401 {

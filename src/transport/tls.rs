@@ -505,6 +505,7 @@ impl<In: Transport> Connector<In> for TlsConnector {
         Ok(Some(Either::B(TlsTransport {
             buffers,
             stream: StreamOwned { conn, sock: socket },
+            write_failed: false,
         })))
     }
 }
@@ -513,6 +514,33 @@ impl<In: Transport> Connector<In> for TlsConnector {
 pub struct TlsTransport {
     buffers: LazyBuffers,
     stream: StreamOwned<ClientConnection, TransportAdapter>,
+    /// A write failed (the server closed while the request went out):
+    /// from now on reads must not try to send the records still queued.
+    write_failed: bool,
+}
+
+/// What the server sent before it closed, read without sending anything:
+/// after a failed write rustls still holds records it could not send, and
+/// a plain read would try to send them first and fail again, losing the
+/// server's answer (a 413 to an upload it would not take).
+fn read_without_writing(
+    stream: &mut StreamOwned<ClientConnection, TransportAdapter>,
+    buf: &mut [u8],
+) -> std::io::Result<usize> {
+    let mut ended = false;
+    loop {
+        // Records rustls took in while the write was failing come first.
+        stream
+            .conn
+            .process_new_packets()
+            .map_err(std::io::Error::other)?;
+        match stream.conn.reader().read(buf) {
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock && ended => return Ok(0),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {}
+            done => return done,
+        }
+        ended = stream.conn.read_tls(&mut stream.sock)? == 0;
+    }
 }
 
 impl fmt::Debug for TlsTransport {
@@ -529,14 +557,28 @@ impl Transport for TlsTransport {
     fn transmit_output(&mut self, amount: usize, timeout: NextTimeout) -> Result<(), ureq::Error> {
         self.stream.get_mut().set_timeout(timeout);
         let output = &self.buffers.output()[..amount];
-        self.stream.write_all(output)?;
+        // Flushed, so a server gone mid-request shows here, while sending,
+        // as it would on plain TCP: rustls' own write keeps what it could
+        // not send and reports nothing.
+        if let Err(e) = self
+            .stream
+            .write_all(output)
+            .and_then(|()| self.stream.flush())
+        {
+            self.write_failed = true;
+            return Err(e.into());
+        }
         Ok(())
     }
 
     fn await_input(&mut self, timeout: NextTimeout) -> Result<bool, ureq::Error> {
         self.stream.get_mut().set_timeout(timeout);
         let input = self.buffers.input_append_buf();
-        let amount = self.stream.read(input)?;
+        let amount = if self.write_failed {
+            read_without_writing(&mut self.stream, input)?
+        } else {
+            self.stream.read(input)?
+        };
         self.buffers.input_appended(amount);
         Ok(amount > 0)
     }

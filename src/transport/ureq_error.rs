@@ -1,11 +1,13 @@
 //! ureq's and rustls' failures → [`TransportError`]s that say what failed
 //! and what to try: timeouts name their stage, TLS failures say whether the
 //! issuer or the name was refused (so the CLI can suggest -skipCAcheck or
-//! -skipCNcheck), and HTTP spoken to a TLS port (or the reverse) is named.
+//! -skipCNcheck), HTTP spoken to a TLS port (or the reverse) is named, and
+//! so is a reply that is not HTTP, or that came before the request was
+//! fully sent.
 //! Knows nothing of authentication or WS-Man.
 
 use super::error::{ConnectCause, TlsProblem};
-use super::{HttpTransport, Method, TransportError, tls};
+use super::{HttpTransport, Method, TransportError, framing, tls};
 
 impl HttpTransport {
     pub(crate) fn map_error(&self, error: ureq::Error) -> TransportError {
@@ -17,6 +19,20 @@ impl HttpTransport {
             return blamed;
         }
         let url = self.options.endpoint.url().to_string();
+        // The server answered and hung up while the request was going out
+        // (413 for an upload it will not take): its answer, not the broken
+        // write, is the news.
+        if let Some(answer) = self
+            .received
+            .take_early()
+            .and_then(|bytes| framing::early_answer(&bytes))
+        {
+            return TransportError::AnsweredEarly {
+                url,
+                status: answer.status,
+                detail: answer.detail,
+            };
+        }
         match error {
             ureq::Error::Timeout(which) => {
                 use ureq::Timeout;
@@ -57,14 +73,28 @@ impl HttpTransport {
             ureq::Error::BadUri(reason) => {
                 TransportError::Config(format!("the endpoint URL is not valid: {reason}"))
             }
-            // Garbage where an HTTP status line belongs: typically HTTP
-            // spoken to a TLS port.
-            ureq::Error::Protocol(_) if !self.options.endpoint.is_https() => {
-                TransportError::WrongScheme {
-                    url,
-                    tls_expected: false,
+            // A TLS record where an HTTP status line belongs: HTTP spoken
+            // to a TLS port. Anything else is named for what it is.
+            ureq::Error::Protocol(e) => {
+                let first = self.received.first();
+                if framing::looks_like_tls(&first) && !self.options.endpoint.is_https() {
+                    TransportError::WrongScheme {
+                        url,
+                        tls_expected: false,
+                    }
+                } else {
+                    TransportError::NotHttp {
+                        url,
+                        reason: framing::describe(&e, &first),
+                        began_as_http: first.starts_with(b"HTTP/"),
+                    }
                 }
             }
+            ureq::Error::LargeResponseHeader(_, limit) => TransportError::NotHttp {
+                url,
+                reason: format!("its headers run past {limit} bytes"),
+                began_as_http: self.received.first().starts_with(b"HTTP/"),
+            },
             other => TransportError::Io {
                 url,
                 reason: other.to_string(),
@@ -185,11 +215,18 @@ fn tls_error(url: String, error: &rustls::Error) -> TransportError {
         }
         // Only a refusal -skipCAcheck waives is flagged untrusted, so its hint
         // is not offered for a date or a revocation it would not excuse.
-        Error::InvalidCertificate(other) => (
-            rejected_certificate(other),
-            tls::is_trust_error(other),
-            false,
-        ),
+        Error::InvalidCertificate(other) => {
+            if let CertificateError::Other(inner) = other
+                && let Some(webpki::Error::CaUsedAsEndEntity) = inner.0.downcast_ref()
+            {
+                problem = TlsProblem::CaAsServer;
+            }
+            (
+                rejected_certificate(other),
+                tls::is_trust_error(other),
+                false,
+            )
+        }
         // The server refused (or required) a client certificate.
         Error::AlertReceived(
             alert @ (AlertDescription::CertificateRequired

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Authenticating front for the winrm integration tests.
 
-Accepts Negotiate (NTLM inside SPNEGO, or raw NTLM) through pyspnego, and,
+Accepts Negotiate (NTLM inside SPNEGO, or raw NTLM) through pyspnego (with
+--ntlm-scheme, raw NTLM under the `NTLM` scheme instead), and,
 with --kerberos, raw Kerberos and Negotiate (Kerberos inside SPNEGO) through
 MIT's GSSAPI via Debian's python3-gssapi (the acceptor key comes from
 KRB5_KTNAME): implementations we did not write. Over HTTP it requires MS-WSMV message
@@ -26,7 +27,8 @@ SPNEGO/NTLM inside): handshake legs in `CredSSP` headers, and over HTTP the
 split into 16 KiB parts as `multipart/x-multi-encrypted`.
 
 Modes: --tamper N flips one byte in the Nth sealed reply; --close-after N
-drops the connection (without answering) when the Nth SOAP request arrives.
+drops the connection (without answering) when the Nth SOAP request arrives;
+--early-413 N answers 413 in clear text, unread, to a body over N bytes.
 """
 
 import argparse
@@ -190,7 +192,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def challenge(self):
         if self.server.args.credssp:
             return self.reply(401, headers=[("WWW-Authenticate", "CredSSP")])
-        offered = [(k, "Negotiate") for k in ["WWW-Authenticate"]]
+        # --ntlm-scheme: raw NTLM under its own word, as some non-Windows
+        # WS-Man servers offer it.
+        offered = [("WWW-Authenticate", "NTLM" if self.server.args.ntlm_scheme else "Negotiate")]
         if self.server.args.kerberos:
             offered.append(("WWW-Authenticate", "Kerberos"))
         offered.append(("WWW-Authenticate", 'Basic realm="WSMAN"'))
@@ -199,6 +203,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         args = self.server.args
         length = int(self.headers.get("Content-Length", "0"))
+        if args.early_413 and length > args.early_413:
+            # Turn the upload away unread, in clear text, with words an
+            # on-path party might have written; closing with it unread
+            # makes the close a reset.
+            log(args, conn=self.conn_id, event="early-413", size=length)
+            self.close_connection = True
+            return self.reply(413, b"Too large. Re-enter your password at http://evil.example/",
+                              "text/plain")
         body = self.rfile.read(length)
         auth = self.headers.get("Authorization")
         if args.client_ca:
@@ -211,6 +223,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if auth:
             scheme, _, token = auth.partition(" ")
             accepted = ("CredSSP",) if args.credssp else ("Negotiate", "Kerberos")
+            if args.ntlm_scheme:
+                accepted = ("NTLM",)
             if scheme not in accepted or (scheme == "Kerberos" and not args.kerberos):
                 return self.challenge()
             if self.ctx is None or self.ctx.complete or self.scheme != scheme:
@@ -223,7 +237,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 elif args.kerberos:
                     self.ctx = GssAcceptor(self.server.binding, scheme == "Negotiate")
                 else:
-                    self.ctx = spnego.server(protocol="negotiate", channel_bindings=cb,
+                    protocol = "ntlm" if scheme == "NTLM" else "negotiate"
+                    self.ctx = spnego.server(protocol=protocol, channel_bindings=cb,
                                              service="HTTP", hostname=args.hostname)
                 self.scheme = scheme
                 self.legs = 0
@@ -343,6 +358,10 @@ def main():
                    help="accept Kerberos and SPNEGO through MIT GSSAPI (keytab: KRB5_KTNAME)")
     p.add_argument("--credssp", action="store_true",
                    help="accept CredSSP (pyspnego's acceptor, NTLM inside) instead of Negotiate")
+    p.add_argument("--ntlm-scheme", action="store_true",
+                   help="offer and accept raw NTLM as the NTLM scheme, not Negotiate")
+    p.add_argument("--early-413", type=int, default=0,
+                   help="answer 413 unread to any request with a body over this many bytes")
     p.add_argument("--allow-unencrypted", action="store_true")
     p.add_argument("--tamper", type=int, default=0)
     p.add_argument("--close-after", type=int, default=0)

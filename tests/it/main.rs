@@ -10,6 +10,7 @@ mod support;
 
 mod auth;
 mod auth_digest;
+mod certificates;
 mod create_delete;
 mod differential;
 mod docs;
@@ -22,9 +23,11 @@ mod formats;
 mod generated;
 
 mod get_set;
+mod http_peers;
 mod identify;
 mod injection;
 mod invoke;
+mod memory;
 mod output;
 mod presentation;
 mod proxy;

@@ -44,6 +44,25 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
 
                 Some("check the host name in -r and that the network allows the port".into())
             }
+            // Trusting its CA (--cacert) cannot help: a CA certificate is
+            // refused as a server's whoever signed it.
+            TransportError::Tls {
+                problem: TlsProblem::CaAsServer,
+                ..
+            } => Some(
+                "self-signed device certificates often look like this: accept it with \
+                 -skipCAcheck, or give the listener a certificate its CA issued for this host"
+                    .into(),
+            ),
+            // No switch accepts an expired certificate.
+            TransportError::Tls {
+                problem: TlsProblem::Expired,
+                ..
+            } => Some(
+                "the certificate must be renewed on the server (or this computer's clock is \
+                 wrong)"
+                    .into(),
+            ),
             TransportError::Tls {
                 untrusted: true,
                 wrong_name: true,
@@ -124,6 +143,24 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
             TransportError::Proxy { .. } => Some(
                 "check -proxy (or https_proxy/http_proxy in the environment); hosts listed in \
                  no_proxy are reached directly, and -proxyaccess:no_proxy ignores every proxy"
+                    .into(),
+            ),
+            TransportError::AnsweredEarly { status: 413, .. } => Some(
+                "the server will not take a request this large: send less at once (a smaller \
+                 -file:); a Windows host sets its limit in winrm/config MaxEnvelopeSizekb"
+                    .into(),
+            ),
+            TransportError::AnsweredEarly { status: 401, .. } => {
+                Some("check the user name and password, and the method given with -a:".into())
+            }
+            // Broken framing from an HTTP server: nothing on our side to
+            // change, so no hint.
+            TransportError::NotHttp {
+                began_as_http: false,
+                ..
+            } => Some(
+                "check that -r names a WinRM listener's port (5985 for HTTP, 5986 for HTTPS); a \
+                 proxy or load balancer in between may also be at fault"
                     .into(),
             ),
             TransportError::Redirect { .. } => {
@@ -218,6 +255,14 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
             AuthFailure::NoLibrary => {
                 "install the Kerberos GSSAPI library (Debian/Ubuntu: libgssapi-krb5-2, \
                  Fedora/RHEL: krb5-libs; macOS has it built in), or give -u and a password"
+            }
+            AuthFailure::Unsupported => {
+                "the server wants a form of this method the client does not speak; choose \
+                 another method the server offers with -a: ('winrm help auth' lists them)"
+            }
+            AuthFailure::Malformed => {
+                "the server, or a proxy in between that rewrites headers, sent a broken \
+                 challenge; if it persists, choose another method with -a:"
             }
             AuthFailure::Integrity => {
                 "the server's authentication token did not verify: something may be tampering \

@@ -18,6 +18,7 @@ pub mod gssapi;
 pub mod kdc;
 pub mod keytab;
 pub mod negotiate;
+pub(crate) mod ntlm_challenge;
 mod principal;
 
 use std::path::PathBuf;
@@ -172,6 +173,12 @@ pub enum AuthFailure {
     /// The system GSSAPI library, needed for the ticket cache, is not
     /// installed.
     NoLibrary,
+    /// The server's challenge is malformed (cut short, a bad signature,
+    /// fields out of range, missing what the scheme requires).
+    Malformed,
+    /// The server asks for a variant of the method this client does not
+    /// implement (a Digest algorithm other than MD5, `qop=auth-int` only).
+    Unsupported,
     /// Anything else the mechanism reported.
     Other,
 }
@@ -221,6 +228,14 @@ pub trait SecurityContext: Sealer + Send {
     /// `--debug` trace (no secrets).
     fn describe(&self) -> String {
         String::new()
+    }
+    /// The server offers none of [`SecurityContext::scheme`]'s word (it
+    /// lists `offered`). True when the context speaks the same mechanism
+    /// under a word offered there and has switched to it for the next
+    /// handshake (raw NTLM as `NTLM` rather than `Negotiate`); an error
+    /// when it must not.
+    fn adapt_scheme(&mut self, _offered: &[String]) -> Result<bool, AuthError> {
+        Ok(false)
     }
     /// Forgets any state and prepares a new handshake, bound to the TLS
     /// channel when `channel_binding` holds its application data

@@ -62,6 +62,9 @@ pub struct SspiContext {
     /// The user name was rewritten from `user@REALM` to `REALM\user` after
     /// the KDC did not know it as an enterprise name.
     downlevel: bool,
+    /// NTLM travels under the `NTLM` scheme: the server offers that, not
+    /// `Negotiate`.
+    ntlm_scheme: bool,
 }
 
 impl std::fmt::Debug for SspiContext {
@@ -172,6 +175,7 @@ impl SspiContext {
             binding: None,
             complete: false,
             downlevel: false,
+            ntlm_scheme: false,
         })
     }
 
@@ -359,6 +363,8 @@ impl SecurityContext for SspiContext {
     fn scheme(&self) -> &'static str {
         if self.setup.method == Method::Kerberos {
             "Kerberos"
+        } else if self.ntlm_scheme {
+            "NTLM"
         } else {
             "Negotiate"
         }
@@ -379,6 +385,30 @@ impl SecurityContext for SspiContext {
         }
     }
 
+    fn adapt_scheme(&mut self, offered: &[String]) -> Result<bool, AuthError> {
+        if !offered.iter().any(|o| o.eq_ignore_ascii_case("NTLM")) {
+            return Ok(false);
+        }
+        match self.setup.method {
+            // The same raw NTLM tokens, under the word the server uses.
+            Method::Ntlm if !self.ntlm_scheme => {
+                self.ntlm_scheme = true;
+                Ok(true)
+            }
+            // Falling back on a server's word alone would let a forged
+            // challenge steer Negotiate away from Kerberos.
+            Method::Negotiate => Err(AuthError::new(
+                AuthFailure::NotOffered,
+                format!(
+                    "the server does not offer Negotiate, only NTLM on its own (it offers: {}); \
+                     Negotiate does not fall back to it unasked, so ask for NTLM by name",
+                    offered.join(", ")
+                ),
+            )),
+            _ => Ok(false),
+        }
+    }
+
     fn restart(&mut self, channel_binding: Option<&[u8]>) -> Result<(), AuthError> {
         self.package = self.build().map_err(|e| self.classify(&e))?;
         self.binding = channel_binding.map(channel_bindings);
@@ -394,6 +424,17 @@ impl SecurityContext for SspiContext {
                 token: None,
                 complete: true,
             });
+        }
+        if let Some(token) = server_token
+            && (self.setup.method == Method::Ntlm
+                || token.starts_with(super::ntlm_challenge::SIGNATURE))
+        {
+            super::ntlm_challenge::check(token).map_err(|why| {
+                AuthError::new(
+                    AuthFailure::Malformed,
+                    format!("the server's NTLM challenge is malformed: {why}"),
+                )
+            })?;
         }
         let mut input = vec![SecurityBuffer::new(
             server_token.unwrap_or_default().to_vec(),

@@ -185,3 +185,87 @@ fn debug_shows_sealed_envelopes_decrypted_and_no_secret() {
     );
     assert!(trace.contains("Spooler"), "{trace}");
 }
+
+/// A server that offers raw NTLM under its own word (`WWW-Authenticate:
+/// NTLM`), not inside Negotiate: `-a:ntlm` switches to that word and
+/// seals as usual; `-a:negotiate` says plainly why it does not follow.
+#[test]
+fn ntlm_offered_as_its_own_scheme() {
+    if !available() {
+        return;
+    }
+    for https in [false, true] {
+        let front = Front::start(https, 120, &["--ntlm-scheme"]);
+        front
+            .cmd("ntlm", &["get", "wmicimv2/Win32_Service?Name=Spooler"])
+            .run()
+            .ok()
+            .stdout_has("Name = Spooler")
+            .hides(PASSWORD);
+        let events = front.events();
+        assert!(
+            events
+                .iter()
+                .any(|(_, e, l)| e == "authenticated" && l.contains("\"scheme\": \"NTLM\"")),
+            "{events:?}"
+        );
+        if !https {
+            assert!(
+                events
+                    .iter()
+                    .any(|(_, e, l)| e == "soap" && l.contains("\"sealed\": true")),
+                "{events:?}"
+            );
+        }
+        assert_eq!(front.count("authenticated"), 1);
+        front.assert_no_crossing();
+
+        let run = front.cmd("negotiate", &["id"]).run();
+        run.code(3)
+            .stderr_has(
+                "the server does not offer Negotiate, only NTLM on its own (it offers: NTLM",
+            )
+            .stderr_has("ask for NTLM by name")
+            .stderr_has("hint: choose one of the methods the server offers with -a:")
+            .hides(PASSWORD);
+    }
+}
+
+/// A sealed upload the server turns away unread with a clear-text 413:
+/// the status is reported, not as a dropped connection, and not the
+/// answer's words, which anyone on the path could have written.
+#[test]
+fn an_early_answer_to_a_sealed_upload_gives_its_status_only() {
+    if !available() {
+        return;
+    }
+    let front = Front::start(false, 120, &["--early-413", "65536"]);
+    let dir = crate::support::TempDir::new("sealed-early");
+    let file = dir.write(
+        "big.xml",
+        format!(
+            r#"<p:Big_INPUT xmlns:p="urn:big"><p:Data>{}</p:Data></p:Big_INPUT>"#,
+            "x".repeat(4 << 20)
+        )
+        .as_bytes(),
+    );
+    let run = front
+        .cmd(
+            "ntlm",
+            &[
+                "invoke",
+                "Big",
+                "urn:big/Thing",
+                &format!("-file:{}", file.display()),
+            ],
+        )
+        .run();
+    run.code(5)
+        .stderr_has("answered HTTP 413 Payload Too Large before the request was fully sent")
+        .stderr_has("hint: the server will not take a request this large")
+        .hides(PASSWORD);
+    for words in ["Re-enter", "evil.example", "closed the connection"] {
+        assert!(!run.stderr.contains(words), "{}", run.stderr);
+    }
+    assert_eq!(front.count("early-413"), 1, "{:?}", front.events());
+}

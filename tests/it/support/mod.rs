@@ -1,13 +1,15 @@
 //! What every test module shares: the built `winrm` binary run with a
 //! scrubbed environment ([`Cmd`]), the captured fixtures under
 //! `tests/fixtures`, the simulated Windows listener, and tiny raw TCP
-//! servers for peers that misbehave ([`raw`]), an HTTP CONNECT proxy
+//! servers for peers that misbehave ([`raw`]), an HTTPS peer with crafted
+//! certificates ([`tls_peer`]), an HTTP CONNECT proxy
 //! ([`proxy`]), and golden files with `SNAPSHOTS=overwrite` ([`golden`]).
 
 pub mod golden;
 pub mod proxy;
 pub mod raw;
 pub mod replay;
+pub mod tls_peer;
 
 #[path = "../../listener/mod.rs"]
 #[allow(dead_code, unused_imports)]
@@ -224,6 +226,56 @@ impl Cmd {
             .stderr(Stdio::piped())
             .spawn()
             .expect("start winrm")
+    }
+
+    /// Runs to completion under a small Python parent that reads the
+    /// run's peak resident memory (`getrusage` of its children, in KiB),
+    /// which the standard library cannot. `None`, with a note, when there
+    /// is no python3 on PATH.
+    #[track_caller]
+    pub fn run_measuring_memory(&self) -> Option<(Run, u64)> {
+        const PARENT: &str = "import resource, subprocess, sys\n\
+                              code = subprocess.run(sys.argv[2:]).returncode\n\
+                              peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n\
+                              open(sys.argv[1], 'w').write(str(peak))\n\
+                              sys.exit(code if code >= 0 else 128 - code)\n";
+        let Some(python) = std::env::var_os("PATH").and_then(|path| {
+            std::env::split_paths(&path)
+                .map(|dir| dir.join("python3"))
+                .find(|p| p.is_file())
+        }) else {
+            eprintln!("note: no python3 on PATH, so peak memory is not measured");
+            return None;
+        };
+        let dir = TempDir::new("rss");
+        let report = dir.path().join("peak-kib");
+        let program = self
+            .program
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_winrm")));
+        let mut measured = self.clone();
+        measured.program = Some(python);
+        measured.args = [
+            OsString::from("-c"),
+            PARENT.into(),
+            report.clone().into(),
+            program.into(),
+        ]
+        .into_iter()
+        .chain(self.args.iter().cloned())
+        .collect();
+        let mut run = measured.run();
+        run.args = self
+            .args
+            .iter()
+            .map(|a| a.to_string_lossy().into())
+            .collect();
+        let peak = std::fs::read_to_string(&report)
+            .expect("the measuring parent wrote the peak")
+            .trim()
+            .parse()
+            .expect("a number of KiB");
+        Some((run, peak))
     }
 
     /// Runs to completion (killed, and the test failed, after 40 s).

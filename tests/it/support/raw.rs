@@ -3,7 +3,8 @@
 //! whose reply answers another message, or one replaying a captured
 //! fixture; and scripted ones ([`Behaviour::Script`]) that pick a [`Step`]
 //! per request: answer and keep the connection, hang up, cut a reply short,
-//! or stream without end. Each listens on 127.0.0.1:0 in its own thread,
+//! or stream without end; and [`Behaviour::Early`], which answers a large
+//! request before reading all of it. Each listens on 127.0.0.1:0 in its own thread,
 //! lives at most 30 s, and stops by itself (or when dropped).
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -28,6 +29,21 @@ pub enum Behaviour {
     /// Asks the function what to do with each request: it gets the request
     /// number (1 = first, counted over every connection) and the body.
     Script(Arc<Script>),
+    /// Like `Script`, except that a request whose body is longer than
+    /// `after` bytes is answered with `reply` as soon as its head and
+    /// `after` bytes of its body have arrived, and the connection is then
+    /// closed (20 ms later) with the rest unread, so the kernel answers
+    /// what still comes with a reset: a server that turns away an upload
+    /// that is too large without draining it. Such a request counts in
+    /// [`RawServer::requests`] too.
+    Early {
+        /// Body bytes read before answering.
+        after: usize,
+        /// The whole HTTP response sent.
+        reply: Vec<u8>,
+        /// What to do with the requests that are not that long.
+        script: Arc<Script>,
+    },
 }
 
 /// What a scripted server consults: request number and body → step.
@@ -181,6 +197,21 @@ impl RawServer {
         ))
     }
 
+    /// A server that answers `reply` to any request longer than `after`
+    /// bytes before reading it all (see [`Behaviour::Early`]), and the
+    /// shorter ones as `script` says.
+    pub fn early(
+        after: usize,
+        reply: Vec<u8>,
+        script: impl Fn(usize, &str) -> Step + Send + Sync + 'static,
+    ) -> RawServer {
+        RawServer::start(Behaviour::Early {
+            after,
+            reply,
+            script: Arc::new(script),
+        })
+    }
+
     /// `http://127.0.0.1:PORT/wsman`.
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}/wsman", self.port)
@@ -211,10 +242,34 @@ impl Drop for RawServer {
 fn serve(stream: TcpStream, behaviour: &Behaviour, counters: &Counters) {
     let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
     let mut reader = BufReader::new(stream);
-    if let Behaviour::Script(script) = behaviour {
+    let (script, early) = match behaviour {
+        Behaviour::Script(script) => (Some(script), None),
+        Behaviour::Early {
+            after,
+            reply,
+            script,
+        } => (Some(script), Some((*after, reply))),
+        _ => (None, None),
+    };
+    if let Some(script) = script {
         // Requests on one connection until a step closes it.
-        while let Some(body) = read_request(&mut reader) {
+        while let Some(length) = read_head(&mut reader) {
             let number = counters.requests.fetch_add(1, Ordering::Relaxed) + 1;
+            if let Some((after, reply)) = early.filter(|(after, _)| length > *after) {
+                // Answer with most of the body unread, then close: the
+                // unread bytes make the close a reset.
+                let _ = read_body(&mut reader, after);
+                let stream = reader.get_mut();
+                let _ = stream.write_all(reply).and_then(|()| stream.flush());
+                // Sent before the close (a reset drops what the kernel has
+                // not yet put on the wire, which no client could read).
+                let _ = stream.shutdown(std::net::Shutdown::Write);
+                std::thread::sleep(Duration::from_millis(20));
+                return;
+            }
+            let Some(body) = read_body(&mut reader, length) else {
+                return;
+            };
             let body = String::from_utf8_lossy(&body).into_owned();
             if !perform(reader.get_mut(), &script(number, &body), counters) {
                 return;
@@ -228,7 +283,7 @@ fn serve(stream: TcpStream, behaviour: &Behaviour, counters: &Counters) {
     counters.requests.fetch_add(1, Ordering::Relaxed);
     let (stop, mut stream) = (&counters.stop, reader.into_inner());
     match behaviour {
-        Behaviour::Script(_) => {}
+        Behaviour::Script(_) | Behaviour::Early { .. } => {}
         Behaviour::Reply(bytes) => {
             let _ = stream.write_all(bytes);
             let _ = stream.flush();
@@ -303,6 +358,12 @@ fn perform(stream: &mut TcpStream, step: &Step, counters: &Counters) -> bool {
 /// Reads one HTTP request (head, then Content-Length bytes of body).
 /// Returns None if the client went away or stalled for ~5 s.
 fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
+    let length = read_head(reader)?;
+    read_body(reader, length)
+}
+
+/// Reads a request's head; returns its Content-Length (0 without one).
+fn read_head(reader: &mut BufReader<TcpStream>) -> Option<usize> {
     let deadline = Instant::now() + Duration::from_secs(5);
     let mut length = 0usize;
     let mut line = String::new();
@@ -328,6 +389,13 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<Vec<u8>> {
             length = value.trim().parse().unwrap_or(0);
         }
     }
+    Some(length)
+}
+
+/// Reads `length` bytes of body; None if the client went away or stalled
+/// for ~5 s.
+fn read_body(reader: &mut BufReader<TcpStream>, length: usize) -> Option<Vec<u8>> {
+    let deadline = Instant::now() + Duration::from_secs(5);
     let mut body = vec![0u8; length];
     let mut filled = 0;
     while filled < length {
