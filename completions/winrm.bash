@@ -89,7 +89,7 @@ _winrm() {
 
     case "${cmd}" in
         winrm)
-            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
+            opts="identify id get g set s put p create c delete d enumerate e enum invoke i exec x shell help helpmsg -o -v -h -V --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -258,7 +258,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__create)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -458,7 +458,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__delete)
-            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -643,7 +643,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__enumerate)
-            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --filter --associations --return-type --shallow --base-properties-only --max-elements --limit --no-optimize --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -844,7 +844,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__exec)
-            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --group --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --powershell --powershell-file --directory --env --no-profile --codepage --idle-timeout --skip-cmd-shell --no-stdin --group --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1048,7 +1048,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__get)
-            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1233,7 +1233,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__help)
-            opts="uris aliases config remoting fleets auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="uris aliases config remoting fleets auth input filters switches formats json exit helpmsg env identify get set create delete enumerate invoke exec all -o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1402,7 +1402,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__helpmsg)
-            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1571,7 +1571,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__identify)
-            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1740,7 +1740,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__invoke)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1940,7 +1940,7 @@ _winrm() {
             return 0
             ;;
         winrm__subcmd__set)
-            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
+            opts="-o -v -h --file --options --option --fragment --dialect --remote --parallel --username --password --password-file --auth --unencrypted --use-ssl --skip-ca-check --skip-cn-check --cacert --pin --timeout --encoding --locale --data-locale --max-envelope-size --default-creds --spn-port --spn --kdc --no-channel-binding --keytab --cert --key --proxy --format --property --columns --no-header --array --color --debug --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -380,8 +380,10 @@ pub struct ConnectionArgs {
     )]
     pub certificate: Option<String>,
 
-    /// Windows logon credentials; not available off Windows. [-defaultCreds]
-    #[arg(long, alias = "defaultCreds", global = true, hide = true)]
+    /// Log on with your Kerberos ticket (kinit) from the credential cache
+    /// (KRB5CCNAME or the default; with -u, that principal's), through
+    /// the system GSSAPI library; Negotiate or Kerberos. [-defaultCreds]
+    #[arg(long, alias = "defaultCreds", global = true)]
     pub default_creds: bool,
 
     /// Add the port to the Kerberos SPN (HTTP/host:port). [-SPNPort]
@@ -404,9 +406,8 @@ pub struct ConnectionArgs {
     pub kdc: Option<String>,
 
     /// Send no TLS channel binding with Kerberos, NTLM or Negotiate over
-    /// HTTPS: for MIT Kerberos acceptors (OMI on Linux), which refuse the
-    /// binding this client's Kerberos sends. The server is still proven by
-    /// its certificate. [-nochannelbinding]
+    /// HTTPS, for a server that refuses any binding. The server is still
+    /// proven by its certificate. [-nochannelbinding]
     #[arg(long, global = true)]
     pub no_channel_binding: bool,
 

@@ -10,6 +10,7 @@
 use std::io::IsTerminal;
 
 use winrm::session::Session;
+use winrm::transport::auth::AuthFailure;
 use winrm::transport::{Credentials, HttpOptions, HttpTransport, Proof, Secret, Trace};
 
 use super::UsageError;
@@ -20,13 +21,32 @@ use super::plan::{AuthPlan, ConnectionPlan, CredentialSource, Target};
 /// prompt (the endpoint, or how many hosts); a fleet asks once and shares
 /// the answer.
 pub fn credentials(auth: &AuthPlan, place: &str) -> anyhow::Result<Option<Credentials>> {
+    if let CredentialSource::TicketCache = auth.credential {
+        // No user: the default cache's principal logs on.
+        return Ok(Some(Credentials {
+            username: auth.user.clone().unwrap_or_default(),
+            proof: Proof::TicketCache,
+        }));
+    }
     let Some(user) = auth.user.clone() else {
         return Ok(None);
     };
     let proof = match &auth.credential {
         CredentialSource::Password(password) => Proof::Password(password.clone()),
         CredentialSource::Keytab(path) => Proof::Keytab(path.clone()),
-        CredentialSource::Prompt => Proof::Password(prompt(&user, place)?),
+        CredentialSource::Prompt => Proof::Password(prompt(&user, place, None)?),
+        CredentialSource::TicketCacheOrPrompt => {
+            match winrm::transport::auth::gssapi::cached_identity(Some(&user)) {
+                Ok(_) => Proof::TicketCache,
+                // Where tickets exist but not this one, say kinit is a way
+                // out; without the library, the password is the only one.
+                Err(why) if why.failure == AuthFailure::NoLibrary => {
+                    Proof::Password(prompt(&user, place, None)?)
+                }
+                Err(why) => Proof::Password(prompt(&user, place, Some(&why.detail))?),
+            }
+        }
+        CredentialSource::TicketCache => Proof::TicketCache,
         CredentialSource::None | CredentialSource::Certificate { .. } => return Ok(None),
     };
     // A server may echo the password, or the Basic header's base64 of it,
@@ -44,17 +64,22 @@ pub fn credentials(auth: &AuthPlan, place: &str) -> anyhow::Result<Option<Creden
 
 /// Asks on the controlling terminal, as ssh and sudo do, so a run whose
 /// stdin is a pipe or a file (`cmd | winrm ...`, a `while read` loop) can
-/// still be prompted; with no terminal at all, never.
-fn prompt(user: &str, place: &str) -> anyhow::Result<Secret> {
+/// still be prompted; with no terminal at all, never. `no_ticket` says why
+/// the user's Kerberos ticket could not be used instead.
+fn prompt(user: &str, place: &str, no_ticket: Option<&str>) -> anyhow::Result<Secret> {
     let terminal = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
         .open("/dev/tty")
         .is_ok();
     if !terminal && !std::io::stdin().is_terminal() {
+        let ticket = match no_ticket {
+            Some(why) => format!(", or kinit {user} first ({why})"),
+            None => String::new(),
+        };
         return Err(UsageError::new(format!(
             "no password for {user}: set WINRM_PASSWORD, use --password-file FILE, \
-             or run on a terminal to be prompted"
+             or run on a terminal to be prompted{ticket}"
         ))
         .into());
     }

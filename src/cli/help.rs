@@ -379,15 +379,22 @@ its TLS session, in 16 KiB parts), so a default Windows host accepts them;
 -unencrypted turns that off. Over https:// nothing is sealed, and the TLS
 channel binding is sent so CbtHardeningLevel=Strict hosts accept us
 (credssp binds to its own TLS session instead). One logon serves the
-whole run; if the server forgets it, the client logs on again once. MIT
-Kerberos servers (OMI on Linux) refuse the Kerberos channel binding this
-client sends: add --no-channel-binding.
+whole run; if the server forgets it, the client logs on again once.
+--no-channel-binding sends no binding, for servers that refuse any.
 
 Kerberos: the realm comes from user@REALM (or REALM\user), the KDC from
 krb5.conf ($KRB5_CONFIG) or --kdc HOST[:PORT]; the SPN is HTTP/<host>
 (-SPNPort adds the port, --spn SPN replaces it). Instead of a password,
---keytab FILE reads the user's AES key from an MIT keytab. Ticket caches
-(KRB5CCNAME, kinit) are not read.
+--keytab FILE reads the user's AES key from an MIT keytab.
+-a:negotiate uses Kerberos when the realm's KDC is known (--kdc or
+krb5.conf) and the host is a name; NTLM only otherwise (--debug says why).
+
+Single sign-on with your kinit ticket (needs the system GSSAPI library):
+  kinit alice@CORP.EXAMPLE
+  winrm get winrm/config -r:srv.corp.example -a:kerberos
+No -u, no password: the ticket in KRB5CCNAME (or the default cache) logs
+on; -defaultCreds does the same with Negotiate; -u alice@CORP.EXAMPLE with
+no password uses that principal's ticket.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC
@@ -1016,6 +1023,11 @@ const ENV: &str = r#"winrm help env -- environment variables
                    addresses, * for all
   KRB5_CONFIG      the krb5.conf naming each realm's KDC (Kerberos and
                    Negotiate), instead of /etc/krb5.conf
+  KRB5CCNAME       the Kerberos ticket cache single sign-on reads
+                   (kinit's), instead of the default
+  WINRM_GSSAPI_LIBRARY
+                   the GSSAPI library for single sign-on, instead of
+                   libgssapi_krb5.so.2 / libgssapi.so.3 (test knob)
   SSL_CERT_FILE, SSL_CERT_DIR
                    trusted CA certificates, instead of the system's
                    (--cacert adds to them)

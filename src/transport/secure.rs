@@ -13,8 +13,9 @@
 use base64::Engine as _;
 
 use super::auth::credssp::CredSspContext;
-use super::auth::negotiate::SspiContext;
-use super::auth::{AuthError, AuthFailure, Method, SecurityContext};
+use super::auth::gssapi::GssContext;
+use super::auth::negotiate::{SspiContext, kerberos_service};
+use super::auth::{AuthError, AuthFailure, Method, Proof, SecurityContext};
 use super::connection::{channel_binding, probe_certificate};
 use super::encryption;
 use super::{HttpOptions, HttpTransport, Leg, Reply, Request, TransportError};
@@ -66,6 +67,17 @@ impl Secure {
         };
         let port = endpoint.port();
         let context: Box<dyn SecurityContext> = match options.method {
+            Method::Negotiate | Method::Kerberos
+                if matches!(credentials.proof, Proof::TicketCache) =>
+            {
+                let spn = kerberos_service(&host, port, &options.auth)
+                    .map_err(|e| auth_error(endpoint.url(), e))?;
+                let principal = Some(credentials.username.as_str()).filter(|u| !u.is_empty());
+                Box::new(
+                    GssContext::new(options.method, principal, &spn)
+                        .map_err(|e| auth_error(endpoint.url(), e))?,
+                )
+            }
             Method::Negotiate | Method::Kerberos | Method::Ntlm => Box::new(
                 SspiContext::new(
                     options.method,
@@ -203,6 +215,13 @@ fn handshake(t: &mut HttpTransport) -> Result<Outcome, TransportError> {
     let s = secure(t);
     s.handshakes += 1;
     let scheme = s.context.scheme();
+    let chosen = (s.handshakes == 1).then(|| s.context.describe());
+    if let (Some(trace), Some(chosen)) = (t.trace.as_mut(), chosen)
+        && !chosen.is_empty()
+    {
+        trace.note(&chosen);
+    }
+    let s = secure(t);
     s.context
         .restart(binding.as_deref())
         .map_err(|e| auth_error(&url, e))?;

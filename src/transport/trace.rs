@@ -114,6 +114,13 @@ impl Trace {
         );
     }
 
+    /// Notes a decision the client took (which mechanism, and why). The
+    /// text is the client's own, never a token or a key.
+    pub fn note(&mut self, what: &str) {
+        let _ = writeln!(self.sink, "* {what}\n");
+        let _ = self.sink.flush();
+    }
+
     /// Notes an exchange that ended without a reply.
     pub fn failed(&mut self, what: &str) {
         self.sent_at = None;

@@ -120,7 +120,6 @@ fn completions_offer_no_hidden_switch_or_verb() {
         "--proxy-password",
         "--proxy-access",
         "--skip-revocation-check",
-        "--default-creds",
         "--certificate",
         "--no-echo",
         "--compression",

@@ -203,8 +203,8 @@ fn refused(method: Method, https: bool) -> String {
                            does not offer it)"
             .into(),
         Method::Kerberos | Method::Negotiate if https => {
-            "check the user name and password; a server that refuses the TLS channel binding \
-             (MIT Kerberos, e.g. OMI) needs --no-channel-binding"
+            "check the user name and password; the server also refuses a logon whose TLS \
+             channel binding names another certificate than its own (TLS intercepted on the way)"
                 .into()
         }
         Method::Ntlm | Method::Negotiate => "check the user name and password; local accounts \
@@ -237,10 +237,25 @@ fn auth(failure: AuthFailure, https: bool) -> Option<String> {
                 "check the realm's kdc entry in krb5.conf ($KRB5_CONFIG), or give --kdc HOST[:PORT]"
             }
             AuthFailure::ChannelBinding if https => {
-                "the server refused the TLS channel binding; if it is MIT Kerberos (OMI), \
-                 try --no-channel-binding"
+                "the server refused the TLS channel binding: the certificate it bound to is \
+                 not the one this client saw, so something may be intercepting TLS"
             }
             AuthFailure::NotOffered => "choose one of the methods the server offers with -a:",
+            AuthFailure::NoTicket => {
+                "run kinit user@REALM first (klist shows what the cache holds), \
+                 or give -u and a password"
+            }
+            AuthFailure::TicketExpired => {
+                "run kinit again for a fresh ticket (klist shows its expiry)"
+            }
+            AuthFailure::WrongRealm => {
+                "kinit as a user of the server's realm (-u picks that principal's cache), \
+                 or ask for a trust between the realms"
+            }
+            AuthFailure::NoLibrary => {
+                "install the Kerberos GSSAPI library (Debian/Ubuntu: libgssapi-krb5-2, \
+                 Fedora/RHEL: krb5-libs; macOS has it built in), or give -u and a password"
+            }
             AuthFailure::Unsupported => {
                 "the server wants a form of this method the client does not speak; choose \
                  another method the server offers with -a: ('winrm help auth' lists them)"

@@ -190,6 +190,15 @@ pub enum CredentialSource {
     Prompt,
     /// The user's Kerberos key, from this keytab.
     Keytab(PathBuf),
+    /// The Kerberos ticket `kinit` left in the credential cache, through
+    /// the system GSSAPI library: the default cache's principal, or the
+    /// user's when one is named (`-defaultCreds`, or -a:kerberos /
+    /// -a:negotiate with no user and no password).
+    TicketCache,
+    /// A user named with no password, by Kerberos or Negotiate: their
+    /// cached ticket when the cache holds a valid one, else a typed
+    /// password (decided when connecting, where the prompt lives).
+    TicketCacheOrPrompt,
     /// A TLS client certificate and its key (PEM files).
     Certificate {
         /// The certificate file.
@@ -592,7 +601,7 @@ fn auth_plan(
                 names.join(", ")
             ))
         })?,
-        None if user.is_some() => Method::Negotiate,
+        None if user.is_some() || args.default_creds => Method::Negotiate,
         None if args.cert.is_some() => Method::Certificate,
         None => Method::None,
     };
@@ -613,6 +622,13 @@ fn auth_plan(
             ));
         }
     };
+    if args.default_creds && !matches!(method, Method::Kerberos | Method::Negotiate) {
+        return Err(UsageError::new(format!(
+            "-defaultCreds logs on with your Kerberos ticket (kinit); it goes with \
+             -a:negotiate or -a:kerberos, not -a:{}",
+            method.name()
+        )));
+    }
     let credential = match method {
         Method::Certificate => match certificate {
             Some((cert, key)) => CredentialSource::Certificate {
@@ -628,6 +644,25 @@ fn auth_plan(
                 ));
             }
             CredentialSource::None
+        }
+        _ if args.default_creds => {
+            if args.password.is_some() || args.password_file.is_some() || args.keytab.is_some() {
+                return Err(UsageError::new(
+                    "-defaultCreds logs on with your Kerberos ticket (kinit); \
+                     drop -p, --password-file and --keytab, or drop -defaultCreds",
+                ));
+            }
+            CredentialSource::TicketCache
+        }
+        Method::Kerberos | Method::Negotiate
+            if user.is_none() && args.password.is_none() && args.password_file.is_none() =>
+        {
+            if args.keytab.is_some() {
+                return Err(UsageError::new(
+                    "--keytab needs the user whose key it holds: give -u:user@REALM",
+                ));
+            }
+            CredentialSource::TicketCache
         }
         _ => {
             if user.is_none() {
@@ -645,10 +680,24 @@ fn auth_plan(
                         "--keytab goes with -a:kerberos or -a:negotiate",
                     ));
                 }
-                None => password_source(args, env, warnings)?,
+                None => match password_source(args, env, warnings)? {
+                    CredentialSource::Prompt
+                        if matches!(method, Method::Kerberos | Method::Negotiate) =>
+                    {
+                        CredentialSource::TicketCacheOrPrompt
+                    }
+                    other => other,
+                },
             }
         }
     };
+    if matches!(credential, CredentialSource::TicketCache) && args.kdc.is_some() {
+        warnings.push(
+            "--kdc does not apply to a logon with the ticket cache: the system Kerberos \
+             library finds the KDC (krb5.conf, DNS)"
+                .into(),
+        );
+    }
     if method == Method::Certificate
         && let Some(endpoint) = endpoints.iter().find(|e| !e.is_https())
     {
@@ -731,11 +780,6 @@ fn reject_windows_only(args: &ConnectionArgs) -> Result<(), UsageError> {
         return Err(UsageError::new(
             "-certificate takes a Windows certificate-store thumbprint, which does not exist here; \
              use -a:certificate with the certificate and key as PEM files (--cert FILE --key FILE)",
-        ));
-    }
-    if args.default_creds {
-        return Err(UsageError::new(
-            "-defaultCreds uses the Windows logon session, which does not exist here; give -u and a password",
         ));
     }
     if args.proxy_auth.is_some() || args.proxy_username.is_some() || args.proxy_password.is_some() {

@@ -71,12 +71,53 @@ fn where_the_password_comes_from() {
             .auth
             .credential
     };
-    // Nothing given: asked for later, once, not while planning.
-    assert!(matches!(source(&[], &user), CredentialSource::Prompt));
+    // Nothing given: the user's cached ticket, else asked for later,
+    // once, not while planning (Negotiate is the default with a user).
+    assert!(matches!(
+        source(&[], &user),
+        CredentialSource::TicketCacheOrPrompt
+    ));
     assert!(matches!(
         source(&[], &[("WINRM_USER", "admin"), ("WINRM_PASSWORD", "")]),
+        CredentialSource::TicketCacheOrPrompt
+    ));
+    assert!(matches!(
+        source(&["-a:ntlm"], &user),
         CredentialSource::Prompt
     ));
+    // No user, no password, Kerberos or Negotiate: the ticket cache.
+    for args in [
+        &["-a:kerberos"][..],
+        &["-a:negotiate"],
+        &["-defaultCreds"],
+        &["--default-creds", "-a:kerberos"],
+        &["-defaultCreds", "-u:alice@CORP.EXAMPLE"],
+    ] {
+        assert!(
+            matches!(source(args, &[]), CredentialSource::TicketCache),
+            "{args:?}"
+        );
+    }
+    let with_kdc = plan(&["id", "-r:h", "-defaultCreds", "--kdc", "kdc1"], &[]).unwrap();
+    assert!(
+        with_kdc
+            .warnings
+            .iter()
+            .any(|w| w.contains("--kdc does not apply")),
+        "{:?}",
+        with_kdc.warnings
+    );
+    for (args, says) in [
+        (&["-defaultCreds", "-a:basic"][..], "not -a:basic"),
+        (&["-defaultCreds", "-p:x", "-u:a"], "drop -p"),
+        (
+            &["-a:kerberos", "--keytab", keytab.as_str()],
+            "give -u:user@REALM",
+        ),
+    ] {
+        let e = error(&[&["id", "-r:h"][..], args].concat(), &[]);
+        assert!(e.contains(says), "{args:?}: {e}");
+    }
     assert!(matches!(
         source(&["-p:typed"], &[("WINRM_USER", "a"), ("WINRM_PASSWORD", "env")]),
         CredentialSource::Password(ref p) if p.expose() == "typed"

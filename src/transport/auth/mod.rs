@@ -9,9 +9,12 @@
 //! protocol layers never learn which mechanism is in use.
 
 pub mod basic;
+pub mod choice;
 pub mod credssp;
 mod credssp_tls;
 pub mod digest;
+#[allow(unsafe_code)] // the C calls into the system GSSAPI library
+pub mod gssapi;
 pub mod kdc;
 pub mod keytab;
 pub mod negotiate;
@@ -86,7 +89,8 @@ impl Method {
 /// A user and what proves who they are.
 #[derive(Debug, Clone)]
 pub struct Credentials {
-    /// `user`, `DOMAIN\user` or `user@REALM`.
+    /// `user`, `DOMAIN\user` or `user@REALM`; empty with a ticket cache
+    /// when no user was named (the default cache's principal logs on).
     pub username: String,
     /// The password, or where the user's key is.
     pub proof: Proof,
@@ -100,6 +104,11 @@ pub enum Proof {
     /// A keytab file holding the user's Kerberos key (Kerberos and
     /// Negotiate only; no password exists).
     Keytab(PathBuf),
+    /// The ticket `kinit` left in the user's credential cache (Kerberos
+    /// and Negotiate only, through the system GSSAPI library): the
+    /// default cache, or the one holding the user's principal when a
+    /// user is named.
+    TicketCache,
 }
 
 impl Credentials {
@@ -115,7 +124,7 @@ impl Credentials {
     pub fn password(&self) -> Option<&Secret> {
         match &self.proof {
             Proof::Password(p) => Some(p),
-            Proof::Keytab(_) => None,
+            Proof::Keytab(_) | Proof::TicketCache => None,
         }
     }
 }
@@ -130,7 +139,7 @@ pub struct AuthOptions {
     /// Add the port to the default SPN (`HTTP/<host>:<port>`, `-SPNPort`).
     pub spn_port: bool,
     /// Send no TLS channel binding over HTTPS (for acceptors that refuse
-    /// sspi's Kerberos binding, such as MIT's).
+    /// any).
     pub no_channel_binding: bool,
 }
 
@@ -153,6 +162,17 @@ pub enum AuthFailure {
     NotOffered,
     /// The server's tokens or sealed replies did not verify.
     Integrity,
+    /// The ticket cache is missing or empty, or holds no ticket for the
+    /// user asked for.
+    NoTicket,
+    /// The cached ticket has expired.
+    TicketExpired,
+    /// The cached ticket is for a realm with no trust path to the
+    /// service's.
+    WrongRealm,
+    /// The system GSSAPI library, needed for the ticket cache, is not
+    /// installed.
+    NoLibrary,
     /// The server's challenge is malformed (cut short, a bad signature,
     /// fields out of range, missing what the scheme requires).
     Malformed,
@@ -203,6 +223,11 @@ pub trait SecurityContext: Sealer + Send {
     /// TLS session instead).
     fn wants_channel_binding(&self) -> bool {
         true
+    }
+    /// Which mechanism this context runs and why it was chosen, for the
+    /// `--debug` trace (no secrets).
+    fn describe(&self) -> String {
+        String::new()
     }
     /// The server offers none of [`SecurityContext::scheme`]'s word (it
     /// lists `offered`). True when the context speaks the same mechanism

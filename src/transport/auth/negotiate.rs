@@ -12,6 +12,7 @@ use sspi::{
     SecurityBuffer, SecurityBufferRef, SecurityStatus, Sspi, SspiImpl, Username,
 };
 
+use super::choice::{Choice, Mechanism};
 use super::kdc::{KdcClient, kdc_option};
 use super::principal::{downlevel_name, local_name, principal_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, Method, Proof, SecurityContext, Step};
@@ -40,6 +41,8 @@ struct Setup {
     spn: String,
     kdc: Option<url::Url>,
     computer: String,
+    /// Negotiate's mechanism, decided before the first token.
+    choice: Option<Choice>,
 }
 
 /// What the context proves the user's identity with.
@@ -86,6 +89,21 @@ pub fn service_principal(host: &str, port: u16, options: &AuthOptions) -> String
     }
 }
 
+/// The SPN Kerberos asks its ticket for: an IP address cannot name a
+/// service principal unless `--spn` does.
+pub fn kerberos_service(host: &str, port: u16, options: &AuthOptions) -> Result<String, AuthError> {
+    if options.spn.is_none() && is_ip(host) {
+        return Err(AuthError::new(
+            AuthFailure::UnknownService,
+            format!(
+                "Kerberos needs the server's name, not the address {host}: \
+                 connect by its fully qualified domain name, or name the service principal"
+            ),
+        ));
+    }
+    Ok(service_principal(host, port, options))
+}
+
 fn is_ip(host: &str) -> bool {
     host.trim_start_matches('[')
         .trim_end_matches(']')
@@ -105,14 +123,13 @@ impl SspiContext {
         options: &AuthOptions,
         timeout: std::time::Duration,
     ) -> Result<Self, AuthError> {
-        if method == Method::Kerberos && options.spn.is_none() && is_ip(host) {
-            return Err(AuthError::new(
-                AuthFailure::UnknownService,
-                format!(
-                    "Kerberos needs the server's name, not the address {host}: \
-                     connect by its fully qualified domain name, or name the service principal"
-                ),
-            ));
+        let choice = (method == Method::Negotiate)
+            .then(|| super::choice::negotiate(username, proof, host, options));
+        let kerberos = choice
+            .as_ref()
+            .is_some_and(|c| c.mechanism == Mechanism::Kerberos);
+        if method == Method::Kerberos || kerberos {
+            kerberos_service(host, port, options)?;
         }
         Username::parse(username).map_err(|e| {
             AuthError::new(
@@ -120,13 +137,22 @@ impl SspiContext {
                 format!("the user name is not valid ({e}); write user, DOMAIN\\user or user@REALM"),
             )
         })?;
-        let kdc = kdc_option(options.kdc.as_deref())?;
+        let kdc = match choice.as_ref().and_then(|c| c.kdc.clone()) {
+            Some(found) => Some(found),
+            None => kdc_option(options.kdc.as_deref())?,
+        };
         let key = match proof {
             Proof::Password(password) => UserKey::Password(password.clone()),
             Proof::Keytab(_) if method == Method::Ntlm => {
                 return Err(AuthError::new(
                     AuthFailure::Other,
                     "a keytab holds Kerberos keys; NTLM needs the password",
+                ));
+            }
+            Proof::TicketCache => {
+                return Err(AuthError::new(
+                    AuthFailure::Other,
+                    "a ticket cache logs on through the system GSSAPI library, not sspi",
                 ));
             }
             Proof::Keytab(path) => UserKey::Keytab(
@@ -142,6 +168,7 @@ impl SspiContext {
                 spn: service_principal(host, port, options),
                 kdc,
                 computer: local_name(),
+                choice,
             },
             package: Package::Idle,
             kdc: KdcClient { timeout },
@@ -216,9 +243,16 @@ impl SspiContext {
                 Package::Kerberos(Box::new(krb), creds)
             }
             _ => {
+                // Only the chosen mechanism is enabled: no silent NTLM
+                // after a Kerberos failure, no Kerberos attempt that
+                // cannot work.
+                let packages = match self.setup.choice.as_ref().map(|c| c.mechanism) {
+                    Some(Mechanism::Ntlm) => "ntlm,!kerberos",
+                    _ => "kerberos,!ntlm",
+                };
                 let config = NegotiateConfig::new(
                     Box::new(self.kerberos_config()),
-                    None,
+                    Some(packages.to_string()),
                     self.setup.computer.clone(),
                 );
                 let mut neg = Negotiate::new_client(config)?;
@@ -333,6 +367,21 @@ impl SecurityContext for SspiContext {
             "NTLM"
         } else {
             "Negotiate"
+        }
+    }
+
+    fn describe(&self) -> String {
+        let proof = match self.setup.key {
+            UserKey::Password(_) => "password",
+            UserKey::Keytab(_) => "keytab key",
+        };
+        let user = &self.setup.username;
+        match (&self.setup.choice, self.setup.method) {
+            (Some(choice), _) => {
+                format!("auth: Negotiate chose {}; {user}'s {proof}", choice.reason)
+            }
+            (None, Method::Kerberos) => format!("auth: Kerberos with {user}'s {proof}"),
+            _ => format!("auth: NTLM with {user}'s {proof}"),
         }
     }
 

@@ -230,6 +230,31 @@ impl Front {
         cmd
     }
 
+    /// `winrm ARGS -r:URL -a:METHOD` with no user and no password: single
+    /// sign-on from the credential cache `cache` (KRB5CCNAME).
+    pub fn cmd_sso(&self, method: &str, cache: &str, args: &[&str]) -> Cmd {
+        let mut all: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        all.push(format!("-r:{}", self.url()));
+        if !method.is_empty() {
+            all.push(format!("-a:{method}"));
+        }
+        if self.https {
+            all.push("--cacert".into());
+            all.push(self.dir.path().join("server-ca.pem").display().to_string());
+        }
+        let mut cmd = Cmd::new(&all).env("KRB5CCNAME", cache);
+        // `WINRM_GSSAPI_LIBRARY=libgssapi.so.3 cargo test ticket_cache`
+        // runs these against Heimdal instead of MIT (its FILE caches;
+        // Heimdal reads no MIT DIR or KEYRING collection).
+        if let Ok(library) = std::env::var("WINRM_GSSAPI_LIBRARY") {
+            cmd = cmd.env("WINRM_GSSAPI_LIBRARY", &library);
+        }
+        for (k, v) in &self.client.env {
+            cmd = cmd.env(k, v);
+        }
+        cmd
+    }
+
     /// `winrm exec` with the front's switches first, then `command`: what
     /// follows the command word is the remote command's.
     pub fn exec(&self, method: &str, command: &[&str]) -> Cmd {

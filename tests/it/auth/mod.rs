@@ -7,5 +7,7 @@ mod credssp;
 mod exec;
 pub(crate) mod front;
 mod kerberos;
+mod negotiate_choice;
 mod ntlm;
 mod realm;
+mod ticket_cache;
