@@ -69,6 +69,7 @@ pub fn render_options(
         arrays: ArrayHints::new(arrays),
         host: None,
         shared_table: None,
+        shared_delimited: None,
     })
 }
 

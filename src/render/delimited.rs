@@ -59,24 +59,25 @@ pub struct DelimitedWriter {
     /// cells.
     pending: Vec<Vec<(String, String)>>,
     settled: bool,
-    /// The host every row came from, in a first column (a fleet).
-    host: Option<String>,
+    /// Rows name the host they came from, in a first column (a fleet).
+    host_column: bool,
 }
 
 impl DelimitedWriter {
     /// A writer with the user's `columns` (case-insensitive property
     /// names), or choosing its own when `None`; `header` prints the
-    /// column names first; with `host`, a first `Host` column holds it.
+    /// column names first; with `host_column`, a first `Host` column
+    /// holds the host each row came from.
     pub fn new(
         delimiter: Delimiter,
         columns: Option<Vec<String>>,
         header: bool,
-        host: Option<String>,
+        host_column: bool,
     ) -> Self {
         let chosen = columns.is_some();
         let mut columns = columns.unwrap_or_default();
         let mut matched = vec![false; columns.len()];
-        if chosen && host.is_some() {
+        if chosen && host_column {
             host_first(&mut columns, true);
             matched.insert(0, true);
         }
@@ -88,21 +89,40 @@ impl DelimitedWriter {
             chosen,
             pending: Vec::new(),
             settled: false,
-            host,
+            host_column,
         }
     }
 
-    /// Adds one enumeration item; what is ready to print goes to `out`.
-    pub fn add(&mut self, item: &Element, hints: &ArrayHints, out: &mut String) {
-        let cells = with_host(item_cells(item, hints), self.host.as_deref());
+    /// Adds one enumeration item; `host` names where it came from, for
+    /// the host column. What is ready to print goes to `out`.
+    pub fn add(
+        &mut self,
+        item: &Element,
+        hints: &ArrayHints,
+        host: Option<&str>,
+        out: &mut String,
+    ) {
+        let cells = with_host(item_cells(item, hints), self.host(host));
         self.add_cells(item, cells, out);
     }
 
-    /// Writes a single result as a header and one row.
-    pub fn single(&mut self, element: &Element, hints: &ArrayHints, out: &mut String) {
-        let cells = with_host(single_rows(element, hints), self.host.as_deref());
+    /// Adds a single result as one row. On its own it is the whole
+    /// output (header and row: call [`DelimitedWriter::finish`]); in a
+    /// fleet's shared writer, each host's result is a row.
+    pub fn add_single(
+        &mut self,
+        element: &Element,
+        hints: &ArrayHints,
+        host: Option<&str>,
+        out: &mut String,
+    ) {
+        let cells = with_host(single_rows(element, hints), self.host(host));
         self.add_cells(element, cells, out);
-        self.finish(out);
+    }
+
+    /// The host cell of a row, when rows name their host.
+    fn host<'h>(&self, host: Option<&'h str>) -> Option<&'h str> {
+        self.host_column.then(|| host.unwrap_or_default())
     }
 
     fn add_cells(&mut self, item: &Element, cells: Vec<(String, String)>, out: &mut String) {
@@ -113,7 +133,7 @@ impl DelimitedWriter {
         if !self.chosen {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
-                host_first(&mut self.columns, self.host.is_some());
+                host_first(&mut self.columns, self.host_column);
             }
             for (name, _) in &cells {
                 if !self.columns.iter().any(|c| c == name) {

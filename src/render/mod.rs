@@ -160,6 +160,9 @@ pub struct RenderOptions {
     /// The one table every host of a fleet adds its rows to (see
     /// [`SharedTable`]); `None` gives each printer its own.
     pub shared_table: Option<SharedTable>,
+    /// The one csv or tsv writer every host of a fleet adds its rows to
+    /// (see [`SharedDelimited`]); `None` gives each printer its own.
+    pub shared_delimited: Option<SharedDelimited>,
 }
 
 /// One table for the results of several hosts (a fleet): each host's
@@ -188,6 +191,37 @@ impl SharedTable {
     }
 }
 
+/// One csv or tsv output for the results of several hosts (a fleet), as
+/// [`SharedTable`] is for tables: one header line, columns settled on the
+/// first rows of all hosts together, every row under those columns with
+/// its host in a first column. Each host's printer adds rows and writes
+/// what is ready while it holds the writer, so the header goes out before
+/// any row. Whoever runs the fleet prints the rest with
+/// [`SharedDelimited::finish`] at the end.
+#[derive(Debug, Clone)]
+pub struct SharedDelimited(Arc<Mutex<delimited::DelimitedWriter>>);
+
+impl SharedDelimited {
+    /// A writer of `format` (csv or tsv) showing `columns` (or choosing
+    /// its own), with a header line unless `header` is false.
+    pub fn new(format: Format, columns: Option<Vec<String>>, header: bool) -> Self {
+        let delimiter = format.delimiter().unwrap_or(delimited::Delimiter::Comma);
+        SharedDelimited(Arc::new(Mutex::new(delimited::DelimitedWriter::new(
+            delimiter, columns, header, true,
+        ))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, delimited::DelimitedWriter> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Writes the rows not printed yet (and the header, when no host
+    /// printed enough rows to settle the columns).
+    pub fn finish(&self, out: &mut String) {
+        self.lock().finish(out);
+    }
+}
+
 impl Default for RenderOptions {
     fn default() -> Self {
         RenderOptions {
@@ -202,6 +236,7 @@ impl Default for RenderOptions {
             arrays: ArrayHints::default(),
             host: None,
             shared_table: None,
+            shared_delimited: None,
         }
     }
 }
@@ -247,6 +282,13 @@ impl<'w> Printer<'w> {
                 .add(element, &options.arrays, options.host.as_deref());
             return Ok(());
         }
+        if let Some(shared) = &options.shared_delimited {
+            // Written while the writer is held: the header goes out first.
+            let mut writer = shared.lock();
+            let host = options.host.as_deref();
+            writer.add_single(element, &options.arrays, host, &mut self.buffer);
+            return self.out.write_all(self.buffer.as_bytes());
+        }
         match self.format {
             Format::Text => text::write(&mut self.buffer, element, options.palette),
             Format::Xml => xml::write(&mut self.buffer, element, false),
@@ -264,12 +306,12 @@ impl<'w> Printer<'w> {
                 options.fit,
                 options.host.as_deref(),
             ),
-            Format::Csv | Format::Tsv => delimited_writer(
-                &mut self.delimited,
-                self.format,
-                options,
-            )
-            .single(element, &options.arrays, &mut self.buffer),
+            Format::Csv | Format::Tsv => {
+                let writer = delimited_writer(&mut self.delimited, self.format, options);
+                let host = options.host.as_deref();
+                writer.add_single(element, &options.arrays, host, &mut self.buffer);
+                writer.finish(&mut self.buffer);
+            }
         }
         self.out.write_all(self.buffer.as_bytes())
     }
@@ -319,9 +361,18 @@ impl<'w> Printer<'w> {
                 return Ok(());
             }
             Format::Csv | Format::Tsv => {
+                let host = options.host.as_deref();
+                if let Some(shared) = &options.shared_delimited {
+                    // Written while the writer is held: the header goes
+                    // out first.
+                    let mut writer = shared.lock();
+                    writer.add(element, &options.arrays, host, &mut self.buffer);
+                    return self.out.write_all(self.buffer.as_bytes());
+                }
                 delimited_writer(&mut self.delimited, self.format, options).add(
                     element,
                     &options.arrays,
+                    host,
                     &mut self.buffer,
                 );
             }
@@ -345,6 +396,9 @@ impl<'w> Printer<'w> {
                 .push_str(if self.items == 0 { "[]\n" } else { "\n]\n" }),
             // The fleet closes a shared table; this host's rows are ready.
             Format::Table if self.options.shared_table.is_some() => return self.flush(),
+            Format::Csv | Format::Tsv if self.options.shared_delimited.is_some() => {
+                return self.flush();
+            }
             Format::Table => {
                 let options = &self.options;
                 self.table
@@ -414,7 +468,7 @@ fn delimited_writer<'s>(
             delimiter,
             options.columns.clone(),
             options.header,
-            options.host.clone(),
+            options.host.is_some(),
         )
     })
 }

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use winrm::render::{Format, SharedTable};
+use winrm::render::{Format, SharedDelimited, SharedTable};
 use winrm::session::Cancel;
 use winrm::transport::Credentials;
 
@@ -28,7 +28,7 @@ use super::interrupt::{self, EXIT_INTERRUPTED};
 use super::plan::{ConnectionPlan, OutputPlan, Plan, Target, Verb};
 use super::{connect, verbs};
 use crate::report::{self, Style};
-use sink::{Board, HostWriter, Layout};
+use sink::{Board, HostWriter, Layout, Shared};
 
 /// How one host ended: the verb's exit code, or its error.
 type Outcome = anyhow::Result<u8>;
@@ -58,18 +58,22 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
     let layout = match output.format {
         Format::Jsonl => Layout::Lines,
         Format::Text if matches!(verb, Verb::Exec(_)) && !exec_group => Layout::Lines,
-        Format::Table => Layout::Direct,
+        Format::Table | Format::Csv | Format::Tsv => Layout::Direct,
         _ => Layout::Grouped,
     };
     let mut output = output;
     let table = (output.format == Format::Table)
         .then(|| SharedTable::new(output.render.columns.clone(), output.render.fit));
     output.render.shared_table = table.clone();
+    let delimited = matches!(output.format, Format::Csv | Format::Tsv).then(|| {
+        let render = &output.render;
+        SharedDelimited::new(output.format, render.columns.clone(), render.header)
+    });
+    output.render.shared_delimited = delimited.clone();
     let board = Board::new(
         output.format,
         layout,
-        output.render.header,
-        table,
+        Shared { table, delimited },
         style,
         cancel.clone(),
     );

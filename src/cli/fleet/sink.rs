@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use winrm::render::hosts;
-use winrm::render::{Format, SharedTable};
+use winrm::render::{Format, SharedDelimited, SharedTable};
 use winrm::session::Cancel;
 
 use crate::report::{self, Report, Style};
@@ -38,21 +38,28 @@ pub enum Layout {
     Grouped,
     /// Line by line as it comes, each line named after its host.
     Lines,
-    /// Straight through as it comes: rows of the one table all hosts
-    /// share, which name their host themselves.
+    /// Straight through as it comes: rows of the one table (or csv, tsv)
+    /// all hosts share, which name their host themselves.
     Direct,
+}
+
+/// The outputs all hosts add their rows to, closed at the end.
+#[derive(Default)]
+pub struct Shared {
+    /// `-format:table`.
+    pub table: Option<SharedTable>,
+    /// `-format:csv` and `-format:tsv`.
+    pub delimited: Option<SharedDelimited>,
 }
 
 /// stdout and stderr, shared by the hosts of a fleet.
 pub struct Board {
     format: Format,
     layout: Layout,
-    /// csv and tsv print their header line; the fleet prints it once.
-    header: bool,
     style: Style,
     cancel: Cancel,
-    /// The table every host adds its rows to (`-format:table`).
-    table: Option<SharedTable>,
+    /// The table or csv every host adds its rows to.
+    shared: Shared,
     state: Mutex<State>,
     /// The reader of stdout went away (`| head`).
     closed: AtomicBool,
@@ -63,8 +70,6 @@ pub struct Board {
 struct State {
     /// Host blocks printed so far.
     blocks: usize,
-    /// A csv or tsv header line was printed.
-    header_printed: bool,
 }
 
 /// Which of our streams a writer feeds.
@@ -75,25 +80,22 @@ enum Stream {
 }
 
 impl Board {
-    /// A board for output in `format`, laid out as `layout`; `header`:
-    /// csv and tsv start with a header line; `table`: the table the hosts
-    /// share, closed at the end. Stopping the whole fleet (the reader of
-    /// stdout went away) goes through `cancel`.
+    /// A board for output in `format`, laid out as `layout`; `shared`:
+    /// the table or csv the hosts share, closed at the end. Stopping the
+    /// whole fleet (the reader of stdout went away) goes through `cancel`.
     pub fn new(
         format: Format,
         layout: Layout,
-        header: bool,
-        table: Option<SharedTable>,
+        shared: Shared,
         style: Style,
         cancel: Cancel,
     ) -> Self {
         Board {
             format,
             layout,
-            header,
             style,
             cancel,
-            table,
+            shared,
             state: Mutex::new(State::default()),
             closed: AtomicBool::new(false),
         }
@@ -120,17 +122,20 @@ impl Board {
     /// table's last rows).
     pub fn close(&self) {
         let state = self.lock();
-        let end = match (self.format, &self.table) {
-            (Format::Json, _) => hosts::json_close(state.blocks > 0).to_string(),
-            (Format::Xml | Format::Pretty, _) => hosts::XML_CLOSE.to_string(),
-            (_, Some(table)) => {
-                let mut rest = String::new();
-                table.finish(&mut rest);
-                rest
+        let mut end = String::new();
+        match self.format {
+            Format::Json => end.push_str(hosts::json_close(state.blocks > 0)),
+            Format::Xml | Format::Pretty => end.push_str(hosts::XML_CLOSE),
+            _ => {
+                if let Some(table) = &self.shared.table {
+                    table.finish(&mut end);
+                }
+                if let Some(delimited) = &self.shared.delimited {
+                    delimited.finish(&mut end);
+                }
             }
-            _ => return,
-        };
-        if !self.closed() {
+        }
+        if !end.is_empty() && !self.closed() {
             let _ = self.write(Stream::Out, end.as_bytes());
         }
     }
@@ -244,24 +249,6 @@ impl Board {
                     self.write(Stream::Out, error.as_bytes())?;
                 }
                 self.write(Stream::Out, hosts::XML_HOST_CLOSE.as_bytes())
-            }
-            Format::Csv | Format::Tsv if !held.is_empty() => {
-                state.blocks += 1;
-                // One header line for the whole output: the first host's.
-                let mut skip = self.header && std::mem::replace(&mut state.header_printed, true);
-                held.drain(|bytes| {
-                    let mut rest = bytes;
-                    if skip {
-                        match rest.iter().position(|&b| b == b'\n') {
-                            Some(end) => {
-                                skip = false;
-                                rest = &rest[end + 1..];
-                            }
-                            None => return Ok(()),
-                        }
-                    }
-                    self.write(Stream::Out, rest)
-                })
             }
             Format::Text if !held.is_empty() => {
                 let gap = if first { "" } else { "\n" };

@@ -301,3 +301,70 @@ fn exec_gives_every_host_all_of_a_piped_stdin() {
     }
     assert_eq!(run.lines().len(), 6, "{}", run.stdout);
 }
+
+#[test]
+fn csv_rows_of_hosts_with_different_properties_stay_under_their_columns() {
+    // A Windows listener answers an anonymous Identify with three
+    // properties; this server (as openwsman does) with a fourth.
+    let windows =
+        crate::support::Listener::start(crate::support::Config::default()).expect("start");
+    let other = crate::support::raw::RawServer::script(|_, request| {
+        crate::support::raw::Step::soap(
+            request,
+            "",
+            concat!(
+                r#"<wsmid:IdentifyResponse xmlns:wsmid="http://schemas.dmtf.org/wbem/wsman/identity/1/wsmanidentity.xsd">"#,
+                "<wsmid:ProtocolVersion>http://schemas.dmtf.org/wbem/wsman/1/wsman.xsd</wsmid:ProtocolVersion>",
+                "<wsmid:ProductVendor>Openwsman Project</wsmid:ProductVendor>",
+                "<wsmid:ProductVersion>2.6.5</wsmid:ProductVersion>",
+                "<wsmid:SecurityProfiles><wsmid:SecurityProfileName>http://schemas.dmtf.org/",
+                "wbem/wsman/1/wsman/secprofile/http/basic</wsmid:SecurityProfileName>",
+                "</wsmid:SecurityProfiles></wsmid:IdentifyResponse>"
+            ),
+        )
+    });
+    let labels = [windows.http_url(), other.url()];
+    for (format, separator) in [("-format:csv", ','), ("-format:tsv", '\t')] {
+        let run = crate::support::Cmd::new(&[
+            "id".to_string(),
+            format!("-r:{}", labels.join(",")),
+            "-a:none".into(),
+            format.into(),
+        ])
+        .run();
+        run.code(0);
+        let lines = run.lines();
+        assert_eq!(
+            lines.len(),
+            3,
+            "a header and a row per host\n{}",
+            run.stdout
+        );
+        let header: Vec<&str> = lines[0].split(separator).collect();
+        assert_eq!(header[0], "Host", "{}", run.stdout);
+        let column = |name: &str| {
+            header
+                .iter()
+                .position(|c| c.ends_with(name))
+                .unwrap_or_else(|| panic!("no {name} column\n{}", run.stdout))
+        };
+        let (vendor, profile) = (column("ProductVendor"), column("SecurityProfileName"));
+        for line in &lines[1..] {
+            let fields: Vec<&str> = line.split(separator).collect();
+            assert_eq!(fields.len(), header.len(), "{}", run.stdout);
+            let (expected_vendor, has_profile) = if fields[0] == labels[0] {
+                ("Microsoft Corporation", false)
+            } else {
+                assert_eq!(fields[0], labels[1], "{}", run.stdout);
+                ("Openwsman Project", true)
+            };
+            assert_eq!(fields[vendor], expected_vendor, "{}", run.stdout);
+            assert_eq!(
+                fields[profile].ends_with("http/basic"),
+                has_profile,
+                "{}",
+                run.stdout
+            );
+        }
+    }
+}
