@@ -921,10 +921,13 @@ the largest remote exit code (as pdsh -S). Ctrl-C starts no more hosts;
 enumerations in flight are released and remote commands signalled, their
 shells deleted; then winrm exits 130.
 
-exec on several hosts cannot stream stdin to each: from a pipe or a file
-it is read first (up to 16 MiB) and every host gets all of it; from a
-terminal, nothing is sent. -r:@- and a command reading stdin exclude
-each other: add --no-stdin, or list the targets in a file.
+exec on several hosts gives every host all of a piped stdin, as it comes:
+hosts start at once (a pipe that never closes holds nothing up) and each
+sends it on at its own pace. What was read is kept for hosts started
+later, up to 16 MiB; beyond that, each host still reading stdin fails
+(add --no-stdin, or copy the data to the hosts first). From a terminal,
+nothing is sent. -r:@- and a command reading stdin exclude each other:
+add --no-stdin, or list the targets in a file.
 
   winrm get wmicimv2/Win32_OperatingSystem -r:@hosts.txt -format:table \
       --columns Caption,LastBootUpTime

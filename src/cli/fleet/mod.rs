@@ -15,6 +15,9 @@
 //! [`report::fleet_exit`].
 
 mod sink;
+mod stdin;
+
+pub use stdin::{Next, SharedReader, SharedStdin};
 
 use std::process::ExitCode;
 use std::sync::Mutex;

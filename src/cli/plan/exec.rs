@@ -8,14 +8,12 @@ use base64::Engine as _;
 use winrm::session::{CommandOptions, ShellOptions};
 
 use crate::cli::args::ExecArgs;
+use crate::cli::fleet::SharedStdin;
 use crate::cli::{UsageError, local_file};
 
 /// cmd.exe's longest command line (characters); a longer
 /// `-EncodedCommand` goes through stdin instead.
 const COMMAND_LINE_LIMIT: usize = 8191;
-/// The most of our stdin a command on several hosts is given: it is read
-/// whole first, then sent to each.
-const FLEET_STDIN_LIMIT: u64 = 16 << 20;
 
 /// A command to run in a remote shell.
 #[derive(Debug)]
@@ -48,6 +46,9 @@ pub enum Stdin {
     /// These bytes, then end of file (a PowerShell script too long for a
     /// command line).
     Bytes(Vec<u8>),
+    /// Our stdin, read once and given whole to each of several hosts, as
+    /// it comes (see [`SharedStdin`]).
+    Shared(SharedStdin),
 }
 
 impl Exec {
@@ -146,9 +147,9 @@ impl Exec {
     }
 
     /// Readies the command for several hosts at once. Our stdin cannot be
-    /// streamed to many: from a terminal nothing is sent, from a pipe or a
-    /// file it is read whole (up to [`FLEET_STDIN_LIMIT`]) and each host
-    /// gets all of it. An interactive cmd.exe needs one host.
+    /// streamed to many: from a terminal nothing is sent; from a pipe or a
+    /// file each host gets all of it, as it comes (up to 16 MiB, see
+    /// [`SharedStdin`]). An interactive cmd.exe needs one host.
     pub fn for_fleet(&mut self, stdin_is_terminal: bool) -> Result<(), UsageError> {
         if self.command.console_stdin {
             return Err(UsageError::new(
@@ -158,24 +159,11 @@ impl Exec {
         if self.stdin != Stdin::Forward {
             return Ok(());
         }
-        if stdin_is_terminal {
-            self.stdin = Stdin::Closed;
-            return Ok(());
-        }
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(
-            &mut std::io::Read::take(std::io::stdin(), FLEET_STDIN_LIMIT + 1),
-            &mut bytes,
-        )
-        .map_err(|e| UsageError::new(format!("cannot read stdin for the command: {e}")))?;
-        if bytes.len() as u64 > FLEET_STDIN_LIMIT {
-            return Err(UsageError::new(format!(
-                "stdin holds more than {} MiB, too much to send to several hosts; \
-                 add --no-stdin, or copy the data to the hosts first",
-                FLEET_STDIN_LIMIT >> 20
-            )));
-        }
-        self.stdin = Stdin::Bytes(bytes);
+        self.stdin = if stdin_is_terminal {
+            Stdin::Closed
+        } else {
+            Stdin::Shared(SharedStdin::default())
+        };
         Ok(())
     }
 }

@@ -18,6 +18,7 @@ use winrm::render::command::CommandPrinter;
 
 use winrm::session::{Cancel, Session, Signal, Stream};
 
+use crate::cli::fleet::{Next, SharedReader};
 use crate::cli::interrupt::Interrupted;
 use crate::cli::plan::OutputPlan;
 use crate::cli::plan::exec::{Exec, Stdin};
@@ -84,7 +85,8 @@ pub fn run(
             }
             None
         }
-        Stdin::Forward => Some(spawn_stdin_reader(chunk)),
+        Stdin::Forward => Some(Input::Own(spawn_stdin_reader(chunk))),
+        Stdin::Shared(shared) => Some(Input::Shared(shared.reader())),
     };
 
     let mut printer = CommandPrinter::new(output.format, out, err);
@@ -95,8 +97,8 @@ pub fn run(
         // Stdin first, for a bounded while: a source that never pauses
         // must not keep Ctrl-C and the command's output waiting.
         let mut more_input = false;
-        if let Some(queue) = &input {
-            match pump_stdin(&mut command, queue, cancel)? {
+        if let Some(source) = &mut input {
+            match pump_stdin(&mut command, source, cancel)? {
                 Pumped::Open { busy } => more_input = busy,
                 Pumped::Closed => input = None,
             }
@@ -178,6 +180,13 @@ enum Piece {
     Failed(std::io::Error),
 }
 
+/// Where the command's stdin comes from: our stdin, read for this command
+/// alone, or shared by the hosts of a fleet.
+enum Input {
+    Own(StdinQueue),
+    Shared(SharedReader),
+}
+
 /// The reader's queue of pieces, and the way buffers go back to it to be
 /// filled again (so reading 100 MB allocates three buffers, not 400).
 struct StdinQueue {
@@ -224,29 +233,52 @@ enum Pumped {
 /// after a Ctrl-C.
 fn pump_stdin(
     command: &mut winrm::session::Command<'_, '_>,
-    queue: &StdinQueue,
+    input: &mut Input,
     cancel: &Cancel,
 ) -> anyhow::Result<Pumped> {
     let started = Instant::now();
+    let chunk = command.send_size();
     loop {
         if cancel.is_cancelled() || started.elapsed() >= STDIN_BUDGET {
             return Ok(Pumped::Open { busy: true });
         }
-        match queue.pieces.recv_timeout(STDIN_PATIENCE) {
-            Ok(Piece::Data(buffer, n)) => {
+        let piece = match input {
+            Input::Own(queue) => match queue.pieces.recv_timeout(STDIN_PATIENCE) {
+                Ok(piece) => Some(piece),
+                Err(RecvTimeoutError::Disconnected) => Some(Piece::End),
+                Err(RecvTimeoutError::Timeout) => None,
+            },
+            Input::Shared(reader) => match reader.next(chunk, STDIN_PATIENCE) {
+                Ok(Next::Data(bytes)) => {
+                    let n = bytes.len();
+                    Some(Piece::Data(bytes, n))
+                }
+                Ok(Next::End) => Some(Piece::End),
+                Ok(Next::Waiting) => None,
+                Err(e) => {
+                    // Tell the command its input ended, then fail.
+                    command.send(&[], true)?;
+                    return Err(e);
+                }
+            },
+        };
+        match piece {
+            Some(Piece::Data(buffer, n)) => {
                 command.send(&buffer[..n], false)?;
-                // The reader may be gone (it sent its last piece).
-                let _ = queue.empties.try_send(buffer);
+                if let Input::Own(queue) = input {
+                    // The reader may be gone (it sent its last piece).
+                    let _ = queue.empties.try_send(buffer);
+                }
             }
-            Ok(Piece::End) | Err(RecvTimeoutError::Disconnected) => {
+            Some(Piece::End) => {
                 command.send(&[], true)?;
                 return Ok(Pumped::Closed);
             }
-            Ok(Piece::Failed(e)) => {
+            Some(Piece::Failed(e)) => {
                 command.send(&[], true)?;
                 return Err(anyhow::Error::from(e).context("cannot read stdin"));
             }
-            Err(RecvTimeoutError::Timeout) => return Ok(Pumped::Open { busy: false }),
+            None => return Ok(Pumped::Open { busy: false }),
         }
     }
 }

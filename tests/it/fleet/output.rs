@@ -368,3 +368,58 @@ fn csv_rows_of_hosts_with_different_properties_stay_under_their_columns() {
         }
     }
 }
+
+#[test]
+fn exec_on_several_hosts_starts_without_waiting_for_the_end_of_stdin() {
+    use std::io::{Read as _, Write as _};
+    use std::time::{Duration, Instant};
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    // `ssh host winrm exec ...` without -n: stdin stays open, and the
+    // command does not read it.
+    let mut child = fleet_cmd(&labels[..3], &["exec", "hostname"]).spawn_with_stdin();
+    let stdin = child.stdin.take().expect("stdin");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            panic!("no host started while stdin stayed open");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stdout = String::new();
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_to_string(&mut stdout)
+        .expect("stdout");
+    assert!(status.success(), "{status:?}\n{stdout}");
+    for (n, label) in labels[..3].iter().enumerate() {
+        assert!(
+            stdout.contains(&format!("{label}: WIN-{n:02}\r\n")),
+            "{label}\n{stdout}"
+        );
+    }
+    drop(stdin);
+
+    // Input that comes in bits, long after the start, reaches every host.
+    let mut child = fleet_cmd(&labels[..3], &["exec", "findstr", "b"]).spawn_with_stdin();
+    let mut stdin = child.stdin.take().expect("stdin");
+    stdin.write_all(b"apple\nbanana\n").expect("write");
+    std::thread::sleep(Duration::from_millis(500));
+    stdin.write_all(b"cherry\nblueberry\n").expect("write");
+    drop(stdin);
+    let output = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    for label in &labels[..3] {
+        for fruit in ["banana", "blueberry"] {
+            assert!(stdout.contains(&format!("{label}: {fruit}")), "{stdout}");
+        }
+    }
+    assert_eq!(stdout.lines().count(), 6, "{stdout}");
+}
