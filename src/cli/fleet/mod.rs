@@ -73,13 +73,7 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         SharedDelimited::new(output.format, render.columns.clone(), render.header)
     });
     output.render.shared_delimited = delimited.clone();
-    let board = Board::new(
-        output.format,
-        layout,
-        Shared { table, delimited },
-        style,
-        cancel.clone(),
-    );
+    let board = Board::new(output.format, layout, Shared { table, delimited }, style);
     let fleet = Fleet {
         verb: &verb,
         connection: &connection,
@@ -110,7 +104,7 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         .outcomes
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
-    if board.closed() {
+    if board.closed() && !cancel.is_cancelled() {
         // The reader of stdout had enough (`| head`): a success.
         return ExitCode::SUCCESS;
     }
@@ -136,9 +130,9 @@ struct Fleet<'a> {
 
 impl Fleet<'_> {
     /// Takes targets one after the other until none is left or the fleet
-    /// is stopped.
+    /// is stopped (Ctrl-C, or nobody reads stdout any more).
     fn work(&self) {
-        while !self.cancel.is_cancelled() {
+        while !self.cancel.is_cancelled() && !self.board.closed() {
             let index = self.next.fetch_add(1, Ordering::SeqCst);
             let Some(target) = self.connection.targets.get(index) else {
                 return;

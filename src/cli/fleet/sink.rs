@@ -19,7 +19,6 @@ use std::sync::{Mutex, MutexGuard};
 
 use winrm::render::hosts;
 use winrm::render::{Format, SharedDelimited, SharedTable};
-use winrm::session::Cancel;
 
 use crate::report::{self, Report, Style};
 
@@ -57,11 +56,12 @@ pub struct Board {
     format: Format,
     layout: Layout,
     style: Style,
-    cancel: Cancel,
     /// The table or csv every host adds its rows to.
     shared: Shared,
     state: Mutex<State>,
-    /// The reader of stdout went away (`| head`).
+    /// The reader of stdout went away (`| head`): the fleet stops. A
+    /// flag of its own, not a Ctrl-C press: the user's first real press
+    /// must still be a first press.
     closed: AtomicBool,
 }
 
@@ -81,20 +81,12 @@ enum Stream {
 
 impl Board {
     /// A board for output in `format`, laid out as `layout`; `shared`:
-    /// the table or csv the hosts share, closed at the end. Stopping the
-    /// whole fleet (the reader of stdout went away) goes through `cancel`.
-    pub fn new(
-        format: Format,
-        layout: Layout,
-        shared: Shared,
-        style: Style,
-        cancel: Cancel,
-    ) -> Self {
+    /// the table or csv the hosts share, closed at the end.
+    pub fn new(format: Format, layout: Layout, shared: Shared, style: Style) -> Self {
         Board {
             format,
             layout,
             style,
-            cancel,
             shared,
             state: Mutex::new(State::default()),
             closed: AtomicBool::new(false),
@@ -153,7 +145,7 @@ impl Board {
     }
 
     /// Writes to our stdout or stderr and flushes; the caller holds the
-    /// lock. A closed stdout stops the fleet.
+    /// lock. A closed stdout stops the fleet (see [`Board::closed`]).
     fn write(&self, stream: Stream, bytes: &[u8]) -> io::Result<()> {
         let result = match stream {
             Stream::Out => {
@@ -169,9 +161,8 @@ impl Board {
         };
         if let Err(e) = &result
             && e.kind() == io::ErrorKind::BrokenPipe
-            && !self.closed.swap(true, Ordering::SeqCst)
         {
-            self.cancel.cancel();
+            self.closed.store(true, Ordering::SeqCst);
         }
         result
     }

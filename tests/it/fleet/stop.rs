@@ -125,3 +125,61 @@ fn a_closed_stdout_stops_the_fleet_quietly() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0), "a closed pipe is not a failure");
 }
+
+#[test]
+fn ctrl_c_after_a_closed_stdout_is_still_a_first_press() {
+    // `winrm enumerate -r:a,b ... | head -1`: head is gone, a stalled host
+    // is still waited for, and the user presses Ctrl-C once.
+    let healthy = Listener::start(Config {
+        reply_delay: Duration::from_millis(100),
+        ..Config::default()
+    })
+    .expect("start");
+    let stalled = crate::support::raw::RawServer::start(crate::support::raw::Behaviour::Silent);
+    let labels = [healthy.http_url(), stalled.url()];
+    let mut child = fleet_cmd(
+        &labels,
+        &[
+            "enumerate",
+            "wmicimv2/Win32_Service",
+            "--max-elements",
+            "2",
+            "-format:jsonl",
+            super::SHORT_TIMEOUT,
+        ],
+    )
+    .spawn();
+    let mut stdout = child.stdout.take().expect("stdout");
+    let mut first = [0u8; 64];
+    std::io::Read::read_exact(&mut stdout, &mut first).expect("some output");
+    drop(stdout);
+    // The healthy host's next page finds nobody reading and releases its
+    // enumeration.
+    let started = Instant::now();
+    while !crate::support::actions(&healthy.requests()).contains(&"Release".to_string()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "the closed stdout was not noticed"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let status = child.wait().expect("wait");
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(
+        stderr.contains("winrm: stopping: no more hosts are started"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("quit at once;"), "{stderr}");
+    assert!(
+        stderr.contains("winrm: 1 of 2 hosts succeeded"),
+        "the fleet ended as it does, with its summary\n{stderr}"
+    );
+    assert_ne!(status.code(), Some(0), "{stderr}");
+}
