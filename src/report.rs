@@ -294,6 +294,16 @@ pub fn fleet_exit(codes: &[u8], exec: bool) -> u8 {
         .unwrap_or(0)
 }
 
+/// The report of a fleet's host that was never started because the run
+/// was interrupted first: a record like any failure (json, jsonl, xml).
+pub fn not_started() -> Report<'static> {
+    Report::new(
+        "interrupted",
+        EXIT_INTERRUPTED,
+        "not started: the run was interrupted first".into(),
+    )
+}
+
 /// Reports a failed run on stderr and picks the exit code. `https` says
 /// whether the endpoint was HTTPS (some hints differ).
 pub fn error(error: &anyhow::Error, style: Style, https: bool) -> ExitCode {

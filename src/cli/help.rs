@@ -919,7 +919,8 @@ the codes the hosts would have exited with one by one: 130 (Ctrl-C), then
 1 (fault). For exec: 130, then 255 when winrm failed on any host, else
 the largest remote exit code (as pdsh -S). Ctrl-C starts no more hosts;
 enumerations in flight are released and remote commands signalled, their
-shells deleted; then winrm exits 130.
+shells deleted; then winrm exits 130. In json, jsonl and xml, a host never
+started is an error record too (kind interrupted, "not started: ...").
 
 exec on several hosts gives every host all of a piped stdin, as it comes:
 hosts start at once (a pipe that never closes holds nothing up) and each

@@ -99,11 +99,19 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
             fleet.work();
         }
     });
-    board.close();
     let outcomes = fleet
         .outcomes
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
+    // Hosts never started are records too (the error kind "interrupted").
+    if !board.closed() {
+        for (target, outcome) in connection.targets.iter().zip(&outcomes) {
+            if outcome.is_none() {
+                board.skipped(&target.label);
+            }
+        }
+    }
+    board.close();
     if board.closed() && !cancel.is_cancelled() {
         // The reader of stdout had enough (`| head`): a success.
         return ExitCode::SUCCESS;

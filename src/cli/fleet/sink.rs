@@ -199,6 +199,20 @@ impl Board {
         }
     }
 
+    /// Records a host that was never started (the run was interrupted),
+    /// in the formats where each host has a record: json, jsonl and xml.
+    /// Elsewhere the summary's count says it.
+    pub fn skipped(&self, label: &str) {
+        if !matches!(
+            self.format,
+            Format::Json | Format::Jsonl | Format::Xml | Format::Pretty
+        ) {
+            return;
+        }
+        let (out, err) = self.host(label);
+        self.finish(out, err, Some(&report::not_started()));
+    }
+
     /// A grouped host's output in the format's frame.
     fn print_block(
         &self,

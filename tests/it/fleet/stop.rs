@@ -183,3 +183,99 @@ fn ctrl_c_after_a_closed_stdout_is_still_a_first_press() {
     );
     assert_ne!(status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn hosts_not_started_before_ctrl_c_are_records_too() {
+    let listeners: Vec<Listener> = (0..4)
+        .map(|_| {
+            Listener::start(Config {
+                reply_delay: Duration::from_millis(100),
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let pulls = |l: &Listener| crate::support::with_action(&l.requests(), "Pull").len();
+    for format in ["-format:jsonl", "-format:json"] {
+        let before: Vec<usize> = listeners.iter().map(pulls).collect();
+        let mut child = fleet_cmd(
+            &labels,
+            &[
+                "enumerate",
+                "wmicimv2/Win32_Service",
+                "--max-elements",
+                "2",
+                "--parallel",
+                "2",
+                format,
+            ],
+        )
+        .spawn();
+        let started = Instant::now();
+        let pulling = |(l, before): (&Listener, &usize)| pulls(l) >= before + 2;
+        while listeners
+            .iter()
+            .zip(&before)
+            .filter(|&p| pulling(p))
+            .count()
+            < 2
+        {
+            assert!(
+                started.elapsed() < Duration::from_secs(15),
+                "enumerations did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let status = std::process::Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status()
+            .expect("kill");
+        assert!(status.success());
+        let mut stdout = String::new();
+        std::io::Read::read_to_string(&mut child.stdout.take().expect("stdout"), &mut stdout)
+            .expect("read stdout");
+        assert_eq!(child.wait().expect("wait").code(), Some(130));
+        let errors: Vec<serde_json::Value> = if format == "-format:json" {
+            let hosts: serde_json::Value = serde_json::from_str(&stdout).expect("one JSON array");
+            hosts
+                .as_array()
+                .expect("an array")
+                .iter()
+                .map(|host| {
+                    let mut error = host["error"].clone();
+                    error["@host"] = host["@host"].clone();
+                    error
+                })
+                .collect()
+        } else {
+            records(&stdout, &labels)
+                .into_iter()
+                .filter_map(|r| {
+                    let mut error = r.get("error")?.clone();
+                    error["@host"] = r["@host"].clone();
+                    Some(error)
+                })
+                .collect()
+        };
+        assert_eq!(errors.len(), 4, "a record per host\n{stdout}");
+        let mut hosts: Vec<&str> = errors.iter().filter_map(|e| e["@host"].as_str()).collect();
+        hosts.sort_unstable();
+        let mut expected: Vec<&str> = labels.iter().map(String::as_str).collect();
+        expected.sort_unstable();
+        assert_eq!(hosts, expected, "{stdout}");
+        for error in &errors {
+            assert_eq!(error["kind"], "interrupted", "{stdout}");
+            assert_eq!(error["exitCode"], 130, "{stdout}");
+        }
+        let not_started = errors
+            .iter()
+            .filter(|e| {
+                e["message"]
+                    .as_str()
+                    .is_some_and(|m| m.starts_with("not started"))
+            })
+            .count();
+        assert_eq!(not_started, 2, "{stdout}");
+    }
+}
