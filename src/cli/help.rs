@@ -878,8 +878,9 @@ authentication and timeouts. A dead or slow host costs its own timeout
 and holds up no other. Give targets by repeating -r, as a comma-separated
 list, or from a file: -r:@FILE reads one target per line (blank lines and
 lines starting with # are skipped); -r:@- reads them from stdin. Each
-target is anything one -r takes (HOST, HOST:PORT, a URL); a target named
-twice runs once. The password is asked for (or read) once and used for
+target is anything one -r takes (HOST, HOST:PORT, a URL); an endpoint
+named twice runs once, under its first spelling, however it is spelled
+(web01, WEB01:5985 and http://web01:5985/wsman are one). The password is asked for (or read) once and used for
 every host; Kerberos asks each host's own HTTP/HOST service ticket, so
 --spn goes with one target only.
 

@@ -16,6 +16,7 @@ pub mod exec;
 pub mod request;
 pub mod targets;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -415,10 +416,25 @@ fn connection(
 ) -> Result<ConnectionPlan, UsageError> {
     reject_windows_only(args)?;
     let names = targets::expand(&args.remote, &mut targets::read_stdin)?.names;
-    let endpoints = names
+    let parsed = names
         .iter()
         .map(|name| Endpoint::parse(name, args.use_ssl).map_err(|e| endpoint_error(&e)))
         .collect::<Result<Vec<_>, _>>()?;
+    // One endpoint spelled two ways (web01, http://WEB01:5985/wsman) runs
+    // once, under the first spelling: a change must not be made twice.
+    let mut seen = HashSet::new();
+    let (names, endpoints): (Vec<String>, Vec<Endpoint>) = names
+        .into_iter()
+        .zip(parsed)
+        .filter(|(_, endpoint)| {
+            seen.insert((
+                endpoint.scheme().as_str(),
+                endpoint.host().to_ascii_lowercase(),
+                endpoint.port(),
+                endpoint.path().to_string(),
+            ))
+        })
+        .unzip();
     let parallel = match args.parallel {
         None => DEFAULT_PARALLEL,
         Some(n @ 1..=MAX_PARALLEL) => usize::try_from(n).unwrap_or(DEFAULT_PARALLEL),

@@ -2,7 +2,8 @@
 //! several times and may hold a comma-separated list; `-r:@FILE` reads
 //! targets from a file, one per line (commas work there too), and `-r:@-`
 //! from stdin. Blank lines, `#` comments and empty list entries are
-//! skipped; a target named twice is worked on once. Each target is what a
+//! skipped; a target written twice is worked on once (and one endpoint
+//! spelled two ways, once the targets are parsed). Each target is what a
 //! single `-r` takes; it is parsed later, with the other switches.
 
 use std::io::Read as _;

@@ -242,3 +242,38 @@ fn a_stalled_host_holds_up_no_other() {
         assert!(*when + Duration::from_secs(3) < waited, "{when:?}: {line}");
     }
 }
+
+#[test]
+fn one_endpoint_spelled_two_ways_runs_once() {
+    let listeners: Vec<Listener> = (0..2).map(|_| crate::support::listener()).collect();
+    let port = |n: usize| listeners[n].http_port();
+    let labels = [
+        format!("127.0.0.1:{}", port(0)),
+        listeners[1].http_url(),
+        // The same two again, spelled otherwise: scheme case, default
+        // path, explicit path.
+        format!("HTTP://127.0.0.1:{}", port(0)),
+        format!("127.0.0.1:{}", port(1)),
+        format!("http://127.0.0.1:{}/wsman", port(0)),
+    ];
+    let run = fleet_cmd(
+        &labels,
+        &["get", "wmicimv2/Win32_OperatingSystem", "-format:jsonl"],
+    )
+    .run();
+    run.code(0).stderr_line("winrm: 2 of 2 hosts succeeded");
+    let hosts: Vec<String> = records(&run.stdout, &labels)
+        .iter()
+        .map(|r| r["@host"].as_str().unwrap_or_default().to_string())
+        .collect();
+    // Each under its first spelling.
+    assert_eq!(hosts.len(), 2, "{}", run.stdout);
+    assert!(
+        hosts.contains(&labels[0]) && hosts.contains(&labels[1]),
+        "{hosts:?}"
+    );
+    for listener in &listeners {
+        let gets = crate::support::with_action(&listener.requests(), "Get").len();
+        assert_eq!(gets, 1, "one Get per endpoint");
+    }
+}
