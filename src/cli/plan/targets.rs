@@ -85,6 +85,9 @@ pub fn expand(
             )
         };
         let mut listed = 0;
+        // Notepad starts a UTF-8 file with a byte order mark; lines may
+        // end in CRLF (`lines` drops the CR).
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
         for line in text.lines().map(str::trim) {
             if line.starts_with('#') {
                 continue;

@@ -277,3 +277,25 @@ fn one_endpoint_spelled_two_ways_runs_once() {
         assert_eq!(gets, 1, "one Get per endpoint");
     }
 }
+
+#[test]
+fn a_notepad_targets_file_with_a_byte_order_mark_and_crlf_works() {
+    let listeners: Vec<Listener> = (0..2).map(|_| crate::support::listener()).collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let dir = TempDir::new("fleet-bom");
+    let text = format!("\u{feff}# hosts\r\n{}\r\n\r\n{}\r\n", labels[0], labels[1]);
+    let file = dir.write("hosts.txt", text.as_bytes());
+    for target in [format!("-r:@{}", file.display()), "-r:@-".to_string()] {
+        let run = Cmd::new(&["identify", "-format:jsonl", &target])
+            .args(&["-u:demo", "-a:basic", "-unencrypted"])
+            .env("WINRM_PASSWORD", PASSWORD)
+            .stdin(text.clone())
+            .run();
+        run.code(0).stderr_line("winrm: 2 of 2 hosts succeeded");
+        let hosts: BTreeSet<String> = records(&run.stdout, &labels)
+            .iter()
+            .map(|r| r["@host"].as_str().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(hosts, labels.iter().cloned().collect(), "{target}");
+    }
+}
