@@ -55,7 +55,7 @@ pub fn expand(
         let Some(list) = value.trim().strip_prefix('@') else {
             // A lone `-r:` (or `-r:,`) keeps its own error from the
             // endpoint parser.
-            let mut pieces = value.split(',').map(str::trim).filter(|p| !p.is_empty());
+            let mut pieces = list_pieces(value);
             match pieces.next() {
                 None => add(value.trim(), &mut names),
                 Some(first) => {
@@ -92,7 +92,7 @@ pub fn expand(
             if line.starts_with('#') {
                 continue;
             }
-            for piece in line.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            for piece in list_pieces(line) {
                 listed += 1;
                 add(piece, &mut names);
             }
@@ -104,6 +104,37 @@ pub fn expand(
         }
     }
     Ok(Targets { names, from_stdin })
+}
+
+/// The targets of a comma-separated list, trimmed, empty ones skipped. A
+/// URL's query may hold commas (`http://h:5985/wsman?PSVersion=5.1,x`, as
+/// one `-r` always took it): once a URL reaches its `?`, the rest of the
+/// list is that URL. Other targets go before it, or in their own `-r`.
+fn list_pieces(list: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(list);
+    std::iter::from_fn(move || {
+        let text = rest?;
+        let piece = match text.find(',') {
+            Some(comma) if !is_url_with_query(&text[..comma]) => {
+                rest = Some(&text[comma + 1..]);
+                &text[..comma]
+            }
+            _ => {
+                rest = None;
+                text
+            }
+        };
+        Some(piece)
+    })
+    .map(str::trim)
+    .filter(|p| !p.is_empty())
+}
+
+/// Whether a piece of a list is a URL that has reached its query.
+fn is_url_with_query(piece: &str) -> bool {
+    piece
+        .find("://")
+        .is_some_and(|scheme| piece[scheme..].contains('?'))
 }
 
 /// Reads the whole of stdin for `-r:@-`, up to the size a targets file
@@ -140,6 +171,14 @@ mod tests {
         assert_eq!(names(&[], "").unwrap().names, ["localhost"]);
         // An empty value stays, for the endpoint parser's own message.
         assert_eq!(names(&[""], "").unwrap().names, [""]);
+    }
+
+    #[test]
+    fn a_url_keeps_the_commas_of_its_query() {
+        let t = names(&["a,http://h:5985/wsman?PSVersion=5.1,x"], "").unwrap();
+        assert_eq!(t.names, ["a", "http://h:5985/wsman?PSVersion=5.1,x"]);
+        let t = names(&["@-"], "http://h/wsman?a=1,2\nb,c\n").unwrap();
+        assert_eq!(t.names, ["http://h/wsman?a=1,2", "b", "c"]);
     }
 
     #[test]

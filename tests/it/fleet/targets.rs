@@ -299,3 +299,14 @@ fn a_notepad_targets_file_with_a_byte_order_mark_and_crlf_works() {
         assert_eq!(hosts, labels.iter().cloned().collect(), "{target}");
     }
 }
+
+#[test]
+fn commas_in_a_url_query_keep_one_target() {
+    let listener = crate::support::listener();
+    let url = format!("{}?PSVersion=5.1,x", listener.http_url());
+    let run = Cmd::new(&["identify", &format!("-r:{url}"), "-a:none"]).run();
+    // One target: the single-host output, no fleet summary.
+    run.code(0).line("IdentifyResponse");
+    assert!(!run.stdout.contains("=== "), "{}", run.stdout);
+    assert!(!run.stderr.contains("hosts succeeded"), "{}", run.stderr);
+}
