@@ -6,6 +6,7 @@
 //! spelled two ways, once the targets are parsed). Each target is what a
 //! single `-r` takes; it is parsed later, with the other switches.
 
+use std::collections::HashSet;
 use std::io::Read as _;
 use std::path::Path;
 
@@ -46,8 +47,11 @@ pub fn expand(
     }
     let mut names: Vec<String> = Vec::new();
     let mut from_stdin = false;
-    let add = |name: &str, names: &mut Vec<String>| {
-        if !names.iter().any(|n| n == name) {
+    // What was listed already, to keep each target once: a set, since a
+    // list may hold a million names.
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut add = |name: &str, names: &mut Vec<String>| {
+        if seen.insert(name.to_string()) {
             names.push(name.to_string());
         }
     };

@@ -310,3 +310,24 @@ fn commas_in_a_url_query_keep_one_target() {
     assert!(!run.stdout.contains("=== "), "{}", run.stdout);
     assert!(!run.stderr.contains("hosts succeeded"), "{}", run.stderr);
 }
+
+#[test]
+fn a_list_of_100_000_targets_is_read_at_once() {
+    // Not a benchmark: reading the list must be linear. Checking each
+    // name against all before it took over a minute for this many.
+    let dir = TempDir::new("fleet-many");
+    let list: String = (0..100_000).map(|n| format!("h{n}.example\n")).collect();
+    let file = dir.write("hosts.txt", list.as_bytes());
+    // --spn with several targets is refused once the list is read, before
+    // anything is sent.
+    let run = Cmd::new(&[
+        "identify",
+        &format!("-r:@{}", file.display()),
+        "--spn",
+        "HTTP/x",
+    ])
+    .run();
+    run.code(2)
+        .stderr_has("--spn names one host's service principal");
+    assert!(run.elapsed < Duration::from_secs(15), "{:?}", run.elapsed);
+}
