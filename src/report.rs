@@ -294,6 +294,95 @@ pub fn fleet_exit(codes: &[u8], exec: bool) -> u8 {
         .unwrap_or(0)
 }
 
+/// How one host of a fleet ended, for [`fleet_summary`].
+#[derive(Debug)]
+pub enum HostEnd<'e> {
+    /// Never started: the run was interrupted first.
+    NotStarted,
+    /// The verb ran to its end with this exit code (a remote command's).
+    Exited(u8),
+    /// The verb failed (see [`host_report`]; `None`: a closed stdout,
+    /// nobody's failure).
+    Failed(Option<Report<'e>>),
+}
+
+/// The end of a fleet: a line per failed host, the count, and the exit
+/// code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct FleetSummary {
+    /// `winrm: HOST: failed: CAUSE (hint: …)` lines, then `winrm: N of M
+    /// hosts succeeded`, with the hosts not started when there are some.
+    pub lines: Vec<String>,
+    /// The run's exit code (see [`fleet_exit`]).
+    pub exit: u8,
+}
+
+/// A failed host's report in a fleet, with the exit code its own run
+/// would have had (`style`: exec's failures are 255).
+pub fn host_report(error: &anyhow::Error, https: bool, style: Style) -> Option<Report<'_>> {
+    classify(error, https).map(|mut report| {
+        report.exit = style.exit(report.exit);
+        report
+    })
+}
+
+/// Sums up a fleet; pure. `hosts`: each host as shown and how it ended;
+/// `interrupted`: Ctrl-C was pressed, so the run exits 130 whatever its
+/// hosts came to.
+pub fn fleet_summary<L: AsRef<str>>(
+    hosts: &[(L, HostEnd)],
+    style: Style,
+    interrupted: bool,
+) -> FleetSummary {
+    let mut lines = Vec::new();
+    let mut codes = Vec::with_capacity(hosts.len());
+    let (mut succeeded, mut not_started) = (0usize, 0usize);
+    for (label, end) in hosts {
+        let label = label.as_ref();
+        let code = match end {
+            HostEnd::NotStarted => {
+                not_started += 1;
+                EXIT_INTERRUPTED
+            }
+            HostEnd::Exited(0) | HostEnd::Failed(None) => 0,
+            HostEnd::Exited(code) => {
+                lines.push(format!(
+                    "winrm: {label}: failed: the remote command exited with {code}"
+                ));
+                *code
+            }
+            HostEnd::Failed(Some(report)) => {
+                let hint = report
+                    .hint
+                    .as_deref()
+                    .map(|h| format!(" (hint: {h})"))
+                    .unwrap_or_default();
+                lines.push(format!("winrm: {label}: failed: {}{hint}", report.message));
+                report.exit
+            }
+        };
+        if code == 0 {
+            succeeded += 1;
+        }
+        codes.push(code);
+    }
+    let skipped = if not_started > 0 {
+        format!("; {not_started} not started (interrupted)")
+    } else {
+        String::new()
+    };
+    lines.push(format!(
+        "winrm: {succeeded} of {} hosts succeeded{skipped}",
+        hosts.len()
+    ));
+    let exit = if interrupted {
+        EXIT_INTERRUPTED
+    } else {
+        fleet_exit(&codes, style.exec)
+    };
+    FleetSummary { lines, exit }
+}
+
 /// The report of a fleet's host that was never started because the run
 /// was interrupted first: a record like any failure (json, jsonl, xml).
 pub fn not_started() -> Report<'static> {
@@ -705,7 +794,59 @@ fn synthesized(fault: &Fault) -> Element {
 
 #[cfg(test)]
 mod tests {
-    use super::fleet_exit;
+    use super::*;
+
+    fn style(exec: bool) -> Style {
+        Style {
+            format: Format::Text,
+            exec,
+            color: false,
+        }
+    }
+
+    #[test]
+    fn a_fleet_summary_names_each_failed_host_and_counts() {
+        let refused = anyhow::Error::from(UsageError::new("bad switch"));
+        let hosts = [
+            ("a", HostEnd::Exited(0)),
+            (
+                "b",
+                HostEnd::Failed(host_report(&refused, false, style(false))),
+            ),
+            ("c", HostEnd::Failed(None)),
+            ("d", HostEnd::NotStarted),
+        ];
+        let summary = fleet_summary(&hosts, style(false), false);
+        assert_eq!(
+            summary.lines,
+            [
+                "winrm: b: failed: bad switch",
+                "winrm: 2 of 4 hosts succeeded; 1 not started (interrupted)"
+            ]
+        );
+        assert_eq!(summary.exit, 130, "a host not started: interrupted");
+        let hosts = [("a", HostEnd::Exited(3)), ("b", HostEnd::Exited(0))];
+        let summary = fleet_summary(&hosts, style(true), false);
+        assert_eq!(
+            summary.lines,
+            [
+                "winrm: a: failed: the remote command exited with 3",
+                "winrm: 1 of 2 hosts succeeded"
+            ]
+        );
+        assert_eq!(summary.exit, 3);
+        // exec: winrm's own failure is 255.
+        let hosts = [(
+            "a",
+            HostEnd::Failed(host_report(&refused, false, style(true))),
+        )];
+        assert_eq!(fleet_summary(&hosts, style(true), false).exit, 255);
+        // Ctrl-C was pressed: 130, even when every host had finished.
+        let hosts = [("a", HostEnd::Exited(0))];
+        let summary = fleet_summary(&hosts, style(false), true);
+        assert_eq!(summary.exit, 130);
+        assert_eq!(summary.lines, ["winrm: 1 of 1 hosts succeeded"]);
+    }
 
     #[test]
     fn a_fleet_exits_with_its_worst_failure() {

@@ -9,9 +9,59 @@ use std::io::IsTerminal;
 use winrm::session::Cancel;
 
 use super::output::thousands;
+use super::plan::Verb;
 
 /// The exit code of a run stopped by Ctrl-C (128 + SIGINT, as shells report).
 pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// What Ctrl-C says: the notice for each press, then what the press after
+/// them does.
+pub type Notices = (&'static [&'static str], &'static str);
+
+/// The one table of what Ctrl-C says, for `verb` on one host or on a
+/// fleet (`fleet`), side by side so the two cannot drift apart. `None`: on
+/// one host the verb has no safe point, and ends at once as any command
+/// does.
+pub fn notices(verb: &Verb, fleet: bool) -> Option<Notices> {
+    Some(match (verb, fleet) {
+        (Verb::Enumerate(..), false) => (
+            &["stopping after this page (Ctrl-C again to quit at once)"],
+            "quit at once; the enumeration context is left to expire on the server",
+        ),
+        (Verb::Enumerate(..), true) => (
+            &[
+                "stopping: no more hosts are started, and each enumeration stops after its \
+                 page (Ctrl-C again to quit at once)",
+            ],
+            "quit at once; open enumerations are left to expire on the servers",
+        ),
+        (Verb::Exec(_), false) => (
+            &[
+                "sending Ctrl-C to the remote command (again to terminate it)",
+                "terminating the remote command (again to quit at once, which may leave the \
+                 shell open)",
+            ],
+            "quit at once; the remote shell may stay open until its idle timeout",
+        ),
+        (Verb::Exec(_), true) => (
+            &[
+                "stopping: no more hosts are started; sending Ctrl-C to the remote commands \
+                 (again to terminate them)",
+                "terminating the remote commands (again to quit at once, which may leave \
+                 shells open)",
+            ],
+            "quit at once; remote shells may stay open until their idle timeout",
+        ),
+        (_, false) => return None,
+        (_, true) => (
+            &[
+                "stopping: no more hosts are started; waiting for the requests in flight \
+                 (Ctrl-C again to quit at once)",
+            ],
+            "quit at once",
+        ),
+    })
+}
 
 /// Installs the handler: each press cancels `cancel` once more and prints
 /// the notice for that press (`notices[0]` for the first); the press after

@@ -12,7 +12,7 @@
 //! point (an enumeration after its page, releasing it; a remote command
 //! is signalled and its shell deleted). At the end, stderr gets a line per
 //! failed host and the count, and the exit code follows
-//! [`report::fleet_exit`].
+//! [`report::fleet_summary`].
 
 mod sink;
 mod stdin;
@@ -27,10 +27,10 @@ use winrm::render::{Format, SharedDelimited, SharedTable};
 use winrm::session::Cancel;
 use winrm::transport::Credentials;
 
-use super::interrupt::{self, EXIT_INTERRUPTED};
+use super::interrupt;
 use super::plan::{ConnectionPlan, OutputPlan, Plan, Target, Verb};
 use super::{connect, verbs};
-use crate::report::{self, Style};
+use crate::report::{self, HostEnd, Style};
 use sink::{Board, HostWriter, Layout, Shared};
 
 /// How one host ended: the verb's exit code, or its error.
@@ -54,8 +54,9 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         Err(e) => return report::error(&e, style, false),
     };
     let cancel = Cancel::new();
-    let (notices, quit) = notices(&verb);
-    interrupt::install(cancel.clone(), notices, quit);
+    if let Some((notices, quit)) = interrupt::notices(&verb, true) {
+        interrupt::install(cancel.clone(), notices, quit);
+    }
 
     let exec_group = matches!(&verb, Verb::Exec(exec) if exec.group);
     let layout = match output.format {
@@ -116,8 +117,13 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         // The reader of stdout had enough (`| head`): a success.
         return ExitCode::SUCCESS;
     }
-    let exec = matches!(verb, Verb::Exec(_));
-    ExitCode::from(summarize(&connection.targets, &outcomes, style, exec))
+    let interrupted = cancel.is_cancelled();
+    ExitCode::from(summarize(
+        &connection.targets,
+        &outcomes,
+        style,
+        interrupted,
+    ))
 }
 
 /// What every worker shares.
@@ -168,10 +174,7 @@ impl Fleet<'_> {
         let outcome = self.perform(target, &output, &mut out, &mut err);
         let report = match &outcome {
             Ok(_) => None,
-            Err(e) => report::classify(e, target.endpoint.is_https()).map(|mut report| {
-                report.exit = self.style.exit(report.exit);
-                report
-            }),
+            Err(e) => report::host_report(e, target.endpoint.is_https(), self.style),
         };
         self.board.finish(out, err, report.as_ref());
         outcome
@@ -203,87 +206,29 @@ impl Fleet<'_> {
     }
 }
 
-/// What Ctrl-C says during a fleet run, per verb: the notice for each
-/// press, then what the press after them does.
-fn notices(verb: &Verb) -> (&'static [&'static str], &'static str) {
-    match verb {
-        Verb::Enumerate(..) => (
-            &[
-                "stopping: no more hosts are started, and each enumeration stops after its \
-               page (Ctrl-C again to quit at once)",
-            ],
-            "quit at once; open enumerations are left to expire on the servers",
-        ),
-        Verb::Exec(_) => (
-            &[
-                "stopping: no more hosts are started; sending Ctrl-C to the remote commands \
-                 (again to terminate them)",
-                "terminating the remote commands (again to quit at once, which may leave \
-                 shells open)",
-            ],
-            "quit at once; remote shells may stay open until their idle timeout",
-        ),
-        _ => (
-            &[
-                "stopping: no more hosts are started; waiting for the requests in flight \
-               (Ctrl-C again to quit at once)",
-            ],
-            "quit at once",
-        ),
-    }
-}
-
 /// Prints a line per failed host and the count on stderr; returns the
-/// exit code.
-fn summarize(targets: &[Target], outcomes: &[Option<Outcome>], style: Style, exec: bool) -> u8 {
-    let mut codes = Vec::with_capacity(outcomes.len());
-    let (mut succeeded, mut not_started) = (0usize, 0usize);
-    let mut lines = String::new();
-    for (target, outcome) in targets.iter().zip(outcomes) {
-        let label = winrm::render::hosts::shown(&target.label);
-        let code = match outcome {
-            None => {
-                not_started += 1;
-                EXIT_INTERRUPTED
-            }
-            Some(Ok(code)) => {
-                if *code != 0 {
-                    lines.push_str(&format!(
-                        "winrm: {label}: failed: the remote command exited with {code}\n"
-                    ));
+/// exit code (decided by [`report::fleet_summary`]).
+fn summarize(
+    targets: &[Target],
+    outcomes: &[Option<Outcome>],
+    style: Style,
+    interrupted: bool,
+) -> u8 {
+    let hosts: Vec<_> = targets
+        .iter()
+        .zip(outcomes)
+        .map(|(target, outcome)| {
+            let end = match outcome {
+                None => HostEnd::NotStarted,
+                Some(Ok(code)) => HostEnd::Exited(*code),
+                Some(Err(e)) => {
+                    HostEnd::Failed(report::host_report(e, target.endpoint.is_https(), style))
                 }
-                *code
-            }
-            Some(Err(e)) => match report::classify(e, target.endpoint.is_https()) {
-                // A closed stdout is not the host's failure.
-                None => 0,
-                Some(report) => {
-                    let hint = report
-                        .hint
-                        .as_deref()
-                        .map(|h| format!(" (hint: {h})"))
-                        .unwrap_or_default();
-                    lines.push_str(&format!(
-                        "winrm: {label}: failed: {}{hint}\n",
-                        report.message
-                    ));
-                    style.exit(report.exit)
-                }
-            },
-        };
-        if code == 0 {
-            succeeded += 1;
-        }
-        codes.push(code);
-    }
-    let skipped = if not_started > 0 {
-        format!("; {not_started} not started (interrupted)")
-    } else {
-        String::new()
-    };
-    say!(
-        "{lines}winrm: {succeeded} of {} hosts succeeded{skipped}",
-        targets.len()
-    );
-    report::fleet_exit(&codes, exec)
+            };
+            (winrm::render::hosts::shown(&target.label), end)
+        })
+        .collect();
+    let summary = report::fleet_summary(&hosts, style, interrupted);
+    say!("{}", summary.lines.join("\n"));
+    summary.exit
 }

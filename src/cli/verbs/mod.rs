@@ -55,7 +55,7 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
     let cancel = Cancel::new();
     // Only the verbs that can stop cleanly take Ctrl-C over; the others
     // end at once, as any command does.
-    if let Some((notices, quit)) = interrupt_notices(&verb) {
+    if let Some((notices, quit)) = interrupt::notices(&verb, false) {
         interrupt::install(cancel.clone(), notices, quit);
     }
     let anonymous = connection.auth.method == winrm::transport::Method::None;
@@ -69,26 +69,6 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
         out,
         &mut err,
     )
-}
-
-/// What Ctrl-C says for a verb that stops at a safe point: the notice for
-/// each press, then what the press after them does.
-fn interrupt_notices(verb: &Verb) -> Option<(&'static [&'static str], &'static str)> {
-    match verb {
-        Verb::Enumerate(..) => Some((
-            &["stopping after this page (Ctrl-C again to quit at once)"],
-            "quit at once; the enumeration context is left to expire on the server",
-        )),
-        Verb::Exec(_) => Some((
-            &[
-                "sending Ctrl-C to the remote command (again to terminate it)",
-                "terminating the remote command (again to quit at once, which may leave the \
-                 shell open)",
-            ],
-            "quit at once; the remote shell may stay open until its idle timeout",
-        )),
-        _ => None,
-    }
 }
 
 /// Performs a network verb over `session`, writing results to `out` (and

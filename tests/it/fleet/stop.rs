@@ -181,7 +181,8 @@ fn ctrl_c_after_a_closed_stdout_is_still_a_first_press() {
         stderr.contains("winrm: 1 of 2 hosts succeeded"),
         "the fleet ended as it does, with its summary\n{stderr}"
     );
-    assert_ne!(status.code(), Some(0), "{stderr}");
+    // Ctrl-C was pressed: the run exits 130, whatever its hosts came to.
+    assert_eq!(status.code(), Some(130), "{stderr}");
 }
 
 #[test]
