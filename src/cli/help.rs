@@ -882,9 +882,10 @@ target is anything one -r takes (HOST, HOST:PORT, a URL); an endpoint
 named twice runs once, under its first spelling, however it is spelled
 (web01, WEB01:5985 and http://web01:5985/wsman are one). A URL's query
 may hold commas: from a URL's ? on, the rest of the -r value (or line) is
-that URL, so list other targets before it or in their own -r. The password is asked for (or read) once and used for
-every host; Kerberos asks each host's own HTTP/HOST service ticket, so
---spn goes with one target only.
+that URL, so list other targets before it or in their own -r. The
+password is asked for (or read) once and used for every host; Kerberos
+asks each host's own HTTP/HOST service ticket, so --spn goes with one
+target only.
 
 Output names the host as it was written in -r, and never mixes two hosts'
 lines:

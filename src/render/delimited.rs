@@ -61,6 +61,8 @@ pub struct DelimitedWriter {
     settled: bool,
     /// Rows name the host they came from, in a first column (a fleet).
     host_column: bool,
+    /// A row was added (without one, no column can have matched).
+    any_row: bool,
 }
 
 impl DelimitedWriter {
@@ -90,6 +92,7 @@ impl DelimitedWriter {
             pending: Vec::new(),
             settled: false,
             host_column,
+            any_row: false,
         }
     }
 
@@ -126,6 +129,7 @@ impl DelimitedWriter {
     }
 
     fn add_cells(&mut self, item: &Element, cells: Vec<(String, String)>, out: &mut String) {
+        self.any_row = true;
         if self.settled {
             self.write_row(&cells, out);
             return;
@@ -182,6 +186,9 @@ impl DelimitedWriter {
 
     /// The chosen columns that matched no property of any item.
     pub fn unmatched(&self) -> Vec<&str> {
+        if !self.any_row {
+            return Vec::new();
+        }
         super::cells::unmatched(&self.columns, &self.matched)
     }
 

@@ -189,6 +189,16 @@ impl SharedTable {
     pub fn finish(&self, out: &mut String) {
         self.lock().finish(out);
     }
+
+    /// The `--columns` names that matched no property of any host's rows
+    /// (none when no host added a row).
+    pub fn unmatched_columns(&self) -> Vec<String> {
+        self.lock()
+            .unmatched()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
 }
 
 /// One csv or tsv output for the results of several hosts (a fleet), as
@@ -219,6 +229,16 @@ impl SharedDelimited {
     /// printed enough rows to settle the columns).
     pub fn finish(&self, out: &mut String) {
         self.lock().finish(out);
+    }
+
+    /// The `--columns` names that matched no property of any host's rows
+    /// (none when no host added a row).
+    pub fn unmatched_columns(&self) -> Vec<String> {
+        self.lock()
+            .unmatched()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
     }
 }
 

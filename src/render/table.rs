@@ -76,6 +76,8 @@ pub struct TableBuilder {
     widths: Option<Vec<usize>>,
     /// Rows name the host they came from, in a first column (a fleet).
     host_column: bool,
+    /// A row was added (without one, no column can have matched).
+    any_row: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -110,6 +112,7 @@ impl TableBuilder {
             fit,
             widths: None,
             host_column,
+            any_row: false,
         }
     }
 
@@ -118,6 +121,7 @@ impl TableBuilder {
     pub fn add(&mut self, item: &Element, hints: &ArrayHints, host: Option<&str>) {
         let host = self.host_column.then(|| host.unwrap_or_default());
         let cells = with_host(item_cells(item, hints), host);
+        self.any_row = true;
         if self.choice == Choice::Sampling {
             if self.columns.is_empty() {
                 self.columns = first_columns(item, &cells);
@@ -174,6 +178,9 @@ impl TableBuilder {
 
     /// The chosen columns that matched no property of any row.
     pub fn unmatched(&self) -> Vec<&str> {
+        if !self.any_row {
+            return Vec::new();
+        }
         super::cells::unmatched(&self.columns, &self.matched)
     }
 

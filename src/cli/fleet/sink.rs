@@ -130,6 +130,16 @@ impl Board {
         if !end.is_empty() && !self.closed() {
             let _ = self.write(Stream::Out, end.as_bytes());
         }
+        // The columns of the one table (or csv) all hosts shared: a name
+        // that matched nothing is said once.
+        let unmatched = match (&self.shared.table, &self.shared.delimited) {
+            (Some(table), _) => table.unmatched_columns(),
+            (None, Some(delimited)) => delimited.unmatched_columns(),
+            (None, None) => Vec::new(),
+        };
+        if let Some(warning) = crate::cli::hints::unmatched_columns(&unmatched) {
+            let _ = self.write(Stream::Err, format!("{warning}\n").as_bytes());
+        }
     }
 
     /// The writers for one host's stdout and stderr.

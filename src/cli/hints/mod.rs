@@ -19,6 +19,20 @@ pub const USAGE: &str = "run 'winrm help' or 'winrm help switches'";
 /// The hint under a switch or argument the verb does not take.
 pub const VERB_USAGE: &str = "'winrm help VERB' shows what each verb takes";
 
+/// The warning for `--columns` names that matched no property (most
+/// likely misspelt), on one line; `None` when all matched.
+pub fn unmatched_columns(columns: &[String]) -> Option<String> {
+    if columns.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = columns.iter().map(|c| format!("'{c}'")).collect();
+    Some(format!(
+        "winrm: warning: no item has the column(s) {}; property names are case-insensitive, \
+         and -format:json shows them all",
+        names.join(", ")
+    ))
+}
+
 /// The classic causes, named with our switches.
 pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
     match e.kind() {

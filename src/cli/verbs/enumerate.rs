@@ -14,12 +14,11 @@ use crate::cli::plan::{OutputPlan, Request};
 
 pub fn run(
     session: &mut Session,
-    request: &Request,
-    options: &EnumerateOptions,
-    limit: Option<u64>,
+    (request, options, limit): (&Request, &EnumerateOptions, Option<u64>),
     output: &OutputPlan,
     cancel: &Cancel,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
     let limit = limit.map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
     let mut printer = Printer::with_options(output.format, output.render.clone(), out);
@@ -74,7 +73,11 @@ pub fn run(
         }
         .into());
     }
-    warn_unmatched(&printer.unmatched_columns());
+    // On several hosts this names the host; a fleet's shared table or
+    // csv is checked once, at its end.
+    if let Some(warning) = crate::cli::hints::unmatched_columns(&printer.unmatched_columns()) {
+        let _ = writeln!(err, "{warning}");
+    }
     Ok(0)
 }
 
@@ -93,20 +96,5 @@ impl std::fmt::Display for Incomplete {
             "the enumeration stopped after {} {noun}; the list is incomplete",
             self.items
         )
-    }
-}
-
-/// A `--columns` name that matched nothing is most likely misspelt.
-fn warn_unmatched(columns: &[String]) {
-    if !columns.is_empty() {
-        say!(
-            "winrm: warning: no item has the column(s) {}; property names are case-insensitive, \
-             and -format:json shows them all",
-            columns
-                .iter()
-                .map(|c| format!("'{c}'"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
     }
 }

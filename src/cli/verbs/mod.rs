@@ -95,9 +95,14 @@ pub fn perform(
             request,
             input,
         } => invoke::run(session, action, request, input, output, out),
-        Verb::Enumerate(request, options, limit) => {
-            enumerate::run(session, request, options, *limit, output, cancel, out)
-        }
+        Verb::Enumerate(request, options, limit) => enumerate::run(
+            session,
+            (request, options, *limit),
+            output,
+            cancel,
+            out,
+            err,
+        ),
         Verb::Exec(exec) => exec::run(session, exec, output, cancel, out, err),
         Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => Ok(0),
     }

@@ -423,3 +423,37 @@ fn exec_on_several_hosts_starts_without_waiting_for_the_end_of_stdin() {
     }
     assert_eq!(stdout.lines().count(), 6, "{stdout}");
 }
+
+#[test]
+fn an_unknown_column_is_warned_about_once_for_the_fleet() {
+    let fleet = Fleet::new(false);
+    let labels = fleet.healthy_labels();
+    for format in ["-format:csv", "-format:tsv", "-format:table"] {
+        let run = fleet_cmd(
+            &labels[..3],
+            &[
+                "enumerate",
+                "wmicimv2/Win32_Service",
+                format,
+                "--columns",
+                "Name,Bogus",
+            ],
+        )
+        .run();
+        run.code(0);
+        let warnings: Vec<&str> = run
+            .stderr
+            .lines()
+            .filter(|l| l.contains("warning: no item has the column"))
+            .collect();
+        assert_eq!(
+            warnings,
+            [
+                "winrm: warning: no item has the column(s) 'Bogus'; property names are \
+              case-insensitive, and -format:json shows them all"
+            ],
+            "{format}\n{}",
+            run.stderr
+        );
+    }
+}
