@@ -908,9 +908,13 @@ lines:
   xml, pretty one document: <Hosts><Host name="HOST">OUTPUT</Host>...
               </Hosts>, a failure as <Error kind=".." exitCode="..">
 
-A host's output waits in memory until the host is done, up to 256 KiB,
-then in an unnamed temporary file ($TMPDIR), so memory stays bounded
-however much each host prints; jsonl and exec's prefixed lines stream.
+A host's output waits in memory until the host is done, up to 256 KiB
+(8 MiB for all hosts together), then in an unnamed temporary file
+($TMPDIR), so memory stays bounded however much each host prints and
+however many run at once; jsonl and exec's prefixed lines stream. Each
+host in flight may hold a socket and two such files: the soft open-file
+limit is raised as far as needed (up to ulimit -Hn); below that, fewer
+hosts run at a time, with a warning.
 Failures are printed as they happen (on stderr, named; in json and jsonl
 as records on stdout). At the end stderr gets a line per failed host,
 HOST: failed: CAUSE (hint: ...), and the count: '47 of 50 hosts

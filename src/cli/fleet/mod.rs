@@ -14,6 +14,7 @@
 //! failed host and the count, and the exit code follows
 //! [`report::fleet_summary`].
 
+mod limits;
 mod sink;
 mod stdin;
 
@@ -87,9 +88,18 @@ pub fn run(plan: Plan, style: Style) -> ExitCode {
         outcomes: Mutex::new((0..hosts).map(|_| None).collect()),
     };
     board.open();
+    let asked = connection.parallel.min(hosts);
+    let (parallel, capped) = limits::fit(asked);
+    if let Some(limit) = capped {
+        let needed = limits::files_for(asked);
+        say!(
+            "{}",
+            crate::cli::hints::parallel_capped(asked, parallel, needed, limit)
+        );
+    }
     std::thread::scope(|scope| {
         let mut started = 0;
-        for n in 0..connection.parallel.min(hosts) {
+        for n in 0..parallel {
             let worker = std::thread::Builder::new().name(format!("winrm-host-{n}"));
             if worker.spawn_scoped(scope, || fleet.work()).is_ok() {
                 started += 1;

@@ -9,8 +9,9 @@
 //! lines get `HOST: ` in front, as pdsh does), or holds the host's output
 //! until the host is done and then prints it whole, framed (see
 //! [`winrm::render::hosts`]). What is held stays in memory up to
-//! [`SPOOL_AFTER`] bytes and goes to an unlinked temporary file beyond,
-//! so memory is bounded however much a host prints.
+//! [`SPOOL_AFTER`] bytes per host, and [`MEMORY_BUDGET`] for all hosts
+//! together, and goes to an unlinked temporary file beyond, so memory is
+//! bounded however much a host prints and however many run at once.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, Write};
@@ -22,8 +23,12 @@ use winrm::render::{Format, SharedDelimited, SharedTable};
 
 use crate::report::{self, Report, Style};
 
-/// A host's held output stays in memory up to this many bytes.
+/// A host's held output stays in memory up to this many bytes...
 const SPOOL_AFTER: usize = 256 << 10;
+/// ... while all hosts' held output together stays under this; beyond
+/// it, a host's output goes to a file however little it is, so memory
+/// does not grow with `--parallel`.
+const MEMORY_BUDGET: usize = 8 << 20;
 /// A text line longer than this is passed on in pieces (a program that
 /// prints without line breaks must not fill memory).
 const LINE_LIMIT: usize = 64 << 10;
@@ -58,6 +63,8 @@ pub struct Board {
     style: Style,
     /// The table or csv every host adds its rows to.
     shared: Shared,
+    /// What the hosts' held output takes in memory.
+    budget: Budget,
     state: Mutex<State>,
     /// The reader of stdout went away (`| head`): the fleet stops. A
     /// flag of its own, not a Ctrl-C press: the user's first real press
@@ -88,6 +95,7 @@ impl Board {
             layout,
             style,
             shared,
+            budget: Budget::new(MEMORY_BUDGET),
             state: Mutex::new(State::default()),
             closed: AtomicBool::new(false),
         }
@@ -148,7 +156,7 @@ impl Board {
             board: self,
             label,
             stream,
-            held: Spool::default(),
+            held: Spool::new(&self.budget),
             partial: Vec::new(),
         };
         (writer(Stream::Out), writer(Stream::Err))
@@ -291,7 +299,7 @@ pub struct HostWriter<'b> {
     label: &'b str,
     stream: Stream,
     /// Grouped: everything so far.
-    held: Spool,
+    held: Spool<'b>,
     /// Lines: the start of a line whose end has not come yet.
     partial: Vec<u8>,
 }
@@ -368,22 +376,63 @@ impl Write for HostWriter<'_> {
     }
 }
 
-/// Bytes held for later: in memory up to [`SPOOL_AFTER`], then in a
-/// temporary file that has no name (it is unlinked as soon as it is made,
-/// so nothing is left behind, however the run ends).
-#[derive(Default)]
-struct Spool {
+/// The memory all hosts' held output may take together.
+struct Budget {
+    limit: usize,
+    held: AtomicUsize,
+}
+
+impl Budget {
+    fn new(limit: usize) -> Self {
+        Budget {
+            limit,
+            held: AtomicUsize::new(0),
+        }
+    }
+
+    /// Takes `n` bytes from the budget, if they are left.
+    fn take(&self, n: usize) -> bool {
+        self.held
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                held.checked_add(n).filter(|&after| after <= self.limit)
+            })
+            .is_ok()
+    }
+
+    /// Gives `n` bytes taken before back.
+    fn give_back(&self, n: usize) {
+        self.held.fetch_sub(n, Ordering::SeqCst);
+    }
+}
+
+/// Bytes held for later: in memory up to [`SPOOL_AFTER`] (and while the
+/// fleet's [`Budget`] lasts), then in a temporary file that has no name
+/// (it is unlinked as soon as it is made, so nothing is left behind,
+/// however the run ends).
+struct Spool<'b> {
+    budget: &'b Budget,
     memory: Vec<u8>,
     file: Option<File>,
 }
 
-impl Spool {
+impl<'b> Spool<'b> {
+    fn new(budget: &'b Budget) -> Self {
+        Spool {
+            budget,
+            memory: Vec::new(),
+            file: None,
+        }
+    }
+
     fn is_empty(&self) -> bool {
         self.memory.is_empty() && self.file.is_none()
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> io::Result<()> {
-        if self.file.is_none() && self.memory.len() + bytes.len() <= SPOOL_AFTER {
+        if self.file.is_none()
+            && self.memory.len() + bytes.len() <= SPOOL_AFTER
+            && self.budget.take(bytes.len())
+        {
             self.memory.extend_from_slice(bytes);
             return Ok(());
         }
@@ -392,18 +441,25 @@ impl Spool {
             None => {
                 let mut file = spool_file()?;
                 file.write_all(&self.memory)?;
-                self.memory = Vec::new();
+                self.release_memory();
                 self.file.insert(file)
             }
         };
         file.write_all(bytes)
     }
 
+    /// Empties the memory part, giving its bytes back to the budget.
+    fn release_memory(&mut self) {
+        self.budget.give_back(self.memory.len());
+        self.memory = Vec::new();
+    }
+
     /// Hands everything held to `sink`, a piece at a time, and empties.
     fn drain(&mut self, mut sink: impl FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
         if !self.memory.is_empty() {
-            sink(&self.memory)?;
-            self.memory = Vec::new();
+            let result = sink(&self.memory);
+            self.release_memory();
+            result?;
         }
         if let Some(mut file) = self.file.take() {
             file.rewind()?;
@@ -417,6 +473,12 @@ impl Spool {
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for Spool<'_> {
+    fn drop(&mut self) {
+        self.release_memory();
     }
 }
 
@@ -441,10 +503,11 @@ fn spool_file() -> io::Result<File> {
             }
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
             Err(e) => {
+                let hint = crate::cli::hints::spool_file(&e);
                 return Err(io::Error::new(
                     e.kind(),
                     format!(
-                        "cannot hold a host's output in {}: {e} (set TMPDIR to a writable folder)",
+                        "cannot hold a host's output in {}: {e} ({hint})",
                         dir.display()
                     ),
                 ));
@@ -458,8 +521,34 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_hosts_share_one_memory_budget() {
+        let budget = Budget::new(1000);
+        let mut first = Spool::new(&budget);
+        let mut second = Spool::new(&budget);
+        first.write_all(&[b'a'; 600]).unwrap();
+        assert!(first.file.is_none(), "within the budget: memory");
+        second.write_all(&[b'b'; 600]).unwrap();
+        assert!(second.file.is_some(), "past the budget: a file");
+        assert_eq!(budget.held.load(Ordering::SeqCst), 600);
+        let mut got = Vec::new();
+        first
+            .drain(|bytes| {
+                got.extend_from_slice(bytes);
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(got, [b'a'; 600]);
+        assert_eq!(budget.held.load(Ordering::SeqCst), 0, "given back");
+        let mut third = Spool::new(&budget);
+        third.write_all(&[b'c'; 900]).unwrap();
+        drop(third);
+        assert_eq!(budget.held.load(Ordering::SeqCst), 0, "given back on drop");
+    }
+
+    #[test]
     fn a_spool_keeps_order_across_memory_and_file() {
-        let mut spool = Spool::default();
+        let budget = Budget::new(MEMORY_BUDGET);
+        let mut spool = Spool::new(&budget);
         let line = vec![b'x'; 1000];
         let mut expected = Vec::new();
         for i in 0..600 {

@@ -33,6 +33,27 @@ pub fn unmatched_columns(columns: &[String]) -> Option<String> {
     ))
 }
 
+/// The warning when the open-file limit holds a fleet to fewer hosts at a
+/// time than asked: `asked` hosts need about `needed` files, the limit
+/// (which could not be raised further) is `limit`.
+pub fn parallel_capped(asked: usize, running: usize, needed: u64, limit: u64) -> String {
+    format!(
+        "winrm: warning: {asked} hosts at a time need about {needed} open files and the \
+         limit is {limit} (ulimit -Hn); running {running} at a time (raise the limit, or \
+         lower --parallel)"
+    )
+}
+
+/// What to try when a fleet cannot make a file for a host's output: out
+/// of open files is not the folder's fault.
+pub fn spool_file(error: &std::io::Error) -> &'static str {
+    use rustix::io::Errno;
+    match Errno::from_io_error(error) {
+        Some(Errno::MFILE | Errno::NFILE) => "too many files are open; lower --parallel",
+        _ => "set TMPDIR to a writable folder",
+    }
+}
+
 /// The classic causes, named with our switches.
 pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
     match e.kind() {

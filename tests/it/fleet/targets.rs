@@ -331,3 +331,54 @@ fn a_list_of_100_000_targets_is_read_at_once() {
         .stderr_has("--spn names one host's service principal");
     assert!(run.elapsed < Duration::from_secs(15), "{:?}", run.elapsed);
 }
+
+#[test]
+fn a_low_open_file_limit_does_not_fail_hosts() {
+    // A shell whose soft limit on open files is low (macOS starts at 256;
+    // here 24): forty hosts at once need a socket each, and more for the
+    // output they hold.
+    const HOSTS: usize = 40;
+    let listeners: Vec<Listener> = (0..HOSTS)
+        .map(|_| {
+            Listener::start(Config {
+                reply_delay: Duration::from_millis(300),
+                ..Config::default()
+            })
+            .expect("start")
+        })
+        .collect();
+    let labels: Vec<String> = listeners.iter().map(Listener::http_url).collect();
+    let targets = format!("-r:{}", labels.join(","));
+    let under = |ulimit: &str| {
+        Cmd::new(&[
+            "-c",
+            &format!("ulimit {ulimit} && exec \"$0\" \"$@\""),
+            env!("CARGO_BIN_EXE_winrm"),
+            "get",
+            "wmicimv2/Win32_OperatingSystem",
+            "-format:json",
+            "--parallel",
+            "40",
+            &targets,
+            "-u:demo",
+            "-a:basic",
+            "-unencrypted",
+        ])
+        .program(std::path::Path::new("/bin/sh"))
+        .env("WINRM_PASSWORD", PASSWORD)
+        .run()
+    };
+    // The soft limit is raised as far as the fleet needs.
+    let run = under("-Sn 24");
+    run.code(0)
+        .stderr_line(&format!("winrm: {HOSTS} of {HOSTS} hosts succeeded"));
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+    // The hard limit is low too: fewer hosts at a time, and a warning.
+    let run = under("-n 100");
+    run.code(0)
+        .stderr_line(&format!("winrm: {HOSTS} of {HOSTS} hosts succeeded"))
+        .stderr_line(
+            "winrm: warning: 40 hosts at a time need about 184 open files and the limit is \
+             100 (ulimit -Hn); running 12 at a time (raise the limit, or lower --parallel)",
+        );
+}
