@@ -382,3 +382,77 @@ fn the_listener_program_refuses_a_mix_larger_than_the_fleet() {
         "{stderr}"
     );
 }
+
+/// Whether this `winrm` takes several targets (`--parallel` exists from the
+/// fleet feature on, issue 14); says so loudly when not.
+fn winrm_has_fleets() -> bool {
+    let help = Command::new(env!("CARGO_BIN_EXE_winrm"))
+        .args(["get", "--help"])
+        .output()
+        .expect("run winrm get --help");
+    let has = String::from_utf8_lossy(&help.stdout).contains("--parallel");
+    if !has {
+        eprintln!("\n*** SKIPPED: this winrm has no fleets yet (-r:@FILE, --parallel) ***\n");
+    }
+    has
+}
+
+/// Whether `program` answers `--version`.
+fn installed(program: &str) -> bool {
+    Command::new(program)
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `tests/fleet_split.sh MODE`: the README's example for splitting a fleet
+/// across machines, run as written against a simulated fleet.
+fn split_example(mode: &str) {
+    let Some(listener) = listener_program() else {
+        return;
+    };
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fleet_split.sh");
+    let out = Command::new("bash")
+        .arg(script)
+        .arg(mode)
+        .arg(env!("CARGO_BIN_EXE_winrm"))
+        .arg(listener)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run fleet_split.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && stdout.starts_with(&format!("ok {mode}: 40 hosts")),
+        "fleet_split.sh {mode}\n--- stdout\n{stdout}--- stderr\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_readme_gnu_parallel_example_splits_a_fleet() {
+    if !winrm_has_fleets() {
+        return;
+    }
+    if !installed("parallel") || !installed("jq") {
+        skip_or_fail("GNU parallel or jq is missing (apt-get install parallel jq)");
+        return;
+    }
+    split_example("parallel");
+}
+
+/// Ansible is large and not in CI: this runs where a developer has it.
+#[test]
+fn the_readme_ansible_example_splits_a_fleet() {
+    if !winrm_has_fleets() {
+        return;
+    }
+    if !installed("ansible-playbook") || !installed("jq") {
+        eprintln!(
+            "\n*** SKIPPED: ansible-playbook or jq is missing (apt-get install ansible-core) ***\n"
+        );
+        return;
+    }
+    split_example("ansible");
+}
