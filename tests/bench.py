@@ -53,7 +53,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 # WINRM_BENCH_PROFILE=release measures without fat LTO (a quicker build).
 PROFILE = os.environ.get("WINRM_BENCH_PROFILE", "dist")
-WINRM = os.path.join(TARGET, PROFILE, "winrm")
+# WINRM_BENCH_WINRM=PATH measures another build of winrm (a branch, a
+# release) against the same listener.
+WINRM = os.environ.get("WINRM_BENCH_WINRM") or os.path.join(TARGET, PROFILE, "winrm")
 LISTENER = os.path.join(TARGET, PROFILE, "examples", "listener")
 
 
@@ -299,20 +301,20 @@ def fleet_rows(hosts, parallel):
         n = fleet_parallelism(parallel) if fleet_ok else None
         if fleet_ok:
             extra = ["--parallel", str(parallel)] if parallel else []
-            wall, rss = measured(f"fleet: winrm -r:@targets ({hosts} hosts, N={n or '?'})",
+            wall, rss = measured(f"fleet {hosts}: winrm -r:@targets (N={n or '?'})",
                                  [WINRM, "get", OS_CLASS, "-r:@" + targets] + auth + extra)
         else:
             rows.append(("winrm fleet: not supported by this build", "", "", ""))
         loop = ('while read -r url; do "$0" get %s -r:"$url" %s; done < "$1"'
                 % (OS_CLASS, " ".join(auth)))
-        measured("fleet: shell loop of single winrm runs", ["sh", "-c", loop, WINRM, targets])
+        measured(f"fleet {hosts}: shell loop of winrm runs", ["sh", "-c", loop, WINRM, targets])
         python = python_with("pypsrp.wsman")
         if python:
-            measured("fleet: Python loop, pypsrp client per host",
+            measured(f"fleet {hosts}: pypsrp loop, client per host",
                      [python, os.path.join(ROOT, "tests", "peer_pypsrp.py"), "fleet", targets])
         else:
             rows.append(("fleet: pypsrp", "skipped: pip install pypsrp", "", ""))
-        rows.append(("  host time, single run: median / slowest",
+        rows.append(("  host (single run): median / slowest",
                      f"{median * 1000:.2f} ms", f"{slowest * 1000:.2f} ms", ""))
         if fleet_ok:
             rows.append(("  target: wall < 2 s", f"{wall:.3f} s",

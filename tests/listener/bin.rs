@@ -12,26 +12,24 @@ use std::time::Duration;
 
 use listener::{Behaviour, Fleet};
 
-const USAGE: &str = "usage: listener [--port N] [--https-port N] [--services N] [--user U] \
-                     [--password P] [--machine NAME] [--ready-file PATH]\n\
-                     \x20              [--targets-file PATH] [--shell-tick-ms N] [--delay-ms N]\n\
-                     \x20      listener --endpoints N [--port N] [--machine PREFIX] \
-                     [--dead K] [--stall K] [--wrong-password K]\n\
-                     \x20              [--fault K] [--slow K] [--slow-ms N] [options above]\n\
-                     Ports default to 5985 (HTTP) and 5986 (HTTPS); 0 picks a free port.\n\
-                     WinRS shells (winrm exec) run scripted commands; --shell-tick-ms sets the\n\
-                     length of their second (ping, timeout), 1000 by default. --delay-ms holds\n\
-                     every reply that long.\n\
-                     --endpoints N serves N simulated hosts over HTTP on 127.0.0.1, on ports\n\
-                     --port, --port + 1, ... (or free ports with --port 0), named PREFIX-0001,\n\
-                     PREFIX-0002, ... (PREFIX: --machine, WIN by default). The last of them\n\
-                     misbehave, in this order: --slow K answer after --slow-ms (1000), \
-                     --wrong-password K\n\
-                     refuse the password (401), --fault K answer every request with Access is \
-                     denied,\n\
-                     --stall K accept and never answer, --dead K refuse connections. \
-                     --targets-file\n\
-                     and --ready-file get one URL per line (for winrm -r:@PATH) once all serve.";
+const USAGE: &str = "\
+usage: listener [--port N] [--https-port N] [--services N] [--user U] [--password P]
+                [--machine NAME] [--ready-file PATH] [--targets-file PATH]
+                [--shell-tick-ms N] [--delay-ms N]
+       listener --endpoints N [--port N] [--machine PREFIX] [--slow K] [--slow-ms N]
+                [--wrong-password K] [--fault K] [--stall K] [--dead K] [...]
+Ports default to 5985 (HTTP) and 5986 (HTTPS); 0 picks a free port.
+WinRS shells (winrm exec) run scripted commands; --shell-tick-ms sets the
+length of their second (ping, timeout), 1000 by default. --delay-ms holds
+every reply that long.
+--endpoints N serves N simulated hosts over HTTP on 127.0.0.1, on ports
+--port, --port + 1, ... (free ones with --port 0), named PREFIX-0001,
+PREFIX-0002, ... (PREFIX: --machine, WIN by default). The last of them
+misbehave, in this order: --slow K answer after --slow-ms (1000),
+--wrong-password K refuse the password (401), --fault K answer every
+request with Access is denied, --stall K accept and never answer, --dead K
+refuse connections. --targets-file and --ready-file get their URLs, one per
+line (for winrm -r:@PATH), once all of them serve.";
 
 /// How many endpoints of each misbehaviour `--endpoints` mode serves.
 #[derive(Default)]
@@ -225,8 +223,11 @@ fn serve_fleet(args: &Args, n: usize) -> Result<Fleet, String> {
     if !args.machine_set {
         base.machine = "WIN".into();
     }
-    let fleet = Fleet::start(&base, args.port, &plan).map_err(|e| {
-        format!("{e}\nIs another listener already running? Pick another --port (0 = free ports).")
+    let fleet = Fleet::start(&base, args.port, &plan).map_err(|e| match e.kind() {
+        std::io::ErrorKind::AddrInUse => format!(
+            "{e}\nIs another listener already running? Pick another --port (0 = free ports)."
+        ),
+        _ => e.to_string(),
     })?;
     let eps = fleet.endpoints();
     let (first, last) = (&eps[0], &eps[n - 1]);
