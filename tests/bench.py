@@ -31,7 +31,11 @@ wmicimv2/Win32_OperatingSystem` across all of them three ways:
 Wall, client CPU (user+sys of the process and its children) and peak RSS
 (the largest single process), with the targets: under 2 s wall, under
 64 MiB, and wall within 2x of (slowest host + hosts/N x median host), the
-host times being single `winrm` runs timed one by one.
+host times being single `winrm` runs timed one by one. Once with instant
+replies, where every simulated host's work is CPU on the same 2 cores as
+the client (so N hosts at a time cannot take 1/N of the time), and once
+with every reply 20 ms late (--fleet-delays), where hosts wait as remote
+ones do and the bound is what parallelism should reach.
 
 Run from the repository root:  python3 tests/bench.py [--sizes 10000,100000]
                                [--only exec|wsman|fleet]
@@ -68,16 +72,17 @@ def build():
     )
 
 
-def start_listener(services, fleet=None):
+def start_listener(services, fleet=None, delay_ms=0):
     """The listener with `services` Win32_Service instances; returns (process,
-    port), or with `fleet` = N hosts, (process, their URLs)."""
+    port), or with `fleet` = N hosts, (process, their URLs). `delay_ms`: how
+    long every reply waits."""
     ready = tempfile.NamedTemporaryFile(delete=False)
     ready.close()
     os.unlink(ready.name)
     where = ["--endpoints", str(fleet)] if fleet else ["--https-port", "0"]
     proc = subprocess.Popen(
-        [LISTENER, "--port", "0", "--services", str(services), "--ready-file", ready.name]
-        + where,
+        [LISTENER, "--port", "0", "--services", str(services), "--ready-file", ready.name,
+         "--delay-ms", str(delay_ms)] + where,
         stdout=subprocess.DEVNULL,
     )
     deadline = time.time() + 30
@@ -256,11 +261,13 @@ def answered(path):
         return sum(1 for line in out if "CSName = WIN-" in line)
 
 
-def fleet_rows(hosts, parallel):
+def fleet_rows(hosts, parallel, delay_ms):
     """One fleet run, a shell loop of single runs and a pypsrp loop, against
-    the same `hosts` simulated endpoints of one listener process."""
+    the same `hosts` simulated endpoints of one listener process, whose
+    replies each wait `delay_ms`."""
     rows = []
-    proc, urls = start_listener(10, fleet=hosts)
+    proc, urls = start_listener(10, fleet=hosts, delay_ms=delay_ms)
+    label = f"fleet {hosts}" + (f" +{delay_ms}ms" if delay_ms else "")
     auth = ["-u:demo", "-a:basic", "-unencrypted"]
     tmp = tempfile.mkdtemp(prefix="winrm-bench-fleet-")
     targets = os.path.join(tmp, "targets")
@@ -301,16 +308,16 @@ def fleet_rows(hosts, parallel):
         n = fleet_parallelism(parallel) if fleet_ok else None
         if fleet_ok:
             extra = ["--parallel", str(parallel)] if parallel else []
-            wall, rss = measured(f"fleet {hosts}: winrm -r:@targets (N={n or '?'})",
+            wall, rss = measured(f"{label}: winrm -r:@targets (N={n or '?'})",
                                  [WINRM, "get", OS_CLASS, "-r:@" + targets] + auth + extra)
         else:
             rows.append(("winrm fleet: not supported by this build", "", "", ""))
         loop = ('while read -r url; do "$0" get %s -r:"$url" %s; done < "$1"'
                 % (OS_CLASS, " ".join(auth)))
-        measured(f"fleet {hosts}: shell loop of winrm runs", ["sh", "-c", loop, WINRM, targets])
+        measured(f"{label}: shell loop of winrm runs", ["sh", "-c", loop, WINRM, targets])
         python = python_with("pypsrp.wsman")
         if python:
-            measured(f"fleet {hosts}: pypsrp loop, client per host",
+            measured(f"{label}: pypsrp loop, one per host",
                      [python, os.path.join(ROOT, "tests", "peer_pypsrp.py"), "fleet", targets])
         else:
             rows.append(("fleet: pypsrp", "skipped: pip install pypsrp", "", ""))
@@ -355,6 +362,9 @@ def main():
                         help="simulated hosts in the fleet rows")
     parser.add_argument("--fleet-parallel", type=int,
                         help="--parallel for the fleet run (default: winrm's own)")
+    parser.add_argument("--fleet-delays", default="0,20",
+                        help="ms each simulated host waits before a reply, one fleet case "
+                             "per value, comma-separated")
     args = parser.parse_args()
     build()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -365,7 +375,8 @@ def main():
         rows.extend(exec_rows(args.runs))
 
     if args.only in ("all", "fleet"):
-        rows.extend(fleet_rows(args.hosts, args.fleet_parallel))
+        for delay in [int(d) for d in args.fleet_delays.split(",")]:
+            rows.extend(fleet_rows(args.hosts, args.fleet_parallel, delay))
 
     if args.only in ("all", "wsman"):
         proc, port = start_listener(max(sizes))
