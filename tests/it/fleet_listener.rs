@@ -383,20 +383,6 @@ fn the_listener_program_refuses_a_mix_larger_than_the_fleet() {
     );
 }
 
-/// Whether this `winrm` takes several targets (`--parallel` exists from the
-/// fleet feature on, issue 14); says so loudly when not.
-fn winrm_has_fleets() -> bool {
-    let help = Command::new(env!("CARGO_BIN_EXE_winrm"))
-        .args(["get", "--help"])
-        .output()
-        .expect("run winrm get --help");
-    let has = String::from_utf8_lossy(&help.stdout).contains("--parallel");
-    if !has {
-        eprintln!("\n*** SKIPPED: this winrm has no fleets yet (-r:@FILE, --parallel) ***\n");
-    }
-    has
-}
-
 /// Whether `program` answers `--version`.
 fn installed(program: &str) -> bool {
     Command::new(program)
@@ -432,9 +418,6 @@ fn split_example(mode: &str) {
 
 #[test]
 fn the_readme_gnu_parallel_example_splits_a_fleet() {
-    if !winrm_has_fleets() {
-        return;
-    }
     if !installed("parallel") || !installed("jq") {
         skip_or_fail("GNU parallel or jq is missing (apt-get install parallel jq)");
         return;
@@ -445,9 +428,6 @@ fn the_readme_gnu_parallel_example_splits_a_fleet() {
 /// Ansible is large and not in CI: this runs where a developer has it.
 #[test]
 fn the_readme_ansible_example_splits_a_fleet() {
-    if !winrm_has_fleets() {
-        return;
-    }
     if !installed("ansible-playbook") || !installed("jq") {
         eprintln!(
             "\n*** SKIPPED: ansible-playbook or jq is missing (apt-get install ansible-core) ***\n"
