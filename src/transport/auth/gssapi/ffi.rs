@@ -10,6 +10,7 @@
 //! without one, which is how the tests simulate it).
 
 use std::ffi::c_void;
+use std::mem::{offset_of, size_of};
 use std::sync::OnceLock;
 
 /// The environment variable naming the library to load instead of the
@@ -25,12 +26,18 @@ const CANDIDATES: &[&str] = &[
 #[cfg(not(target_os = "macos"))]
 const CANDIDATES: &[&str] = &["libgssapi_krb5.so.2", "libgssapi.so.3"];
 
-// Apple's gssapi.h packs its structures to 2 bytes; MIT's and Heimdal's
-// use the platform's C layout.
+// Apple's gssapi.h packs its structures to 2 bytes only on Intel (and the
+// PowerPC of old: `#pragma pack(push,2)` under __APPLE__ && (__ppc__ ||
+// __ppc64__ || __i386__ || __x86_64__)); on Apple silicon GSS.framework
+// uses the natural C layout, as MIT's and Heimdal's headers do everywhere.
+// The layouts are checked at compile time below.
 
 /// `gss_buffer_desc`: bytes owned by whoever filled it.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 #[derive(Clone, Copy)]
 pub struct Buffer {
     pub length: usize,
@@ -67,8 +74,11 @@ impl Buffer {
 }
 
 /// `gss_OID_desc`: an object identifier's DER contents.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct Oid {
     pub length: u32,
     pub elements: *const c_void,
@@ -87,8 +97,11 @@ impl Oid {
 }
 
 /// `gss_OID_set_desc`.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct OidSet {
     pub count: usize,
     pub elements: *const Oid,
@@ -96,8 +109,11 @@ pub struct OidSet {
 
 /// `gss_channel_bindings_struct` (addresses unspecified, as every TLS
 /// binding is).
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct ChannelBindings {
     pub initiator_addrtype: u32,
     pub initiator_address: Buffer,
@@ -107,8 +123,11 @@ pub struct ChannelBindings {
 }
 
 /// `gss_iov_buffer_desc`.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 #[derive(Clone, Copy)]
 pub struct IovBuffer {
     pub kind: u32,
@@ -356,22 +375,50 @@ impl Gss {
     }
 }
 
-#[cfg(all(test, target_os = "linux", target_pointer_width = "64"))]
-mod tests {
-    use super::*;
-    use std::mem::{offset_of, size_of};
+// The layouts each platform's header gives these structures, checked when
+// compiling: a build for a platform where they differ fails here instead of
+// handing the library misplaced fields. Offsets after a 4-byte field are 4
+// where Apple packs to 2 bytes, the pointer's size elsewhere.
 
-    /// The layouts MIT's and Heimdal's gssapi.h give these structures on
-    /// 64-bit Linux (natural C alignment).
-    #[test]
-    fn structures_have_the_c_layout() {
-        assert_eq!(size_of::<Buffer>(), 16);
-        assert_eq!(size_of::<Oid>(), 16);
-        assert_eq!(offset_of!(Oid, elements), 8);
-        assert_eq!(size_of::<IovBuffer>(), 24);
-        assert_eq!(offset_of!(IovBuffer, buffer), 8);
-        assert_eq!(size_of::<ChannelBindings>(), 64);
-        assert_eq!(offset_of!(ChannelBindings, acceptor_addrtype), 24);
-        assert_eq!(offset_of!(ChannelBindings, application_data), 48);
-    }
-}
+/// Apple on Intel, 64-bit: packed to 2 bytes.
+#[cfg(all(target_os = "macos", target_arch = "x86_64"))]
+const _: () = {
+    assert!(size_of::<Buffer>() == 16 && offset_of!(Buffer, value) == 8);
+    assert!(size_of::<Oid>() == 12 && offset_of!(Oid, elements) == 4);
+    assert!(size_of::<OidSet>() == 16 && offset_of!(OidSet, elements) == 8);
+    assert!(size_of::<IovBuffer>() == 20 && offset_of!(IovBuffer, buffer) == 4);
+    assert!(size_of::<ChannelBindings>() == 56);
+    assert!(offset_of!(ChannelBindings, initiator_address) == 4);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 20);
+    assert!(offset_of!(ChannelBindings, acceptor_address) == 24);
+    assert!(offset_of!(ChannelBindings, application_data) == 40);
+};
+
+/// Every other 64-bit platform (Linux, Apple silicon): natural alignment.
+#[cfg(all(
+    target_pointer_width = "64",
+    not(all(target_os = "macos", target_arch = "x86_64"))
+))]
+const _: () = {
+    assert!(size_of::<Buffer>() == 16 && offset_of!(Buffer, value) == 8);
+    assert!(size_of::<Oid>() == 16 && offset_of!(Oid, elements) == 8);
+    assert!(size_of::<OidSet>() == 16 && offset_of!(OidSet, elements) == 8);
+    assert!(size_of::<IovBuffer>() == 24 && offset_of!(IovBuffer, buffer) == 8);
+    assert!(size_of::<ChannelBindings>() == 64);
+    assert!(offset_of!(ChannelBindings, initiator_address) == 8);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 24);
+    assert!(offset_of!(ChannelBindings, acceptor_address) == 32);
+    assert!(offset_of!(ChannelBindings, application_data) == 48);
+};
+
+/// 32-bit platforms: every field is 4 bytes, packed or not.
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<Buffer>() == 8 && offset_of!(Buffer, value) == 4);
+    assert!(size_of::<Oid>() == 8 && offset_of!(Oid, elements) == 4);
+    assert!(size_of::<OidSet>() == 8 && offset_of!(OidSet, elements) == 4);
+    assert!(size_of::<IovBuffer>() == 12 && offset_of!(IovBuffer, buffer) == 4);
+    assert!(size_of::<ChannelBindings>() == 32);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 12);
+    assert!(offset_of!(ChannelBindings, application_data) == 24);
+};
