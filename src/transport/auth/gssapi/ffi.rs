@@ -273,17 +273,66 @@ pub fn library() -> Result<&'static Gss, &'static str> {
         .map_err(String::as_str)
 }
 
+/// The systems whose GSS-API libraries differ in what the loader must
+/// know: Apple's GSS.framework, and the rest (MIT, Heimdal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Platform {
+    Apple,
+    Other,
+}
+
+impl Platform {
+    /// The one this binary runs on.
+    const CURRENT: Platform = if cfg!(target_os = "macos") {
+        Platform::Apple
+    } else {
+        Platform::Other
+    };
+
+    /// The names `symbol` may be exported under, in the order tried.
+    /// GSS.framework keeps the IOV functions (RFC 4121's extension, which
+    /// MS-WSMV sealing needs) out of its public symbols and exports them
+    /// with Apple's private prefix; the public name is tried first in case
+    /// a release exports it.
+    fn symbol_names(self, symbol: &str) -> Vec<String> {
+        const APPLE_PRIVATE: [&str; 3] = ["gss_wrap_iov", "gss_wrap_iov_length", "gss_unwrap_iov"];
+        let mut names = vec![symbol.to_string()];
+        if self == Platform::Apple && APPLE_PRIVATE.contains(&symbol) {
+            names.push(format!("__ApplePrivate_{symbol}"));
+        }
+        names
+    }
+}
+
+/// The first of `names` that `library` exports.
+///
+/// # Safety
+/// `T` must be the function pointer type of the C prototype these names
+/// share.
+unsafe fn symbol<T: Copy>(
+    library: &libloading::Library,
+    path: &str,
+    names: &[String],
+) -> Result<T, String> {
+    for name in names {
+        // SAFETY: the caller's promise about `T`.
+        if let Ok(symbol) = unsafe { library.get::<T>(name.as_bytes()) } {
+            return Ok(*symbol);
+        }
+    }
+    Err(format!("{path} has no {}", names.join(" or ")))
+}
+
 fn load(path: &str) -> Result<Gss, String> {
     // SAFETY: loading runs the library's initialisers; the system's
     // Kerberos libraries are made to be loaded into any process.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| short_error(path, &e))?;
     macro_rules! entry {
-        ($name:literal) => {{
-            // SAFETY: the type is the RFC 2744 prototype of this symbol.
-            let symbol = unsafe { library.get(concat!($name, "\0").as_bytes()) }
-                .map_err(|_| format!("{path} has no {}", $name))?;
-            *symbol
-        }};
+        ($name:literal) => {
+            // SAFETY: the field's type is the RFC 2744 (or RFC 4121 IOV)
+            // prototype of this symbol.
+            unsafe { symbol(&library, path, &Platform::CURRENT.symbol_names($name))? }
+        };
     }
     Ok(Gss {
         path: path.to_string(),
@@ -422,3 +471,48 @@ const _: () = {
     assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 12);
     assert!(offset_of!(ChannelBindings, application_data) == 24);
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apple_exports_the_iov_functions_under_its_private_prefix() {
+        for name in ["gss_wrap_iov", "gss_wrap_iov_length", "gss_unwrap_iov"] {
+            assert_eq!(
+                Platform::Apple.symbol_names(name),
+                [name.to_string(), format!("__ApplePrivate_{name}")]
+            );
+            assert_eq!(Platform::Other.symbol_names(name), [name]);
+        }
+        for name in ["gss_init_sec_context", "gss_acquire_cred", "gss_wrap"] {
+            assert_eq!(Platform::Apple.symbol_names(name), [name]);
+            assert_eq!(Platform::Other.symbol_names(name), [name]);
+        }
+    }
+
+    /// The fall back from one name to the next, against the real library
+    /// where it is installed (as in CI): a name it lacks is skipped, and
+    /// when none is there the error names every one tried.
+    #[test]
+    #[cfg(target_os = "linux")]
+    fn a_symbol_is_found_under_its_second_name() {
+        // SAFETY: MIT's library, made to be loaded into any process.
+        let Ok(library) = (unsafe { libloading::Library::new("libgssapi_krb5.so.2") }) else {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI installs libgssapi-krb5-2"
+            );
+            return;
+        };
+        let names = ["__winrm_no_such_symbol".to_string(), "gss_wrap_iov".into()];
+        // SAFETY: WrapIov is gss_wrap_iov's prototype (never called here).
+        let found: Result<WrapIov, String> = unsafe { symbol(&library, "mit", &names) };
+        assert!(found.is_ok());
+        let missing = ["__winrm_a".to_string(), "__winrm_b".into()];
+        // SAFETY: as above; nothing is found.
+        let error = unsafe { symbol::<WrapIov>(&library, "mit", &missing) }.err();
+        assert_eq!(error.as_deref(), Some("mit has no __winrm_a or __winrm_b"));
+    }
+}
