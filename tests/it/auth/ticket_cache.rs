@@ -216,6 +216,14 @@ fn without_the_system_library_passwords_still_work_and_sso_says_what_to_install(
         .code(3)
         .stderr_has("GSSAPI library")
         .stderr_has("libgssapi-krb5-2");
+    // A library named by a relative path is never loaded: it would be
+    // whatever the current directory holds.
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .env("WINRM_GSSAPI_LIBRARY", "./libgssapi_krb5.so.2")
+        .run()
+        .code(3)
+        .stderr_has("WINRM_GSSAPI_LIBRARY=./libgssapi_krb5.so.2 is not an absolute path");
     // A user with no password and no library: the prompt, as before (no
     // terminal here, so the error that says where a password comes from).
     let run = front

@@ -7,7 +7,9 @@
 //!
 //! `WINRM_GSSAPI_LIBRARY=PATH` loads that file instead of searching (a
 //! library in an unusual place, or `/nonexistent` to behave as a machine
-//! without one, which is how the tests simulate it).
+//! without one, which is how the tests simulate it). Like the search, it
+//! never depends on the current directory: an absolute path, or on Linux
+//! a bare soname.
 
 use std::ffi::c_void;
 use std::mem::{offset_of, size_of};
@@ -16,15 +18,6 @@ use std::sync::OnceLock;
 /// The environment variable naming the library to load instead of the
 /// search.
 const LIBRARY_VARIABLE: &str = "WINRM_GSSAPI_LIBRARY";
-
-/// Where the system library is looked for, in order.
-#[cfg(target_os = "macos")]
-const CANDIDATES: &[&str] = &[
-    "/System/Library/Frameworks/GSS.framework/GSS",
-    "libgssapi_krb5.2.2.dylib",
-];
-#[cfg(not(target_os = "macos"))]
-const CANDIDATES: &[&str] = &["libgssapi_krb5.so.2", "libgssapi.so.3"];
 
 // Apple's gssapi.h packs its structures to 2 bytes only on Intel (and the
 // PowerPC of old: `#pragma pack(push,2)` under __APPLE__ && (__ppc__ ||
@@ -256,9 +249,13 @@ pub fn library() -> Result<&'static Gss, &'static str> {
             let wanted = std::env::var(LIBRARY_VARIABLE)
                 .ok()
                 .filter(|p| !p.is_empty());
+            let platform = Platform::CURRENT;
             let candidates: Vec<&str> = match &wanted {
-                Some(path) => vec![path.as_str()],
-                None => CANDIDATES.to_vec(),
+                Some(path) => {
+                    platform.check_named(path)?;
+                    vec![path.as_str()]
+                }
+                None => platform.candidates().to_vec(),
             };
             let mut tried = Vec::new();
             for path in &candidates {
@@ -274,20 +271,68 @@ pub fn library() -> Result<&'static Gss, &'static str> {
 }
 
 /// The systems whose GSS-API libraries differ in what the loader must
-/// know: Apple's GSS.framework, and the rest (MIT, Heimdal).
+/// know: where they are, what they export, how they lay structures out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Platform {
-    Apple,
+    /// macOS on Intel: GSS.framework and MIT's builds both pack to 2 bytes.
+    AppleIntel,
+    /// macOS on Apple silicon: GSS.framework uses the natural layout, but
+    /// MIT's gssapi.h packs to 2 bytes on every Mac, so an MIT build
+    /// (Homebrew's krb5) does not match the structures declared here.
+    AppleSilicon,
+    /// Linux and the other Unixes: MIT or Heimdal, natural layout.
     Other,
 }
 
 impl Platform {
     /// The one this binary runs on.
-    const CURRENT: Platform = if cfg!(target_os = "macos") {
-        Platform::Apple
-    } else {
+    const CURRENT: Platform = if cfg!(not(target_os = "macos")) {
         Platform::Other
+    } else if cfg!(any(target_arch = "x86_64", target_arch = "x86")) {
+        Platform::AppleIntel
+    } else {
+        Platform::AppleSilicon
     };
+
+    fn is_apple(self) -> bool {
+        self != Platform::Other
+    }
+
+    /// Where the system library is looked for, in order. Absolute paths,
+    /// or on Linux bare sonames, which ld.so looks up only in the trusted
+    /// directories (its cache, the system's lib directories, and
+    /// LD_LIBRARY_PATH, which is the user's own choice), never the current
+    /// directory. On macOS a bare name may be looked up relative to the
+    /// current directory, where anyone can leave a dylib: none is used.
+    fn candidates(self) -> &'static [&'static str] {
+        const GSS_FRAMEWORK: &str = "/System/Library/Frameworks/GSS.framework/GSS";
+        match self {
+            Platform::Other => &["libgssapi_krb5.so.2", "libgssapi.so.3"],
+            // MIT's layout matches only on Intel (see above).
+            Platform::AppleIntel => &[
+                GSS_FRAMEWORK,
+                "/usr/lib/libgssapi_krb5.2.2.dylib",
+                "/usr/local/opt/krb5/lib/libgssapi_krb5.2.2.dylib",
+                "/opt/homebrew/opt/krb5/lib/libgssapi_krb5.2.2.dylib",
+            ],
+            Platform::AppleSilicon => &[GSS_FRAMEWORK],
+        }
+    }
+
+    /// Whether `path`, given in WINRM_GSSAPI_LIBRARY, names one file
+    /// whatever the current directory: an absolute path, or (not on
+    /// macOS, for the reason above) a bare soname. `Err` says why not.
+    fn check_named(self, path: &str) -> Result<(), String> {
+        let absolute = std::path::Path::new(path).is_absolute();
+        let bare = !path.contains('/');
+        if absolute || (bare && !self.is_apple()) {
+            return Ok(());
+        }
+        Err(format!(
+            "{LIBRARY_VARIABLE}={path} is not an absolute path; a relative one loads \
+             whatever file of that name the current directory holds"
+        ))
+    }
 
     /// The names `symbol` may be exported under, in the order tried.
     /// GSS.framework keeps the IOV functions (RFC 4121's extension, which
@@ -297,7 +342,7 @@ impl Platform {
     fn symbol_names(self, symbol: &str) -> Vec<String> {
         const APPLE_PRIVATE: [&str; 3] = ["gss_wrap_iov", "gss_wrap_iov_length", "gss_unwrap_iov"];
         let mut names = vec![symbol.to_string()];
-        if self == Platform::Apple && APPLE_PRIVATE.contains(&symbol) {
+        if self.is_apple() && APPLE_PRIVATE.contains(&symbol) {
             names.push(format!("__ApplePrivate_{symbol}"));
         }
         names
@@ -478,17 +523,79 @@ mod tests {
 
     #[test]
     fn apple_exports_the_iov_functions_under_its_private_prefix() {
-        for name in ["gss_wrap_iov", "gss_wrap_iov_length", "gss_unwrap_iov"] {
+        for apple in [Platform::AppleIntel, Platform::AppleSilicon] {
+            for name in ["gss_wrap_iov", "gss_wrap_iov_length", "gss_unwrap_iov"] {
+                assert_eq!(
+                    apple.symbol_names(name),
+                    [name.to_string(), format!("__ApplePrivate_{name}")]
+                );
+            }
+            for name in ["gss_init_sec_context", "gss_acquire_cred", "gss_wrap"] {
+                assert_eq!(apple.symbol_names(name), [name]);
+            }
+        }
+        for name in ["gss_wrap_iov", "gss_init_sec_context"] {
+            assert_eq!(Platform::Other.symbol_names(name), [name]);
+        }
+    }
+
+    #[test]
+    fn no_candidate_depends_on_the_current_directory() {
+        let all = [
+            Platform::AppleIntel,
+            Platform::AppleSilicon,
+            Platform::Other,
+        ];
+        for platform in all {
+            for path in platform.candidates() {
+                // Never relative with a directory part.
+                let absolute = path.starts_with('/');
+                assert!(absolute || !path.contains('/'), "{platform:?}: {path}");
+                // Bare names only where the loader searches trusted places.
+                assert!(absolute || !platform.is_apple(), "{platform:?}: {path}");
+                assert_eq!(platform.check_named(path), Ok(()), "{platform:?}: {path}");
+            }
+        }
+        assert_eq!(
+            Platform::Other.candidates(),
+            ["libgssapi_krb5.so.2", "libgssapi.so.3"]
+        );
+        // GSS.framework first on every Mac; MIT's builds only where their
+        // layout matches the one declared.
+        for apple in [Platform::AppleIntel, Platform::AppleSilicon] {
             assert_eq!(
-                Platform::Apple.symbol_names(name),
-                [name.to_string(), format!("__ApplePrivate_{name}")]
+                apple.candidates()[0],
+                "/System/Library/Frameworks/GSS.framework/GSS"
             );
-            assert_eq!(Platform::Other.symbol_names(name), [name]);
         }
-        for name in ["gss_init_sec_context", "gss_acquire_cred", "gss_wrap"] {
-            assert_eq!(Platform::Apple.symbol_names(name), [name]);
-            assert_eq!(Platform::Other.symbol_names(name), [name]);
+        assert!(Platform::AppleIntel.candidates().len() > 1);
+        assert_eq!(Platform::AppleSilicon.candidates().len(), 1);
+    }
+
+    #[test]
+    fn the_named_library_must_not_depend_on_the_current_directory() {
+        for platform in [
+            Platform::AppleIntel,
+            Platform::AppleSilicon,
+            Platform::Other,
+        ] {
+            assert_eq!(
+                platform.check_named("/opt/krb5/lib/libgssapi_krb5.so.2"),
+                Ok(())
+            );
+            for relative in ["./libgssapi_krb5.so.2", "lib/libgssapi.so.3", "../GSS"] {
+                let error = platform.check_named(relative).unwrap_err();
+                assert!(error.contains("not an absolute path"), "{error}");
+                assert!(error.contains(relative), "{error}");
+            }
         }
+        assert_eq!(Platform::Other.check_named("libgssapi.so.3"), Ok(()));
+        assert!(
+            Platform::AppleIntel
+                .check_named("libgssapi_krb5.2.2.dylib")
+                .is_err()
+        );
+        assert!(Platform::AppleSilicon.check_named("GSS").is_err());
     }
 
     /// The fall back from one name to the next, against the real library
