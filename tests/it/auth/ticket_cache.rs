@@ -250,8 +250,16 @@ fn debug_says_which_mechanism_and_shows_no_ticket_or_token() {
     let front = Front::kerberos(&realm, false, 120, &[]);
     let run = front.cmd_sso("kerberos", &cache, &["id", "--debug"]).run();
     run.code(0)
+        .stderr_has("auth: Kerberos for HTTP/localhost")
         .stderr_has("ticket cache")
         .stderr_has("alice@WINRM.TEST");
+    // MIT's SPNEGO is restricted to Kerberos, and --debug says so only
+    // because the library accepted the restriction.
+    front
+        .cmd_sso("negotiate", &cache, &["id", "--debug"])
+        .run()
+        .code(0)
+        .stderr_has("auth: Negotiate offering Kerberos only for HTTP/localhost");
     // The cache's bytes (the ticket and its session key) appear nowhere,
     // in any encoding the trace could use; tokens show as their length.
     let ticket = std::fs::read(cache.trim_start_matches("FILE:")).expect("read cache");
@@ -355,7 +363,13 @@ fn heimdal_logs_on_from_a_file_cache_too() {
             .env("WINRM_GSSAPI_LIBRARY", heimdal)
             .run()
             .code(0)
-            .stderr_has(&format!("through {heimdal}"));
+            .stderr_has(&format!("through {heimdal}"))
+            // Heimdal 7 cannot restrict SPNEGO; --debug does not claim it.
+            .stderr_has(if method == "kerberos" {
+                "auth: Kerberos for"
+            } else {
+                "auth: Negotiate with Kerberos for"
+            });
         assert!(front.logged(&format!("\"sealed\": {}", !https)), "{method}");
         assert_eq!(front.count("authenticated"), 1, "{method} https={https}");
     }
