@@ -418,3 +418,24 @@ fn mit_fills_an_empty_cache_from_the_client_keytab() {
     assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
     assert!(realm.has_valid_ticket(&cache), "the ticket was cached");
 }
+
+#[test]
+fn a_run_without_u_or_a_stays_anonymous_and_the_hint_names_default_creds() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    // A valid ticket is cached, but neither -u nor -a is given: nothing is
+    // sent (as for Identify to iDRAC, AMT or OMI), the server's 401 stands,
+    // and the hint says how to use the ticket.
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("", &cache, &["get", "winrm/config"]).run();
+    run.code(3)
+        .stderr_has("refused the credentials (HTTP 401)")
+        .stderr_has("give -u:USER")
+        .stderr_has("-defaultCreds");
+    assert_eq!(front.count("leg"), 0, "no token was sent: {}", run.stderr);
+    front
+        .cmd_sso("", &cache, &["get", "winrm/config", "-defaultCreds"])
+        .run()
+        .ok();
+    assert_eq!(front.count("authenticated"), 1);
+}
