@@ -12,6 +12,7 @@
 //! ([`status`]). No ticket, key or token is ever put in a message.
 
 mod ffi;
+mod platform;
 mod status;
 
 use super::negotiate::{KERBEROS_PROTOCOL, SPNEGO_PROTOCOL};
