@@ -21,13 +21,33 @@ Side by side with the peers (skipped, with a note, when they are missing):
   - the 10,000-instance enumeration through pypsrp, to compare client CPU.
 The targets from issue 5 are printed beside the figures.
 
+A fleet (issue 14): one listener process serving --hosts endpoints (200)
+on loopback, each its own simulated host, and `winrm get
+wmicimv2/Win32_OperatingSystem` across all of them three ways:
+  - one `winrm -r:@TARGETS` run with its default parallelism (printed as
+    "not supported by this build" where -r takes a single target);
+  - a sequential shell loop of single `winrm` runs;
+  - a Python loop with pypsrp, one client per host (peer_pypsrp.py fleet).
+Wall, client CPU (user+sys of the process and its children) and peak RSS
+(the largest single process), with the targets: under 2 s wall, under
+64 MiB, and wall within 2x of (slowest host + hosts/N x median host), the
+host times being single `winrm` runs timed one by one. Once with instant
+replies, where every simulated host's work is CPU on the same 2 cores as
+the client (so N hosts at a time cannot take 1/N of the time), and once
+with every reply 20 ms late (--fleet-delays), where hosts wait as remote
+ones do and the bound is what parallelism should reach.
+
 Run from the repository root:  python3 tests/bench.py [--sizes 10000,100000]
+                               [--only exec|wsman|fleet]
 It builds the published binaries (the dist profile: release with fat LTO) first and needs GNU time (/usr/bin/time, Debian
 package "time"). It is a measurement, not a test: it never fails on a number.
 """
 
 import argparse
 import os
+import re
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +57,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGET = os.environ.get("CARGO_TARGET_DIR", os.path.join(ROOT, "target"))
 # WINRM_BENCH_PROFILE=release measures without fat LTO (a quicker build).
 PROFILE = os.environ.get("WINRM_BENCH_PROFILE", "dist")
-WINRM = os.path.join(TARGET, PROFILE, "winrm")
+# WINRM_BENCH_WINRM=PATH measures another build of winrm (a branch, a
+# release) against the same listener.
+WINRM = os.environ.get("WINRM_BENCH_WINRM") or os.path.join(TARGET, PROFILE, "winrm")
 LISTENER = os.path.join(TARGET, PROFILE, "examples", "listener")
 
 
@@ -50,34 +72,43 @@ def build():
     )
 
 
-def start_listener(services):
+def start_listener(services, fleet=None, delay_ms=0):
+    """The listener with `services` Win32_Service instances; returns (process,
+    port), or with `fleet` = N hosts, (process, their URLs). `delay_ms`: how
+    long every reply waits."""
     ready = tempfile.NamedTemporaryFile(delete=False)
     ready.close()
     os.unlink(ready.name)
+    where = ["--endpoints", str(fleet)] if fleet else ["--https-port", "0"]
     proc = subprocess.Popen(
-        [LISTENER, "--port", "0", "--https-port", "0", "--services", str(services),
-         "--ready-file", ready.name],
+        [LISTENER, "--port", "0", "--services", str(services), "--ready-file", ready.name,
+         "--delay-ms", str(delay_ms)] + where,
         stdout=subprocess.DEVNULL,
     )
     deadline = time.time() + 30
     while time.time() < deadline:
         if os.path.exists(ready.name) and open(ready.name).read().strip():
-            return proc, int(open(ready.name).read().strip())
+            text = open(ready.name).read()
+            os.unlink(ready.name)
+            return proc, (text.split() if fleet else int(text.strip()))
         time.sleep(0.02)
     proc.kill()
     sys.exit("the listener did not start")
 
 
-def run_measured(args, stdin=None):
+def run_measured(args, stdin=None, stdout=None):
     """Runs a command under GNU time; returns (wall s, cpu s, peak RSS KiB,
     exit code) of that process alone. (Python's own rusage would count the
-    forked interpreter's memory before exec.) `stdin`: a file to read."""
+    forked interpreter's memory before exec.) `stdin`: a file to read.
+    `stdout`: an open file for its output (discarded otherwise).
+    For a shell running other programs, CPU covers them all and peak RSS is
+    the largest one's."""
     with tempfile.NamedTemporaryFile("r") as report:
         source = open(stdin, "rb") if stdin else subprocess.DEVNULL
         start = time.perf_counter()
         code = subprocess.run(
             ["/usr/bin/time", "-f", "%U %S %M", "-o", report.name] + args,
-            stdin=source, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=source, stdout=stdout or subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             env={**os.environ, "WINRM_PASSWORD": "demo-pass"}).returncode
         if stdin:
             source.close()
@@ -211,6 +242,107 @@ def exec_rows(runs):
     return rows
 
 
+OS_CLASS = "wmicimv2/Win32_OperatingSystem"
+
+
+def fleet_parallelism(override):
+    """The -parallel a fleet run uses: `override`, or the default `winrm
+    --help` states, or None when it states none."""
+    if override:
+        return override
+    text = subprocess.run([WINRM, "get", "--help"], capture_output=True, text=True).stdout
+    found = re.search(r"--parallel\b.{0,300}?default:? (\d+)", text, re.S | re.I)
+    return int(found.group(1)) if found else None
+
+
+def answered(path):
+    """How many hosts a run's output shows answering (text format)."""
+    with open(path) as out:
+        return sum(1 for line in out if "CSName = WIN-" in line)
+
+
+def fleet_rows(hosts, parallel, delay_ms):
+    """One fleet run, a shell loop of single runs and a pypsrp loop, against
+    the same `hosts` simulated endpoints of one listener process, whose
+    replies each wait `delay_ms`."""
+    rows = []
+    proc, urls = start_listener(10, fleet=hosts, delay_ms=delay_ms)
+    label = f"fleet {hosts}" + (f" +{delay_ms}ms" if delay_ms else "")
+    auth = ["-u:demo", "-a:basic", "-unencrypted"]
+    tmp = tempfile.mkdtemp(prefix="winrm-bench-fleet-")
+    targets = os.path.join(tmp, "targets")
+    with open(targets, "w") as f:
+        f.write("".join(u + "\n" for u in urls))
+    two = os.path.join(tmp, "two")
+    with open(two, "w") as f:
+        f.write("".join(u + "\n" for u in urls[:2]))
+    output = os.path.join(tmp, "out")
+
+    def measured(what, args):
+        with open(output, "w") as out:
+            wall, cpu, rss, code = run_measured(args, stdout=out)
+        got = answered(output)
+        status = "" if code == 0 else f" (exit {code})"
+        if got != hosts:
+            status += f" ({got} of {hosts} answered)"
+        rows.append((what, f"{wall:.3f} s{status}", f"{cpu:.3f} s",
+                     f"{rss / 1024:.1f} MiB"))
+        return wall, rss
+
+    try:
+        env = {**os.environ, "WINRM_PASSWORD": "demo-pass"}
+        # Host times: single runs, one after the other, each timed.
+        host_s = []
+        for url in urls:
+            start = time.perf_counter()
+            subprocess.run([WINRM, "get", OS_CLASS, "-r:" + url] + auth, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            host_s.append(time.perf_counter() - start)
+        median = statistics.median(host_s)
+        slowest = max(host_s)
+
+        probe = subprocess.run([WINRM, "get", OS_CLASS, "-r:@" + two] + auth, env=env,
+                               capture_output=True, text=True)
+        fleet_ok = probe.returncode == 0 and all(
+            f"CSName = WIN-{i:04}" in probe.stdout for i in (1, 2))
+        n = fleet_parallelism(parallel) if fleet_ok else None
+        if fleet_ok:
+            extra = ["--parallel", str(parallel)] if parallel else []
+            wall, rss = measured(f"{label}: winrm -r:@targets (N={n or '?'})",
+                                 [WINRM, "get", OS_CLASS, "-r:@" + targets] + auth + extra)
+        else:
+            rows.append(("winrm fleet: not supported by this build", "", "", ""))
+        loop = ('while read -r url; do "$0" get %s -r:"$url" %s; done < "$1"'
+                % (OS_CLASS, " ".join(auth)))
+        measured(f"{label}: shell loop of winrm runs", ["sh", "-c", loop, WINRM, targets])
+        python = python_with("pypsrp.wsman")
+        if python:
+            measured(f"{label}: pypsrp loop, one per host",
+                     [python, os.path.join(ROOT, "tests", "peer_pypsrp.py"), "fleet", targets])
+        else:
+            rows.append(("fleet: pypsrp", "skipped: pip install pypsrp", "", ""))
+        rows.append(("  host (single run): median / slowest",
+                     f"{median * 1000:.2f} ms", f"{slowest * 1000:.2f} ms", ""))
+        if fleet_ok:
+            rows.append(("  target: wall < 2 s", f"{wall:.3f} s",
+                         "met" if wall < 2 else "MISSED", ""))
+            rows.append(("  target: peak RSS < 64 MiB", f"{rss / 1024:.1f} MiB",
+                         "met" if rss < 64 * 1024 else "MISSED", ""))
+            if n:
+                bound = slowest + hosts / n * median
+                rows.append((f"  slowest + {hosts}/N x median (N={n})", f"{bound:.3f} s",
+                             f"wall {wall / bound:.2f}x",
+                             "met" if wall <= 2 * bound else "MISSED (>2x)"))
+            else:
+                rows.append(("  slowest + hosts/N x median", "N unknown: --fleet-parallel",
+                             "", ""))
+    finally:
+        proc.terminate()
+        proc.wait()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return rows
+
+
 def exit_note(code, command):
     # findstr finding nothing exits 1, as on Windows.
     ok = code == 0 or (command[0] == "findstr" and code == 1)
@@ -224,8 +356,15 @@ def main():
     parser.add_argument("--runs", type=int, default=100, help="runs for the short timings")
     parser.add_argument("--formats", default="text,xml,json,jsonl,table",
                         help="output formats to enumerate to, comma-separated")
-    parser.add_argument("--only", choices=["all", "exec", "wsman"], default="all",
-                        help="just the remote-command rows, or just the WS-Man ones")
+    parser.add_argument("--only", choices=["all", "exec", "wsman", "fleet"], default="all",
+                        help="just the remote-command rows, the WS-Man ones or the fleet ones")
+    parser.add_argument("--hosts", type=int, default=200,
+                        help="simulated hosts in the fleet rows")
+    parser.add_argument("--fleet-parallel", type=int,
+                        help="--parallel for the fleet run (default: winrm's own)")
+    parser.add_argument("--fleet-delays", default="0,20",
+                        help="ms each simulated host waits before a reply, one fleet case "
+                             "per value, comma-separated")
     args = parser.parse_args()
     build()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -235,7 +374,11 @@ def main():
     if args.only in ("all", "exec"):
         rows.extend(exec_rows(args.runs))
 
-    if args.only != "exec":
+    if args.only in ("all", "fleet"):
+        for delay in [int(d) for d in args.fleet_delays.split(",")]:
+            rows.extend(fleet_rows(args.hosts, args.fleet_parallel, delay))
+
+    if args.only in ("all", "wsman"):
         proc, port = start_listener(max(sizes))
         try:
             conn = ["-r:127.0.0.1:%d" % port, "-u:demo", "-a:basic", "-unencrypted"]

@@ -7,6 +7,11 @@ winrm does, through pypsrp's WSMan class, so both are timed on equal terms.
   peer_pypsrp.py enumerate PORT    every Win32_Service (OptimizeEnumeration,
                                    MaxElements 100, Pull until the end), each
                                    item printed as XML, as -format:xml does
+  peer_pypsrp.py fleet TARGETS     for each URL of TARGETS (one per line), a
+                                   WSMan client of its own and a Get of
+                                   Win32_OperatingSystem, printing
+                                   "URL CSName = NAME": the loop people
+                                   write today
 
 Basic over HTTP against the simulated listener (user demo); the password
 comes from WINRM_PASSWORD.
@@ -19,10 +24,11 @@ import xml.etree.ElementTree as ET
 from pypsrp.wsman import NAMESPACES, SelectorSet, WSMan
 
 SERVICE = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_Service"
+OS = "http://schemas.microsoft.com/wbem/wsman/1/wmi/root/cimv2/Win32_OperatingSystem"
 
 
-def connect(port):
-    return WSMan("127.0.0.1", port=port, username="demo",
+def connect(port, host="127.0.0.1", path="wsman"):
+    return WSMan(host, port=port, path=path, username="demo",
                  password=os.environ.get("WINRM_PASSWORD", "demo-pass"),
                  ssl=False, auth="basic", encryption="never", max_envelope_size=512000)
 
@@ -63,7 +69,22 @@ def enumerate_all(wsman, out):
         page = reply.find("wsen:PullResponse", NAMESPACES)
 
 
+def fleet(targets, out):
+    with open(targets) as f:
+        urls = [line.strip() for line in f if line.strip() and not line.startswith("#")]
+    for url in urls:
+        hostport, path = url.split("://", 1)[1].split("/", 1)
+        host, port = hostport.rsplit(":", 1)
+        with connect(int(port), host, path) as wsman:
+            body = wsman.get(OS)
+        name = next(e.text for e in body.iter() if e.tag.endswith("}CSName"))
+        out.write("%s CSName = %s\n" % (url, name))
+
+
 def main():
+    if sys.argv[1] == "fleet":
+        fleet(sys.argv[2], sys.stdout)
+        return
     job, port = sys.argv[1], int(sys.argv[2])
     wsman = connect(port)
     if job == "get":

@@ -394,7 +394,10 @@ Single sign-on with your kinit ticket (needs the system GSSAPI library):
   winrm get winrm/config -r:srv.corp.example -a:kerberos
 No -u, no password: the ticket in KRB5CCNAME (or the default cache) logs
 on; -defaultCreds does the same with Negotiate; -u alice@CORP.EXAMPLE with
-no password uses that principal's ticket.
+no password uses that principal's ticket (but Negotiate to an IP address
+runs NTLM, so there the password is asked for). With neither -u nor -a a
+run stays anonymous, ticket or not (Identify to iDRAC, AMT, OMI): give
+-defaultCreds to use the ticket.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC

@@ -159,6 +159,12 @@ impl Endpoint {
         &self.host
     }
 
+    /// Whether the host is an IP address rather than a name: such a host
+    /// names no Kerberos service, so Negotiate to it runs NTLM.
+    pub fn host_is_address(&self) -> bool {
+        is_address(&self.host)
+    }
+
     /// The port.
     pub fn port(&self) -> u16 {
         self.port
@@ -184,6 +190,15 @@ impl Endpoint {
     pub fn url(&self) -> &str {
         &self.url
     }
+}
+
+/// Whether `host` is an IPv4 or IPv6 literal (IPv6 with or without its
+/// brackets).
+pub fn is_address(host: &str) -> bool {
+    host.trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<std::net::IpAddr>()
+        .is_ok()
 }
 
 impl fmt::Display for Endpoint {

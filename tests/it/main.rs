@@ -20,6 +20,7 @@ mod exec;
 mod faults;
 mod fixtures;
 mod fleet;
+mod fleet_listener;
 mod formats;
 mod generated;
 

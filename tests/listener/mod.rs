@@ -17,6 +17,7 @@ mod digest;
 mod enumeration;
 mod faults;
 mod faults_enum;
+mod fleet;
 mod http;
 mod listeners;
 mod query;
@@ -47,6 +48,8 @@ use base64::Engine;
 use http::{Charset, Conn, ReadError, Response};
 
 pub use digest::{DigestConfig, DigestStats};
+#[allow(unused_imports)] // the demo program lists endpoints without naming the type
+pub use fleet::{Behaviour, Endpoint, Fleet};
 pub use record::Recorded;
 
 use record::record;
@@ -82,6 +85,10 @@ pub struct Config {
     /// as soon as they arrive, unanswered and unprocessed: the network
     /// dropping a kept-alive connection in the middle of a command.
     pub drop_receives: Vec<usize>,
+    /// Every authenticated request, Identify included, gets the "Access is
+    /// denied" fault (WSManFault code 5), as from a host where the account
+    /// has no rights; an anonymous Identify is still answered.
+    pub deny_access: bool,
 }
 
 impl Default for Config {
@@ -98,6 +105,7 @@ impl Default for Config {
             allow_remote_shell_access: true,
             shell_tick: Duration::from_secs(1),
             drop_receives: Vec::new(),
+            deny_access: false,
         }
     }
 }
@@ -128,6 +136,33 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// A fresh service for `config`: its own configuration tree, CIM
+    /// repository (named after `config.machine`), shells and request log.
+    fn new(config: Config) -> Arc<Shared> {
+        let shells = Arc::new(shell::Shells::default());
+        let state = State {
+            config: config::Tree::default_tree(),
+            listeners: vec![listeners::ListenerRec::default_http()],
+            cim: wmi_data::build(config.services, &config.machine),
+            contexts: HashMap::new(),
+            shells: shells.clone(),
+        };
+        let digest = config
+            .digest
+            .clone()
+            .map(|d| digest::Server::new(d, &config.user, &config.password));
+        Arc::new(Shared {
+            digest,
+            cfg: config,
+            state: Mutex::new(state),
+            shells,
+            records: Mutex::new(Vec::new()),
+            connections: AtomicUsize::new(0),
+            receives: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        })
+    }
+
     /// Locks the state; a panic elsewhere must not wedge the listener.
     pub fn state(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
@@ -164,28 +199,7 @@ impl Listener {
             Some(_) => Some(tls::setup(&config.machine)?),
             None => None,
         };
-        let shells = Arc::new(shell::Shells::default());
-        let state = State {
-            config: config::Tree::default_tree(),
-            listeners: vec![listeners::ListenerRec::default_http()],
-            cim: wmi_data::build(config.services, &config.machine),
-            contexts: HashMap::new(),
-            shells: shells.clone(),
-        };
-        let digest = config
-            .digest
-            .clone()
-            .map(|d| digest::Server::new(d, &config.user, &config.password));
-        let shared = Arc::new(Shared {
-            digest,
-            cfg: config,
-            state: Mutex::new(state),
-            shells,
-            records: Mutex::new(Vec::new()),
-            connections: AtomicUsize::new(0),
-            receives: AtomicUsize::new(0),
-            stop: AtomicBool::new(false),
-        });
+        let shared = Shared::new(config);
         let http_addr = http.local_addr()?;
         let mut bound = vec![http_addr];
         spawn_accept(shared.clone(), http, None)?;

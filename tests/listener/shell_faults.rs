@@ -166,9 +166,10 @@ pub fn quota(max: usize) -> Fault {
     f
 }
 
-/// AllowRemoteShellAccess is false. No capture of this fault is at hand:
-/// the code is Win32 ERROR_ACCESS_DENIED, which `winrs` reports as
-/// "Winrs error:Access is denied."; subcode and layout follow the other
+/// AllowRemoteShellAccess is false; also every request to a host whose
+/// account has no rights (`Config::deny_access`). No capture of this fault
+/// is at hand: the code is Win32 ERROR_ACCESS_DENIED, which `winrs` reports
+/// as "Winrs error:Access is denied."; subcode and layout follow the other
 /// WSManFaults above.
 pub fn access_denied() -> Fault {
     Fault::new(

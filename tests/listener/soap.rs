@@ -226,6 +226,9 @@ pub fn handle(shared: &Shared, doc: &roxmltree::Document, charset: Charset) -> (
     let Some(body) = child(root, NS_SOAP, "Body") else {
         return fail(Fault::malformed("The SOAP message has no Body element."));
     };
+    if shared.cfg.deny_access {
+        return fail(super::shell_faults::access_denied());
+    }
     if elements(body)
         .next()
         .is_some_and(|b| is(b, NS_IDENTITY, "Identify"))

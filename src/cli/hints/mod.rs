@@ -159,9 +159,7 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
                 method,
                 ..
             } => Some(refused(*method, https)),
-            TransportError::AuthRefused { .. } => {
-                Some("the server wants credentials: give -u:USER (and -a: to pick a method)".into())
-            }
+            TransportError::AuthRefused { offered, .. } => Some(wants_credentials(offered)),
             TransportError::Auth { failure, .. } => auth(*failure, https),
             TransportError::TooLarge { .. } => Some(
                 "the server sent more than it was allowed (--max-envelope-size); for an \
@@ -225,6 +223,25 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
             Some("is -r pointing at a WS-Management endpoint (usually /wsman)?".into())
         }
         _ => None,
+    }
+}
+
+/// What to give when the server answered 401 to a run that sent no
+/// credentials (no -u, no -a). A run with neither stays anonymous even when
+/// a Kerberos ticket is cached (Identify to iDRAC, AMT or OMI must not turn
+/// into a Kerberos logon), so where the server offers Negotiate or
+/// Kerberos, or says nothing of what it offers, the way to use the ticket
+/// is named too.
+fn wants_credentials(offered: &[String]) -> String {
+    let kerberos = offered.is_empty()
+        || offered
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case("negotiate") || s.eq_ignore_ascii_case("kerberos"));
+    let user = "the server wants credentials: give -u:USER (and -a: to pick a method)";
+    if kerberos {
+        format!("{user}, or -defaultCreds to log on with your Kerberos ticket (kinit)")
+    } else {
+        user.to_string()
     }
 }
 
@@ -320,6 +337,30 @@ mod tests {
             stage,
         });
         for_error(&error, false)
+    }
+
+    #[test]
+    fn an_anonymous_401_names_the_ticket_only_where_kerberos_is_offered() {
+        let hint = |offered: &[&str]| {
+            let error = winrm::Error::from(TransportError::AuthRefused {
+                url: "http://host:5985/wsman".into(),
+                offered: offered.iter().map(|s| s.to_string()).collect(),
+                sent_credentials: false,
+                method: Method::None,
+            });
+            for_error(&error, false).unwrap_or_default()
+        };
+        for offered in [&["Negotiate", "Kerberos"][..], &["Kerberos"], &[]] {
+            let text = hint(offered);
+            assert!(text.contains("give -u:USER"), "{offered:?}: {text}");
+            assert!(text.contains("-defaultCreds"), "{offered:?}: {text}");
+        }
+        // iDRAC, AMT: a ticket cannot help there.
+        for offered in [&["Basic"][..], &["Digest"]] {
+            let text = hint(offered);
+            assert!(text.contains("give -u:USER"), "{offered:?}: {text}");
+            assert!(!text.contains("-defaultCreds"), "{offered:?}: {text}");
+        }
     }
 
     #[test]

@@ -698,7 +698,7 @@ fn auth_plan(
                 }
                 None => match password_source(args, env, warnings)? {
                     CredentialSource::Prompt
-                        if matches!(method, Method::Kerberos | Method::Negotiate) =>
+                        if ticket_may_replace_password(method, args.spn.is_some(), endpoints) =>
                     {
                         CredentialSource::TicketCacheOrPrompt
                     }
@@ -729,6 +729,20 @@ fn auth_plan(
             .flatten(),
         credential,
     })
+}
+
+/// Whether a named user's cached ticket may stand in for the password
+/// that would be prompted for. Kerberos, yes. Negotiate only where it will
+/// run Kerberos: an IP address names no Kerberos service (unless --spn
+/// names it), so Negotiate runs NTLM there, which needs the password
+/// (issue 15 point 3). One address among several targets is enough: the
+/// password is asked for once for the whole fleet.
+fn ticket_may_replace_password(method: Method, spn: bool, endpoints: &[Endpoint]) -> bool {
+    match method {
+        Method::Kerberos => true,
+        Method::Negotiate => spn || !endpoints.iter().any(Endpoint::host_is_address),
+        _ => false,
+    }
 }
 
 /// The password: -p, then --password-file (explicit switches win), then

@@ -85,6 +85,41 @@ fn where_the_password_comes_from() {
         source(&["-a:ntlm"], &user),
         CredentialSource::Prompt
     ));
+    // Negotiate to an IP address runs NTLM, which needs the password:
+    // no ticket may stand in for it, also when one target of several is
+    // an address. Kerberos, or --spn naming the service, keeps the cache.
+    let credential = |args: &[&str]| {
+        let mut all = vec!["id"];
+        all.extend_from_slice(args);
+        plan(&all, &user)
+            .unwrap()
+            .connection
+            .unwrap()
+            .auth
+            .credential
+    };
+    for args in [
+        &["-r:192.0.2.7"][..],
+        &["-r:http://[2001:db8::7]:5985/wsman"],
+        &["-r:2001:db8::7"],
+        &["-r:srv01,192.0.2.7"],
+        &["-r:192.0.2.7", "-a:negotiate"],
+    ] {
+        assert!(
+            matches!(credential(args), CredentialSource::Prompt),
+            "{args:?}"
+        );
+    }
+    for args in [
+        &["-r:192.0.2.7", "-a:kerberos"][..],
+        &["-r:192.0.2.7", "--spn", "HTTP/srv01.corp.example"],
+        &["-r:srv01,srv02.corp.example"],
+    ] {
+        assert!(
+            matches!(credential(args), CredentialSource::TicketCacheOrPrompt),
+            "{args:?}"
+        );
+    }
     // No user, no password, Kerberos or Negotiate: the ticket cache.
     for args in [
         &["-a:kerberos"][..],

@@ -13,6 +13,7 @@
 
 use super::kdc::kdc_url;
 use super::{AuthOptions, Proof};
+use crate::transport::endpoint::is_address;
 
 /// The mechanism inside Negotiate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,13 +46,6 @@ pub(crate) fn realm_of(username: &str) -> Option<String> {
     (!user.is_empty() && !realm.is_empty()).then(|| realm.to_ascii_uppercase())
 }
 
-fn is_ip(host: &str) -> bool {
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .is_ok()
-}
-
 /// Decides for `-a:negotiate` with `username` and `proof` to `host`.
 pub fn negotiate(username: &str, proof: &Proof, host: &str, options: &AuthOptions) -> Choice {
     let ntlm = |reason: String| Choice {
@@ -60,7 +54,7 @@ pub fn negotiate(username: &str, proof: &Proof, host: &str, options: &AuthOption
         reason,
     };
     let keytab = matches!(proof, Proof::Keytab(_));
-    if options.spn.is_none() && is_ip(host) && !keytab {
+    if options.spn.is_none() && is_address(host) && !keytab {
         return ntlm(format!(
             "NTLM, because {host} is an IP address, which names no Kerberos service \
              (connect by name, or give --spn, for Kerberos)"

@@ -17,6 +17,7 @@ use super::kdc::{KdcClient, kdc_option};
 use super::principal::{downlevel_name, local_name, principal_name, short};
 use super::{AuthError, AuthFailure, AuthOptions, Method, Proof, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
+use crate::transport::endpoint::is_address;
 use crate::transport::secret::Secret;
 
 /// The protocol string for SPNEGO (Negotiate, NTLM) sealing.
@@ -92,7 +93,7 @@ pub fn service_principal(host: &str, port: u16, options: &AuthOptions) -> String
 /// The SPN Kerberos asks its ticket for: an IP address cannot name a
 /// service principal unless `--spn` does.
 pub fn kerberos_service(host: &str, port: u16, options: &AuthOptions) -> Result<String, AuthError> {
-    if options.spn.is_none() && is_ip(host) {
+    if options.spn.is_none() && is_address(host) {
         return Err(AuthError::new(
             AuthFailure::UnknownService,
             format!(
@@ -102,13 +103,6 @@ pub fn kerberos_service(host: &str, port: u16, options: &AuthOptions) -> Result<
         ));
     }
     Ok(service_principal(host, port, options))
-}
-
-fn is_ip(host: &str) -> bool {
-    host.trim_start_matches('[')
-        .trim_end_matches(']')
-        .parse::<std::net::IpAddr>()
-        .is_ok()
 }
 
 impl SspiContext {

@@ -75,3 +75,92 @@ fn negotiate_uses_ntlm_only_when_kerberos_cannot_work() {
         .stderr_has("Negotiate chose NTLM, because no KDC is known for the realm CORP");
     assert_eq!(front.count("authenticated"), 1);
 }
+
+/// `winrm ARGS` inside script(1), so it has a terminal to prompt on, with
+/// `typed` (a line) as what the user types and only `env` (and PATH) as
+/// its environment: what the terminal showed. `None`, after a loud skip,
+/// without script(1).
+fn on_a_terminal(args: &[String], env: &[(&str, &str)], typed: &str) -> Option<String> {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    if Command::new("script").arg("--version").output().is_err() {
+        super::front::skip_or_fail("script(1) is missing (apt-get install bsdutils)");
+        return None;
+    }
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_winrm").to_string())
+        .chain(args.iter().cloned())
+        .map(|a| format!("'{}'", a.replace('\'', r"'\''")))
+        .collect();
+    let mut command = Command::new("script");
+    command
+        .args(["-qec", &quoted.join(" "), "/dev/null"])
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("run script");
+    let mut input = child.stdin.take().expect("stdin");
+    input
+        .write_all(format!("{typed}\n").as_bytes())
+        .expect("type");
+    drop(input);
+    let output = child.wait_with_output().expect("output");
+    Some(String::from_utf8_lossy(&output.stdout).replace('\r', ""))
+}
+
+#[test]
+fn negotiate_to_an_address_asks_for_the_password_despite_a_cached_ticket() {
+    if !Realm::available() || !super::front::available() {
+        return;
+    }
+    // A realm named as the NTLM front's domain, with a valid ticket for
+    // CORP\alice in the cache: the ticket names no service at an address,
+    // so Negotiate must run NTLM with the password, as before SSO.
+    let realm = Realm::start_named("CORP");
+    let cache = format!("FILE:{}/alice.cc", realm.scratch("cc").display());
+    realm
+        .kinit(Realm::USER, &cache, None)
+        .expect("kinit alice@CORP");
+    assert!(realm.has_valid_ticket(&cache));
+    let conf = realm.krb5_conf().display().to_string();
+    let front = Front::start(false, 120, &[]);
+    let args = vec![
+        "id".to_string(),
+        "--debug".into(),
+        format!("-r:{}", front.url()),
+        format!("-u:{}", super::front::USER),
+        "-a:negotiate".into(),
+    ];
+    let env = [
+        ("KRB5CCNAME", cache.as_str()),
+        ("KRB5_CONFIG", conf.as_str()),
+    ];
+    // No terminal: the error that says where a password comes from, not
+    // a Kerberos refusal of the address.
+    let mut cmd = crate::support::Cmd::new(&args);
+    for (k, v) in env {
+        cmd = cmd.env(k, v);
+    }
+    let run = cmd.run();
+    run.code(2)
+        .stderr_has(&format!("no password for {}", super::front::USER));
+    assert!(!run.stderr.contains("Kerberos needs"), "{}", run.stderr);
+    assert!(!run.stderr.contains("kinit"), "{}", run.stderr);
+    // On a terminal: the prompt, then NTLM with the typed password.
+    let Some(shown) = on_a_terminal(&args, &env, super::front::PASSWORD) else {
+        return;
+    };
+    assert!(
+        shown.contains(&format!("Password for {} at ", super::front::USER)),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("Negotiate chose NTLM, because 127.0.0.1 is an IP address"),
+        "{shown}"
+    );
+    assert_eq!(front.count("authenticated"), 1, "{shown}");
+    assert!(!front.logged("kerberos"), "{shown}");
+}

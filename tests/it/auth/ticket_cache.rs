@@ -216,6 +216,14 @@ fn without_the_system_library_passwords_still_work_and_sso_says_what_to_install(
         .code(3)
         .stderr_has("GSSAPI library")
         .stderr_has("libgssapi-krb5-2");
+    // A library named by a relative path is never loaded: it would be
+    // whatever the current directory holds.
+    front
+        .cmd_sso("kerberos", &cache, &["id"])
+        .env("WINRM_GSSAPI_LIBRARY", "./libgssapi_krb5.so.2")
+        .run()
+        .code(3)
+        .stderr_has("WINRM_GSSAPI_LIBRARY=./libgssapi_krb5.so.2 is not an absolute path");
     // A user with no password and no library: the prompt, as before (no
     // terminal here, so the error that says where a password comes from).
     let run = front
@@ -242,8 +250,16 @@ fn debug_says_which_mechanism_and_shows_no_ticket_or_token() {
     let front = Front::kerberos(&realm, false, 120, &[]);
     let run = front.cmd_sso("kerberos", &cache, &["id", "--debug"]).run();
     run.code(0)
+        .stderr_has("auth: Kerberos for HTTP/localhost")
         .stderr_has("ticket cache")
         .stderr_has("alice@WINRM.TEST");
+    // MIT's SPNEGO is restricted to Kerberos, and --debug says so only
+    // because the library accepted the restriction.
+    front
+        .cmd_sso("negotiate", &cache, &["id", "--debug"])
+        .run()
+        .code(0)
+        .stderr_has("auth: Negotiate offering Kerberos only for HTTP/localhost");
     // The cache's bytes (the ticket and its session key) appear nowhere,
     // in any encoding the trace could use; tokens show as their length.
     let ticket = std::fs::read(cache.trim_start_matches("FILE:")).expect("read cache");
@@ -347,7 +363,13 @@ fn heimdal_logs_on_from_a_file_cache_too() {
             .env("WINRM_GSSAPI_LIBRARY", heimdal)
             .run()
             .code(0)
-            .stderr_has(&format!("through {heimdal}"));
+            .stderr_has(&format!("through {heimdal}"))
+            // Heimdal 7 cannot restrict SPNEGO; --debug does not claim it.
+            .stderr_has(if method == "kerberos" {
+                "auth: Kerberos for"
+            } else {
+                "auth: Negotiate with Kerberos for"
+            });
         assert!(front.logged(&format!("\"sealed\": {}", !https)), "{method}");
         assert_eq!(front.count("authenticated"), 1, "{method} https={https}");
     }
@@ -395,4 +417,25 @@ fn mit_fills_an_empty_cache_from_the_client_keytab() {
         .ok();
     assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
     assert!(realm.has_valid_ticket(&cache), "the ticket was cached");
+}
+
+#[test]
+fn a_run_without_u_or_a_stays_anonymous_and_the_hint_names_default_creds() {
+    let Some(realm) = realm() else { return };
+    let cache = file_cache(&realm);
+    // A valid ticket is cached, but neither -u nor -a is given: nothing is
+    // sent (as for Identify to iDRAC, AMT or OMI), the server's 401 stands,
+    // and the hint says how to use the ticket.
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("", &cache, &["get", "winrm/config"]).run();
+    run.code(3)
+        .stderr_has("refused the credentials (HTTP 401)")
+        .stderr_has("give -u:USER")
+        .stderr_has("-defaultCreds");
+    assert_eq!(front.count("leg"), 0, "no token was sent: {}", run.stderr);
+    front
+        .cmd_sso("", &cache, &["get", "winrm/config", "-defaultCreds"])
+        .run()
+        .ok();
+    assert_eq!(front.count("authenticated"), 1);
 }

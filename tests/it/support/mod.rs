@@ -15,7 +15,7 @@ pub mod tls_peer;
 #[allow(dead_code, unused_imports)]
 mod listener;
 
-pub use listener::{Config, DigestConfig, Listener, Recorded};
+pub use listener::{Behaviour, Config, DigestConfig, Fleet, Listener, Recorded};
 
 use std::ffi::OsString;
 use std::io::Read;

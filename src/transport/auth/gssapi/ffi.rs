@@ -7,30 +7,28 @@
 //!
 //! `WINRM_GSSAPI_LIBRARY=PATH` loads that file instead of searching (a
 //! library in an unusual place, or `/nonexistent` to behave as a machine
-//! without one, which is how the tests simulate it).
+//! without one, which is how the tests simulate it). Like the search, it
+//! never depends on the current directory: an absolute path, or on Linux
+//! a bare soname.
 
 use std::ffi::c_void;
+use std::mem::{offset_of, size_of};
 use std::sync::OnceLock;
 
-/// The environment variable naming the library to load instead of the
-/// search.
-const LIBRARY_VARIABLE: &str = "WINRM_GSSAPI_LIBRARY";
+use super::platform::{LIBRARY_VARIABLE, Platform};
 
-/// Where the system library is looked for, in order.
-#[cfg(target_os = "macos")]
-const CANDIDATES: &[&str] = &[
-    "/System/Library/Frameworks/GSS.framework/GSS",
-    "libgssapi_krb5.2.2.dylib",
-];
-#[cfg(not(target_os = "macos"))]
-const CANDIDATES: &[&str] = &["libgssapi_krb5.so.2", "libgssapi.so.3"];
-
-// Apple's gssapi.h packs its structures to 2 bytes; MIT's and Heimdal's
-// use the platform's C layout.
+// Apple's gssapi.h packs its structures to 2 bytes only on Intel (and the
+// PowerPC of old: `#pragma pack(push,2)` under __APPLE__ && (__ppc__ ||
+// __ppc64__ || __i386__ || __x86_64__)); on Apple silicon GSS.framework
+// uses the natural C layout, as MIT's and Heimdal's headers do everywhere.
+// The layouts are checked at compile time below.
 
 /// `gss_buffer_desc`: bytes owned by whoever filled it.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 #[derive(Clone, Copy)]
 pub struct Buffer {
     pub length: usize,
@@ -67,8 +65,11 @@ impl Buffer {
 }
 
 /// `gss_OID_desc`: an object identifier's DER contents.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct Oid {
     pub length: u32,
     pub elements: *const c_void,
@@ -87,8 +88,11 @@ impl Oid {
 }
 
 /// `gss_OID_set_desc`.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct OidSet {
     pub count: usize,
     pub elements: *const Oid,
@@ -96,8 +100,11 @@ pub struct OidSet {
 
 /// `gss_channel_bindings_struct` (addresses unspecified, as every TLS
 /// binding is).
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 pub struct ChannelBindings {
     pub initiator_addrtype: u32,
     pub initiator_address: Buffer,
@@ -107,8 +114,11 @@ pub struct ChannelBindings {
 }
 
 /// `gss_iov_buffer_desc`.
-#[cfg_attr(target_os = "macos", repr(C, packed(2)))]
-#[cfg_attr(not(target_os = "macos"), repr(C))]
+#[repr(C)]
+#[cfg_attr(
+    all(target_os = "macos", any(target_arch = "x86_64", target_arch = "x86")),
+    repr(packed(2))
+)]
 #[derive(Clone, Copy)]
 pub struct IovBuffer {
     pub kind: u32,
@@ -237,9 +247,13 @@ pub fn library() -> Result<&'static Gss, &'static str> {
             let wanted = std::env::var(LIBRARY_VARIABLE)
                 .ok()
                 .filter(|p| !p.is_empty());
+            let platform = Platform::CURRENT;
             let candidates: Vec<&str> = match &wanted {
-                Some(path) => vec![path.as_str()],
-                None => CANDIDATES.to_vec(),
+                Some(path) => {
+                    platform.check_named(path)?;
+                    vec![path.as_str()]
+                }
+                None => platform.candidates().to_vec(),
             };
             let mut tried = Vec::new();
             for path in &candidates {
@@ -254,17 +268,35 @@ pub fn library() -> Result<&'static Gss, &'static str> {
         .map_err(String::as_str)
 }
 
+/// The first of `names` that `library` exports.
+///
+/// # Safety
+/// `T` must be the function pointer type of the C prototype these names
+/// share.
+unsafe fn symbol<T: Copy>(
+    library: &libloading::Library,
+    path: &str,
+    names: &[String],
+) -> Result<T, String> {
+    for name in names {
+        // SAFETY: the caller's promise about `T`.
+        if let Ok(symbol) = unsafe { library.get::<T>(name.as_bytes()) } {
+            return Ok(*symbol);
+        }
+    }
+    Err(format!("{path} has no {}", names.join(" or ")))
+}
+
 fn load(path: &str) -> Result<Gss, String> {
     // SAFETY: loading runs the library's initialisers; the system's
     // Kerberos libraries are made to be loaded into any process.
     let library = unsafe { libloading::Library::new(path) }.map_err(|e| short_error(path, &e))?;
     macro_rules! entry {
-        ($name:literal) => {{
-            // SAFETY: the type is the RFC 2744 prototype of this symbol.
-            let symbol = unsafe { library.get(concat!($name, "\0").as_bytes()) }
-                .map_err(|_| format!("{path} has no {}", $name))?;
-            *symbol
-        }};
+        ($name:literal) => {
+            // SAFETY: the field's type is the RFC 2744 (or RFC 4121 IOV)
+            // prototype of this symbol.
+            unsafe { symbol(&library, path, &Platform::CURRENT.symbol_names($name))? }
+        };
     }
     Ok(Gss {
         path: path.to_string(),
@@ -356,22 +388,80 @@ impl Gss {
     }
 }
 
-#[cfg(all(test, target_os = "linux", target_pointer_width = "64"))]
+// The layouts each platform's header gives these structures, checked when
+// compiling: a build for a platform where they differ fails here instead of
+// handing the library misplaced fields. Offsets after a 4-byte field are 4
+// where Apple packs to 2 bytes, the pointer's size elsewhere.
+
+/// Apple on Intel, 64-bit: packed to 2 bytes.
+#[cfg(all(target_os = "macos", target_arch = "x86_64"))]
+const _: () = {
+    assert!(size_of::<Buffer>() == 16 && offset_of!(Buffer, value) == 8);
+    assert!(size_of::<Oid>() == 12 && offset_of!(Oid, elements) == 4);
+    assert!(size_of::<OidSet>() == 16 && offset_of!(OidSet, elements) == 8);
+    assert!(size_of::<IovBuffer>() == 20 && offset_of!(IovBuffer, buffer) == 4);
+    assert!(size_of::<ChannelBindings>() == 56);
+    assert!(offset_of!(ChannelBindings, initiator_address) == 4);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 20);
+    assert!(offset_of!(ChannelBindings, acceptor_address) == 24);
+    assert!(offset_of!(ChannelBindings, application_data) == 40);
+};
+
+/// Every other 64-bit platform (Linux, Apple silicon): natural alignment.
+#[cfg(all(
+    target_pointer_width = "64",
+    not(all(target_os = "macos", target_arch = "x86_64"))
+))]
+const _: () = {
+    assert!(size_of::<Buffer>() == 16 && offset_of!(Buffer, value) == 8);
+    assert!(size_of::<Oid>() == 16 && offset_of!(Oid, elements) == 8);
+    assert!(size_of::<OidSet>() == 16 && offset_of!(OidSet, elements) == 8);
+    assert!(size_of::<IovBuffer>() == 24 && offset_of!(IovBuffer, buffer) == 8);
+    assert!(size_of::<ChannelBindings>() == 64);
+    assert!(offset_of!(ChannelBindings, initiator_address) == 8);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 24);
+    assert!(offset_of!(ChannelBindings, acceptor_address) == 32);
+    assert!(offset_of!(ChannelBindings, application_data) == 48);
+};
+
+/// 32-bit platforms: every field is 4 bytes, packed or not.
+#[cfg(target_pointer_width = "32")]
+const _: () = {
+    assert!(size_of::<Buffer>() == 8 && offset_of!(Buffer, value) == 4);
+    assert!(size_of::<Oid>() == 8 && offset_of!(Oid, elements) == 4);
+    assert!(size_of::<OidSet>() == 8 && offset_of!(OidSet, elements) == 4);
+    assert!(size_of::<IovBuffer>() == 12 && offset_of!(IovBuffer, buffer) == 4);
+    assert!(size_of::<ChannelBindings>() == 32);
+    assert!(offset_of!(ChannelBindings, acceptor_addrtype) == 12);
+    assert!(offset_of!(ChannelBindings, application_data) == 24);
+};
+
+#[cfg(test)]
 mod tests {
     use super::*;
-    use std::mem::{offset_of, size_of};
 
-    /// The layouts MIT's and Heimdal's gssapi.h give these structures on
-    /// 64-bit Linux (natural C alignment).
+    /// The fall back from one name to the next, against the real library
+    /// where it is installed (as in CI): a name it lacks is skipped, and
+    /// when none is there the error names every one tried.
     #[test]
-    fn structures_have_the_c_layout() {
-        assert_eq!(size_of::<Buffer>(), 16);
-        assert_eq!(size_of::<Oid>(), 16);
-        assert_eq!(offset_of!(Oid, elements), 8);
-        assert_eq!(size_of::<IovBuffer>(), 24);
-        assert_eq!(offset_of!(IovBuffer, buffer), 8);
-        assert_eq!(size_of::<ChannelBindings>(), 64);
-        assert_eq!(offset_of!(ChannelBindings, acceptor_addrtype), 24);
-        assert_eq!(offset_of!(ChannelBindings, application_data), 48);
+    #[cfg(target_os = "linux")]
+    fn a_symbol_is_found_under_its_second_name() {
+        // SAFETY: MIT's library, made to be loaded into any process.
+        let Ok(library) = (unsafe { libloading::Library::new("libgssapi_krb5.so.2") }) else {
+            assert_ne!(
+                std::env::var("CI").as_deref(),
+                Ok("true"),
+                "CI installs libgssapi-krb5-2"
+            );
+            return;
+        };
+        let names = ["__winrm_no_such_symbol".to_string(), "gss_wrap_iov".into()];
+        // SAFETY: WrapIov is gss_wrap_iov's prototype (never called here).
+        let found: Result<WrapIov, String> = unsafe { symbol(&library, "mit", &names) };
+        assert!(found.is_ok());
+        let missing = ["__winrm_a".to_string(), "__winrm_b".into()];
+        // SAFETY: as above; nothing is found.
+        let error = unsafe { symbol::<WrapIov>(&library, "mit", &missing) }.err();
+        assert_eq!(error.as_deref(), Some("mit has no __winrm_a or __winrm_b"));
     }
 }

@@ -12,6 +12,7 @@
 //! ([`status`]). No ticket, key or token is ever put in a message.
 
 mod ffi;
+mod platform;
 mod status;
 
 use super::negotiate::{KERBEROS_PROTOCOL, SPNEGO_PROTOCOL};
@@ -97,16 +98,46 @@ impl Drop for OwnedCred {
     }
 }
 
+/// What a credential offers the server, as `--debug` says it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Offer {
+    /// Kerberos itself, no SPNEGO.
+    Kerberos,
+    /// SPNEGO restricted to Kerberos by `gss_set_neg_mechs` (MIT).
+    SpnegoKerberosOnly,
+    /// SPNEGO from a library with no `gss_set_neg_mechs` (Heimdal 7): it
+    /// offers what it holds credentials for, which from a ticket cache is
+    /// Kerberos.
+    SpnegoUnrestricted,
+    /// SPNEGO whose restriction the library refused, in its words: it may
+    /// also offer any other mechanism it holds credentials for.
+    SpnegoRestrictionFailed(String),
+}
+
+impl Offer {
+    fn describe(&self) -> String {
+        match self {
+            Offer::Kerberos => "Kerberos".into(),
+            Offer::SpnegoKerberosOnly => "Negotiate offering Kerberos only".into(),
+            Offer::SpnegoUnrestricted => "Negotiate with Kerberos".into(),
+            Offer::SpnegoRestrictionFailed(why) => format!(
+                "Negotiate offering every mechanism the library holds credentials for \
+                 (restricting it to Kerberos failed: {why})"
+            ),
+        }
+    }
+}
+
 /// The initiator credential from the cache: the default one, or the one
 /// holding `principal` (which picks that principal's cache in a DIR or
 /// KCM collection). For SPNEGO it is a SPNEGO credential (Heimdal's
 /// SPNEGO takes no other) that offers Kerberos only where the library
-/// can say so.
+/// can say so; the [`Offer`] says what it does offer.
 fn acquire(
     gss: &'static Gss,
     principal: Option<&str>,
     spnego: bool,
-) -> Result<OwnedCred, AuthError> {
+) -> Result<(OwnedCred, Offer), AuthError> {
     // `REALM\user` is how Windows writes `user@REALM`.
     let principal = principal.map(super::principal::principal_name);
     let principal = principal.as_deref();
@@ -152,11 +183,20 @@ fn acquire(
         ));
     }
     let cred = OwnedCred(gss, cred);
-    if let (true, Some(set_neg_mechs)) = (spnego, gss.set_neg_mechs) {
-        // SAFETY: RFC 4178 extension prototype (MIT); the set is copied.
-        unsafe { set_neg_mechs(&mut minor, cred.1, &krb5) };
-    }
-    Ok(cred)
+    let offer = match (spnego, gss.set_neg_mechs) {
+        (false, _) => Offer::Kerberos,
+        (true, None) => Offer::SpnegoUnrestricted,
+        (true, Some(set_neg_mechs)) => {
+            // SAFETY: RFC 4178 extension prototype (MIT); the set is copied.
+            let major = unsafe { set_neg_mechs(&mut minor, cred.1, &krb5) };
+            if ffi::is_error(major) {
+                Offer::SpnegoRestrictionFailed(gss.describe(major, minor))
+            } else {
+                Offer::SpnegoKerberosOnly
+            }
+        }
+    };
+    Ok((cred, offer))
 }
 
 /// Who the credential belongs to and its remaining lifetime.
@@ -206,21 +246,22 @@ fn inquire(gss: &'static Gss, cred: &OwnedCred) -> Result<CachedIdentity, AuthEr
 /// ticket still valid: what `klist` would show. Fails with the reason
 /// (no library, no cache, expired) otherwise.
 pub fn cached_identity(principal: Option<&str>) -> Result<CachedIdentity, AuthError> {
-    valid_credential(principal, false).map(|(_, identity)| identity)
+    valid_credential(principal, false).map(|(_, _, identity)| identity)
 }
 
-/// The credential and who it is, when its ticket is still valid.
+/// The credential, what it offers, and who it is, when its ticket is
+/// still valid.
 fn valid_credential(
     principal: Option<&str>,
     spnego: bool,
-) -> Result<(OwnedCred, CachedIdentity), AuthError> {
+) -> Result<(OwnedCred, Offer, CachedIdentity), AuthError> {
     let gss = gss()?;
-    let cred = acquire(gss, principal, spnego)?;
+    let (cred, offer) = acquire(gss, principal, spnego)?;
     let identity = inquire(gss, &cred)?;
     if identity.lifetime == 0 {
         return Err(status::expired(Some(&identity.principal)));
     }
-    Ok((cred, identity))
+    Ok((cred, offer, identity))
 }
 
 /// The GSS-API name of a service principal: `SERVICE/host` as a host-based
@@ -243,6 +284,7 @@ pub struct GssContext {
     spn: String,
     target: OwnedName,
     cred: OwnedCred,
+    offer: Offer,
     identity: CachedIdentity,
     context: ffi::Ctx,
     binding: Option<Vec<u8>>,
@@ -268,7 +310,7 @@ impl GssContext {
     /// only) to the service `spn`, with the cached credential of
     /// `principal` (the default cache's when `None`).
     pub fn new(method: Method, principal: Option<&str>, spn: &str) -> Result<Self, AuthError> {
-        let (cred, identity) = valid_credential(principal, method != Method::Kerberos)?;
+        let (cred, offer, identity) = valid_credential(principal, method != Method::Kerberos)?;
         let gss = cred.0;
         let (name, kind) = service_name(spn);
         let target = import(gss, &name, kind)?;
@@ -278,6 +320,7 @@ impl GssContext {
             spn: spn.to_string(),
             target,
             cred,
+            offer,
             identity,
             context: std::ptr::null_mut(),
             binding: None,
@@ -326,15 +369,10 @@ impl SecurityContext for GssContext {
     }
 
     fn describe(&self) -> String {
-        let mechanism = match (self.method, self.gss.set_neg_mechs) {
-            (Method::Kerberos, _) => "Kerberos",
-            (_, Some(_)) => "Negotiate offering Kerberos only",
-            // Heimdal offers what it holds credentials for: Kerberos here.
-            (_, None) => "Negotiate with Kerberos",
-        };
         format!(
-            "auth: {mechanism} for {}, with the ticket of {} from the ticket cache ({}; \
+            "auth: {} for {}, with the ticket of {} from the ticket cache ({}; \
              valid {} s more), through {}",
+            self.offer.describe(),
             self.spn,
             self.identity.principal,
             cache_name(),
@@ -543,6 +581,24 @@ impl Sealer for GssContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn debug_says_what_the_credential_offers() {
+        assert_eq!(Offer::Kerberos.describe(), "Kerberos");
+        assert_eq!(
+            Offer::SpnegoKerberosOnly.describe(),
+            "Negotiate offering Kerberos only"
+        );
+        assert_eq!(
+            Offer::SpnegoUnrestricted.describe(),
+            "Negotiate with Kerberos"
+        );
+        // A refused restriction never claims "Kerberos only".
+        let failed = Offer::SpnegoRestrictionFailed("An invalid mechanism".into()).describe();
+        assert!(!failed.contains("Kerberos only"), "{failed}");
+        assert!(failed.contains("every mechanism"), "{failed}");
+        assert!(failed.contains("An invalid mechanism"), "{failed}");
+    }
 
     #[test]
     fn service_names() {
