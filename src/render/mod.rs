@@ -165,68 +165,79 @@ pub struct RenderOptions {
     pub shared_delimited: Option<SharedDelimited>,
 }
 
-/// One table for the results of several hosts (a fleet): each host's
-/// printer adds rows (single results too, a row each) with the host in a
-/// first column, and writes out the rows that are ready when it flushes,
-/// holding the table so that blocks keep their order. Whoever runs the
-/// fleet prints the rest with [`SharedTable::finish`] at the end.
-#[derive(Debug, Clone)]
-pub struct SharedTable(Arc<Mutex<table::TableBuilder>>);
+/// Rows that several hosts' printers add to one output (a fleet), each
+/// with its host in a first column: the table, or the csv/tsv writer.
+pub trait SharedRows {
+    /// Writes the rows not printed yet (and a header still owed).
+    fn finish(&mut self, out: &mut String);
+    /// The `--columns` names that matched no property of any row.
+    fn unmatched(&self) -> Vec<&str>;
+}
+
+impl SharedRows for table::TableBuilder {
+    fn finish(&mut self, out: &mut String) {
+        table::TableBuilder::finish(self, out);
+    }
+    fn unmatched(&self) -> Vec<&str> {
+        table::TableBuilder::unmatched(self)
+    }
+}
+
+impl SharedRows for delimited::DelimitedWriter {
+    fn finish(&mut self, out: &mut String) {
+        delimited::DelimitedWriter::finish(self, out);
+    }
+    fn unmatched(&self) -> Vec<&str> {
+        delimited::DelimitedWriter::unmatched(self)
+    }
+}
+
+/// One output for the results of several hosts (a fleet). Each host's
+/// printer adds rows (single results too, a row each) and writes out the
+/// rows that are ready when it flushes, holding the output so that blocks
+/// keep their order and the header goes out before any row; columns are
+/// settled on the first rows of all hosts together. Whoever runs the fleet
+/// prints the rest with [`Shared::finish`] at the end.
+#[derive(Debug)]
+pub struct Shared<W>(Arc<Mutex<W>>);
+
+impl<W> Clone for Shared<W> {
+    fn clone(&self) -> Self {
+        Shared(Arc::clone(&self.0))
+    }
+}
+
+/// The one table of a fleet.
+pub type SharedTable = Shared<table::TableBuilder>;
+/// The one csv or tsv writer of a fleet.
+pub type SharedDelimited = Shared<delimited::DelimitedWriter>;
 
 impl SharedTable {
     /// A table showing `columns` (or choosing its own), fitted to `fit`.
     pub fn new(columns: Option<Vec<String>>, fit: Fit) -> Self {
-        SharedTable(Arc::new(Mutex::new(table::TableBuilder::new(
+        Shared(Arc::new(Mutex::new(table::TableBuilder::new(
             columns, fit, true,
         ))))
     }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, table::TableBuilder> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Writes the rows not printed yet and closes the table.
-    pub fn finish(&self, out: &mut String) {
-        self.lock().finish(out);
-    }
-
-    /// The `--columns` names that matched no property of any host's rows
-    /// (none when no host added a row).
-    pub fn unmatched_columns(&self) -> Vec<String> {
-        self.lock()
-            .unmatched()
-            .into_iter()
-            .map(str::to_string)
-            .collect()
-    }
 }
-
-/// One csv or tsv output for the results of several hosts (a fleet), as
-/// [`SharedTable`] is for tables: one header line, columns settled on the
-/// first rows of all hosts together, every row under those columns with
-/// its host in a first column. Each host's printer adds rows and writes
-/// what is ready while it holds the writer, so the header goes out before
-/// any row. Whoever runs the fleet prints the rest with
-/// [`SharedDelimited::finish`] at the end.
-#[derive(Debug, Clone)]
-pub struct SharedDelimited(Arc<Mutex<delimited::DelimitedWriter>>);
 
 impl SharedDelimited {
     /// A writer of `format` (csv or tsv) showing `columns` (or choosing
     /// its own), with a header line unless `header` is false.
     pub fn new(format: Format, columns: Option<Vec<String>>, header: bool) -> Self {
         let delimiter = format.delimiter().unwrap_or(delimited::Delimiter::Comma);
-        SharedDelimited(Arc::new(Mutex::new(delimited::DelimitedWriter::new(
+        Shared(Arc::new(Mutex::new(delimited::DelimitedWriter::new(
             delimiter, columns, header, true,
         ))))
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, delimited::DelimitedWriter> {
+impl<W: SharedRows> Shared<W> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, W> {
         self.0.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Writes the rows not printed yet (and the header, when no host
-    /// printed enough rows to settle the columns).
+    /// Writes the rows not printed yet and closes the output.
     pub fn finish(&self, out: &mut String) {
         self.lock().finish(out);
     }
