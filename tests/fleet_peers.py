@@ -14,7 +14,8 @@ For each URL of TARGETS_FILE (one per line), in order, prints one line:
                                        `hostname` printed)
   URL refused | timeout | unauthorized | fault CODE | error TEXT
 Basic over plain HTTP as user demo, password from WINRM_PASSWORD; every
-wait is cut at 2 s, so a stalled endpoint shows as a timeout. The script
+wait is cut at 10 s, so a stalled endpoint shows as a timeout (long enough
+that a healthy one on a loaded 2-core CI machine never does). The script
 asserts nothing itself: the caller knows what each endpoint should do.
 """
 
@@ -43,7 +44,7 @@ def pywinrm(url):
     from winrm.protocol import Protocol
 
     p = Protocol(url, transport="plaintext", username="demo", password=PASSWORD,
-                 read_timeout_sec=3, operation_timeout_sec=2)
+                 read_timeout_sec=10, operation_timeout_sec=8)
     try:
         # pywinrm has no Get of its own: its header builder and transport,
         # the way its shell calls use them.
@@ -78,8 +79,8 @@ def pypsrp(url):
     hostport, path = rest.split("/", 1)
     host, port = hostport.rsplit(":", 1)
     wsman = WSMan(host, port=int(port), path=path, username="demo", password=PASSWORD,
-                  ssl=False, auth="basic", encryption="never", connection_timeout=2,
-                  read_timeout=2, operation_timeout=1)
+                  ssl=False, auth="basic", encryption="never", connection_timeout=10,
+                  read_timeout=10, operation_timeout=8)
     try:
         body = wsman.get(OS_URI)
         return "ok %s" % csname(body)
