@@ -10,7 +10,7 @@
 use std::io::IsTerminal;
 
 use winrm::session::Session;
-use winrm::transport::auth::AuthFailure;
+use winrm::transport::auth::{AuthFailure, Method};
 use winrm::transport::{Credentials, HttpOptions, HttpTransport, Proof, Secret, Trace};
 
 use super::UsageError;
@@ -25,6 +25,15 @@ pub fn credentials(auth: &AuthPlan, place: &str) -> anyhow::Result<Option<Creden
         // No user: the default cache's principal logs on.
         return Ok(Some(Credentials {
             username: auth.user.clone().unwrap_or_default(),
+            proof: Proof::TicketCache,
+        }));
+    }
+    if let CredentialSource::TicketCacheIfAny = auth.credential {
+        // Only a valid ticket counts; anything else leaves the run
+        // anonymous, as it was before ticket caches.
+        let found = winrm::transport::auth::gssapi::cached_identity(None).is_ok();
+        return Ok(found.then(|| Credentials {
+            username: String::new(),
             proof: Proof::TicketCache,
         }));
     }
@@ -47,7 +56,9 @@ pub fn credentials(auth: &AuthPlan, place: &str) -> anyhow::Result<Option<Creden
             }
         }
         CredentialSource::TicketCache => Proof::TicketCache,
-        CredentialSource::None | CredentialSource::Certificate { .. } => return Ok(None),
+        CredentialSource::None
+        | CredentialSource::TicketCacheIfAny
+        | CredentialSource::Certificate { .. } => return Ok(None),
     };
     // A server may echo the password, or the Basic header's base64 of it,
     // in a page or a reply; neither may reach the screen.
@@ -103,7 +114,7 @@ pub fn session(
         connect_timeout: plan.connect_timeout,
         reply_timeout: plan.reply_timeout,
         max_reply_bytes: plan.max_reply_bytes,
-        method: plan.auth.method,
+        method: method_for(plan.auth.method, credentials.as_ref()),
         credentials,
         allow_unencrypted: plan.allow_unencrypted,
         auth: plan.mechanism.clone(),
@@ -114,4 +125,16 @@ pub fn session(
         transport.set_trace(Trace::new(Box::new(std::io::stderr())));
     }
     Ok(Session::new(Box::new(transport), plan.session.clone()))
+}
+
+/// The method to log on with: the plan's, except that a run the plan left
+/// without one logs on by Negotiate when a cached ticket was found for it
+/// ([`CredentialSource::TicketCacheIfAny`]).
+fn method_for(planned: Method, credentials: Option<&Credentials>) -> Method {
+    match credentials {
+        Some(c) if planned == Method::None && matches!(c.proof, Proof::TicketCache) => {
+            Method::Negotiate
+        }
+        _ => planned,
+    }
 }

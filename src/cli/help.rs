@@ -396,8 +396,8 @@ No -u, no password: the ticket in KRB5CCNAME (or the default cache) logs
 on; -defaultCreds does the same with Negotiate; -u alice@CORP.EXAMPLE with
 no password uses that principal's ticket (but Negotiate to an IP address
 runs NTLM, so there the password is asked for). With neither -u nor -a a
-run stays anonymous, ticket or not (Identify to iDRAC, AMT, OMI): give
--defaultCreds to use the ticket.
+valid ticket logs on too, except for Identify, which stays anonymous
+(iDRAC, AMT, OMI answer it so): give -defaultCreds to use the ticket there.
 
 User name: -u:USER (also -username:, --username USER) or the variable
 WINRM_USER. Basic on Windows works only with local accounts; iDRAC

@@ -227,11 +227,11 @@ pub fn for_error(e: &winrm::Error, https: bool) -> Option<String> {
 }
 
 /// What to give when the server answered 401 to a run that sent no
-/// credentials (no -u, no -a). A run with neither stays anonymous even when
-/// a Kerberos ticket is cached (Identify to iDRAC, AMT or OMI must not turn
-/// into a Kerberos logon), so where the server offers Negotiate or
-/// Kerberos, or says nothing of what it offers, the way to use the ticket
-/// is named too.
+/// credentials (no -u, no -a): Identify, which stays anonymous even when a
+/// Kerberos ticket is cached (iDRAC, AMT and OMI answer it so), or a run
+/// that found no valid ticket. Where the server offers Negotiate or
+/// Kerberos, or says nothing of what it offers, the way to use a ticket is
+/// named too.
 fn wants_credentials(offered: &[String]) -> String {
     let kerberos = offered.is_empty()
         || offered

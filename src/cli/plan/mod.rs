@@ -200,6 +200,12 @@ pub enum CredentialSource {
     /// cached ticket when the cache holds a valid one, else a typed
     /// password (decided when connecting, where the prompt lives).
     TicketCacheOrPrompt,
+    /// No `-a`, no user and no certificate, for a verb that needs a logon
+    /// (anything but Identify): the default cache's ticket by Negotiate
+    /// when the cache holds a valid one, as winrm.cmd logs on as the
+    /// signed-in user; otherwise nothing is sent, as before. The plan's
+    /// method stays [`Method::None`]; connecting decides.
+    TicketCacheIfAny,
     /// A TLS client certificate and its key (PEM files).
     Certificate {
         /// The certificate file.
@@ -244,7 +250,15 @@ impl Plan {
         }
         let connection = match verb {
             Verb::Help(_) | Verb::Helpmsg(_) | Verb::Generate(..) | Verb::WindowsOnly => None,
-            _ => Some(connection(&mut cli.connection, env, &mut warnings)?),
+            // Identify stays anonymous unless asked: BMCs and OMI answer
+            // it without a logon, and a ticket found by chance must not
+            // turn it into a Kerberos exchange they cannot take part in.
+            _ => Some(connection(
+                &mut cli.connection,
+                env,
+                !matches!(verb, Verb::Identify),
+                &mut warnings,
+            )?),
         };
         if let (Verb::Exec(exec), Some(c)) = (&mut verb, &connection)
             && c.targets.len() > 1
@@ -412,6 +426,7 @@ fn verb(command: Command, env: &Environment) -> Result<Verb, UsageError> {
 fn connection(
     args: &mut ConnectionArgs,
     env: &Environment,
+    logon_by_default: bool,
     warnings: &mut Vec<String>,
 ) -> Result<ConnectionPlan, UsageError> {
     reject_windows_only(args)?;
@@ -450,7 +465,7 @@ fn connection(
              drop it (each host's own HTTP/HOST is used) or run each host on its own",
         ));
     }
-    let auth = auth_plan(args, env, &endpoints, warnings)?;
+    let auth = auth_plan(args, env, &endpoints, logon_by_default, warnings)?;
 
     let operation_timeout = Duration::from_millis(args.timeout.unwrap_or(60_000));
     if operation_timeout.is_zero() {
@@ -592,10 +607,13 @@ fn endpoint_error(e: &EndpointError) -> UsageError {
 
 /// The method, the user and where the proof comes from. winrm.cmd's
 /// default method: Kerberos in a domain, NTLM otherwise (Negotiate).
+/// `logon_by_default`: with no `-a` and no user, a valid cached ticket
+/// logs on (every verb but Identify).
 fn auth_plan(
     args: &mut ConnectionArgs,
     env: &Environment,
     endpoints: &[Endpoint],
+    logon_by_default: bool,
     warnings: &mut Vec<String>,
 ) -> Result<AuthPlan, UsageError> {
     let user = args.username.clone().or_else(|| env.var("WINRM_USER"));
@@ -659,7 +677,16 @@ fn auth_plan(
                     "-a:none sends no credentials; drop -u/-p or choose -a:basic",
                 ));
             }
-            CredentialSource::None
+            // Kerberos needs each host's name: with an address among the
+            // targets, a ticket cannot log on, so nothing changes.
+            if args.auth.is_none()
+                && logon_by_default
+                && ticket_may_replace_password(Method::Negotiate, args.spn.is_some(), endpoints)
+            {
+                CredentialSource::TicketCacheIfAny
+            } else {
+                CredentialSource::None
+            }
         }
         _ if args.default_creds => {
             if args.password.is_some() || args.password_file.is_some() || args.keytab.is_some() {

@@ -420,22 +420,35 @@ fn mit_fills_an_empty_cache_from_the_client_keytab() {
 }
 
 #[test]
-fn a_run_without_u_or_a_stays_anonymous_and_the_hint_names_default_creds() {
+fn a_run_without_u_or_a_logs_on_with_a_valid_ticket_but_identify_stays_anonymous() {
     let Some(realm) = realm() else { return };
     let cache = file_cache(&realm);
-    // A valid ticket is cached, but neither -u nor -a is given: nothing is
-    // sent (as for Identify to iDRAC, AMT or OMI), the server's 401 stands,
-    // and the hint says how to use the ticket.
+    // As winrm.cmd logs on as the signed-in user: a valid cached ticket,
+    // neither -u nor -a, and the run logs on with it by Negotiate.
     let front = Front::kerberos(&realm, false, 120, &[]);
-    let run = front.cmd_sso("", &cache, &["get", "winrm/config"]).run();
+    front
+        .cmd_sso("", &cache, &["get", "winrm/config"])
+        .run()
+        .ok();
+    assert!(front.logged("\"mech\": \"spnego-kerberos\""));
+    assert!(front.logged("\"user\": \"alice@WINRM.TEST\""));
+    assert_eq!(front.count("authenticated"), 1);
+
+    // Identify sends nothing unless asked (iDRAC, AMT and OMI answer it
+    // without a logon): this front wants one, so its 401 stands.
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("", &cache, &["id"]).run();
+    run.code(3);
+    assert_eq!(front.count("leg"), 0, "no token was sent: {}", run.stderr);
+
+    // With no valid ticket the run stays anonymous as before, and the
+    // hint says how to log on.
+    let empty = format!("FILE:{}/nobody.cc", realm.scratch("cc").display());
+    let front = Front::kerberos(&realm, false, 120, &[]);
+    let run = front.cmd_sso("", &empty, &["get", "winrm/config"]).run();
     run.code(3)
         .stderr_has("refused the credentials (HTTP 401)")
         .stderr_has("give -u:USER")
         .stderr_has("-defaultCreds");
     assert_eq!(front.count("leg"), 0, "no token was sent: {}", run.stderr);
-    front
-        .cmd_sso("", &cache, &["get", "winrm/config", "-defaultCreds"])
-        .run()
-        .ok();
-    assert_eq!(front.count("authenticated"), 1);
 }
