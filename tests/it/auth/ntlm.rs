@@ -245,7 +245,9 @@ fn an_early_answer_to_a_sealed_upload_gives_its_status_only() {
         "big.xml",
         format!(
             r#"<p:Big_INPUT xmlns:p="urn:big"><p:Data>{}</p:Data></p:Big_INPUT>"#,
-            "x".repeat(4 << 20)
+            // Beyond what loopback's socket buffers take in at once (they
+            // grow to a few MiB), so the answer comes while it is sent.
+            "x".repeat(16 << 20)
         )
         .as_bytes(),
     );
@@ -260,10 +262,13 @@ fn an_early_answer_to_a_sealed_upload_gives_its_status_only() {
             ],
         )
         .run();
-    run.code(5)
-        .stderr_has("answered HTTP 413 Payload Too Large before the request was fully sent")
-        .stderr_has("hint: the server will not take a request this large")
-        .hides(PASSWORD);
+    // Should the kernel still have taken the whole request in, the answer
+    // is an ordinary (unsealed, so refused) reply: its status only too.
+    run.code(5).stderr_has("HTTP 413").hides(PASSWORD);
+    if !run.stderr.contains("in clear text to a sealed request") {
+        run.stderr_has("answered HTTP 413 Payload Too Large before the request was fully sent")
+            .stderr_has("hint: the server will not take a request this large");
+    }
     for words in ["Re-enter", "evil.example", "closed the connection"] {
         assert!(!run.stderr.contains(words), "{}", run.stderr);
     }
