@@ -221,7 +221,7 @@ pub enum TlsProblem {
 
 /// ` Request Entity Too Large` for 413: the standard name, never the
 /// server's own words.
-fn status_name(status: u16) -> String {
+pub(crate) fn status_name(status: u16) -> String {
     ureq::http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())

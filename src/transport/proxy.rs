@@ -137,12 +137,7 @@ pub(crate) fn blame(
                     .and_then(|c| c.trim().parse::<u16>().ok());
                 match status {
                     Some(code) => {
-                        let name = ureq::http::StatusCode::from_u16(code)
-                            .ok()
-                            .and_then(|s| s.canonical_reason())
-                            .map(|r| format!(" {r}"))
-                            .unwrap_or_default();
-                        format!("it answered HTTP {code}{name}")
+                        format!("it answered HTTP {code}{}", super::error::status_name(code))
                     }
                     None => format!("it answered {answer}"),
                 }

@@ -403,10 +403,7 @@ impl WrongName {
         let names = webpki::EndEntityCert::try_from(end_entity)
             .map(|cert| cert.valid_dns_names().map(str::to_string).collect())
             .unwrap_or_default();
-        let thumbprint = sha1::Sha1::digest(end_entity.as_ref())
-            .iter()
-            .map(|b| format!("{b:02X}"))
-            .collect();
+        let thumbprint = hex(&sha1::Sha1::digest(end_entity.as_ref()), "");
         rustls::Error::InvalidCertificate(CertificateError::Other(rustls::OtherError(Arc::new(
             WrongName {
                 names,

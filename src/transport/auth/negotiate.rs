@@ -25,6 +25,16 @@ pub const SPNEGO_PROTOCOL: &str = "application/HTTP-SPNEGO-session-encrypted";
 /// The protocol string when the `Kerberos` scheme authenticated.
 pub const KERBEROS_PROTOCOL: &str = "application/HTTP-Kerberos-session-encrypted";
 
+/// The protocol a sealed message names: Kerberos's own, or SPNEGO's for
+/// Negotiate and NTLM, whichever library made the context.
+pub(super) fn sealing_protocol(method: Method) -> &'static str {
+    if method == Method::Kerberos {
+        KERBEROS_PROTOCOL
+    } else {
+        SPNEGO_PROTOCOL
+    }
+}
+
 /// The sspi package behind a context.
 enum Package {
     Ntlm(Box<Ntlm>, Option<sspi::AuthIdentityBuffers>),
@@ -480,11 +490,7 @@ impl SecurityContext for SspiContext {
 
 impl Sealer for SspiContext {
     fn protocol(&self) -> &'static str {
-        if self.setup.method == Method::Kerberos {
-            KERBEROS_PROTOCOL
-        } else {
-            SPNEGO_PROTOCOL
-        }
+        sealing_protocol(self.setup.method)
     }
 
     fn chunk_size(&self) -> Option<usize> {

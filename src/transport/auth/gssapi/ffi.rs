@@ -203,7 +203,8 @@ type DeleteSecContext = unsafe extern "C" fn(*mut u32, *mut Ctx, *mut Buffer) ->
 type ReleaseBuffer = unsafe extern "C" fn(*mut u32, *mut Buffer) -> u32;
 type DisplayStatus =
     unsafe extern "C" fn(*mut u32, u32, i32, *const Oid, *mut u32, *mut Buffer) -> u32;
-type WrapIov = unsafe extern "C" fn(*mut u32, Ctx, i32, u32, *mut i32, *mut IovBuffer, i32) -> u32;
+pub type WrapIov =
+    unsafe extern "C" fn(*mut u32, Ctx, i32, u32, *mut i32, *mut IovBuffer, i32) -> u32;
 type UnwrapIov =
     unsafe extern "C" fn(*mut u32, Ctx, *mut i32, *mut u32, *mut IovBuffer, i32) -> u32;
 

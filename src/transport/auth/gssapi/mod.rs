@@ -15,7 +15,6 @@ mod ffi;
 mod platform;
 mod status;
 
-use super::negotiate::{KERBEROS_PROTOCOL, SPNEGO_PROTOCOL};
 use super::{AuthError, AuthFailure, Method, SecurityContext, Step};
 use crate::transport::encryption::Sealer;
 
@@ -148,16 +147,9 @@ fn acquire(
         count: 1,
         elements: &ffi::KRB5,
     };
-    let mechs = if spnego {
-        ffi::OidSet {
-            count: 1,
-            elements: &ffi::SPNEGO,
-        }
-    } else {
-        ffi::OidSet {
-            count: 1,
-            elements: &ffi::KRB5,
-        }
+    let mechs = ffi::OidSet {
+        count: 1,
+        elements: if spnego { &ffi::SPNEGO } else { &ffi::KRB5 },
     };
     let mut cred = std::ptr::null_mut();
     let mut minor = 0;
@@ -460,13 +452,39 @@ impl SecurityContext for GssContext {
     }
 }
 
+impl GssContext {
+    /// Calls `gss_wrap_iov` or `gss_wrap_iov_length` (same prototype) on
+    /// the header, data and padding buffers, with confidentiality asked.
+    fn wrap(
+        &self,
+        function: ffi::WrapIov,
+        iov: &mut [ffi::IovBuffer; 3],
+        confidential: &mut i32,
+    ) -> Result<(), String> {
+        let mut minor = 0;
+        // SAFETY: RFC 4121 IOV prototype; every buffer is ours, empty or as
+        // long as the library asked (the length call writes lengths only).
+        let major = unsafe {
+            function(
+                &mut minor,
+                self.context,
+                1,
+                0,
+                confidential,
+                iov.as_mut_ptr(),
+                3,
+            )
+        };
+        if ffi::is_error(major) {
+            return Err(self.gss.describe(major, minor));
+        }
+        Ok(())
+    }
+}
+
 impl Sealer for GssContext {
     fn protocol(&self) -> &'static str {
-        if self.method == Method::Kerberos {
-            KERBEROS_PROTOCOL
-        } else {
-            SPNEGO_PROTOCOL
-        }
+        super::negotiate::sealing_protocol(self.method)
     }
 
     fn chunk_size(&self) -> Option<usize> {
@@ -492,43 +510,16 @@ impl Sealer for GssContext {
                 buffer: Buffer::EMPTY,
             },
         ];
-        let mut minor = 0;
         let mut confidential = 0i32;
-        // SAFETY: RFC 4121 IOV prototype; lengths only are written.
-        let major = unsafe {
-            (self.gss.wrap_iov_length)(
-                &mut minor,
-                self.context,
-                1,
-                0,
-                &mut confidential,
-                iov.as_mut_ptr(),
-                3,
-            )
-        };
-        if ffi::is_error(major) {
-            return Err(self.gss.describe(major, minor));
-        }
+        // First the lengths the library wants, then the wrap itself into
+        // buffers of those lengths.
+        self.wrap(self.gss.wrap_iov_length, &mut iov, &mut confidential)?;
         let mut header = vec![0u8; iov[0].buffer.length];
         let mut padding = vec![0u8; iov[2].buffer.length];
         iov[0].buffer = Buffer::of(&mut header);
         iov[1].buffer = Buffer::of(&mut data);
         iov[2].buffer = Buffer::of(&mut padding);
-        // SAFETY: every buffer is ours and as long as the library asked.
-        let major = unsafe {
-            (self.gss.wrap_iov)(
-                &mut minor,
-                self.context,
-                1,
-                0,
-                &mut confidential,
-                iov.as_mut_ptr(),
-                3,
-            )
-        };
-        if ffi::is_error(major) {
-            return Err(self.gss.describe(major, minor));
-        }
+        self.wrap(self.gss.wrap_iov, &mut iov, &mut confidential)?;
         if confidential == 0 {
             return Err("the library did not encrypt the message".into());
         }
