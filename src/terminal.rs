@@ -121,26 +121,31 @@ fn maybe_control(text: &str) -> bool {
 /// Secrets are not looked for: this is for renderers, whose elements the
 /// printer has already redacted ([`redacted_element`]) once for all.
 pub fn push_defused(out: &mut String, text: &str) {
-    if !maybe_control(text) || text.chars().all(harmless) {
+    if is_harmless(text) {
         out.push_str(text);
     } else {
-        out.extend(
-            text.chars()
-                .map(|c| if harmless(c) { c } else { '\u{FFFD}' }),
-        );
+        out.extend(defuse_chars(text));
     }
 }
 
 /// `text` with its dangerous control characters shown as `�`; like
 /// [`push_defused`], it leaves secrets to the printer.
 pub fn defused(text: &str) -> Cow<'_, str> {
-    if !maybe_control(text) || text.chars().all(harmless) {
+    if is_harmless(text) {
         Cow::Borrowed(text)
     } else {
-        let mut out = String::with_capacity(text.len());
-        push_defused(&mut out, text);
-        Cow::Owned(out)
+        Cow::Owned(defuse_chars(text).collect())
     }
+}
+
+/// Whether `text` holds nothing to defuse (the quick byte scan first).
+fn is_harmless(text: &str) -> bool {
+    !maybe_control(text) || text.chars().all(harmless)
+}
+
+fn defuse_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.chars()
+        .map(|c| if harmless(c) { c } else { '\u{FFFD}' })
 }
 
 /// `text` with the run's secrets redacted and its dangerous control
@@ -157,10 +162,15 @@ pub fn safe(text: &str) -> Cow<'_, str> {
 /// counted (`… (12,345 more characters)`), so a hostile megabyte of reason
 /// text stays one readable line.
 pub fn one_line(text: &str, max: usize) -> Cow<'_, str> {
-    let text = match redacted(text) {
-        Cow::Borrowed(text) => text,
-        Cow::Owned(clean) => return Cow::Owned(one_line(&clean, max).into_owned()),
-    };
+    // Redacted once: a second pass could find a secret inside `[redacted]`.
+    match redacted(text) {
+        Cow::Borrowed(text) => one_line_clean(text, max),
+        Cow::Owned(clean) => Cow::Owned(one_line_clean(&clean, max).into_owned()),
+    }
+}
+
+/// [`one_line`] on text already redacted.
+fn one_line_clean(text: &str, max: usize) -> Cow<'_, str> {
     let short = text.len() <= max;
     if short && !maybe_control(text) {
         return Cow::Borrowed(text);
@@ -185,10 +195,14 @@ pub fn one_line(text: &str, max: usize) -> Cow<'_, str> {
 /// [`one_line`]; line breaks stay. For multi-line server text (a fault's
 /// details) that must not flood the screen.
 pub fn cut(text: &str, max: usize) -> Cow<'_, str> {
-    let text = match redacted(text) {
-        Cow::Borrowed(text) => text,
-        Cow::Owned(clean) => return Cow::Owned(cut(&clean, max).into_owned()),
-    };
+    match redacted(text) {
+        Cow::Borrowed(text) => cut_clean(text, max),
+        Cow::Owned(clean) => Cow::Owned(cut_clean(&clean, max).into_owned()),
+    }
+}
+
+/// [`cut`] on text already redacted.
+fn cut_clean(text: &str, max: usize) -> Cow<'_, str> {
     if text.len() <= max {
         return Cow::Borrowed(text);
     }

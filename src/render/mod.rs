@@ -385,10 +385,7 @@ impl<'w> Printer<'w> {
                     shared.lock().add(element, &options.arrays, host);
                     return Ok(());
                 }
-                let (columns, fit) = (&options.columns, options.fit);
-                self.table
-                    .get_or_insert_with(|| table::TableBuilder::new(columns.clone(), fit, false))
-                    .add(element, &options.arrays, host);
+                table_builder(&mut self.table, options).add(element, &options.arrays, host);
                 return Ok(());
             }
             Format::Csv | Format::Tsv => {
@@ -431,12 +428,7 @@ impl<'w> Printer<'w> {
                 return self.flush();
             }
             Format::Table => {
-                let options = &self.options;
-                self.table
-                    .get_or_insert_with(|| {
-                        table::TableBuilder::new(options.columns.clone(), options.fit, false)
-                    })
-                    .finish(&mut self.buffer);
+                table_builder(&mut self.table, &self.options).finish(&mut self.buffer);
             }
             Format::Csv | Format::Tsv => {
                 delimited_writer(&mut self.delimited, self.format, &self.options)
@@ -485,6 +477,16 @@ impl<'w> Printer<'w> {
     pub fn items(&self) -> usize {
         self.items
     }
+}
+
+/// The table in `slot` (a printer's own, not a fleet's), made on first use.
+fn table_builder<'s>(
+    slot: &'s mut Option<table::TableBuilder>,
+    options: &RenderOptions,
+) -> &'s mut table::TableBuilder {
+    slot.get_or_insert_with(|| {
+        table::TableBuilder::new(options.columns.clone(), options.fit, false)
+    })
 }
 
 /// The csv or tsv writer in `slot`, made on first use.

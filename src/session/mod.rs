@@ -278,15 +278,13 @@ impl Session {
         body: &str,
         expected: &str,
     ) -> Result<Page, Error> {
-        let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
-        self.check_status(&raw, |raw| {
-            reply::parse_page(
-                &raw.body,
-                raw.content_type.as_deref(),
-                &message_id,
-                expected,
-            )
-        })
+        self.call_parsed(
+            action,
+            resource,
+            request,
+            body,
+            |bytes, content_type, id| reply::parse_page(bytes, content_type, id, expected),
+        )
     }
 
     /// Like [`Session::call`], reading the reply in one pass when it can
@@ -298,10 +296,32 @@ impl Session {
         request: &RequestOptions,
         body: &str,
     ) -> Result<Option<Element>, Error> {
+        self.call_parsed(
+            action,
+            resource,
+            request,
+            body,
+            |bytes, content_type, id| {
+                reply::parse_reply_fast(bytes, content_type, id)
+                    .map(|reply| (reply.action, reply.body))
+            },
+        )
+    }
+
+    /// Sends an addressed request and reads its reply with `parse` (body,
+    /// content type, MessageID sent) into something owned, so the reply's
+    /// buffer goes back to the transport for the next one.
+    fn call_parsed<T>(
+        &mut self,
+        action: &str,
+        resource: &ResourceUri,
+        request: &RequestOptions,
+        body: &str,
+        parse: impl FnOnce(&[u8], Option<&str>, &str) -> Result<(Option<String>, T), ProtocolError>,
+    ) -> Result<T, Error> {
         let (raw, message_id) = self.send_addressed(action, resource, request, body)?;
         let read = self.check_status(&raw, |raw| {
-            reply::parse_reply_fast(&raw.body, raw.content_type.as_deref(), &message_id)
-                .map(|reply| (reply.action, reply.body))
+            parse(&raw.body, raw.content_type.as_deref(), &message_id)
         });
         self.transport.recycle(raw.body);
         read
