@@ -97,7 +97,7 @@ pub fn usage(message: &str, style: Style) -> ExitCode {
     let code = style.exit(EXIT_USAGE);
     let hint = (!message.contains("winrm help")).then_some(hints::USAGE);
     if format.is_json() {
-        json_error("usage", code, message, hint, |_| {});
+        json_error("usage", code, message, hint);
     } else {
         print_error(message, hint, style.color);
     }
@@ -143,7 +143,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
                 .to_string()
         };
         if format.is_json() {
-            json_error("usage", code, &message, Some(hint), |_| {});
+            json_error("usage", code, &message, Some(hint));
             return ExitCode::from(code);
         }
         let (red, cyan, reset) = paint(style.color);
@@ -171,7 +171,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             verbs.join(", ")
         );
         if format.is_json() {
-            json_error("usage", code, &message, Some(hints::USAGE), |_| {});
+            json_error("usage", code, &message, Some(hints::USAGE));
         } else {
             print_error(&message, Some(hints::USAGE), style.color);
         }
@@ -190,7 +190,7 @@ pub fn clap(error: clap::Error, style: Style) -> ExitCode {
             .take_while(|l| !l.trim().is_empty())
             .map(|l| l.trim().trim_start_matches("error: "))
             .collect();
-        json_error("usage", code, &message.join(" "), Some(hint), |_| {});
+        json_error("usage", code, &message.join(" "), Some(hint));
     } else {
         let _ = error.print();
     }
@@ -396,10 +396,9 @@ pub fn not_started() -> Report<'static> {
 /// Reports a failed run on stderr and picks the exit code. `https` says
 /// whether the endpoint was HTTPS (some hints differ).
 pub fn error(error: &anyhow::Error, style: Style, https: bool) -> ExitCode {
-    match classify(error, https) {
+    match host_report(error, https, style) {
         None => ExitCode::SUCCESS,
-        Some(mut report) => {
-            report.exit = style.exit(report.exit);
+        Some(report) => {
             emit(&report, style, None);
             ExitCode::from(report.exit)
         }
@@ -580,16 +579,10 @@ pub fn error_object(report: &Report) -> String {
 
 /// `{"error":{"kind":…,"exitCode":…,"message":…,"hint":…,…}}` on one line,
 /// on stderr.
-fn json_error(
-    kind: &str,
-    exit: u8,
-    message: &str,
-    hint: Option<&str>,
-    extra: impl FnOnce(&mut ErrorFields),
-) {
+fn json_error(kind: &str, exit: u8, message: &str, hint: Option<&str>) {
     let line = format!(
         "{{\"error\":{}}}\n",
-        error_fields(kind, exit, message, hint, extra)
+        error_fields(kind, exit, message, hint, |_| {})
     );
     let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }

@@ -1048,7 +1048,7 @@ const ENV: &str = r#"winrm help env -- environment variables
                    (--cacert adds to them)
   NO_COLOR         any non-empty value: never colour the output
   COLUMNS          the width tables fit when stdout is not a terminal
-                   (120 when unset)
+                   (80 when unset)
 
 The password prompt reads the controlling terminal (/dev/tty), so it
 works when stdin is a pipe, and is never shown without a terminal.

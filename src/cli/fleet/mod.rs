@@ -203,11 +203,10 @@ impl Fleet<'_> {
             self.credentials.clone(),
             output.debug,
         )?;
-        let anonymous = self.connection.auth.method == winrm::transport::Method::None;
         verbs::perform(
             self.verb,
             &mut session,
-            anonymous,
+            self.connection,
             output,
             self.cancel,
             out,

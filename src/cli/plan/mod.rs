@@ -444,8 +444,7 @@ fn connection(
         .filter(|(_, endpoint)| {
             seen.insert((
                 endpoint.scheme().as_str(),
-                endpoint.host().to_ascii_lowercase(),
-                endpoint.port(),
+                endpoint.authority(),
                 endpoint.path().to_string(),
             ))
         })

@@ -24,7 +24,7 @@ use std::io::Write;
 use winrm::render::Printer;
 use winrm::session::{Cancel, Session};
 
-use super::plan::{OutputPlan, Plan, Verb};
+use super::plan::{ConnectionPlan, OutputPlan, Plan, Verb};
 use super::{connect, interrupt};
 
 /// Runs the plan against its one target, writing results to `out`;
@@ -58,12 +58,11 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
     if let Some((notices, quit)) = interrupt::notices(&verb, false) {
         interrupt::install(cancel.clone(), notices, quit);
     }
-    let anonymous = connection.auth.method == winrm::transport::Method::None;
     let mut err = std::io::stderr();
     perform(
         &verb,
         &mut session,
-        anonymous,
+        &connection,
         &output,
         &cancel,
         out,
@@ -78,12 +77,13 @@ pub fn run(plan: Plan, out: &mut dyn Write) -> anyhow::Result<u8> {
 pub fn perform(
     verb: &Verb,
     session: &mut Session,
-    anonymous: bool,
+    connection: &ConnectionPlan,
     output: &OutputPlan,
     cancel: &Cancel,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> anyhow::Result<u8> {
+    let anonymous = connection.auth.method == winrm::transport::Method::None;
     match verb {
         Verb::Identify => identify::run(session, anonymous, output, out),
         Verb::Get(request) => get::run(session, request, output, out),
